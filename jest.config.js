@@ -1,0 +1,31 @@
+/** Jest: unit specs (*.spec.ts), integration specs on real PostgreSQL/PGlite (*.int-spec.ts)
+ * and end-to-end specs (test/e2e/*.e2e-spec.ts) in one run. SWC transpiles; `tsc --noEmit`
+ * in `npm test` type-checks. PGlite loads its WASM with a dynamic import(), hence
+ * NODE_OPTIONS=--experimental-vm-modules in the test script. */
+const swc = {
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
+  // ESM-only packages are transpiled to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(fhir-kit-client)/)'],
+  moduleNameMapper: {
+    '^@passerelle/testing$': '<rootDir>/test/support/index.ts',
+    '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
