@@ -1,0 +1,10 @@
+export { ConfigError, EnvReader, type Env } from './env';
+export {
+  HUB_CONFIG,
+  loadHubConfig,
+  type DatabaseConfig,
+  type FhirApiConfig,
+  type HttpConfig,
+  type HubConfig,
+} from './hub-config';
+export { LOG_LEVEL_NAMES, loadConfigOrExit, nestLogLevels, type LogLevelName } from './startup';

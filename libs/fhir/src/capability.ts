@@ -1,0 +1,70 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+import { READ_ONLY_TYPES, SUPPORTED_TYPES } from './resource-types';
+import { SEARCH_PARAMS } from './search/parameters';
+
+const DOC_URL = 'http://hl7.org/fhir/SearchParameter';
+
+/** States exactly what the hub supports: the types, interactions and search parameters implemented. */
+export function capabilityStatement(options: {
+  baseUrl: string;
+  version: string;
+  date: string;
+}): CapabilityStatement {
+  const resource = SUPPORTED_TYPES.map((type): CapabilityStatementRestResource => {
+    const readOnly = READ_ONLY_TYPES.has(type);
+    const interactions: CapabilityStatementRestResource['interaction'] = [
+      { code: 'read' },
+      { code: 'vread' },
+      { code: 'search-type' },
+      { code: 'history-instance' },
+      { code: 'history-type' },
+    ];
+    if (!readOnly) interactions.push({ code: 'create' }, { code: 'update' }, { code: 'delete' });
+    const entry: CapabilityStatementRestResource = {
+      type,
+      interaction: interactions,
+      versioning: 'versioned-update',
+      readHistory: true,
+      updateCreate: !readOnly,
+      conditionalCreate: !readOnly,
+      conditionalUpdate: !readOnly,
+      conditionalRead: 'not-supported',
+      conditionalDelete: 'not-supported',
+      referencePolicy: ['literal', 'local'],
+      searchInclude: SEARCH_PARAMS[type]
+        .filter((p) => p.kind === 'reference')
+        .map((p) => `${type}:${p.name}`),
+      searchParam: [
+        { name: '_id', type: 'token', definition: `${DOC_URL}/Resource-id` },
+        { name: '_lastUpdated', type: 'date', definition: `${DOC_URL}/Resource-lastUpdated` },
+        ...SEARCH_PARAMS[type].map((p) => ({ name: p.name, type: p.kind })),
+      ],
+    };
+    if (entry.searchInclude?.length === 0) delete entry.searchInclude;
+    if (type === 'Patient')
+      entry.operation = [
+        { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+      ];
+    return entry;
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: options.date,
+    publisher: 'Passerelle',
+    kind: 'instance',
+    software: { name: 'Passerelle', version: options.version },
+    implementation: { description: 'Passerelle inter-agency health record hub', url: options.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        documentation:
+          'Search: _count, _sort=_lastUpdated|-_lastUpdated, _include, _revinclude, _summary=count; unknown parameters are ignored unless Prefer: handling=strict.',
+        resource,
+        interaction: [{ code: 'transaction' }, { code: 'batch' }],
+      },
+    ],
+  };
+}

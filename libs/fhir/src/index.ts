@@ -1,0 +1,6 @@
+export * from './outcomes';
+export * from './resource-types';
+export * from './search';
+export * from './bundle';
+export * from './capability';
+export * from './validation';

@@ -1,0 +1,4 @@
+export * from './dates';
+export * from './extract';
+export * from './parameters';
+export * from './query';
