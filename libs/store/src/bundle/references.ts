@@ -1,0 +1,40 @@
+import type { Resource } from 'fhir/r4';
+import { badRequest } from '@passerelle/fhir';
+
+/**
+ * Rewrites every `reference` in a resource. `resolve` returns the new value, or undefined to keep
+ * the reference as it is; it may throw. The walk is iterative: resources were already checked for
+ * depth, but there is no reason to recurse.
+ */
+export async function rewriteReferences(
+  resource: Resource,
+  expressionRoot: string,
+  resolve: (reference: string, expression: string) => Promise<string | undefined>,
+): Promise<void> {
+  const stack: { node: unknown; path: string }[] = [{ node: resource, path: expressionRoot }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (Array.isArray(node)) {
+      node.forEach((child, i) => stack.push({ node: child, path: `${path}[${i}]` }));
+    } else if (typeof node === 'object' && node !== null) {
+      const record = node as Record<string, unknown>;
+      for (const [key, value] of Object.entries(record)) {
+        if (key === 'reference' && typeof value === 'string') {
+          const replacement = await resolve(value, `${path}.reference`);
+          if (replacement !== undefined) record[key] = replacement;
+        } else if (typeof value === 'object' && value !== null) {
+          stack.push({ node: value, path: `${path}.${key}` });
+        }
+      }
+    }
+  }
+}
+
+/** A reference that only means something inside the Bundle it came in. */
+export function isBundleLocal(reference: string): boolean {
+  return reference.startsWith('urn:uuid:') || reference.startsWith('urn:oid:');
+}
+
+export function unresolvedReference(expression: string): never {
+  throw badRequest('Reference does not resolve to an entry of this Bundle', [expression]);
+}

@@ -1,0 +1,42 @@
+import type { Meta, Resource } from 'fhir/r4';
+
+/** JSON with object keys sorted, so two resources compare equal whatever their key order (jsonb reorders). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+/** The content a client controls: everything but the id and the server-assigned meta elements. */
+function clientContent(resource: Resource): unknown {
+  const { meta, id: _id, ...rest } = resource;
+  if (!meta) return rest;
+  const { versionId: _v, lastUpdated: _l, source: _s, ...clientMeta } = meta;
+  return Object.keys(clientMeta).length > 0 ? { ...rest, meta: clientMeta } : rest;
+}
+
+export function sameClientContent<T extends Resource>(a: T, b: T): boolean {
+  return canonicalJson(clientContent(a)) === canonicalJson(clientContent(b));
+}
+
+/** The server's part of meta: version, time and, unless the client named one, the source agency. */
+export function withServerMeta<T extends Resource>(
+  resource: T,
+  id: string,
+  versionId: number,
+  lastUpdated: Date,
+  agency: string,
+): T {
+  const meta: Meta = {
+    ...resource.meta,
+    versionId: String(versionId),
+    lastUpdated: lastUpdated.toISOString(),
+    source: resource.meta?.source ?? `urn:passerelle:agency:${agency}`,
+  };
+  return { ...resource, id, meta };
+}

@@ -1,0 +1,30 @@
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { openDatabase } from './data-source';
+
+describe.each(STORE_KINDS)('openDatabase on %s', (kind) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase(kind);
+  });
+  afterEach(() => db.drop());
+
+  it('runs the migrations and keeps rows across a reopen', async () => {
+    const first = await openDatabase(db.config, { migrate: true });
+    await first.dataSource.query(
+      `INSERT INTO resource (resource_type, id, version_id, last_updated, content) VALUES ('Patient', 'p1', 1, now(), '{"resourceType":"Patient"}')`,
+    );
+    await first.close();
+    const second = await openDatabase(db.config, { migrate: true });
+    const rows: { id: string }[] = await second.dataSource.query(`SELECT id FROM resource`);
+    expect(rows).toEqual([{ id: 'p1' }]);
+    await second.close();
+  });
+
+  if (kind === 'pglite') {
+    it('refuses a second opening of the same data directory', async () => {
+      const first = await openDatabase(db.config, { migrate: true });
+      await expect(openDatabase(db.config, { migrate: false })).rejects.toThrow(/in use by process/);
+      await first.close();
+    });
+  }
+});

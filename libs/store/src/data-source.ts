@@ -1,0 +1,102 @@
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { DatabaseConfig } from '@passerelle/config';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ResourceVersionEntity } from './entities/resource-version.entity';
+import { ResourceEntity } from './entities/resource.entity';
+import { MIGRATIONS } from './migrations';
+import { DataDirLock } from './pglite-lock';
+
+export const STORE_ENTITIES = [ResourceEntity, ResourceVersionEntity];
+
+export interface OpenDatabase {
+  dataSource: DataSource;
+  kind: DatabaseConfig['kind'];
+  close(): Promise<void>;
+}
+
+/** Key of the advisory lock that keeps two hubs starting together from migrating at once. */
+const MIGRATION_LOCK_KEY = 7_020_411;
+
+function baseOptions(): Pick<DataSourceOptions, 'entities' | 'migrations' | 'synchronize' | 'logging'> {
+  return { entities: STORE_ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false };
+}
+
+/**
+ * Opens PostgreSQL or the embedded PGlite, with the same driver and the same migrations.
+ * PGlite goes through its own node-postgres adapter, one connection (poolSize 1): never open a
+ * second connection inside a transaction, pass the EntityManager instead.
+ */
+export async function openDatabase(
+  config: DatabaseConfig,
+  options: { migrate: boolean },
+): Promise<OpenDatabase> {
+  if (config.kind === 'postgres') {
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: config.url,
+      poolSize: config.poolSize,
+      uuidExtension: 'pgcrypto',
+      ...baseOptions(),
+    });
+    await dataSource.initialize();
+    if (options.migrate) await migrateWithLock(dataSource);
+    return { dataSource, kind: 'postgres', close: () => destroy(dataSource) };
+  }
+
+  const lock = DataDirLock.acquire(config.dataDir);
+  let pglite: PGlite | undefined;
+  try {
+    pglite = await PGlite.create(config.dataDir);
+    const pg = createPgConfig(pglite);
+    const dataSource = new DataSource({
+      type: 'postgres',
+      poolSize: 1,
+      uuidExtension: 'pgcrypto',
+      // The pool must never drop its one client: the PGlite connection cannot be reopened.
+      extra: { connection: pg.connection, idleTimeoutMillis: 0, max: 1 },
+      username: pg.user,
+      password: pg.password,
+      database: pg.database,
+      host: pg.host,
+      port: pg.port,
+      ...baseOptions(),
+    });
+    await dataSource.initialize();
+    if (options.migrate) await dataSource.runMigrations({ transaction: 'all' });
+    const db = pglite;
+    return {
+      dataSource,
+      kind: 'pglite',
+      close: async () => {
+        try {
+          await destroy(dataSource);
+          if (!db.closed) await db.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (e) {
+    await pglite?.close().catch(() => undefined);
+    lock.release();
+    throw e;
+  }
+}
+
+async function migrateWithLock(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Idempotent: Nest's TypeORM module may already have destroyed the DataSource at shutdown. */
+async function destroy(dataSource: DataSource): Promise<void> {
+  if (dataSource.isInitialized) await dataSource.destroy();
+}

@@ -1,0 +1,453 @@
+import { randomUUID } from 'node:crypto';
+import type { Resource } from 'fhir/r4';
+import {
+  type QueryParams,
+  type SearchQuery,
+  type SupportedType,
+  badRequest,
+  conflict,
+  extractSearchValues,
+  gone,
+  invalidResource,
+  isValidId,
+  methodNotAllowed,
+  multipleMatches,
+  notFound,
+  parseSearchQuery,
+  preconditionFailed,
+  READ_ONLY_TYPES,
+  toSqlTimestamp,
+} from '@passerelle/fhir';
+import { type DataSource, QueryFailedError } from 'typeorm';
+import { sameClientContent, withServerMeta } from './content';
+import { decodePageToken, encodePageToken } from './page-token';
+import {
+  countMatches,
+  selectCompartment,
+  selectHistory,
+  selectMatches,
+  selectReferencing,
+} from './sql/query-sql';
+import {
+  type Db,
+  insertVersions,
+  lockCriteria,
+  selectByKeys,
+  selectCurrent,
+  selectVersion,
+  type VersionRow,
+} from './sql/resource-sql';
+import type {
+  Actor,
+  HistoryPage,
+  ResourceValidator,
+  SearchEntry,
+  SearchPage,
+  StoredResource,
+  WriteResult,
+} from './types';
+import { parseStored } from './types';
+
+export interface RepositoryOptions {
+  /** Base URLs that mean "this hub" in absolute references (e.g. https://hub.example/fhir). */
+  localBases: readonly string[];
+  validator: ResourceValidator;
+  defaultCount: number;
+  maxCount: number;
+}
+
+/** A version prepared in memory, written later with others in one statement. */
+export interface PendingWrite {
+  /** Absent for a no-op: nothing to write. */
+  row?: VersionRow;
+  result: WriteResult;
+}
+
+/**
+ * FHIR interactions over the versioned store: the one place that reads and writes resources.
+ * Every method takes the acting agency; writes record it as provenance. Access control (consent)
+ * wraps this class; it does not bypass it.
+ */
+export class FhirRepository {
+  constructor(
+    readonly dataSource: DataSource,
+    readonly options: RepositoryOptions,
+  ) {}
+
+  /** Runs `fn` in one database transaction; conflicts between concurrent writers become 409. */
+  async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(fn);
+    } catch (e) {
+      throw mapDatabaseError(e);
+    }
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  async read(
+    _actor: Actor,
+    type: SupportedType,
+    id: string,
+    db: Db = this.dataSource.manager,
+  ): Promise<StoredResource> {
+    if (!isValidId(id)) throw notFound();
+    const stored = await selectCurrent(db, type, id);
+    if (!stored) throw notFound();
+    if (stored.deleted) throw gone(`${type}/${id}`);
+    return stored;
+  }
+
+  async vread(_actor: Actor, type: SupportedType, id: string, versionId: string): Promise<StoredResource> {
+    const version = Number(versionId);
+    if (!isValidId(id) || !Number.isInteger(version) || version < 1) throw notFound();
+    const stored = await selectVersion(this.dataSource.manager, type, id, version);
+    if (!stored) throw notFound();
+    if (stored.deleted) throw gone(`${type}/${id}/_history/${version}`);
+    return stored;
+  }
+
+  parseQuery(type: SupportedType, params: QueryParams, strict: boolean): SearchQuery {
+    return parseSearchQuery(type, params, {
+      strict,
+      defaultCount: this.options.defaultCount,
+      maxCount: this.options.maxCount,
+      localBases: this.options.localBases,
+    });
+  }
+
+  async search(_actor: Actor, query: SearchQuery, db: Db = this.dataSource.manager): Promise<SearchPage> {
+    if (query.summaryCount) return { entries: [], total: await countMatches(db, query) };
+    const position = query.pageToken ? decodePageToken(query.pageToken) : undefined;
+    const rows = await selectMatches(db, query, position);
+    const page = rows.slice(0, query.count);
+    const last = page[page.length - 1];
+    const nextPageToken =
+      rows.length > query.count && last
+        ? encodePageToken({ t: last.stored.lastUpdated.getTime(), r: last.stored.type, i: last.stored.id })
+        : undefined;
+    const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
+    const seen = new Set(entries.map((e) => `${e.stored.type}/${e.stored.id}`));
+    const addIncluded = (list: StoredResource[]) => {
+      for (const stored of list) {
+        const key = `${stored.type}/${stored.id}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          entries.push({ stored, mode: 'include' });
+        }
+      }
+    };
+    for (const spec of query.includes) {
+      const keys = page.flatMap((m) =>
+        m.refs
+          .filter((r) => r.startsWith(`${spec.param.name}|`) && r.includes('/'))
+          .map((r) => r.slice(spec.param.name.length + 1).split('/'))
+          .filter(([type]) => spec.targetType === undefined || type === spec.targetType)
+          .map(([type, id]) => ({ type, id })),
+      );
+      addIncluded(await selectByKeys(db, keys));
+    }
+    for (const spec of query.revIncludes) {
+      const targets = page.map((m) => ({ type: m.stored.type, id: m.stored.id }));
+      addIncluded(await selectReferencing(db, spec, targets, this.options.maxCount));
+    }
+    const total = await countMatches(db, query);
+    return { entries, total, nextPageToken };
+  }
+
+  async history(
+    _actor: Actor,
+    filter: { type?: SupportedType; id?: string; since?: string; count?: number; pageToken?: string },
+  ): Promise<HistoryPage> {
+    if (filter.id !== undefined && !isValidId(filter.id)) throw notFound();
+    const count = Math.min(filter.count ?? this.options.defaultCount, this.options.maxCount);
+    let since: Date | undefined;
+    if (filter.since !== undefined) {
+      since = new Date(filter.since);
+      if (Number.isNaN(since.getTime())) throw badRequest('_since must be an instant');
+    }
+    const position = filter.pageToken ? decodePageToken(filter.pageToken) : undefined;
+    const rows = await selectHistory(this.dataSource.manager, {
+      type: filter.type,
+      id: filter.id,
+      since,
+      position,
+      count,
+    });
+    if (filter.id !== undefined && rows.length === 0 && !position) throw notFound();
+    const entries = rows.slice(0, count);
+    const last = entries[entries.length - 1];
+    const nextPageToken =
+      rows.length > count && last
+        ? encodePageToken({
+            t: last.stored.lastUpdated.getTime(),
+            r: last.stored.type,
+            i: last.stored.id,
+            v: last.stored.versionId,
+          })
+        : undefined;
+    return { entries, nextPageToken };
+  }
+
+  /** Patient/{id}/$everything: the patient and every current resource in its compartment. */
+  async everything(
+    actor: Actor,
+    patientId: string,
+    options: { count?: number; pageToken?: string },
+  ): Promise<SearchPage> {
+    await this.read(actor, 'Patient', patientId);
+    const count = Math.min(options.count ?? this.options.maxCount, this.options.maxCount);
+    const position = options.pageToken ? decodePageToken(options.pageToken) : undefined;
+    const rows = await selectCompartment(this.dataSource.manager, patientId, position, count);
+    const page = rows.slice(0, count);
+    const last = page[page.length - 1];
+    return {
+      entries: page.map((stored) => ({ stored, mode: 'match' })),
+      nextPageToken:
+        rows.length > count && last
+          ? encodePageToken({ t: last.lastUpdated.getTime(), r: last.type, i: last.id })
+          : undefined,
+    };
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  /** Rejects what may never be written: read-only types, a body of another type, invalid content. */
+  checkResource(
+    type: SupportedType,
+    resource: unknown,
+    expressionPrefix?: string,
+  ): asserts resource is Resource {
+    if (READ_ONLY_TYPES.has(type)) throw methodNotAllowed(`${type} is written by the server only`);
+    if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
+      throw badRequest(
+        'The body must be a FHIR resource (a JSON object)',
+        expressionPrefix ? [expressionPrefix] : undefined,
+      );
+    }
+    if ((resource as { resourceType?: unknown }).resourceType !== type) {
+      throw badRequest(`resourceType must be ${type}`, [`${expressionPrefix ?? type}.resourceType`]);
+    }
+    const issues = this.options.validator.validate(resource);
+    if (issues.length > 0) {
+      if (expressionPrefix) {
+        for (const issue of issues) {
+          issue.expression = issue.expression?.map((e) =>
+            `${expressionPrefix}.${e.slice(type.length + 1)}`.replace(/\.$/, ''),
+          );
+        }
+      }
+      throw invalidResource(400, issues);
+    }
+  }
+
+  async create(
+    actor: Actor,
+    type: SupportedType,
+    resource: unknown,
+    ifNoneExist?: QueryParams,
+  ): Promise<WriteResult> {
+    this.checkResource(type, resource);
+    return this.transaction(async (db) => {
+      if (ifNoneExist) {
+        const existing = await this.findConditionalTarget(db, actor, type, ifNoneExist);
+        if (existing) return { stored: existing, status: 200, changed: false };
+      }
+      return this.commit(
+        db,
+        await this.prepareWrite(db, actor, type, randomUUID(), resource, { isCreate: true }),
+      );
+    });
+  }
+
+  async update(
+    actor: Actor,
+    type: SupportedType,
+    id: string,
+    resource: unknown,
+    ifMatch?: string,
+  ): Promise<WriteResult> {
+    this.checkResource(type, resource);
+    if (!isValidId(id)) throw badRequest('Invalid resource id in the URL');
+    if (resource.id !== id)
+      throw badRequest('The resource id must be present and equal the id in the URL', [`${type}.id`]);
+    const expected = ifMatch === undefined ? undefined : parseETag(ifMatch);
+    return this.transaction(async (db) =>
+      this.commit(db, await this.prepareWrite(db, actor, type, id, resource, { expectedVersion: expected })),
+    );
+  }
+
+  /** PUT Type?criteria: no match creates, one match updates, several are refused (412). */
+  async conditionalUpdate(
+    actor: Actor,
+    type: SupportedType,
+    criteria: QueryParams,
+    resource: unknown,
+  ): Promise<WriteResult> {
+    this.checkResource(type, resource);
+    return this.transaction(async (db) => {
+      const match = await this.findConditionalTarget(db, actor, type, criteria);
+      if (match && resource.id !== undefined && resource.id !== match.id) {
+        throw badRequest('The resource id does not match the resource found by the criteria', [`${type}.id`]);
+      }
+      const id = match?.id ?? resource.id ?? randomUUID();
+      return this.commit(db, await this.prepareWrite(db, actor, type, id, resource, {}));
+    });
+  }
+
+  async delete(actor: Actor, type: SupportedType, id: string): Promise<WriteResult | undefined> {
+    if (READ_ONLY_TYPES.has(type)) throw methodNotAllowed(`${type} is written by the server only`);
+    if (!isValidId(id)) throw notFound();
+    return this.transaction(async (db) => {
+      const pending = await this.prepareDelete(db, actor, type, id);
+      return pending ? this.commit(db, pending) : undefined;
+    });
+  }
+
+  /**
+   * The single match of conditional criteria, under an advisory lock held to the end of the
+   * transaction so that concurrent conditional writes on the same criteria serialise.
+   */
+  async findConditionalTarget(
+    db: Db,
+    actor: Actor,
+    type: SupportedType,
+    criteria: QueryParams,
+  ): Promise<StoredResource | undefined> {
+    const query = this.parseQuery(type, criteria, true);
+    if (query.filters.length === 0)
+      throw badRequest('Conditional criteria must name at least one search parameter');
+    await lockCriteria(db, `${type}?${JSON.stringify(query.filters)}`);
+    const page = await this.search(
+      actor,
+      { ...query, count: 2, includes: [], revIncludes: [], summaryCount: false },
+      db,
+    );
+    const matches = page.entries.filter((e) => e.mode === 'match');
+    if (matches.length > 1) throw multipleMatches(`More than one ${type} matches the criteria`);
+    return matches[0]?.stored;
+  }
+
+  /** Reads the current version under a row lock and prepares the next one (or a no-op). */
+  async prepareWrite(
+    db: Db,
+    actor: Actor,
+    type: SupportedType,
+    id: string,
+    resource: Resource,
+    opts: { expectedVersion?: number; isCreate?: boolean },
+  ): Promise<PendingWrite> {
+    const current = opts.isCreate ? undefined : await selectCurrent(db, type, id, true);
+    if (
+      opts.expectedVersion !== undefined &&
+      (!current || current.deleted || current.versionId !== opts.expectedVersion)
+    ) {
+      throw preconditionFailed(`${type}/${id} is not at version ${opts.expectedVersion}`);
+    }
+    const live = current && !current.deleted ? current : undefined;
+    if (live && sameClientContent(parseStored(live), resource)) {
+      return { result: { stored: live, status: 200, changed: false } };
+    }
+    const versionId = (current?.versionId ?? 0) + 1;
+    const lastUpdated = nextTimestamp(current);
+    const content = withServerMeta(resource, id, versionId, lastUpdated, actor.agency);
+    const index = extractSearchValues(type, content, this.options.localBases);
+    const json = JSON.stringify(content);
+    const row: VersionRow = {
+      type,
+      id,
+      versionId,
+      lastUpdated,
+      deleted: false,
+      content: json,
+      sourceAgency: actor.agency,
+      method: live ? 'update' : 'create',
+      patientId: index.patientId ?? null,
+      tokens: index.tokens,
+      refs: index.refs,
+      dateLo: index.date ? toSqlTimestamp(index.date.lo) : null,
+      dateHi: index.date ? toSqlTimestamp(index.date.hi) : null,
+    };
+    return {
+      row,
+      result: {
+        stored: { type, id, versionId, lastUpdated, deleted: false, json },
+        status: live ? 200 : 201,
+        changed: true,
+      },
+    };
+  }
+
+  /** A deletion version; deleting what is absent or already deleted changes nothing. */
+  async prepareDelete(
+    db: Db,
+    actor: Actor,
+    type: SupportedType,
+    id: string,
+  ): Promise<PendingWrite | undefined> {
+    const current = await selectCurrent(db, type, id, true);
+    if (!current || current.deleted) return undefined;
+    const versionId = current.versionId + 1;
+    const lastUpdated = nextTimestamp(current);
+    const row: VersionRow = {
+      type,
+      id,
+      versionId,
+      lastUpdated,
+      deleted: true,
+      content: null,
+      sourceAgency: actor.agency,
+      method: 'delete',
+      patientId: null,
+      tokens: [],
+      refs: [],
+      dateLo: null,
+      dateHi: null,
+    };
+    return {
+      row,
+      result: {
+        stored: { type, id, versionId, lastUpdated, deleted: true, json: null },
+        status: 200,
+        changed: true,
+      },
+    };
+  }
+
+  /** Writes prepared versions (skipping no-ops) in one statement per table. */
+  async commitAll(db: Db, pending: PendingWrite[]): Promise<void> {
+    await insertVersions(
+      db,
+      pending.flatMap((p) => (p.row ? [p.row] : [])),
+    );
+  }
+
+  private async commit(db: Db, pending: PendingWrite): Promise<WriteResult> {
+    await this.commitAll(db, [pending]);
+    return pending.result;
+  }
+}
+
+/** Each version of a resource is strictly later than the one before, even within one millisecond. */
+function nextTimestamp(current: StoredResource | undefined): Date {
+  const now = Date.now();
+  return new Date(current && current.lastUpdated.getTime() >= now ? current.lastUpdated.getTime() + 1 : now);
+}
+
+/** `W/"3"` or `"3"` → 3. */
+export function parseETag(value: string): number {
+  const m = /^(?:W\/)?"(\d+)"$/.exec(value.trim());
+  if (!m) throw badRequest('If-Match must be an ETag such as W/"3"');
+  return Number(m[1]);
+}
+
+/** Unique violations and serialisation failures between concurrent writers are conflicts (409). */
+export function mapDatabaseError(e: unknown): unknown {
+  if (e instanceof QueryFailedError) {
+    const code = (e.driverError as { code?: string } | undefined)?.code;
+    if (code === '23505' || code === '40001' || code === '40P01') {
+      return conflict('A concurrent change to the same resource won; read it again and retry');
+    }
+  }
+  return e;
+}

@@ -1,0 +1,131 @@
+import type { IncludeSpec, SearchQuery, SupportedType } from '@passerelle/fhir';
+import { referenceKey } from '@passerelle/fhir';
+import type { PagePosition } from '../page-token';
+import type { HistoryEntry, StoredResource } from '../types';
+import { SqlParams } from './params';
+import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
+import { filterSql } from './search-sql';
+
+interface MatchRow extends ResourceRow {
+  refs: string[];
+}
+
+export interface MatchedResource {
+  stored: StoredResource;
+  refs: string[];
+}
+
+function whereOf(query: SearchQuery, p: SqlParams): string[] {
+  return [
+    `r.resource_type = ${p.add(query.type)}`,
+    'NOT r.deleted',
+    ...query.filters.map((f) => filterSql(f, p)),
+  ];
+}
+
+function keyset(
+  sort: 'asc' | 'desc',
+  position: PagePosition | undefined,
+  p: SqlParams,
+  withType: boolean,
+): string[] {
+  if (!position) return [];
+  const op = sort === 'asc' ? '>' : '<';
+  const cols = withType ? '(r.last_updated, r.resource_type, r.id)' : '(r.last_updated, r.id)';
+  const vals = withType
+    ? `(${p.add(new Date(position.t))}::timestamptz, ${p.add(position.r)}, ${p.add(position.i)})`
+    : `(${p.add(new Date(position.t))}::timestamptz, ${p.add(position.i)})`;
+  return [`${cols} ${op} ${vals}`];
+}
+
+/** One page of matches plus one row, so the caller knows whether a next page exists. */
+export async function selectMatches(
+  db: Db,
+  query: SearchQuery,
+  position: PagePosition | undefined,
+): Promise<MatchedResource[]> {
+  const p = new SqlParams();
+  const where = [...whereOf(query, p), ...keyset(query.sort, position, p, false)];
+  const dir = query.sort === 'asc' ? 'ASC' : 'DESC';
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r WHERE ${where.join(' AND ')}
+      ORDER BY r.last_updated ${dir}, r.id ${dir} LIMIT ${p.add(query.count + 1)}`,
+    p.values,
+  );
+  return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
+}
+
+export async function countMatches(db: Db, query: SearchQuery): Promise<number> {
+  const p = new SqlParams();
+  const rows: { n: string }[] = await db.query(
+    `SELECT count(*) AS n FROM resource r WHERE ${whereOf(query, p).join(' AND ')}`,
+    p.values,
+  );
+  return Number(rows[0].n);
+}
+
+/** Resources of `spec.sourceType` whose `spec.param` points at one of `targets` (_revinclude). */
+export async function selectReferencing(
+  db: Db,
+  spec: IncludeSpec,
+  targets: { type: SupportedType; id: string }[],
+  limit: number,
+): Promise<StoredResource[]> {
+  const keys = targets
+    .filter((t) => spec.targetType === undefined || t.type === spec.targetType)
+    .map((t) => referenceKey(spec.param.name, `${t.type}/${t.id}`));
+  if (keys.length === 0) return [];
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS} FROM resource r
+      WHERE r.resource_type = $1 AND NOT r.deleted AND r.refs && $2::text[]
+      ORDER BY r.last_updated, r.id LIMIT $3`,
+    [spec.sourceType, keys, limit],
+  );
+  return rows.map(toStored);
+}
+
+export interface HistoryFilter {
+  type?: SupportedType;
+  id?: string;
+  since?: Date;
+  position?: PagePosition;
+  count: number;
+}
+
+/** Versions newest first, one extra row to tell whether a next page exists. */
+export async function selectHistory(db: Db, f: HistoryFilter): Promise<HistoryEntry[]> {
+  const p = new SqlParams();
+  const where: string[] = [];
+  if (f.type) where.push(`r.resource_type = ${p.add(f.type)}`);
+  if (f.id) where.push(`r.id = ${p.add(f.id)}`);
+  if (f.since) where.push(`r.last_updated >= ${p.add(f.since)}::timestamptz`);
+  if (f.position) {
+    where.push(
+      `(r.last_updated, r.resource_type, r.id, r.version_id) < (${p.add(new Date(f.position.t))}::timestamptz, ${p.add(f.position.r)}, ${p.add(f.position.i)}, ${p.add(f.position.v ?? 0)})`,
+    );
+  }
+  const rows: (ResourceRow & { method: HistoryEntry['method'] })[] = await db.query(
+    `SELECT ${ROW_COLUMNS}, r.method FROM resource_version r
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY r.last_updated DESC, r.resource_type DESC, r.id DESC, r.version_id DESC LIMIT ${p.add(f.count + 1)}`,
+    p.values,
+  );
+  return rows.map((row) => ({ stored: toStored(row), method: row.method }));
+}
+
+/** The patient's compartment (the Patient included), oldest first, one extra row. */
+export async function selectCompartment(
+  db: Db,
+  patientId: string,
+  position: PagePosition | undefined,
+  count: number,
+): Promise<StoredResource[]> {
+  const p = new SqlParams();
+  const where = [`r.patient_id = ${p.add(patientId)}`, 'NOT r.deleted', ...keyset('asc', position, p, true)];
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS} FROM resource r WHERE ${where.join(' AND ')}
+      ORDER BY r.last_updated, r.resource_type, r.id LIMIT ${p.add(count + 1)}`,
+    p.values,
+  );
+  return rows.map(toStored);
+}

@@ -1,0 +1,123 @@
+import type { SupportedType } from '@passerelle/fhir';
+import type { EntityManager } from 'typeorm';
+import type { HistoryEntry, StoredResource } from '../types';
+import { SqlParams } from './params';
+
+/** The store's SQL. Every function takes the EntityManager of the caller's transaction. */
+export type Db = EntityManager;
+
+export interface ResourceRow {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date;
+  deleted: boolean;
+  content: string | null;
+}
+
+export const ROW_COLUMNS =
+  'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content';
+
+export function toStored(row: ResourceRow): StoredResource {
+  return {
+    type: row.resource_type as SupportedType,
+    id: row.id,
+    versionId: row.version_id,
+    lastUpdated: row.last_updated,
+    deleted: row.deleted,
+    json: row.content,
+  };
+}
+
+export async function selectCurrent(
+  db: Db,
+  type: SupportedType,
+  id: string,
+  forUpdate = false,
+): Promise<StoredResource | undefined> {
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS} FROM resource r WHERE r.resource_type = $1 AND r.id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [type, id],
+  );
+  return rows[0] ? toStored(rows[0]) : undefined;
+}
+
+export async function selectVersion(
+  db: Db,
+  type: SupportedType,
+  id: string,
+  versionId: number,
+): Promise<StoredResource | undefined> {
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS} FROM resource_version r WHERE r.resource_type = $1 AND r.id = $2 AND r.version_id = $3`,
+    [type, id, versionId],
+  );
+  return rows[0] ? toStored(rows[0]) : undefined;
+}
+
+/** Current, not deleted rows by (type, id) pairs, for _include. */
+export async function selectByKeys(db: Db, keys: { type: string; id: string }[]): Promise<StoredResource[]> {
+  if (keys.length === 0) return [];
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS} FROM resource r
+       JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.resource_type = k.t AND r.id = k.i
+      WHERE NOT r.deleted`,
+    [keys.map((k) => k.type), keys.map((k) => k.id)],
+  );
+  return rows.map(toStored);
+}
+
+/** One new version, ready to be written: content already carries its meta. */
+export interface VersionRow {
+  type: SupportedType;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  content: string | null;
+  sourceAgency: string;
+  method: HistoryEntry['method'];
+  patientId: string | null;
+  tokens: string[];
+  refs: string[];
+  dateLo: string | null;
+  dateHi: string | null;
+}
+
+/**
+ * Writes versions in two statements whatever their number: the history rows, then the current
+ * rows (insert or replace). A (type, id, version) already taken by a concurrent writer fails the
+ * primary key, which the caller reports as a conflict.
+ */
+export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const h = new SqlParams();
+  const historyValues = rows.map(
+    (v) =>
+      `(${h.add(v.type)}, ${h.add(v.id)}, ${h.add(v.versionId)}, ${h.add(v.lastUpdated)}, ${h.add(v.deleted)}, ${h.add(v.content)}::jsonb, ${h.add(v.sourceAgency)}, ${h.add(v.method)})`,
+  );
+  await db.query(
+    `INSERT INTO resource_version (resource_type, id, version_id, last_updated, deleted, content, source_agency, method)
+     VALUES ${historyValues.join(', ')}`,
+    h.values,
+  );
+  const c = new SqlParams();
+  const currentValues = rows.map(
+    (v) =>
+      `(${c.add(v.type)}, ${c.add(v.id)}, ${c.add(v.versionId)}, ${c.add(v.lastUpdated)}, ${c.add(v.deleted)}, ${c.add(v.content)}::jsonb, ${c.add(v.patientId)}, ${c.add(v.sourceAgency)}, ${c.add(v.tokens)}::text[], ${c.add(v.refs)}::text[], ${c.add(v.dateLo)}::timestamptz, ${c.add(v.dateHi)}::timestamptz)`,
+  );
+  await db.query(
+    `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, patient_id, source_agency, tokens, refs, date_lo, date_hi)
+     VALUES ${currentValues.join(', ')}
+     ON CONFLICT (resource_type, id) DO UPDATE SET
+       version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted,
+       content = EXCLUDED.content, patient_id = EXCLUDED.patient_id, source_agency = EXCLUDED.source_agency,
+       tokens = EXCLUDED.tokens, refs = EXCLUDED.refs, date_lo = EXCLUDED.date_lo, date_hi = EXCLUDED.date_hi`,
+    c.values,
+  );
+}
+
+/** Serialises conditional writes on the same criteria across transactions (and hub instances). */
+export async function lockCriteria(db: Db, key: string): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+}

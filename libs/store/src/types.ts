@@ -1,0 +1,60 @@
+import type { OperationOutcomeIssue, Resource } from 'fhir/r4';
+import type { SupportedType } from '@passerelle/fhir';
+
+/**
+ * Who is acting. Every store call takes one, so forgetting the agency is a compile error.
+ * `agency` is the authenticated agency's id (the identity lib fills it from the access token).
+ */
+export interface Actor {
+  readonly agency: string;
+  readonly requestId: string;
+}
+
+/** One stored version. `json` is the resource exactly as stored (meta included), ready to send. */
+export interface StoredResource {
+  type: SupportedType;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  json: string | null;
+}
+
+export interface WriteResult {
+  stored: StoredResource;
+  /** 201 for a creation, 200 for an update or for a no-op (same content, or an existing match). */
+  status: 200 | 201;
+  /** False when nothing was written (identical content, or If-None-Exist matched). */
+  changed: boolean;
+}
+
+export interface SearchEntry {
+  stored: StoredResource;
+  mode: 'match' | 'include';
+}
+
+export interface SearchPage {
+  entries: SearchEntry[];
+  total?: number;
+  nextPageToken?: string;
+}
+
+export interface HistoryEntry {
+  stored: StoredResource;
+  method: 'create' | 'update' | 'delete';
+}
+
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  nextPageToken?: string;
+}
+
+/** Checks a resource's content; the store calls it on every write. */
+export interface ResourceValidator {
+  validate(resource: unknown): OperationOutcomeIssue[];
+}
+
+export function parseStored<T extends Resource = Resource>(stored: StoredResource): T {
+  if (stored.json === null) throw new Error('A deleted version has no content');
+  return JSON.parse(stored.json) as T;
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseConfig } from '@passerelle/config';
+import { Client } from 'pg';
+
+/** The PostgreSQL server the integration tests use; CI starts it (see .ci/run). */
+export const TEST_POSTGRES_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  config: DatabaseConfig;
+  drop(): Promise<void>;
+}
+
+/** A fresh PostgreSQL database of its own, so test files never see each other's rows. */
+export async function createPostgresDatabase(poolSize = 10): Promise<TestDatabase> {
+  const name = `passerelle_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    config: { kind: 'postgres', url: url.toString(), poolSize },
+    drop: async () => {
+      const c = new Client({ connectionString: TEST_POSTGRES_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** A fresh PGlite data directory under the system temp directory. */
+export function createPgliteDatabase(): TestDatabase {
+  const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-pglite-'));
+  return {
+    config: { kind: 'pglite', dataDir },
+    drop: () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  };
+}
+
+export type StoreKind = DatabaseConfig['kind'];
+
+/** Both engines, for `describe.each`: every store test runs on PostgreSQL and on PGlite. */
+export const STORE_KINDS: StoreKind[] = ['postgres', 'pglite'];
+
+export function createTestDatabase(kind: StoreKind): Promise<TestDatabase> {
+  return kind === 'postgres' ? createPostgresDatabase() : Promise.resolve(createPgliteDatabase());
+}
