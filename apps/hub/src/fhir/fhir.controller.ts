@@ -1,0 +1,190 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { Bundle, CapabilityStatement, Resource } from 'fhir/r4';
+import { capabilityStatement, etag, informational, type QueryParams } from '@passerelle/fhir';
+import { type Actor, parseQueryString, type StoredResource, type WriteResult } from '@passerelle/store';
+import type { FastifyReply } from 'fastify';
+import { CurrentActor } from './actor.decorator';
+import { FhirApiService } from './fhir-api.service';
+
+const VERSION = '0.1.0';
+
+function strict(prefer: string | undefined): boolean {
+  return /handling\s*=\s*strict/.test(prefer ?? '');
+}
+
+/** FHIR R4 REST API. Each handler is one service call plus the HTTP headers FHIR asks for. */
+@Controller('fhir')
+export class FhirController {
+  private readonly capability: CapabilityStatement;
+
+  constructor(private readonly api: FhirApiService) {
+    this.capability = capabilityStatement({
+      baseUrl: api.baseUrl,
+      version: VERSION,
+      date: new Date().toISOString(),
+    });
+  }
+
+  @Get('metadata')
+  metadata(): CapabilityStatement {
+    return this.capability;
+  }
+
+  @Post()
+  @HttpCode(200)
+  bundle(@CurrentActor() actor: Actor, @Body() body: unknown): Promise<Bundle> {
+    return this.api.bundles.process(actor, body);
+  }
+
+  @Get(':type')
+  search(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Query() query: QueryParams,
+    @Headers('prefer') prefer?: string,
+  ): Promise<Bundle> {
+    return this.api.search(actor, this.api.type(type), query, strict(prefer));
+  }
+
+  @Post(':type')
+  async create(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-none-exist') ifNoneExist?: string,
+    @Headers('prefer') prefer?: string,
+  ): Promise<string | Resource | undefined> {
+    const criteria = ifNoneExist ? parseQueryString(ifNoneExist.replace(/^[A-Za-z]+\?/, '')) : undefined;
+    const result = await this.api.repo.create(actor, this.api.type(type), body, criteria);
+    return this.written(reply, result, prefer);
+  }
+
+  @Put(':type')
+  async conditionalUpdate(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Query() query: QueryParams,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('prefer') prefer?: string,
+  ): Promise<string | Resource | undefined> {
+    const result = await this.api.repo.conditionalUpdate(actor, this.api.type(type), query, body);
+    return this.written(reply, result, prefer);
+  }
+
+  @Get(':type/_history')
+  typeHistory(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Query() query: QueryParams,
+  ): Promise<Bundle> {
+    return this.api.history(actor, query, { type: this.api.type(type) });
+  }
+
+  @Get(':type/:id')
+  async read(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | null> {
+    const stored = await this.api.repo.read(actor, this.api.type(type), id);
+    this.versionHeaders(reply, stored);
+    return stored.json;
+  }
+
+  @Put(':type/:id')
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-match') ifMatch?: string,
+    @Headers('prefer') prefer?: string,
+  ): Promise<string | Resource | undefined> {
+    const result = await this.api.repo.update(actor, this.api.type(type), id, body, ifMatch);
+    return this.written(reply, result, prefer);
+  }
+
+  @Delete(':type/:id')
+  async delete(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Param('id') id: string,
+  ): Promise<Resource> {
+    await this.api.repo.delete(actor, this.api.type(type), id);
+    return informational('Deleted');
+  }
+
+  @Get(':type/:id/_history')
+  instanceHistory(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Query() query: QueryParams,
+  ): Promise<Bundle> {
+    return this.api.history(actor, query, { type: this.api.type(type), id });
+  }
+
+  @Get(':type/:id/_history/:vid')
+  async vread(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Param('vid') vid: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | null> {
+    const stored = await this.api.repo.vread(actor, this.api.type(type), id, vid);
+    this.versionHeaders(reply, stored);
+    return stored.json;
+  }
+
+  @Get(':type/:id/$everything')
+  everything(
+    @CurrentActor() actor: Actor,
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Query() query: QueryParams,
+  ): Promise<Bundle> {
+    if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
+    return this.api.everything(actor, id, query);
+  }
+
+  private versionHeaders(reply: FastifyReply, stored: StoredResource): void {
+    reply.header('etag', etag(stored.versionId));
+    reply.header('last-modified', stored.lastUpdated.toUTCString());
+  }
+
+  /** 201 + Location for a creation, 200 otherwise; the body follows `Prefer: return=`. */
+  private written(
+    reply: FastifyReply,
+    result: WriteResult,
+    prefer: string | undefined,
+  ): string | Resource | undefined {
+    const { stored } = result;
+    reply.status(result.status);
+    this.versionHeaders(reply, stored);
+    reply.header('location', `${this.api.baseUrl}/${stored.type}/${stored.id}/_history/${stored.versionId}`);
+    if (/return\s*=\s*minimal/.test(prefer ?? '')) return undefined;
+    if (/return\s*=\s*OperationOutcome/.test(prefer ?? '')) {
+      return informational(
+        result.changed ? 'Stored' : 'Unchanged: the stored version already has this content',
+      );
+    }
+    return stored.json ?? undefined;
+  }
+}
