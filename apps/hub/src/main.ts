@@ -7,7 +7,8 @@ async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(() => loadHubConfig(process.env));
   const app = await createHubApp(config);
   await app.listen(config.http.port, config.http.host);
-  const where = config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL';
+  const where =
+    config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL';
   Logger.log(`Passerelle hub ready: ${config.http.publicBaseUrl}/fhir (storage: ${where})`, 'Bootstrap');
 }
 
