@@ -20,7 +20,7 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
   // ESM-only packages are transpiled to CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(fhir-kit-client)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(fhir-kit-client|content-disposition)/)'],
   moduleNameMapper: {
     '^@passerelle/testing$': '<rootDir>/test/support/index.ts',
     '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',

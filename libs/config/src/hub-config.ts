@@ -21,10 +21,28 @@ export interface FhirApiConfig {
   maxPageSize: number;
 }
 
+export interface AuthConfig {
+  /** secret: PEM private key (EC P-384) signing access tokens; when unset one is generated once and kept in the database. */
+  tokenSigningKey?: string;
+  /** Access token lifetime, at most 300 s. */
+  accessTokenTtlSeconds: number;
+  /** Clock skew tolerated when checking exp/iat/nbf. */
+  clockToleranceSeconds: number;
+  /** secret: the operator credential for /admin; at least 32 characters. Generated on the embedded default. */
+  adminToken?: string;
+  /** Requests per agency per window (rate limit), and the window in seconds. */
+  rateLimit: { limit: number; windowSeconds: number };
+}
+
 export interface HubConfig {
   http: HttpConfig;
   database: DatabaseConfig;
   fhir: FhirApiConfig;
+  auth: AuthConfig;
+  /** Redis (rate limits now; queues later). Unset: in-process equivalents. secret: may carry a password. */
+  redisUrl?: string;
+  /** Prefix of every Redis key, so deployments (and tests) can share one Redis. */
+  redisKeyPrefix: string;
   /** Run pending migrations at start-up (`auto`, the default), or leave them to `npm run migration:run`. */
   migrations: 'auto' | 'manual';
   logLevel: LogLevelName;
@@ -56,9 +74,27 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
       defaultPageSize: r.int('FHIR_DEFAULT_PAGE_SIZE', 20, 1, 1000),
       maxPageSize: r.int('FHIR_MAX_PAGE_SIZE', 500, 1, 5000),
     },
+    auth: {
+      tokenSigningKey: r.optionalString('TOKEN_SIGNING_KEY'),
+      accessTokenTtlSeconds: r.int('ACCESS_TOKEN_TTL_SECONDS', 300, 30, 300),
+      clockToleranceSeconds: r.int('CLOCK_TOLERANCE_SECONDS', 30, 0, 120),
+      adminToken: r.optionalString('ADMIN_TOKEN'),
+      rateLimit: {
+        limit: r.int('RATE_LIMIT', 600, 1, 1_000_000),
+        windowSeconds: r.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+      },
+    },
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     migrations: r.oneOf('MIGRATIONS', ['auto', 'manual'] as const, 'auto'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
   };
+  if (config.auth.adminToken !== undefined && config.auth.adminToken.length < 32) {
+    r.problems.push('ADMIN_TOKEN must be at least 32 characters');
+  }
+  if (config.auth.tokenSigningKey !== undefined && !config.auth.tokenSigningKey.includes('PRIVATE KEY')) {
+    r.problems.push('TOKEN_SIGNING_KEY must be a PEM private key');
+  }
   if (config.fhir.defaultPageSize > config.fhir.maxPageSize) {
     r.problems.push('FHIR_DEFAULT_PAGE_SIZE must not exceed FHIR_MAX_PAGE_SIZE');
   }

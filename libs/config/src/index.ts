@@ -2,6 +2,7 @@ export { ConfigError, EnvReader, type Env } from './env';
 export {
   HUB_CONFIG,
   loadHubConfig,
+  type AuthConfig,
   type DatabaseConfig,
   type FhirApiConfig,
   type HttpConfig,

@@ -7,6 +7,8 @@ export class OperationOutcomeError extends Error {
   constructor(
     readonly status: number,
     readonly outcome: OperationOutcome,
+    /** Extra response headers, e.g. WWW-Authenticate on a 401. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(outcome.issue.map((i) => i.diagnostics ?? i.code).join('; '));
     this.name = 'OperationOutcomeError';
@@ -47,6 +49,9 @@ export const methodNotAllowed = (msg: string) => fail(405, 'not-supported', msg)
 export const notSupported = (msg: string) => fail(400, 'not-supported', msg);
 export const tooLarge = (msg: string) => fail(413, 'too-long', msg);
 export const multipleMatches = (msg: string) => fail(412, 'multiple-matches', msg);
+export const unauthorized = (msg: string, wwwAuthenticate: string) =>
+  new OperationOutcomeError(401, outcome('error', 'login', msg), { 'www-authenticate': wwwAuthenticate });
+export const forbidden = (msg: string) => fail(403, 'forbidden', msg);
 export const unsupportedMediaType = (msg: string) => fail(415, 'not-supported', msg);
 
 /** An OperationOutcome made of several issues, e.g. every schema violation of one resource. */

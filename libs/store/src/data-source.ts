@@ -1,13 +1,26 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DatabaseConfig } from '@passerelle/config';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { ResourceVersionEntity } from './entities/resource-version.entity';
 import { ResourceEntity } from './entities/resource.entity';
 import { MIGRATIONS } from './migrations';
 import { DataDirLock } from './pglite-lock';
 
-export const STORE_ENTITIES = [ResourceEntity, ResourceVersionEntity];
+/**
+ * The tables a lib owns: its entities and its committed migrations. An app opens the database
+ * with the schemas of the libs it uses; TypeORM orders all migrations by their timestamp.
+ */
+export interface Schema {
+  // Entity classes (TypeORM takes any constructor).
+  entities: (new () => object)[];
+  migrations: (new () => MigrationInterface)[];
+}
+
+export const STORE_SCHEMA: Schema = {
+  entities: [ResourceEntity, ResourceVersionEntity],
+  migrations: MIGRATIONS,
+};
 
 export interface OpenDatabase {
   dataSource: DataSource;
@@ -18,8 +31,15 @@ export interface OpenDatabase {
 /** Key of the advisory lock that keeps two hubs starting together from migrating at once. */
 const MIGRATION_LOCK_KEY = 7_020_411;
 
-function baseOptions(): Pick<DataSourceOptions, 'entities' | 'migrations' | 'synchronize' | 'logging'> {
-  return { entities: STORE_ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false };
+function baseOptions(
+  schemas: Schema[],
+): Pick<DataSourceOptions, 'entities' | 'migrations' | 'synchronize' | 'logging'> {
+  return {
+    entities: schemas.flatMap((s) => s.entities),
+    migrations: schemas.flatMap((s) => s.migrations),
+    synchronize: false,
+    logging: false,
+  };
 }
 
 /**
@@ -29,15 +49,16 @@ function baseOptions(): Pick<DataSourceOptions, 'entities' | 'migrations' | 'syn
  */
 export async function openDatabase(
   config: DatabaseConfig,
-  options: { migrate: boolean },
+  options: { migrate: boolean; schemas?: Schema[] },
 ): Promise<OpenDatabase> {
+  const schemas = [STORE_SCHEMA, ...(options.schemas ?? [])];
   if (config.kind === 'postgres') {
     const dataSource = new DataSource({
       type: 'postgres',
       url: config.url,
       poolSize: config.poolSize,
       uuidExtension: 'pgcrypto',
-      ...baseOptions(),
+      ...baseOptions(schemas),
     });
     await dataSource.initialize();
     if (options.migrate) await migrateWithLock(dataSource);
@@ -60,7 +81,7 @@ export async function openDatabase(
       database: pg.database,
       host: pg.host,
       port: pg.port,
-      ...baseOptions(),
+      ...baseOptions(schemas),
     });
     await dataSource.initialize();
     if (options.migrate) await dataSource.runMigrations({ transaction: 'all' });

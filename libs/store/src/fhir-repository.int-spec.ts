@@ -68,8 +68,15 @@ describe.each(STORE_KINDS)('FhirRepository on %s', (kind) => {
   it('rolls back every write of a failed transaction', async () => {
     await expect(
       repo.transaction(async (tx) => {
-        const pending = await repo.prepareWrite(tx, actor, 'Patient', 'rollback-1', { resourceType: 'Patient', id: 'rollback-1' }, {});
-        await repo.commitAll(tx, [pending]);
+        const pending = await repo.prepareWrite(
+          tx,
+          actor,
+          'Patient',
+          'rollback-1',
+          { resourceType: 'Patient', id: 'rollback-1' },
+          {},
+        );
+        await repo.commitAll(tx, actor, [pending]);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -79,15 +86,23 @@ describe.each(STORE_KINDS)('FhirRepository on %s', (kind) => {
   it('runs concurrent transactions without mixing their rows', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        repo.conditionalUpdate(actor, 'Patient', { identifier: `${MRN}|mix-${i}` }, {
-          resourceType: 'Patient',
-          identifier: [{ system: MRN, value: `mix-${i}` }],
-          name: [{ family: `Family${i}` }],
-        }),
+        repo.conditionalUpdate(
+          actor,
+          'Patient',
+          { identifier: `${MRN}|mix-${i}` },
+          {
+            resourceType: 'Patient',
+            identifier: [{ system: MRN, value: `mix-${i}` }],
+            name: [{ family: `Family${i}` }],
+          },
+        ),
       ),
     );
     for (let i = 0; i < 20; i++) {
-      const page = await repo.search(actor, repo.parseQuery('Patient', { identifier: `${MRN}|mix-${i}` }, true));
+      const page = await repo.search(
+        actor,
+        repo.parseQuery('Patient', { identifier: `${MRN}|mix-${i}` }, true),
+      );
       expect(page.total).toBe(1);
       expect(parseStored<Patient>(page.entries[0].stored).name?.[0].family).toBe(`Family${i}`);
     }

@@ -54,7 +54,14 @@ export interface RepositoryOptions {
   validator: ResourceValidator;
   defaultCount: number;
   maxCount: number;
+  /**
+   * Run inside the writing transaction after each batch of versions is written, e.g. to link a
+   * Patient in the patient index or to record an outbox row: they commit or roll back together.
+   */
+  afterWrite?: WriteHook[];
 }
+
+export type WriteHook = (db: Db, actor: Actor, written: readonly VersionRow[]) => Promise<void>;
 
 /** A version prepared in memory, written later with others in one statement. */
 export interface PendingWrite {
@@ -189,16 +196,25 @@ export class FhirRepository {
     return { entries, nextPageToken };
   }
 
-  /** Patient/{id}/$everything: the patient and every current resource in its compartment. */
+  /**
+   * Patient/{id}/$everything: the patient and every current resource in its compartment, and in
+   * the compartments of `linkedPatientIds` (the same person's records at other agencies).
+   */
   async everything(
     actor: Actor,
     patientId: string,
-    options: { count?: number; pageToken?: string },
+    options: {
+      count?: number;
+      pageToken?: string;
+      types?: readonly SupportedType[];
+      linkedPatientIds?: readonly string[];
+    },
   ): Promise<SearchPage> {
     await this.read(actor, 'Patient', patientId);
+    const patientIds = [...new Set([patientId, ...(options.linkedPatientIds ?? [])])];
     const count = Math.min(options.count ?? this.options.maxCount, this.options.maxCount);
     const position = options.pageToken ? decodePageToken(options.pageToken) : undefined;
-    const rows = await selectCompartment(this.dataSource.manager, patientId, position, count);
+    const rows = await selectCompartment(this.dataSource.manager, patientIds, position, count, options.types);
     const page = rows.slice(0, count);
     const last = page[page.length - 1];
     return {
@@ -255,6 +271,7 @@ export class FhirRepository {
       }
       return this.commit(
         db,
+        actor,
         await this.prepareWrite(db, actor, type, randomUUID(), resource, { isCreate: true }),
       );
     });
@@ -273,7 +290,11 @@ export class FhirRepository {
       throw badRequest('The resource id must be present and equal the id in the URL', [`${type}.id`]);
     const expected = ifMatch === undefined ? undefined : parseETag(ifMatch);
     return this.transaction(async (db) =>
-      this.commit(db, await this.prepareWrite(db, actor, type, id, resource, { expectedVersion: expected })),
+      this.commit(
+        db,
+        actor,
+        await this.prepareWrite(db, actor, type, id, resource, { expectedVersion: expected }),
+      ),
     );
   }
 
@@ -291,7 +312,7 @@ export class FhirRepository {
         throw badRequest('The resource id does not match the resource found by the criteria', [`${type}.id`]);
       }
       const id = match?.id ?? resource.id ?? randomUUID();
-      return this.commit(db, await this.prepareWrite(db, actor, type, id, resource, {}));
+      return this.commit(db, actor, await this.prepareWrite(db, actor, type, id, resource, {}));
     });
   }
 
@@ -300,7 +321,7 @@ export class FhirRepository {
     if (!isValidId(id)) throw notFound();
     return this.transaction(async (db) => {
       const pending = await this.prepareDelete(db, actor, type, id);
-      return pending ? this.commit(db, pending) : undefined;
+      return pending ? this.commit(db, actor, pending) : undefined;
     });
   }
 
@@ -415,15 +436,15 @@ export class FhirRepository {
   }
 
   /** Writes prepared versions (skipping no-ops) in one statement per table. */
-  async commitAll(db: Db, pending: PendingWrite[]): Promise<void> {
-    await insertVersions(
-      db,
-      pending.flatMap((p) => (p.row ? [p.row] : [])),
-    );
+  async commitAll(db: Db, actor: Actor, pending: PendingWrite[]): Promise<void> {
+    const rows = pending.flatMap((p) => (p.row ? [p.row] : []));
+    if (rows.length === 0) return;
+    await insertVersions(db, rows);
+    for (const hook of this.options.afterWrite ?? []) await hook(db, actor, rows);
   }
 
-  private async commit(db: Db, pending: PendingWrite): Promise<WriteResult> {
-    await this.commitAll(db, [pending]);
+  private async commit(db: Db, actor: Actor, pending: PendingWrite): Promise<WriteResult> {
+    await this.commitAll(db, actor, [pending]);
     return pending.result;
   }
 }

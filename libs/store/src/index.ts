@@ -1,5 +1,12 @@
-export { openDatabase, STORE_ENTITIES, type OpenDatabase } from './data-source';
-export { FhirRepository, parseETag, type PendingWrite, type RepositoryOptions } from './fhir-repository';
+export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
+export {
+  FhirRepository,
+  parseETag,
+  type PendingWrite,
+  type RepositoryOptions,
+  type WriteHook,
+} from './fhir-repository';
+export { type VersionRow } from './sql/resource-sql';
 export { BundleProcessor, type GetHandler } from './bundle/bundle-processor';
 export { type EntryRequest, parseQueryString } from './bundle/entry-request';
 export { type Db } from './sql/resource-sql';

@@ -7,10 +7,12 @@ describe('page tokens', () => {
     expect(decodePageToken(encodePageToken(position))).toEqual(position);
   });
 
-  it.each(['', 'not-base64!', Buffer.from('{"t":"x"}').toString('base64url'), Buffer.from('[]').toString('base64url')])(
-    'refuse %p with 400',
-    (token) => {
-      expect(() => decodePageToken(token)).toThrow(OperationOutcomeError);
-    },
-  );
+  it.each([
+    '',
+    'not-base64!',
+    Buffer.from('{"t":"x"}').toString('base64url'),
+    Buffer.from('[]').toString('base64url'),
+  ])('refuse %p with 400', (token) => {
+    expect(() => decodePageToken(token)).toThrow(OperationOutcomeError);
+  });
 });

@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DatabaseConfig } from '@passerelle/config';
-import { openDatabase, type OpenDatabase, STORE_ENTITIES } from './data-source';
+import { openDatabase, type OpenDatabase, type Schema, STORE_SCHEMA } from './data-source';
 
 export const OPEN_DATABASE = Symbol('OPEN_DATABASE');
 
@@ -18,7 +18,7 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Module({})
 export class StoreModule {
   /** Opens PostgreSQL or PGlite once, runs migrations if asked, and hands the DataSource to @nestjs/typeorm. */
-  static forRoot(config: DatabaseConfig, options: { migrate: boolean }): DynamicModule {
+  static forRoot(config: DatabaseConfig, options: { migrate: boolean; schemas?: Schema[] }): DynamicModule {
     let opened: Promise<OpenDatabase> | undefined;
     const open = () => (opened ??= openDatabase(config, options));
     return {
@@ -26,7 +26,11 @@ export class StoreModule {
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ type: 'postgres', entities: STORE_ENTITIES, retryAttempts: 0 }),
+          useFactory: () => ({
+            type: 'postgres',
+            entities: [STORE_SCHEMA, ...(options.schemas ?? [])].flatMap((s) => s.entities),
+            retryAttempts: 0,
+          }),
           dataSourceFactory: async () => (await open()).dataSource,
         }),
       ],

@@ -29,7 +29,12 @@ describe('extractSearchValues', () => {
   it('indexes references by Type/id and bare id, local absolute URLs and versions folded', () => {
     const { refs, patientId } = extractSearchValues('Observation', observation, ['https://hub.example/fhir']);
     expect(refs).toEqual(
-      expect.arrayContaining(['subject|Patient/p1', 'patient|Patient/p1', 'subject|p1', 'encounter|Encounter/e1']),
+      expect.arrayContaining([
+        'subject|Patient/p1',
+        'patient|Patient/p1',
+        'subject|p1',
+        'encounter|Encounter/e1',
+      ]),
     );
     expect(patientId).toBe('p1');
   });
@@ -44,11 +49,17 @@ describe('extractSearchValues', () => {
   });
 
   it('puts a Patient in its own compartment and ignores foreign or contained references', () => {
-    const patient: Patient = { resourceType: 'Patient', id: 'p9', generalPractitioner: [{ reference: '#gp' }] };
+    const patient: Patient = {
+      resourceType: 'Patient',
+      id: 'p9',
+      generalPractitioner: [{ reference: '#gp' }],
+    };
     const values = extractSearchValues('Patient', patient);
     expect(values.patientId).toBe('p9');
     expect(values.refs).toEqual([]);
-    expect(normalizeReference('http://elsewhere.example/fhir/Patient/1', ['https://hub.example/fhir'])).toBeUndefined();
+    expect(
+      normalizeReference('http://elsewhere.example/fhir/Patient/1', ['https://hub.example/fhir']),
+    ).toBeUndefined();
   });
 
   it('keeps system-less codes apart from any-system codes', () => {

@@ -1,13 +1,21 @@
 import { OperationOutcomeError } from '../outcomes';
 import { parseSearchQuery, type ParseOptions } from './query';
 
-const options: ParseOptions = { strict: false, defaultCount: 20, maxCount: 100, localBases: ['https://hub.example/fhir'] };
+const options: ParseOptions = {
+  strict: false,
+  defaultCount: 20,
+  maxCount: 100,
+  localBases: ['https://hub.example/fhir'],
+};
 
 describe('parseSearchQuery', () => {
   it('turns token values into index keys, comma meaning OR', () => {
     const q = parseSearchQuery('Patient', { identifier: 'https://sys|1,|2,3,sys|' }, options);
     expect(q.filters).toEqual([
-      { kind: 'token', keys: ['identifier|https://sys|1', 'identifier||2', 'identifier|*|3', 'identifier|sys|*'] },
+      {
+        kind: 'token',
+        keys: ['identifier|https://sys|1', 'identifier||2', 'identifier|*|3', 'identifier|sys|*'],
+      },
     ]);
   });
 
@@ -31,7 +39,10 @@ describe('parseSearchQuery', () => {
 
   it('reads date prefixes', () => {
     const q = parseSearchQuery('Observation', { date: ['ge2024-01-01', 'lt2024-02'] }, options);
-    expect(q.filters.map((f) => (f.kind === 'date' ? f.conditions[0].prefix : undefined))).toEqual(['ge', 'lt']);
+    expect(q.filters.map((f) => (f.kind === 'date' ? f.conditions[0].prefix : undefined))).toEqual([
+      'ge',
+      'lt',
+    ]);
   });
 
   it('caps _count, reads _sort, _summary and includes', () => {
@@ -49,7 +60,9 @@ describe('parseSearchQuery', () => {
   it('ignores unknown parameters (and does not echo them) unless strict', () => {
     const q = parseSearchQuery('Patient', { colour: 'blue', gender: 'female' }, options);
     expect(q.echo).toEqual([['gender', 'female']]);
-    expect(() => parseSearchQuery('Patient', { colour: 'blue' }, { ...options, strict: true })).toThrow(OperationOutcomeError);
+    expect(() => parseSearchQuery('Patient', { colour: 'blue' }, { ...options, strict: true })).toThrow(
+      OperationOutcomeError,
+    );
   });
 
   it('never matches an invalid id', () => {

@@ -47,7 +47,12 @@ export class BundleProcessor {
     private readonly getHandler: GetHandler,
   ) {}
 
-  async process(actor: Actor, bundle: unknown): Promise<Bundle> {
+  /** `authorize` throws for an entry the caller may not run; it sees every entry before anything runs. */
+  async process(
+    actor: Actor,
+    bundle: unknown,
+    authorize: (entry: EntryRequest) => void = () => undefined,
+  ): Promise<Bundle> {
     if (typeof bundle !== 'object' || bundle === null || (bundle as Bundle).resourceType !== 'Bundle') {
       throw badRequest('Expected a Bundle', ['Bundle.resourceType']);
     }
@@ -58,12 +63,19 @@ export class BundleProcessor {
     if (b.entry !== undefined && !Array.isArray(b.entry))
       throw badRequest('Bundle.entry must be an array', ['Bundle.entry']);
     const entries = b.entry ?? [];
-    return b.type === 'transaction' ? this.transaction(actor, entries) : this.batch(actor, entries);
+    return b.type === 'transaction'
+      ? this.transaction(actor, entries, authorize)
+      : this.batch(actor, entries, authorize);
   }
 
-  private async transaction(actor: Actor, entries: BundleEntry[]): Promise<Bundle> {
+  private async transaction(
+    actor: Actor,
+    entries: BundleEntry[],
+    authorize: (entry: EntryRequest) => void,
+  ): Promise<Bundle> {
     const bases = this.repo.options.localBases;
     const requests = entries.map((e, i) => parseEntryRequest(e, i, bases));
+    requests.forEach(authorize);
     for (const r of requests) {
       if (r.resource) this.repo.checkResource(r.type, r.resource, `Bundle.entry[${r.index}].resource`);
     }
@@ -110,6 +122,7 @@ export class BundleProcessor {
       }
       await this.repo.commitAll(
         db,
+        actor,
         pending.flatMap((p) => (p.write ? [p.write] : [])),
       );
       for (const p of pending) {
@@ -248,11 +261,15 @@ export class BundleProcessor {
     return `${type}/${[...candidates][0]}`;
   }
 
-  private async batch(actor: Actor, entries: BundleEntry[]): Promise<Bundle> {
+  private async batch(
+    actor: Actor,
+    entries: BundleEntry[],
+    authorize: (entry: EntryRequest) => void,
+  ): Promise<Bundle> {
     const out: BundleEntry[] = [];
     for (let i = 0; i < entries.length; i++) {
       try {
-        out.push(await this.batchEntry(actor, entries[i], i));
+        out.push(await this.batchEntry(actor, entries[i], i, authorize));
       } catch (e) {
         if (!isOperationOutcomeError(e)) throw e;
         out.push({ response: { status: String(e.status), outcome: e.outcome } });
@@ -261,8 +278,14 @@ export class BundleProcessor {
     return { resourceType: 'Bundle', type: 'batch-response', entry: out };
   }
 
-  private async batchEntry(actor: Actor, entry: BundleEntry, index: number): Promise<BundleEntry> {
+  private async batchEntry(
+    actor: Actor,
+    entry: BundleEntry,
+    index: number,
+    authorize: (entry: EntryRequest) => void,
+  ): Promise<BundleEntry> {
     const r = parseEntryRequest(entry, index, this.repo.options.localBases);
+    authorize(r);
     if (r.resource) {
       this.repo.checkResource(r.type, r.resource, `Bundle.entry[${index}].resource`);
       // Entries of a batch may not depend on each other; conditional references resolve against the store.

@@ -113,15 +113,21 @@ export async function selectHistory(db: Db, f: HistoryFilter): Promise<HistoryEn
   return rows.map((row) => ({ stored: toStored(row), method: row.method }));
 }
 
-/** The patient's compartment (the Patient included), oldest first, one extra row. */
+/** The compartments of the given Patient records (themselves included), oldest first, one extra row. */
 export async function selectCompartment(
   db: Db,
-  patientId: string,
+  patientIds: readonly string[],
   position: PagePosition | undefined,
   count: number,
+  types?: readonly SupportedType[],
 ): Promise<StoredResource[]> {
   const p = new SqlParams();
-  const where = [`r.patient_id = ${p.add(patientId)}`, 'NOT r.deleted', ...keyset('asc', position, p, true)];
+  const where = [
+    `r.patient_id = ANY(${p.add(patientIds)}::text[])`,
+    'NOT r.deleted',
+    ...keyset('asc', position, p, true),
+  ];
+  if (types) where.push(`r.resource_type = ANY(${p.add(types)}::text[])`);
   const rows: ResourceRow[] = await db.query(
     `SELECT ${ROW_COLUMNS} FROM resource r WHERE ${where.join(' AND ')}
       ORDER BY r.last_updated, r.resource_type, r.id LIMIT ${p.add(count + 1)}`,
