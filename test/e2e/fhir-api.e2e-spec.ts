@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, OperationOutcome, Patient } from 'fhir/r4';
-import { STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
+import { registerAgency, STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
 import request from 'supertest';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -17,10 +17,11 @@ function patient(mrn: string, family = 'Dupont'): Patient {
 
 describe.each(STORE_KINDS)('FHIR REST API on %s', (kind) => {
   let hub: TestHub;
-  let api: ReturnType<typeof request>;
+  let api: ReturnType<typeof request.agent>;
   beforeAll(async () => {
     hub = await startTestHub(kind);
-    api = request(hub.url);
+    const agency = await registerAgency(hub, { id: 'hospital-a' });
+    api = request.agent(hub.url).set('authorization', `Bearer ${await agency.token()}`);
   });
   afterAll(() => hub.close());
 

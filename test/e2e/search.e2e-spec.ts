@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, Observation, Patient } from 'fhir/r4';
-import { STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
+import { registerAgency, STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
 import request from 'supertest';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -28,14 +28,15 @@ const ids = (b: Bundle, mode = 'match') =>
 
 describe.each(STORE_KINDS)('FHIR search on %s', (kind) => {
   let hub: TestHub;
-  let api: ReturnType<typeof request>;
+  let api: ReturnType<typeof request.agent>;
   let patientId: string;
   let otherId: string;
   const obsIds: string[] = [];
 
   beforeAll(async () => {
     hub = await startTestHub(kind);
-    api = request(hub.url);
+    const agency = await registerAgency(hub, { id: 'gp-a' });
+    api = request.agent(hub.url).set('authorization', `Bearer ${await agency.token()}`);
     const post = (path: string, body: unknown) =>
       api
         .post(`/fhir/${path}`)

@@ -2,7 +2,7 @@ import type { Bundle as B, BundleEntry as BE, FhirResource } from 'fhir/r4';
 
 type Bundle = B<FhirResource>;
 type BundleEntry = BE<FhirResource>;
-import { STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
+import { registerAgency, STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
 import request from 'supertest';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -37,10 +37,11 @@ function txBundle(mrn: string, extra: BundleEntry[] = []): Bundle {
 
 describe.each(STORE_KINDS)('Bundle transaction and batch on %s', (kind) => {
   let hub: TestHub;
-  let api: ReturnType<typeof request>;
+  let api: ReturnType<typeof request.agent>;
   beforeAll(async () => {
     hub = await startTestHub(kind);
-    api = request(hub.url);
+    const agency = await registerAgency(hub, { id: 'hospital-t' });
+    api = request.agent(hub.url).set('authorization', `Bearer ${await agency.token()}`);
   });
   afterAll(() => hub.close());
   const postBundle = (b: unknown) =>

@@ -4,23 +4,34 @@ import { type HubConfig, loadHubConfig } from '@passerelle/config';
 import { createHubApp } from '../../apps/hub/src/hub-app';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases';
 
+/** The operator credential every test hub is started with. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
+
 export interface TestHub {
   app: NestFastifyApplication;
   /** e.g. http://127.0.0.1:41234 */
   url: string;
   fhir: string;
   config: HubConfig;
+  database: TestDatabase;
+  /** Stops the hub; drops its database unless it was handed in (to restart on it). */
   close(): Promise<void>;
 }
 
+export interface TestHubOptions {
+  env?: Record<string, string>;
+  /** Reuse a database (e.g. to restart a hub on the same data); the caller drops it. */
+  database?: TestDatabase;
+  /** Reuse a port (a restarted hub keeps its URLs, and so its token audience). */
+  port?: number;
+}
+
 /** A real hub listening on an ephemeral port, on its own fresh database. */
-export async function startTestHub(kind: StoreKind, env: Record<string, string> = {}): Promise<TestHub> {
-  const db: TestDatabase = await createTestDatabase(kind);
-  const port = await freePort();
-  const config: HubConfig = {
-    ...loadHubConfig({ PORT: String(port), LOG_LEVEL: 'error', ...env }),
-    database: db.config,
-  };
+export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}): Promise<TestHub> {
+  const database = options.database ?? (await createTestDatabase(kind));
+  const port = options.port ?? (await freePort());
+  const env = { PORT: String(port), LOG_LEVEL: 'error', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
+  const config: HubConfig = { ...loadHubConfig(env), database: database.config };
   const app = await createHubApp(config, { logger: ['fatal'] });
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -29,9 +40,10 @@ export async function startTestHub(kind: StoreKind, env: Record<string, string> 
     url,
     fhir: `${url}/fhir`,
     config,
+    database,
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

@@ -1,10 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
+import { AdminModule } from './admin/admin.module';
+import { registerFormParser } from './auth/token.controller';
 import { HubModule } from './hub.module';
+
+/** The admin API's OpenAPI document at /admin/docs (JSON at /admin/docs-json). */
+function setUpAdminDocs(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Passerelle admin API')
+      .setDescription(
+        'Operators register agencies, suspend them and rotate their keys. Bearer: the operator credential.',
+      )
+      .addBearerAuth()
+      .build(),
+    { include: [AdminModule] },
+  );
+  SwaggerModule.setup('admin/docs', app, document);
+}
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -34,10 +53,13 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
       }
     },
   );
+  registerFormParser(fastify);
   fastify.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/fhir')) reply.header('content-type', FHIR_JSON);
+    if (request.url.startsWith('/fhir') && !request.url.startsWith('/fhir/.well-known'))
+      reply.header('content-type', FHIR_JSON);
     return payload;
   });
+  setUpAdminDocs(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,10 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
+import type { HubConfig } from '@passerelle/config';
+import { IDENTITY_SCHEMA } from '@passerelle/identity';
 import { StoreModule } from '@passerelle/store';
+import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
+import { CoreModule } from './core.module';
 import { FhirExceptionFilter } from './fhir/fhir-exception.filter';
 import { FhirModule } from './fhir/fhir.module';
 import { HealthController } from './health.controller';
+import { AccessModule } from './throttle/access.module';
 
 @Module({})
 export class HubModule {
@@ -12,14 +17,18 @@ export class HubModule {
     return {
       module: HubModule,
       imports: [
-        StoreModule.forRoot(config.database, { migrate: config.migrations === 'auto' }),
-        FhirModule.forRoot(config),
+        StoreModule.forRoot(config.database, {
+          migrate: config.migrations === 'auto',
+          schemas: [IDENTITY_SCHEMA],
+        }),
+        CoreModule.forRoot(config),
+        FhirModule,
+        AdminModule.forRoot(config),
+        AuthModule.forRoot(config),
+        AccessModule.forRoot(config),
       ],
       controllers: [HealthController],
-      providers: [
-        { provide: HUB_CONFIG, useValue: config },
-        { provide: APP_FILTER, useClass: FhirExceptionFilter },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }],
     };
   }
 }

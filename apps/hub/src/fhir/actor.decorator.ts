@@ -1,14 +1,22 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { AccessContext } from '@passerelle/identity';
 import type { Actor } from '@passerelle/store';
-import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from '../auth/fhir-auth.guard';
 
-/**
- * Who is calling. Until agencies authenticate (identity issue), every caller is the
- * `unauthenticated` agency and the FHIR API must not be exposed beyond a trusted network.
- */
-export const UNAUTHENTICATED_AGENCY = 'unauthenticated';
+function accessOf(ctx: ExecutionContext): { request: AuthenticatedRequest; access: AccessContext } {
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  // The FHIR guard runs before every handler that asks for the caller; no access here is a wiring bug.
+  if (!request.access) throw new Error('No verified access context on an authenticated route');
+  return { request, access: request.access };
+}
 
+/** The calling agency, as the store records it. */
 export const CurrentActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): Actor => {
-  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
-  return { agency: UNAUTHENTICATED_AGENCY, requestId: request.id };
+  const { request, access } = accessOf(ctx);
+  return { agency: access.agency, requestId: request.id };
 });
+
+/** Everything the verified access token says: agency, scopes, purpose of use, practitioner. */
+export const CurrentAccess = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AccessContext => accessOf(ctx).access,
+);

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, Resource } from 'fhir/r4';
+import { type AccessContext, allows, type Permission } from '@passerelle/identity';
 import {
+  forbidden,
+  SUPPORTED_TYPES,
   type QueryParams,
   type SupportedType,
   historyBundle,
@@ -19,8 +22,8 @@ import {
   type SearchPage,
   type StoredResource,
 } from '@passerelle/store';
-
-export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
+import { FHIR_BASE_URL } from '../core.module';
+import { PatientLinksService } from './patient-links.service';
 
 /** Turns HTTP-level requests into repository calls and repository results into FHIR Bundles. */
 @Injectable()
@@ -29,6 +32,7 @@ export class FhirApiService {
 
   constructor(
     readonly repo: FhirRepository,
+    readonly links: PatientLinksService,
     @Inject(FHIR_BASE_URL) readonly baseUrl: string,
   ) {
     this.bundles = new BundleProcessor(repo, (db, actor, request) => this.answerGet(db, actor, request));
@@ -52,15 +56,40 @@ export class FhirApiService {
     db?: Db,
   ): Promise<Bundle> {
     const query = this.repo.parseQuery(type, params, strict);
-    const page = await this.repo.search(actor, query, db);
+    const page = await this.repo.search(actor, await this.links.expandQuery(query, db), db);
     const self = `${this.baseUrl}/${type}${queryString(query.echo)}`;
     return this.searchset(page, self, query.echo, `${this.baseUrl}/${type}`);
   }
 
-  async everything(actor: Actor, id: string, params: QueryParams): Promise<Bundle> {
+  /** Transaction and batch entries: each needs the scope its own interaction would need. */
+  authorizeEntry(access: AccessContext, entry: EntryRequest): void {
+    const permission: Permission =
+      entry.method === 'GET'
+        ? entry.id !== undefined
+          ? 'r'
+          : 's'
+        : entry.method === 'POST'
+          ? 'c'
+          : entry.method === 'PUT'
+            ? 'u'
+            : 'd';
+    if (!allows(access.scopes, entry.type, permission)) {
+      throw forbidden(
+        `Bundle.entry[${entry.index}]: the token's scopes do not allow this interaction on ${entry.type}`,
+      );
+    }
+    if (entry.method === 'GET' && !access.purposeOfUse) {
+      throw forbidden(`Bundle.entry[${entry.index}]: a purpose of use is required to read patient data`);
+    }
+  }
+
+  async everything(actor: Actor, access: AccessContext, id: string, params: QueryParams): Promise<Bundle> {
     const count = typeof params._count === 'string' ? Number(params._count) : undefined;
     const pageToken = typeof params._page === 'string' ? params._page : undefined;
+    // Only the types the token may read are returned.
     const page = await this.repo.everything(actor, id, {
+      linkedPatientIds: await this.links.linkedPatients(id),
+      types: SUPPORTED_TYPES.filter((t) => allows(access.scopes, t, 'r') || allows(access.scopes, t, 's')),
       count: count !== undefined && Number.isInteger(count) && count > 0 ? count : undefined,
       pageToken,
     });

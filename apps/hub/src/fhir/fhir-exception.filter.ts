@@ -37,6 +37,9 @@ export class FhirExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const [status, body] = this.toOutcome(exception);
+    if (isOperationOutcomeError(exception)) {
+      for (const [name, value] of Object.entries(exception.headers)) void reply.header(name, value);
+    }
     void reply.status(status).header('content-type', 'application/fhir+json; charset=utf-8').send(body);
   }
 

@@ -13,9 +13,11 @@ import {
 } from '@nestjs/common';
 import type { Bundle, CapabilityStatement, Resource } from 'fhir/r4';
 import { capabilityStatement, etag, informational, type QueryParams } from '@passerelle/fhir';
+import type { AccessContext } from '@passerelle/identity';
 import { type Actor, parseQueryString, type StoredResource, type WriteResult } from '@passerelle/store';
 import type { FastifyReply } from 'fastify';
-import { CurrentActor } from './actor.decorator';
+import { Interaction } from '../auth/interaction.decorator';
+import { CurrentAccess, CurrentActor } from './actor.decorator';
 import { FhirApiService } from './fhir-api.service';
 
 const VERSION = '0.1.0';
@@ -44,11 +46,18 @@ export class FhirController {
 
   @Post()
   @HttpCode(200)
-  bundle(@CurrentActor() actor: Actor, @Body() body: unknown): Promise<Bundle> {
-    return this.api.bundles.process(actor, body);
+  // Scopes and purpose of use are checked per entry: a Bundle of writes discloses nothing.
+  @Interaction({ discloses: false })
+  bundle(
+    @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
+    @Body() body: unknown,
+  ): Promise<Bundle> {
+    return this.api.bundles.process(actor, body, (entry) => this.api.authorizeEntry(access, entry));
   }
 
   @Get(':type')
+  @Interaction({ permission: 's', discloses: true })
   search(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -59,6 +68,7 @@ export class FhirController {
   }
 
   @Post(':type')
+  @Interaction({ permission: 'c', discloses: false })
   async create(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -73,6 +83,7 @@ export class FhirController {
   }
 
   @Put(':type')
+  @Interaction({ permission: 'u', discloses: false })
   async conditionalUpdate(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -86,6 +97,7 @@ export class FhirController {
   }
 
   @Get(':type/_history')
+  @Interaction({ permission: 's', discloses: true })
   typeHistory(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -95,6 +107,7 @@ export class FhirController {
   }
 
   @Get(':type/:id')
+  @Interaction({ permission: 'r', discloses: true })
   async read(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -107,6 +120,7 @@ export class FhirController {
   }
 
   @Put(':type/:id')
+  @Interaction({ permission: 'u', discloses: false })
   async update(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -121,6 +135,7 @@ export class FhirController {
   }
 
   @Delete(':type/:id')
+  @Interaction({ permission: 'd', discloses: false })
   async delete(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -131,6 +146,7 @@ export class FhirController {
   }
 
   @Get(':type/:id/_history')
+  @Interaction({ permission: 'r', discloses: true })
   instanceHistory(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -141,6 +157,7 @@ export class FhirController {
   }
 
   @Get(':type/:id/_history/:vid')
+  @Interaction({ permission: 'r', discloses: true })
   async vread(
     @CurrentActor() actor: Actor,
     @Param('type') type: string,
@@ -153,15 +170,25 @@ export class FhirController {
     return stored.json;
   }
 
+  @Post(':type/$match')
+  @HttpCode(200)
+  @Interaction({ permission: 's', discloses: true })
+  match(@Param('type') type: string, @Body() body: unknown): Promise<Bundle> {
+    if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
+    return this.api.links.match(this.api.baseUrl, body);
+  }
+
   @Get(':type/:id/$everything')
+  @Interaction({ permission: 'r', discloses: true })
   everything(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Query() query: QueryParams,
   ): Promise<Bundle> {
     if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
-    return this.api.everything(actor, id, query);
+    return this.api.everything(actor, access, id, query);
   }
 
   private versionHeaders(reply: FastifyReply, stored: StoredResource): void {

@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { HubConfig } from '@passerelle/config';
+import { ADMIN_TOKEN, AdminAuthGuard } from '../auth/admin-auth.guard';
+import { resolveAdminToken } from '../auth/admin-token';
+import { AgenciesController } from './agencies.controller';
+import { MpiController } from './mpi.controller';
+
+@Module({})
+export class AdminModule {
+  static forRoot(config: HubConfig): DynamicModule {
+    return {
+      module: AdminModule,
+      controllers: [AgenciesController, MpiController],
+      providers: [{ provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) }, AdminAuthGuard],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { unauthorized } from '@passerelle/fhir';
+import type { FastifyRequest } from 'fastify';
+
+export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
+
+/** The operator credential for /admin, compared in constant time. */
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  private readonly expected: Buffer;
+
+  constructor(@Inject(ADMIN_TOKEN) adminToken: string) {
+    this.expected = createHash('sha256').update(adminToken).digest();
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const given = createHash('sha256').update(token).digest();
+    if (!timingSafeEqual(given, this.expected))
+      throw unauthorized('Operator credential required', 'Bearer realm="passerelle-admin"');
+    return true;
+  }
+}

@@ -1,0 +1,17 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Permission } from '@passerelle/identity';
+
+/**
+ * What a FHIR route does, for the access guard: the SMART permission it needs on the route's
+ * resource type, and whether it discloses patient data (then the token must carry a purpose of
+ * use). Routes without it need no access token (metadata, health, token endpoint).
+ */
+export interface InteractionRule {
+  /** Undefined: checked per entry (transaction and batch Bundles). */
+  permission?: Permission;
+  discloses: boolean;
+}
+
+export const INTERACTION = 'passerelle:interaction';
+
+export const Interaction = (rule: InteractionRule) => SetMetadata(INTERACTION, rule);

@@ -1,0 +1,48 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
+import { getFhirSchemaValidator } from '@passerelle/fhir';
+import { AgencyService, PatientIndex } from '@passerelle/identity';
+import { FhirRepository } from '@passerelle/store';
+import { DataSource } from 'typeorm';
+
+export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
+
+/** The hub's data access, shared by the FHIR API, the token endpoint and the admin API. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: HubConfig): DynamicModule {
+    const baseUrl = `${config.http.publicBaseUrl}/fhir`;
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: HUB_CONFIG, useValue: config },
+        { provide: FHIR_BASE_URL, useValue: baseUrl },
+        {
+          provide: PatientIndex,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new PatientIndex(dataSource),
+        },
+        {
+          provide: FhirRepository,
+          inject: [DataSource, PatientIndex],
+          useFactory: (dataSource: DataSource, mpi: PatientIndex) =>
+            new FhirRepository(dataSource, {
+              localBases: [baseUrl],
+              validator: getFhirSchemaValidator(),
+              defaultCount: config.fhir.defaultPageSize,
+              maxCount: config.fhir.maxPageSize,
+              // Every Patient an agency writes is linked to its person in the same transaction.
+              afterWrite: [mpi.linkWrittenPatients],
+            }),
+        },
+        {
+          provide: AgencyService,
+          inject: [DataSource, FhirRepository],
+          useFactory: (dataSource: DataSource, fhir: FhirRepository) => new AgencyService(dataSource, fhir),
+        },
+      ],
+      exports: [HUB_CONFIG, FHIR_BASE_URL, FhirRepository, AgencyService, PatientIndex],
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import type { Bundle, BundleEntry, Parameters, Patient } from 'fhir/r4';
+import {
+  badRequest,
+  getFhirSchemaValidator,
+  invalidResource,
+  referenceKey,
+  type SearchQuery,
+} from '@passerelle/fhir';
+import { PatientIndex } from '@passerelle/identity';
+import { type Db, FhirRepository, parseStored } from '@passerelle/store';
+
+const MATCH_GRADE = 'http://hl7.org/fhir/StructureDefinition/match-grade';
+
+/**
+ * The patient index seen from the FHIR API: an agency's patient reference stands for every
+ * record of the same person (searches and $everything resolve through the links), and
+ * Patient/$match finds the records of a person.
+ */
+@Injectable()
+export class PatientLinksService {
+  constructor(
+    private readonly mpi: PatientIndex,
+    private readonly repo: FhirRepository,
+  ) {}
+
+  /** `patient=Patient/A` becomes `patient=Patient/A,Patient/B` when A and B are one person. */
+  async expandQuery(query: SearchQuery, db: Db = this.repo.dataSource.manager): Promise<SearchQuery> {
+    const filters = [];
+    for (const filter of query.filters) {
+      if (filter.kind !== 'reference') {
+        filters.push(filter);
+        continue;
+      }
+      const keys = new Set(filter.keys);
+      for (const key of filter.keys) {
+        const m = /^([^|]+)\|Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(key);
+        if (!m) continue;
+        for (const linked of await this.mpi.linkedPatients(db, m[2]))
+          keys.add(referenceKey(m[1], `Patient/${linked}`));
+      }
+      filters.push({ ...filter, keys: [...keys] });
+    }
+    return { ...query, filters };
+  }
+
+  linkedPatients(patientId: string): Promise<string[]> {
+    return this.mpi.linkedPatients(this.repo.dataSource.manager, patientId);
+  }
+
+  /** Patient/$match (FHIR R4): the stored records that match the given Patient, graded. */
+  async match(baseUrl: string, body: unknown): Promise<Bundle> {
+    const parameters = body as Parameters;
+    if (parameters?.resourceType !== 'Parameters' || !Array.isArray(parameters.parameter)) {
+      throw badRequest('Patient/$match takes a Parameters resource', ['Parameters']);
+    }
+    const resource = parameters.parameter.find((p) => p.name === 'resource')?.resource as Patient | undefined;
+    if (resource?.resourceType !== 'Patient')
+      throw badRequest('Parameter "resource" must be a Patient', ['Parameters.parameter']);
+    const issues = getFhirSchemaValidator().validate(resource);
+    if (issues.length > 0) throw invalidResource(400, issues);
+    const onlyCertain =
+      parameters.parameter.find((p) => p.name === 'onlyCertainMatches')?.valueBoolean === true;
+    const count = parameters.parameter.find((p) => p.name === 'count')?.valueInteger;
+    const db = this.repo.dataSource.manager;
+    const results = await this.mpi.match(db, resource, { onlyCertain, count });
+    const entry: BundleEntry[] = [];
+    for (const result of results) {
+      const stored = await this.repo
+        .read({ agency: 'hub', requestId: 'match' }, 'Patient', result.patientId, db)
+        .catch(() => undefined);
+      if (!stored) continue;
+      entry.push({
+        fullUrl: `${baseUrl}/Patient/${result.patientId}`,
+        resource: parseStored(stored),
+        search: {
+          mode: 'match',
+          score: result.score,
+          extension: [{ url: MATCH_GRADE, valueCode: result.grade }],
+        },
+      });
+    }
+    return {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: entry.length,
+      ...(entry.length > 0 ? { entry } : {}),
+    };
+  }
+}

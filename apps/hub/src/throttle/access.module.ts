@@ -1,0 +1,54 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { HubConfig } from '@passerelle/config';
+import Redis from 'ioredis';
+import { FhirAuthGuard } from '../auth/fhir-auth.guard';
+import { AgencyThrottlerGuard } from './agency-throttler.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+const THROTTLE_REDIS = Symbol('THROTTLE_REDIS');
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(THROTTLE_REDIS) private readonly redis: Redis | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit();
+  }
+}
+
+/**
+ * Access control and rate limits, as global guards in this order: the FHIR guard first (it
+ * knows the agency), then the per-agency throttler. Counters live in Redis when REDIS_URL is
+ * set (shared by every hub instance), else in process memory.
+ */
+@Module({})
+export class AccessModule {
+  static forRoot(config: HubConfig): DynamicModule {
+    const redis = config.redisUrl
+      ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+      : null;
+    return {
+      module: AccessModule,
+      imports: [
+        ThrottlerModule.forRoot({
+          throttlers: [
+            {
+              name: 'default',
+              ttl: config.auth.rateLimit.windowSeconds * 1000,
+              limit: config.auth.rateLimit.limit,
+            },
+          ],
+          storage: redis ? new RedisThrottlerStorage(redis, config.redisKeyPrefix) : undefined,
+        }),
+      ],
+      providers: [
+        { provide: THROTTLE_REDIS, useValue: redis },
+        RedisCloser,
+        { provide: APP_GUARD, useClass: FhirAuthGuard },
+        { provide: APP_GUARD, useClass: AgencyThrottlerGuard },
+      ],
+    };
+  }
+}

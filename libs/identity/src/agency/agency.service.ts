@@ -1,0 +1,175 @@
+import type { Organization } from 'fhir/r4';
+import { badRequest, conflict, notFound } from '@passerelle/fhir';
+import type { Actor, FhirRepository } from '@passerelle/store';
+import type { DataSource, EntityManager } from 'typeorm';
+import { parseScope } from '../auth/scopes';
+import { AgencyEntity } from './agency.entity';
+import {
+  AGENCY_KINDS,
+  AGENCY_STATUSES,
+  type Agency,
+  type AgencyKind,
+  type AgencyStatus,
+} from './agency.types';
+import { validateJwks } from './jwks';
+
+export interface NewAgency {
+  id: string;
+  kind: AgencyKind;
+  name: string;
+  jwks: unknown;
+  scopes: string[];
+}
+
+export interface AgencyChange {
+  name?: string;
+  status?: AgencyStatus;
+  /** Replaces the registered keys (rotation): assertions signed with a removed key are refused. */
+  jwks?: unknown;
+  scopes?: string[];
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+/** Writes by the hub itself (an agency's Organization) are attributed to this pseudo-agency. */
+export const HUB_ACTOR_AGENCY = 'hub';
+const ORGANIZATION_TYPE = {
+  hospital: { code: 'prov', display: 'Healthcare Provider' },
+  gp: { code: 'prov', display: 'Healthcare Provider' },
+  specialist: { code: 'prov', display: 'Healthcare Provider' },
+} as const;
+
+function checkScopes(scopes: unknown): string[] {
+  if (
+    !Array.isArray(scopes) ||
+    scopes.length === 0 ||
+    !scopes.every((s) => typeof s === 'string' && parseScope(s))
+  ) {
+    throw badRequest('scopes must be a non-empty list of SMART system scopes such as system/*.rs', [
+      'scopes',
+    ]);
+  }
+  return [...new Set(scopes as string[])];
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
+    throw badRequest('name must be 1 to 200 characters', ['name']);
+  }
+  return name.trim();
+}
+
+function toAgency(e: AgencyEntity): Agency {
+  return { ...e };
+}
+
+/** The registry of agencies: who may connect, with which keys, for which scopes. */
+export class AgencyService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly fhir: FhirRepository,
+  ) {}
+
+  async create(input: NewAgency, requestId: string): Promise<Agency> {
+    if (typeof input.id !== 'string' || !ID.test(input.id)) {
+      throw badRequest('id must be 2 to 63 lowercase letters, digits or hyphens', ['id']);
+    }
+    if (!AGENCY_KINDS.includes(input.kind))
+      throw badRequest(`kind must be one of ${AGENCY_KINDS.join(', ')}`, ['kind']);
+    const entity: AgencyEntity = Object.assign(new AgencyEntity(), {
+      id: input.id,
+      kind: input.kind,
+      name: checkName(input.name),
+      jwks: validateJwks(input.jwks),
+      scopes: checkScopes(input.scopes),
+      status: 'active' as const,
+      organization: this.organizationOf(input.id, input.kind, checkName(input.name)),
+    });
+    return this.fhir.transaction(async (db) => {
+      const inserted: unknown[] = await db.query(
+        `INSERT INTO agency (id, kind, name, organization, jwks, scopes, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [entity.id, entity.kind, entity.name, entity.organization, entity.jwks, entity.scopes, entity.status],
+      );
+      if (inserted.length === 0) throw conflict(`Agency ${input.id} already exists`);
+      await this.writeOrganization(db, entity.organization, requestId);
+      return toAgency(await db.findOneByOrFail(AgencyEntity, { id: entity.id }));
+    });
+  }
+
+  async list(): Promise<Agency[]> {
+    return (await this.dataSource.getRepository(AgencyEntity).find({ order: { id: 'ASC' } })).map(toAgency);
+  }
+
+  async find(id: string): Promise<Agency | undefined> {
+    if (!ID.test(id)) return undefined;
+    const found = await this.dataSource.getRepository(AgencyEntity).findOneBy({ id });
+    return found ? toAgency(found) : undefined;
+  }
+
+  async get(id: string): Promise<Agency> {
+    const found = await this.find(id);
+    if (!found) throw notFound('Agency not found');
+    return found;
+  }
+
+  async update(id: string, change: AgencyChange, requestId: string): Promise<Agency> {
+    return this.fhir.transaction(async (db) => {
+      const current = await db.findOne(AgencyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!current) throw notFound('Agency not found');
+      if (change.name !== undefined) current.name = checkName(change.name);
+      if (change.status !== undefined) {
+        if (!AGENCY_STATUSES.includes(change.status))
+          throw badRequest('status must be active or suspended', ['status']);
+        current.status = change.status;
+      }
+      if (change.jwks !== undefined) current.jwks = validateJwks(change.jwks);
+      if (change.scopes !== undefined) current.scopes = checkScopes(change.scopes);
+      current.organization = this.organizationOf(
+        current.id,
+        current.kind,
+        current.name,
+        current.status === 'active',
+      );
+      current.updatedAt = new Date();
+      await db.save(AgencyEntity, current);
+      await this.writeOrganization(db, current.organization, requestId);
+      return toAgency(current);
+    });
+  }
+
+  /** Every agency is also a FHIR Organization with the same id, so Consent provisions can name it. */
+  private organizationOf(id: string, kind: AgencyKind, name: string, active = true): Organization {
+    return {
+      resourceType: 'Organization',
+      id,
+      active,
+      identifier: [{ system: 'urn:passerelle:agency', value: id }],
+      type: [
+        {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/organization-type', ...ORGANIZATION_TYPE[kind] },
+          ],
+          text: kind,
+        },
+      ],
+      name,
+    };
+  }
+
+  private async writeOrganization(
+    db: EntityManager,
+    organization: Organization,
+    requestId: string,
+  ): Promise<void> {
+    const actor: Actor = { agency: HUB_ACTOR_AGENCY, requestId };
+    const pending = await this.fhir.prepareWrite(
+      db,
+      actor,
+      'Organization',
+      organization.id!,
+      organization,
+      {},
+    );
+    await this.fhir.commitAll(db, actor, [pending]);
+  }
+}

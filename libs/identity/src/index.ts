@@ -1,0 +1,63 @@
+export * from './agency/agency.types';
+export { AgencyService, HUB_ACTOR_AGENCY, type AgencyChange, type NewAgency } from './agency/agency.service';
+export {
+  algorithmOf,
+  CLIENT_ALGORITHMS,
+  publicKeyOf,
+  validateJwks,
+  type ClientAlgorithm,
+} from './agency/jwks';
+export * from './auth/scopes';
+export { IDENTITY_SCHEMA } from './schema';
+export * from './auth/access-context';
+export * from './auth/oauth-error';
+export {
+  checkAssertionClaims,
+  CLIENT_ASSERTION_TYPE,
+  MAX_ASSERTION_LIFETIME_SECONDS,
+  readAssertion,
+  selectKey,
+  verifyClientAssertion,
+  verifySignature,
+  type AssertionExpectations,
+  type AssertionVerifierDeps,
+  type UnverifiedAssertion,
+  type VerifiedAssertion,
+} from './auth/client-assertion';
+export { JtiStore, type JtiStoreOptions } from './auth/jti-store';
+export {
+  jwkThumbprint,
+  loadSigningKey,
+  SIGNING_KEY_SECRET,
+  signingKeyFromPem,
+  type HubSigningKey,
+} from './auth/signing-key';
+export {
+  ACCESS_TOKEN_ALGORITHM,
+  AccessTokenService,
+  InvalidTokenError,
+  type AccessGrant,
+  type AccessTokenOptions,
+  type IssuedAccessToken,
+} from './auth/access-token';
+export {
+  CLIENT_CREDENTIALS,
+  FORM_CONTENT_TYPE,
+  isFormContentType,
+  TokenService,
+  type TokenForm,
+  type TokenResponse,
+  type TokenServiceOptions,
+  type UseContext,
+} from './auth/token.service';
+export { PatientIndex } from './mpi/patient-index';
+export * from './mpi/mpi.types';
+export {
+  INS_SYSTEM,
+  NHS_NUMBER_SYSTEM,
+  isValidNhsNumber,
+  isValidNir,
+  keysOf,
+  normaliseName,
+  type PatientKeys,
+} from './mpi/matching';
