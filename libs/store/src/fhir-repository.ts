@@ -335,9 +335,16 @@ export class FhirRepository {
     type: SupportedType,
     criteria: QueryParams,
   ): Promise<StoredResource | undefined> {
-    const query = this.parseQuery(type, criteria, true);
-    if (query.filters.length === 0)
+    const parsed = this.parseQuery(type, criteria, true);
+    if (parsed.filters.length === 0) {
       throw badRequest('Conditional criteria must name at least one search parameter');
+    }
+    // An agency's conditional writes match only what it sent: they never reveal, nor touch,
+    // another agency's resources.
+    const query: SearchQuery = {
+      ...parsed,
+      filters: [...parsed.filters, { kind: 'provenance', agency: actor.agency, scope: 'own' }],
+    };
     await lockCriteria(db, `${type}?${JSON.stringify(query.filters)}`);
     const page = await this.search(
       actor,
@@ -365,6 +372,7 @@ export class FhirRepository {
     ) {
       throw preconditionFailed(`${type}/${id} is not at version ${opts.expectedVersion}`);
     }
+    assertOwnedBy(current, actor);
     const live = current && !current.deleted ? current : undefined;
     if (live && sameClientContent(parseStored(live), resource)) {
       return { result: { stored: live, status: 200, changed: false } };
@@ -384,15 +392,17 @@ export class FhirRepository {
       sourceAgency: actor.agency,
       method: live ? 'update' : 'create',
       patientId: index.patientId ?? null,
+      security: (content.meta?.security ?? []).map((c) => `${c.system ?? ''}|${c.code ?? ''}`),
       tokens: index.tokens,
       refs: index.refs,
       dateLo: index.date ? toSqlTimestamp(index.date.lo) : null,
       dateHi: index.date ? toSqlTimestamp(index.date.hi) : null,
     };
+    const { sourceAgency, patientId, security } = row;
     return {
       row,
       result: {
-        stored: { type, id, versionId, lastUpdated, deleted: false, json },
+        stored: { type, id, versionId, lastUpdated, deleted: false, json, sourceAgency, patientId, security },
         status: live ? 200 : 201,
         changed: true,
       },
@@ -408,6 +418,7 @@ export class FhirRepository {
   ): Promise<PendingWrite | undefined> {
     const current = await selectCurrent(db, type, id, true);
     if (!current || current.deleted) return undefined;
+    assertOwnedBy(current, actor);
     const versionId = current.versionId + 1;
     const lastUpdated = nextTimestamp(current);
     const row: VersionRow = {
@@ -419,7 +430,9 @@ export class FhirRepository {
       content: null,
       sourceAgency: actor.agency,
       method: 'delete',
-      patientId: null,
+      // The deletion keeps whose it was and its labels: history disclosures are decided on them.
+      patientId: current.patientId,
+      security: current.security,
       tokens: [],
       refs: [],
       dateLo: null,
@@ -428,7 +441,17 @@ export class FhirRepository {
     return {
       row,
       result: {
-        stored: { type, id, versionId, lastUpdated, deleted: true, json: null },
+        stored: {
+          type,
+          id,
+          versionId,
+          lastUpdated,
+          deleted: true,
+          json: null,
+          sourceAgency: actor.agency,
+          patientId: current.patientId,
+          security: current.security,
+        },
         status: 200,
         changed: true,
       },
@@ -446,6 +469,19 @@ export class FhirRepository {
   private async commit(db: Db, actor: Actor, pending: PendingWrite): Promise<WriteResult> {
     await this.commitAll(db, actor, [pending]);
     return pending.result;
+  }
+}
+
+/** The agency whose writes are the hub's own (an agency's Organization record, audit, ...). */
+export const HUB_AGENCY = 'hub';
+
+/**
+ * An agency changes only what it sent. The answer is the same whether or not the caller may see
+ * the resource, so it says no more than that the id is taken.
+ */
+function assertOwnedBy(current: StoredResource | undefined, actor: Actor): void {
+  if (current && actor.agency !== HUB_AGENCY && current.sourceAgency !== actor.agency) {
+    throw conflict('This resource id is not available to you');
   }
 }
 

@@ -1,6 +1,7 @@
 export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
 export {
   FhirRepository,
+  HUB_AGENCY,
   parseETag,
   type PendingWrite,
   type RepositoryOptions,

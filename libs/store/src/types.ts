@@ -18,6 +18,12 @@ export interface StoredResource {
   lastUpdated: Date;
   deleted: boolean;
   json: string | null;
+  /** The agency that sent this version (provenance); `hub` for what the hub wrote itself. */
+  sourceAgency: string | null;
+  /** The Patient record whose compartment holds it; null for directory data. */
+  patientId: string | null;
+  /** meta.security as `system|code`. */
+  security: string[];
 }
 
 export interface WriteResult {

@@ -15,7 +15,12 @@ export type SearchFilter =
   | { kind: 'id'; ids: string[] }
   | { kind: 'token'; keys: string[] }
   | { kind: 'reference'; keys: string[] }
-  | { kind: 'date'; column: 'lastUpdated' | 'date'; conditions: DateCondition[] };
+  | { kind: 'date'; column: 'lastUpdated' | 'date'; conditions: DateCondition[] }
+  /**
+   * Not a FHIR parameter: set by the server only. `own`: what this agency sent; `own-or-directory`:
+   * that, or data in no patient's compartment (organizations, practitioners, ...).
+   */
+  | { kind: 'provenance'; agency: string; scope: 'own' | 'own-or-directory' };
 
 export interface IncludeSpec {
   /** The type holding the reference. */

@@ -1,6 +1,6 @@
 import type { Organization } from 'fhir/r4';
 import { badRequest, conflict, notFound } from '@passerelle/fhir';
-import type { Actor, FhirRepository } from '@passerelle/store';
+import { type Actor, type FhirRepository, HUB_AGENCY } from '@passerelle/store';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseScope } from '../auth/scopes';
 import { AgencyEntity } from './agency.entity';
@@ -31,7 +31,7 @@ export interface AgencyChange {
 
 const ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 /** Writes by the hub itself (an agency's Organization) are attributed to this pseudo-agency. */
-export const HUB_ACTOR_AGENCY = 'hub';
+export const HUB_ACTOR_AGENCY = HUB_AGENCY;
 const ORGANIZATION_TYPE = {
   hospital: { code: 'prov', display: 'Healthcare Provider' },
   gp: { code: 'prov', display: 'Healthcare Provider' },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import {
+  type SearchQuery,
   type SupportedType,
   badRequest,
   etag,
@@ -234,7 +235,12 @@ export class BundleProcessor {
     requests: EntryRequest[],
     identities: Map<number, { id: string }>,
   ): Promise<string> {
-    const parsed = this.repo.parseQuery(type as SupportedType, parseQueryString(query), true);
+    const criteria = this.repo.parseQuery(type as SupportedType, parseQueryString(query), true);
+    // Resolved among the caller's own resources and shared directory data only.
+    const parsed: SearchQuery = {
+      ...criteria,
+      filters: [...criteria.filters, { kind: 'provenance', agency: actor.agency, scope: 'own-or-directory' }],
+    };
     const candidates = new Set<string>();
     const tokenFilters = parsed.filters.filter((f) => f.kind === 'token');
     if (tokenFilters.length === parsed.filters.length && tokenFilters.length > 0) {

@@ -1,4 +1,5 @@
 import { ResourceStore1764390000000 } from './1764390000000-ResourceStore';
+import { DisclosureFacts1764410000000 } from './1764410000000-DisclosureFacts';
 
 /** Every migration, in order. A new migration is a new file here, never an edit of an old one. */
-export const MIGRATIONS = [ResourceStore1764390000000];
+export const MIGRATIONS = [ResourceStore1764390000000, DisclosureFacts1764410000000];

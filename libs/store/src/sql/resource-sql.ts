@@ -13,10 +13,14 @@ export interface ResourceRow {
   last_updated: Date;
   deleted: boolean;
   content: string | null;
+  source_agency: string | null;
+  patient_id: string | null;
+  security: string[];
 }
 
+/** Columns of a stored version, the same on `resource` and `resource_version`. */
 export const ROW_COLUMNS =
-  'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content';
+  'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content, r.source_agency, r.patient_id, r.security';
 
 export function toStored(row: ResourceRow): StoredResource {
   return {
@@ -26,6 +30,9 @@ export function toStored(row: ResourceRow): StoredResource {
     lastUpdated: row.last_updated,
     deleted: row.deleted,
     json: row.content,
+    sourceAgency: row.source_agency,
+    patientId: row.patient_id,
+    security: row.security,
   };
 }
 
@@ -78,6 +85,7 @@ export interface VersionRow {
   sourceAgency: string;
   method: HistoryEntry['method'];
   patientId: string | null;
+  security: string[];
   tokens: string[];
   refs: string[];
   dateLo: string | null;
@@ -94,24 +102,25 @@ export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> 
   const h = new SqlParams();
   const historyValues = rows.map(
     (v) =>
-      `(${h.add(v.type)}, ${h.add(v.id)}, ${h.add(v.versionId)}, ${h.add(v.lastUpdated)}, ${h.add(v.deleted)}, ${h.add(v.content)}::jsonb, ${h.add(v.sourceAgency)}, ${h.add(v.method)})`,
+      `(${h.add(v.type)}, ${h.add(v.id)}, ${h.add(v.versionId)}, ${h.add(v.lastUpdated)}, ${h.add(v.deleted)}, ${h.add(v.content)}::jsonb, ${h.add(v.sourceAgency)}, ${h.add(v.method)}, ${h.add(v.patientId)}, ${h.add(v.security)}::text[])`,
   );
   await db.query(
-    `INSERT INTO resource_version (resource_type, id, version_id, last_updated, deleted, content, source_agency, method)
+    `INSERT INTO resource_version (resource_type, id, version_id, last_updated, deleted, content, source_agency, method, patient_id, security)
      VALUES ${historyValues.join(', ')}`,
     h.values,
   );
   const c = new SqlParams();
   const currentValues = rows.map(
     (v) =>
-      `(${c.add(v.type)}, ${c.add(v.id)}, ${c.add(v.versionId)}, ${c.add(v.lastUpdated)}, ${c.add(v.deleted)}, ${c.add(v.content)}::jsonb, ${c.add(v.patientId)}, ${c.add(v.sourceAgency)}, ${c.add(v.tokens)}::text[], ${c.add(v.refs)}::text[], ${c.add(v.dateLo)}::timestamptz, ${c.add(v.dateHi)}::timestamptz)`,
+      `(${c.add(v.type)}, ${c.add(v.id)}, ${c.add(v.versionId)}, ${c.add(v.lastUpdated)}, ${c.add(v.deleted)}, ${c.add(v.content)}::jsonb, ${c.add(v.patientId)}, ${c.add(v.sourceAgency)}, ${c.add(v.security)}::text[], ${c.add(v.tokens)}::text[], ${c.add(v.refs)}::text[], ${c.add(v.dateLo)}::timestamptz, ${c.add(v.dateHi)}::timestamptz)`,
   );
   await db.query(
-    `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, patient_id, source_agency, tokens, refs, date_lo, date_hi)
+    `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, patient_id, source_agency, security, tokens, refs, date_lo, date_hi)
      VALUES ${currentValues.join(', ')}
      ON CONFLICT (resource_type, id) DO UPDATE SET
        version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted,
        content = EXCLUDED.content, patient_id = EXCLUDED.patient_id, source_agency = EXCLUDED.source_agency,
+       security = EXCLUDED.security,
        tokens = EXCLUDED.tokens, refs = EXCLUDED.refs, date_lo = EXCLUDED.date_lo, date_hi = EXCLUDED.date_hi`,
     c.values,
   );

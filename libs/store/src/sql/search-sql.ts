@@ -41,6 +41,10 @@ export function filterSql(filter: SearchFilter, p: SqlParams): string {
       return `r.tokens && ${p.add(filter.keys)}::text[]`;
     case 'reference':
       return `r.refs && ${p.add(filter.keys)}::text[]`;
+    case 'provenance': {
+      const own = `r.source_agency = ${p.add(filter.agency)}`;
+      return filter.scope === 'own' ? own : `(${own} OR r.patient_id IS NULL)`;
+    }
     case 'date': {
       const ors = filter.conditions.map((c) => dateConditionSql(filter.column, c, p));
       const guard = filter.column === 'date' ? 'r.date_lo IS NOT NULL AND ' : '';
