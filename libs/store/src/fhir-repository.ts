@@ -20,11 +20,14 @@ import {
 } from '@passerelle/fhir';
 import { type DataSource, QueryFailedError } from 'typeorm';
 import { sameClientContent, withServerMeta } from './content';
-import { decodePageToken, encodePageToken } from './page-token';
+import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
+import { ALL_VISIBLE, fillPage, type Visibility } from './paging';
 import {
   countMatches,
+  type MatchedResource,
   selectCompartment,
   selectHistory,
+  selectMatchFacts,
   selectMatches,
   selectReferencing,
 } from './sql/query-sql';
@@ -39,6 +42,7 @@ import {
 } from './sql/resource-sql';
 import type {
   Actor,
+  HistoryEntry,
   HistoryPage,
   ResourceValidator,
   SearchEntry,
@@ -123,26 +127,38 @@ export class FhirRepository {
     });
   }
 
-  async search(_actor: Actor, query: SearchQuery, db: Db = this.dataSource.manager): Promise<SearchPage> {
-    if (query.summaryCount) return { entries: [], total: await countMatches(db, query) };
-    const position = query.pageToken ? decodePageToken(query.pageToken) : undefined;
-    const rows = await selectMatches(db, query, position);
-    const page = rows.slice(0, query.count);
-    const last = page[page.length - 1];
-    const nextPageToken =
-      rows.length > query.count && last
-        ? encodePageToken({ t: last.stored.lastUpdated.getTime(), r: last.stored.type, i: last.stored.id })
-        : undefined;
+  /**
+   * One page of matches, with their includes. `visible` (the consent check) drops what the caller
+   * may not see from the page, the includes and the total alike.
+   */
+  async search(
+    _actor: Actor,
+    query: SearchQuery,
+    db: Db = this.dataSource.manager,
+    visible: Visibility<StoredResource> = ALL_VISIBLE,
+  ): Promise<SearchPage> {
+    const total = () =>
+      visible === ALL_VISIBLE ? countMatches(db, query) : this.countVisible(db, query, visible);
+    if (query.summaryCount) return { entries: [], total: await total(), hidden: [] };
+    const filled = await fillPage<MatchedResource>(
+      (position, n) => selectMatches(db, { ...query, count: n }, position),
+      (m) => ({ t: m.stored.lastUpdated.getTime(), r: m.stored.type, i: m.stored.id }),
+      (rows) => visible(rows.map((m) => m.stored)),
+      query.count,
+      query.pageToken ? decodePageToken(query.pageToken) : undefined,
+    );
+    const page = filled.page;
     const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
+    const hidden = filled.hidden.map((m) => m.stored);
     const seen = new Set(entries.map((e) => `${e.stored.type}/${e.stored.id}`));
-    const addIncluded = (list: StoredResource[]) => {
-      for (const stored of list) {
-        const key = `${stored.type}/${stored.id}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          entries.push({ stored, mode: 'include' });
-        }
-      }
+    const addIncluded = async (list: StoredResource[]) => {
+      const fresh = list.filter((stored) => !seen.has(`${stored.type}/${stored.id}`));
+      const flags = await visible(fresh);
+      fresh.forEach((stored, i) => {
+        seen.add(`${stored.type}/${stored.id}`);
+        if (flags[i]) entries.push({ stored, mode: 'include' });
+        else hidden.push(stored);
+      });
     };
     for (const spec of query.includes) {
       const keys = page.flatMap((m) =>
@@ -152,19 +168,43 @@ export class FhirRepository {
           .filter(([type]) => spec.targetType === undefined || type === spec.targetType)
           .map(([type, id]) => ({ type, id })),
       );
-      addIncluded(await selectByKeys(db, keys));
+      await addIncluded(await selectByKeys(db, keys));
     }
     for (const spec of query.revIncludes) {
       const targets = page.map((m) => ({ type: m.stored.type, id: m.stored.id }));
-      addIncluded(await selectReferencing(db, spec, targets, this.options.maxCount));
+      await addIncluded(await selectReferencing(db, spec, targets, this.options.maxCount));
     }
-    const total = await countMatches(db, query);
-    return { entries, total, nextPageToken };
+    return {
+      entries,
+      total: await total(),
+      nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
+      hidden,
+    };
+  }
+
+  /** The total after the consent check, or undefined past VISIBLE_TOTAL_LIMIT matches (too costly to count). */
+  private async countVisible(
+    db: Db,
+    query: SearchQuery,
+    visible: Visibility<StoredResource>,
+  ): Promise<number | undefined> {
+    let position: PagePosition | undefined;
+    let total = 0;
+    for (let scanned = 0; scanned < VISIBLE_TOTAL_LIMIT; scanned += TOTAL_BATCH) {
+      const rows = await selectMatchFacts(db, { ...query, count: TOTAL_BATCH }, position);
+      const batch = rows.slice(0, TOTAL_BATCH);
+      total += (await visible(batch)).filter(Boolean).length;
+      if (rows.length <= TOTAL_BATCH) return total;
+      const last = batch[batch.length - 1];
+      position = { t: last.lastUpdated.getTime(), r: last.type, i: last.id };
+    }
+    return undefined;
   }
 
   async history(
     _actor: Actor,
     filter: { type?: SupportedType; id?: string; since?: string; count?: number; pageToken?: string },
+    visible: Visibility<StoredResource> = ALL_VISIBLE,
   ): Promise<HistoryPage> {
     if (filter.id !== undefined && !isValidId(filter.id)) throw notFound();
     const count = Math.min(filter.count ?? this.options.defaultCount, this.options.maxCount);
@@ -173,56 +213,53 @@ export class FhirRepository {
       since = new Date(filter.since);
       if (Number.isNaN(since.getTime())) throw badRequest('_since must be an instant');
     }
-    const position = filter.pageToken ? decodePageToken(filter.pageToken) : undefined;
-    const rows = await selectHistory(this.dataSource.manager, {
-      type: filter.type,
-      id: filter.id,
-      since,
-      position,
+    const start = filter.pageToken ? decodePageToken(filter.pageToken) : undefined;
+    const filled = await fillPage<HistoryEntry>(
+      (position, n) =>
+        selectHistory(this.dataSource.manager, {
+          type: filter.type,
+          id: filter.id,
+          since,
+          position,
+          count: n,
+        }),
+      (e) => ({ t: e.stored.lastUpdated.getTime(), r: e.stored.type, i: e.stored.id, v: e.stored.versionId }),
+      (rows) => visible(rows.map((e) => e.stored)),
       count,
-    });
-    if (filter.id !== undefined && rows.length === 0 && !position) throw notFound();
-    const entries = rows.slice(0, count);
-    const last = entries[entries.length - 1];
-    const nextPageToken =
-      rows.length > count && last
-        ? encodePageToken({
-            t: last.stored.lastUpdated.getTime(),
-            r: last.stored.type,
-            i: last.stored.id,
-            v: last.stored.versionId,
-          })
-        : undefined;
-    return { entries, nextPageToken };
+      start,
+    );
+    // A resource with no version the caller may see is as absent as one never written.
+    if (filter.id !== undefined && filled.page.length === 0 && !start) throw notFound();
+    return {
+      entries: filled.page,
+      nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
+      hidden: filled.hidden.map((e) => e.stored),
+    };
   }
 
   /**
    * Patient/{id}/$everything: the patient and every current resource in its compartment, and in
    * the compartments of `linkedPatientIds` (the same person's records at other agencies).
+   * The caller checks that it may see the Patient itself first.
    */
   async everything(
-    actor: Actor,
-    patientId: string,
-    options: {
-      count?: number;
-      pageToken?: string;
-      types?: readonly SupportedType[];
-      linkedPatientIds?: readonly string[];
-    },
+    _actor: Actor,
+    patientIds: readonly string[],
+    options: { count?: number; pageToken?: string; types?: readonly SupportedType[] },
+    visible: Visibility<StoredResource> = ALL_VISIBLE,
   ): Promise<SearchPage> {
-    await this.read(actor, 'Patient', patientId);
-    const patientIds = [...new Set([patientId, ...(options.linkedPatientIds ?? [])])];
     const count = Math.min(options.count ?? this.options.maxCount, this.options.maxCount);
-    const position = options.pageToken ? decodePageToken(options.pageToken) : undefined;
-    const rows = await selectCompartment(this.dataSource.manager, patientIds, position, count, options.types);
-    const page = rows.slice(0, count);
-    const last = page[page.length - 1];
+    const filled = await fillPage<StoredResource>(
+      (position, n) => selectCompartment(this.dataSource.manager, patientIds, position, n, options.types),
+      (row) => ({ t: row.lastUpdated.getTime(), r: row.type, i: row.id }),
+      visible,
+      count,
+      options.pageToken ? decodePageToken(options.pageToken) : undefined,
+    );
     return {
-      entries: page.map((stored) => ({ stored, mode: 'match' })),
-      nextPageToken:
-        rows.length > count && last
-          ? encodePageToken({ t: last.lastUpdated.getTime(), r: last.type, i: last.id })
-          : undefined,
+      entries: filled.page.map((stored) => ({ stored, mode: 'match' })),
+      nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
+      hidden: filled.hidden,
     };
   }
 
@@ -471,6 +508,10 @@ export class FhirRepository {
     return pending.result;
   }
 }
+
+/** Counting what a caller may see means deciding on every match: past this many, `total` is left out. */
+const VISIBLE_TOTAL_LIMIT = 10_000;
+const TOTAL_BATCH = 1_000;
 
 /** The agency whose writes are the hub's own (an agency's Organization record, audit, ...). */
 export const HUB_AGENCY = 'hub';

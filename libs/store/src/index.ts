@@ -13,3 +13,5 @@ export { type EntryRequest, parseQueryString } from './bundle/entry-request';
 export { type Db } from './sql/resource-sql';
 export * from './types';
 export { OPEN_DATABASE, StoreModule } from './store.module';
+export { ALL_VISIBLE, type Visibility } from './paging';
+export { decodePageToken, encodePageToken, type PagePosition } from './page-token';

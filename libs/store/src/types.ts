@@ -24,6 +24,8 @@ export interface StoredResource {
   patientId: string | null;
   /** meta.security as `system|code`. */
   security: string[];
+  /** The clinical date range the search index holds (epoch ms; ±Infinity for open ends). */
+  dataPeriod?: { lo: number; hi: number };
 }
 
 export interface WriteResult {
@@ -43,6 +45,8 @@ export interface SearchPage {
   entries: SearchEntry[];
   total?: number;
   nextPageToken?: string;
+  /** Examined and withheld by the visibility check (for the audit trail, never for the caller). */
+  hidden: StoredResource[];
 }
 
 export interface HistoryEntry {
@@ -53,6 +57,8 @@ export interface HistoryEntry {
 export interface HistoryPage {
   entries: HistoryEntry[];
   nextPageToken?: string;
+  /** Versions withheld by the visibility check. */
+  hidden: StoredResource[];
 }
 
 /** Checks a resource's content; the store calls it on every write. */

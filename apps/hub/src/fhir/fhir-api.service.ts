@@ -87,8 +87,8 @@ export class FhirApiService {
     const count = typeof params._count === 'string' ? Number(params._count) : undefined;
     const pageToken = typeof params._page === 'string' ? params._page : undefined;
     // Only the types the token may read are returned.
-    const page = await this.repo.everything(actor, id, {
-      linkedPatientIds: await this.links.linkedPatients(id),
+    await this.repo.read(actor, 'Patient', id);
+    const page = await this.repo.everything(actor, await this.links.linkedPatients(id), {
       types: SUPPORTED_TYPES.filter((t) => allows(access.scopes, t, 'r') || allows(access.scopes, t, 's')),
       count: count !== undefined && Number.isInteger(count) && count > 0 ? count : undefined,
       pageToken,

@@ -55,6 +55,22 @@ export async function selectMatches(
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
 }
 
+/** Matches without their content, for deciding on each (the consent-filtered total). */
+export async function selectMatchFacts(
+  db: Db,
+  query: SearchQuery,
+  position: PagePosition | undefined,
+): Promise<StoredResource[]> {
+  const p = new SqlParams();
+  const where = [...whereOf(query, p), ...keyset('asc', position, p, false)];
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')} FROM resource r
+      WHERE ${where.join(' AND ')} ORDER BY r.last_updated, r.id LIMIT ${p.add(query.count + 1)}`,
+    p.values,
+  );
+  return rows.map(toStored);
+}
+
 export async function countMatches(db: Db, query: SearchQuery): Promise<number> {
   const p = new SqlParams();
   const rows: { n: string }[] = await db.query(

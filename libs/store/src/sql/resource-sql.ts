@@ -16,11 +16,18 @@ export interface ResourceRow {
   source_agency: string | null;
   patient_id: string | null;
   security: string[];
+  /** node-postgres reads PostgreSQL's ±infinity as ±Infinity, not a Date. */
+  date_lo: Date | number | null;
+  date_hi: Date | number | null;
+}
+
+function epoch(value: Date | number): number {
+  return value instanceof Date ? value.getTime() : value;
 }
 
 /** Columns of a stored version, the same on `resource` and `resource_version`. */
 export const ROW_COLUMNS =
-  'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content, r.source_agency, r.patient_id, r.security';
+  'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content, r.source_agency, r.patient_id, r.security, r.date_lo, r.date_hi';
 
 export function toStored(row: ResourceRow): StoredResource {
   return {
@@ -33,6 +40,10 @@ export function toStored(row: ResourceRow): StoredResource {
     sourceAgency: row.source_agency,
     patientId: row.patient_id,
     security: row.security,
+    dataPeriod:
+      row.date_lo !== null && row.date_hi !== null
+        ? { lo: epoch(row.date_lo), hi: epoch(row.date_hi) }
+        : undefined,
   };
 }
 
@@ -102,10 +113,10 @@ export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> 
   const h = new SqlParams();
   const historyValues = rows.map(
     (v) =>
-      `(${h.add(v.type)}, ${h.add(v.id)}, ${h.add(v.versionId)}, ${h.add(v.lastUpdated)}, ${h.add(v.deleted)}, ${h.add(v.content)}::jsonb, ${h.add(v.sourceAgency)}, ${h.add(v.method)}, ${h.add(v.patientId)}, ${h.add(v.security)}::text[])`,
+      `(${h.add(v.type)}, ${h.add(v.id)}, ${h.add(v.versionId)}, ${h.add(v.lastUpdated)}, ${h.add(v.deleted)}, ${h.add(v.content)}::jsonb, ${h.add(v.sourceAgency)}, ${h.add(v.method)}, ${h.add(v.patientId)}, ${h.add(v.security)}::text[], ${h.add(v.dateLo)}::timestamptz, ${h.add(v.dateHi)}::timestamptz)`,
   );
   await db.query(
-    `INSERT INTO resource_version (resource_type, id, version_id, last_updated, deleted, content, source_agency, method, patient_id, security)
+    `INSERT INTO resource_version (resource_type, id, version_id, last_updated, deleted, content, source_agency, method, patient_id, security, date_lo, date_hi)
      VALUES ${historyValues.join(', ')}`,
     h.values,
   );
