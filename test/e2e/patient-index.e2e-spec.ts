@@ -7,6 +7,7 @@ import {
   type TestHub,
 } from '@passerelle/testing';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 
 const FHIR_JSON = 'application/fhir+json';
 const INS = 'urn:oid:1.2.250.1.213.1.4.8';
@@ -128,9 +129,18 @@ describe.each(STORE_KINDS)('patient index through the API on %s', (kind) => {
     expect(changes.body.length).toBeGreaterThan(0);
     expect((await gp.get(`/fhir/Observation?patient=${b}&_summary=count`)).body.total).toBe(1);
 
-    const audit = await gp.get('/fhir/AuditEvent?subtype=mpi-confirm').expect(200);
-    expect(audit.body.total).toBeGreaterThan(0);
-    expect(JSON.stringify(audit.body)).toContain('alice');
+    // Operators' changes are in the audit trail, which agencies do not read (they are the hub's).
+    const events: { content: object }[] = await hub.app
+      .get(DataSource)
+      .query(`SELECT content FROM audit_event WHERE patient_id = $1 AND agency = 'hub'`, [b]);
+    expect(JSON.stringify(events)).toContain('mpi-confirm');
+    expect(JSON.stringify(events)).toContain('alice');
+    const own = (await gp.get('/fhir/AuditEvent?_count=500').expect(200)).body as Bundle;
+    expect(own.entry?.length).toBeGreaterThan(0);
+    for (const e of own.entry ?? []) {
+      expect(JSON.stringify(e.resource)).toContain('"who":{"reference":"Organization/cabinet"}');
+    }
+    expect(JSON.stringify(own)).not.toContain('mpi-confirm');
 
     await admin(request(hub.url).post(`/admin/mpi/patients/${b}/unlink`)).expect(200);
     expect((await gp.get(`/fhir/Observation?patient=${b}&_summary=count`)).body.total).toBe(0);

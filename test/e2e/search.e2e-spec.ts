@@ -153,7 +153,8 @@ describe.each(STORE_KINDS)('FHIR search on %s', (kind) => {
   it('rejects malformed values with 400', async () => {
     await api.get('/fhir/Observation?date=yesterday').expect(400);
     await api.get('/fhir/Observation?_count=-1').expect(400);
-    await api.get('/fhir/Observation?_page=not-a-token').expect(400);
+    // A page token the hub did not issue to this agency is a page that does not exist.
+    await api.get('/fhir/Observation?_page=not-a-token').expect(404);
   });
 
   it('type history lists every version', async () => {

@@ -25,7 +25,7 @@ export async function registerAgency(
 ): Promise<TestAgency> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
   const kid = `${options.id}-key-1`;
-  const jwk = { ...(publicKey.export({ format: 'jwk' })), kid };
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid };
   const response = await fetch(`${hub.url}/admin/agencies`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },

@@ -1,3 +1,4 @@
 export * from './databases';
 export * from './hub';
 export * from './agencies';
+export * from './consents';

@@ -1,11 +1,24 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import { getFhirSchemaValidator } from '@passerelle/fhir';
+import type { Consent } from 'fhir/r4';
+import { PatientNotifications, validatePatientConsent } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
-import { FhirRepository } from '@passerelle/store';
+import { FhirRepository, type WriteHook } from '@passerelle/store';
 import { DataSource } from 'typeorm';
 
 export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
+
+/** Every recorded Consent version is a change the patient is told of (in the same transaction). */
+function consentChanges(notifications: PatientNotifications): WriteHook {
+  return async (db, actor, written) => {
+    for (const row of written) {
+      if (row.type === 'Consent' && row.patientId) {
+        await notifications.consentChanged(db, row.patientId, row.id, row.versionId, actor.agency);
+      }
+    }
+  };
+}
 
 /** The hub's data access, shared by the FHIR API, the token endpoint and the admin API. */
 @Global()
@@ -29,11 +42,20 @@ export class CoreModule {
           useFactory: (dataSource: DataSource, mpi: PatientIndex) =>
             new FhirRepository(dataSource, {
               localBases: [baseUrl],
-              validator: getFhirSchemaValidator(),
+              // The official R4 schema for every resource; the patient-privacy rules for Consents.
+              validator: {
+                validate: (resource: unknown) => {
+                  const issues = getFhirSchemaValidator().validate(resource);
+                  const consent = resource as Consent;
+                  return issues.length === 0 && consent.resourceType === 'Consent'
+                    ? validatePatientConsent(consent)
+                    : issues;
+                },
+              },
               defaultCount: config.fhir.defaultPageSize,
               maxCount: config.fhir.maxPageSize,
               // Every Patient an agency writes is linked to its person in the same transaction.
-              afterWrite: [mpi.linkWrittenPatients],
+              afterWrite: [mpi.linkWrittenPatients, consentChanges(new PatientNotifications(dataSource))],
             }),
         },
         {

@@ -1,14 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { HubConfig } from '@passerelle/config';
-import { IDENTITY_SCHEMA } from '@passerelle/identity';
 import { StoreModule } from '@passerelle/store';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './core.module';
 import { FhirExceptionFilter } from './fhir/fhir-exception.filter';
+import { DisclosureModule } from './fhir/disclosure.module';
 import { FhirModule } from './fhir/fhir.module';
 import { HealthController } from './health.controller';
+import { HUB_SCHEMAS } from './hub-schemas';
 import { AccessModule } from './throttle/access.module';
 
 @Module({})
@@ -19,9 +20,10 @@ export class HubModule {
       imports: [
         StoreModule.forRoot(config.database, {
           migrate: config.migrations === 'auto',
-          schemas: [IDENTITY_SCHEMA],
+          schemas: HUB_SCHEMAS,
         }),
         CoreModule.forRoot(config),
+        DisclosureModule.forRoot(config),
         FhirModule,
         AdminModule.forRoot(config),
         AuthModule.forRoot(config),

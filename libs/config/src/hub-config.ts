@@ -34,11 +34,19 @@ export interface AuthConfig {
   rateLimit: { limit: number; windowSeconds: number };
 }
 
+export interface ConsentConfig {
+  /** implied: sharing for direct care unless the patient objects; explicit: opt-in only. */
+  model: 'implied' | 'explicit';
+  /** Whether ETREAT with a reason may override a deny (audited, and the patient is told). */
+  breakGlass: 'allowed' | 'forbidden';
+}
+
 export interface HubConfig {
   http: HttpConfig;
   database: DatabaseConfig;
   fhir: FhirApiConfig;
   auth: AuthConfig;
+  consent: ConsentConfig;
   /** Redis (rate limits now; queues later). Unset: in-process equivalents. secret: may carry a password. */
   redisUrl?: string;
   /** Prefix of every Redis key, so deployments (and tests) can share one Redis. */
@@ -83,6 +91,10 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
         limit: r.int('RATE_LIMIT', 600, 1, 1_000_000),
         windowSeconds: r.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
       },
+    },
+    consent: {
+      model: r.oneOf('CONSENT_MODEL', ['implied', 'explicit'] as const, 'implied'),
+      breakGlass: r.oneOf('BREAK_GLASS', ['allowed', 'forbidden'] as const, 'allowed'),
     },
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),

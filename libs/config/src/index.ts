@@ -3,6 +3,7 @@ export {
   HUB_CONFIG,
   loadHubConfig,
   type AuthConfig,
+  type ConsentConfig,
   type DatabaseConfig,
   type FhirApiConfig,
   type HttpConfig,

@@ -109,6 +109,25 @@ export class FhirRepository {
     return stored;
   }
 
+  /**
+   * The current row, deleted or not, for callers that must decide on it before saying anything
+   * (a deleted resource the caller may not see is 404, not 410). Undefined when never written.
+   */
+  async current(
+    type: SupportedType,
+    id: string,
+    db: Db = this.dataSource.manager,
+  ): Promise<StoredResource | undefined> {
+    return isValidId(id) ? selectCurrent(db, type, id) : undefined;
+  }
+
+  /** A version, deleted or not; undefined when there is no such version. */
+  async version(type: SupportedType, id: string, versionId: string): Promise<StoredResource | undefined> {
+    const version = Number(versionId);
+    if (!isValidId(id) || !Number.isInteger(version) || version < 1) return undefined;
+    return selectVersion(this.dataSource.manager, type, id, version);
+  }
+
   async vread(_actor: Actor, type: SupportedType, id: string, versionId: string): Promise<StoredResource> {
     const version = Number(versionId);
     if (!isValidId(id) || !Number.isInteger(version) || version < 1) throw notFound();

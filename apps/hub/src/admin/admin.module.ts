@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { HubConfig } from '@passerelle/config';
 import { ADMIN_TOKEN, AdminAuthGuard } from '../auth/admin-auth.guard';
 import { resolveAdminToken } from '../auth/admin-token';
+import { AuditAdminController } from '../audit/audit-admin.controller';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
 
@@ -10,7 +11,7 @@ export class AdminModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: AdminModule,
-      controllers: [AgenciesController, MpiController],
+      controllers: [AgenciesController, MpiController, AuditAdminController],
       providers: [{ provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) }, AdminAuthGuard],
     };
   }

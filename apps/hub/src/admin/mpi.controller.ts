@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuditWriter } from '@passerelle/audit';
 import { badRequest } from '@passerelle/fhir';
 import { type CandidateView, type LinkChange, PatientIndex, type PersonView } from '@passerelle/identity';
 import { type Db, FhirRepository } from '@passerelle/store';
@@ -22,6 +23,7 @@ export class MpiController {
   constructor(
     private readonly mpi: PatientIndex,
     private readonly repo: FhirRepository,
+    private readonly audit: AuditWriter,
   ) {}
 
   @Get('candidates')
@@ -72,7 +74,7 @@ export class MpiController {
   ): Promise<LinkChange[]> {
     return this.repo.transaction(async (db) => {
       const changes = await change(db, operatorOf(request));
-      await auditLinkChanges(this.repo, db, changes, request.id);
+      await auditLinkChanges(this.audit, db, changes, request.id);
       return changes;
     });
   }

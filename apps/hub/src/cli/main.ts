@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadHubConfig } from '@passerelle/config';
-import { type Agency, AGENCY_KINDS, type AgencyKind, IDENTITY_SCHEMA } from '@passerelle/identity';
+import { type Agency, AGENCY_KINDS, type AgencyKind } from '@passerelle/identity';
+import { auditVerifyCommand } from '../audit/audit-cli';
+import { HUB_SCHEMAS } from '../hub-schemas';
 import { openDatabase } from '@passerelle/store';
 import { AdminClient } from './admin-client';
 import { generateAgencyKey } from './keys';
@@ -15,6 +17,8 @@ const USAGE = `usage: npm run cli -- <command>
   agency rotate ID [--alg ES384|RS384] [--key-out FILE] [--keep-old]
                                                         new key pair; old keys dropped unless --keep-old
   migrate run | migrate revert                          database migrations (DATABASE_URL or DATA_DIR)
+  audit verify [--from SEQ] [--to SEQ]                  check the audit hash chain (exit 1 when broken;
+                                                        with the embedded hub running, use GET /admin/audit/verify)
 
 The agency commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
 and ADMIN_TOKEN (default: the embedded hub's DATA_DIR/admin-token).`;
@@ -95,7 +99,7 @@ async function agencyCommand(args: string[]): Promise<void> {
 async function migrateCommand(action: string | undefined): Promise<void> {
   if (action !== 'run' && action !== 'revert') throw new Error(USAGE);
   const config = loadHubConfig(process.env);
-  const db = await openDatabase(config.database, { migrate: false, schemas: [IDENTITY_SCHEMA] });
+  const db = await openDatabase(config.database, { migrate: false, schemas: HUB_SCHEMAS });
   try {
     if (action === 'run') {
       const done = await db.dataSource.runMigrations({ transaction: 'all' });
@@ -115,6 +119,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'agency') return agencyCommand(rest);
   if (command === 'migrate') return migrateCommand(rest[0]);
+  if (command === 'audit' && rest[0] === 'verify') {
+    process.exitCode = await auditVerifyCommand(process.env, rest.slice(1));
+    return;
+  }
   throw new Error(USAGE);
 }
 

@@ -1,19 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, Resource } from 'fhir/r4';
-import { type AccessContext, allows, type Permission } from '@passerelle/identity';
+import type { ConsentScopedRepository } from '@passerelle/consent';
 import {
   forbidden,
-  SUPPORTED_TYPES,
-  type QueryParams,
-  type SupportedType,
   historyBundle,
   isSupportedType,
   notFound,
+  type QueryParams,
   queryString,
   searchsetBundle,
+  SUPPORTED_TYPES,
+  type SupportedType,
 } from '@passerelle/fhir';
+import { type AccessContext, allows, type Permission } from '@passerelle/identity';
 import {
-  type Actor,
   BundleProcessor,
   type Db,
   type EntryRequest,
@@ -21,22 +21,27 @@ import {
   parseStored,
   type SearchPage,
   type StoredResource,
+  type WriteResult,
 } from '@passerelle/store';
 import { FHIR_BASE_URL } from '../core.module';
 import { PatientLinksService } from './patient-links.service';
 
-/** Turns HTTP-level requests into repository calls and repository results into FHIR Bundles. */
+function positiveInt(value: string | string[] | undefined): number | undefined {
+  const n = typeof value === 'string' ? Number(value) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * Turns HTTP-level requests into calls on the caller's consent-scoped repository, and results
+ * into FHIR Bundles. Nothing here reads patient data except through the scope.
+ */
 @Injectable()
 export class FhirApiService {
-  readonly bundles: BundleProcessor;
-
   constructor(
     readonly repo: FhirRepository,
     readonly links: PatientLinksService,
     @Inject(FHIR_BASE_URL) readonly baseUrl: string,
-  ) {
-    this.bundles = new BundleProcessor(repo, (db, actor, request) => this.answerGet(db, actor, request));
-  }
+  ) {}
 
   /** Unknown types are 404, like an unknown route. */
   type(value: string): SupportedType {
@@ -49,14 +54,14 @@ export class FhirApiService {
   }
 
   async search(
-    actor: Actor,
+    scope: ConsentScopedRepository,
     type: SupportedType,
     params: QueryParams,
     strict: boolean,
     db?: Db,
   ): Promise<Bundle> {
-    const query = this.repo.parseQuery(type, params, strict);
-    const page = await this.repo.search(actor, await this.links.expandQuery(query, db), db);
+    const query = await this.links.expandQuery(this.repo.parseQuery(type, params, strict), db);
+    const page = await scope.search(query, queryString(query.echo), db);
     const self = `${this.baseUrl}/${type}${queryString(query.echo)}`;
     return this.searchset(page, self, query.echo, `${this.baseUrl}/${type}`);
   }
@@ -83,37 +88,78 @@ export class FhirApiService {
     }
   }
 
-  async everything(actor: Actor, access: AccessContext, id: string, params: QueryParams): Promise<Bundle> {
-    const count = typeof params._count === 'string' ? Number(params._count) : undefined;
-    const pageToken = typeof params._page === 'string' ? params._page : undefined;
-    // Only the types the token may read are returned.
-    await this.repo.read(actor, 'Patient', id);
-    const page = await this.repo.everything(actor, await this.links.linkedPatients(id), {
-      types: SUPPORTED_TYPES.filter((t) => allows(access.scopes, t, 'r') || allows(access.scopes, t, 's')),
-      count: count !== undefined && Number.isInteger(count) && count > 0 ? count : undefined,
-      pageToken,
+  /**
+   * A transaction or batch. GET entries read through a scope whose audit is held until the
+   * Bundle is done (inside a transaction no second connection may open), then written before
+   * the answer leaves; writes are audited the same way.
+   */
+  async bundle(scope: ConsentScopedRepository, access: AccessContext, body: unknown): Promise<Bundle> {
+    const written: StoredResource[] = [];
+    const processor = new BundleProcessor(this.repo, (db, _actor, request) =>
+      this.answerGet(scope, db, request),
+    );
+    const result = await processor.process(scope.actor, body, {
+      authorize: (entry) => this.authorizeEntry(access, entry),
+      onWritten: (stored) => written.push(...stored),
     });
+    for (const stored of written)
+      await scope.recordWrite(
+        stored.deleted ? 'delete' : stored.versionId === 1 ? 'create' : 'update',
+        stored,
+      );
+    await scope.flush();
+    return result;
+  }
+
+  /** Records a single write in the audit trail. */
+  async written(scope: ConsentScopedRepository, result: WriteResult): Promise<WriteResult> {
+    if (result.changed) {
+      const { stored } = result;
+      await scope.recordWrite(
+        stored.deleted ? 'delete' : result.status === 201 ? 'create' : 'update',
+        stored,
+      );
+    }
+    return result;
+  }
+
+  async everything(
+    scope: ConsentScopedRepository,
+    access: AccessContext,
+    id: string,
+    params: QueryParams,
+  ): Promise<Bundle> {
+    const count = positiveInt(params._count);
     const echo: [string, string][] = count !== undefined ? [['_count', String(count)]] : [];
+    const page = await scope.everything(
+      id,
+      await this.links.linkedPatients(id),
+      {
+        // Only the types the token may read are returned.
+        types: SUPPORTED_TYPES.filter((t) => allows(access.scopes, t, 'r') || allows(access.scopes, t, 's')),
+        count,
+        pageToken: typeof params._page === 'string' ? params._page : undefined,
+      },
+      queryString(echo),
+    );
     const path = `${this.baseUrl}/Patient/${id}/$everything`;
     return this.searchset(page, `${path}${queryString(echo)}`, echo, path);
   }
 
   async history(
-    actor: Actor,
+    scope: ConsentScopedRepository,
     params: QueryParams,
     target: { type?: SupportedType; id?: string },
   ): Promise<Bundle> {
-    const single = (name: string) => (typeof params[name] === 'string' ? params[name] : undefined);
-    const count = single('_count') !== undefined ? Number(single('_count')) : undefined;
-    const page = await this.repo.history(actor, {
-      ...target,
-      since: single('_since'),
-      count: count !== undefined && Number.isInteger(count) && count > 0 ? count : undefined,
-      pageToken: single('_page'),
-    });
+    const since = typeof params._since === 'string' ? params._since : undefined;
+    const count = positiveInt(params._count);
     const echo: [string, string][] = [];
-    if (single('_since')) echo.push(['_since', single('_since')!]);
+    if (since) echo.push(['_since', since]);
     if (count !== undefined) echo.push(['_count', String(count)]);
+    const page = await scope.history(
+      { ...target, since, count, pageToken: typeof params._page === 'string' ? params._page : undefined },
+      queryString(echo),
+    );
     const path = [this.baseUrl, target.type, target.id, '_history'].filter(Boolean).join('/');
     return historyBundle(
       this.baseUrl,
@@ -150,17 +196,16 @@ export class FhirApiService {
 
   /** GET entries of a transaction or batch: a read or a search, inside the caller's transaction. */
   private async answerGet(
+    scope: ConsentScopedRepository,
     db: Db,
-    actor: Actor,
     request: EntryRequest,
   ): Promise<{ status: number; resource: Resource }> {
     if (request.id !== undefined) {
-      const stored: StoredResource = await this.repo.read(actor, request.type, request.id, db);
-      return { status: 200, resource: parseStored(stored) };
+      return { status: 200, resource: parseStored(await scope.read(request.type, request.id, db)) };
     }
     return {
       status: 200,
-      resource: await this.search(actor, request.type, request.criteria ?? {}, false, db),
+      resource: await this.search(scope, request.type, request.criteria ?? {}, false, db),
     };
   }
 }

@@ -11,14 +11,16 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import type { Bundle, CapabilityStatement, Resource } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, Parameters, Resource } from 'fhir/r4';
 import { capabilityStatement, etag, informational, type QueryParams } from '@passerelle/fhir';
 import type { AccessContext } from '@passerelle/identity';
 import { type Actor, parseQueryString, type StoredResource, type WriteResult } from '@passerelle/store';
 import type { FastifyReply } from 'fastify';
 import { Interaction } from '../auth/interaction.decorator';
 import { CurrentAccess, CurrentActor } from './actor.decorator';
+import { AuditApiService } from './audit-api.service';
 import { FhirApiService } from './fhir-api.service';
+import { ScopeFactory } from './scope.factory';
 
 const VERSION = '0.1.0';
 
@@ -26,12 +28,19 @@ function strict(prefer: string | undefined): boolean {
   return /handling\s*=\s*strict/.test(prefer ?? '');
 }
 
-/** FHIR R4 REST API. Each handler is one service call plus the HTTP headers FHIR asks for. */
+/**
+ * FHIR R4 REST API. Each handler opens the caller's consent scope and makes one service call;
+ * the access guard has already checked the token, the scope for the interaction and the purpose.
+ */
 @Controller('fhir')
 export class FhirController {
   private readonly capability: CapabilityStatement;
 
-  constructor(private readonly api: FhirApiService) {
+  constructor(
+    private readonly api: FhirApiService,
+    private readonly scopes: ScopeFactory,
+    private readonly audit: AuditApiService,
+  ) {
     this.capability = capabilityStatement({
       baseUrl: api.baseUrl,
       version: VERSION,
@@ -53,24 +62,32 @@ export class FhirController {
     @CurrentAccess() access: AccessContext,
     @Body() body: unknown,
   ): Promise<Bundle> {
-    return this.api.bundles.process(actor, body, (entry) => this.api.authorizeEntry(access, entry));
+    return this.api.bundle(this.scopes.for(access, actor.requestId, { deferAudit: true }), access, body);
   }
 
   @Get(':type')
   @Interaction({ permission: 's', discloses: true })
   search(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Query() query: QueryParams,
     @Headers('prefer') prefer?: string,
   ): Promise<Bundle> {
-    return this.api.search(actor, this.api.type(type), query, strict(prefer));
+    if (this.api.type(type) === 'AuditEvent') return this.audit.search(access.agency, query);
+    return this.api.search(
+      this.scopes.for(access, actor.requestId),
+      this.api.type(type),
+      query,
+      strict(prefer),
+    );
   }
 
   @Post(':type')
   @Interaction({ permission: 'c', discloses: false })
   async create(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -79,13 +96,18 @@ export class FhirController {
   ): Promise<string | Resource | undefined> {
     const criteria = ifNoneExist ? parseQueryString(ifNoneExist.replace(/^[A-Za-z]+\?/, '')) : undefined;
     const result = await this.api.repo.create(actor, this.api.type(type), body, criteria);
-    return this.written(reply, result, prefer);
+    return this.written(
+      reply,
+      await this.api.written(this.scopes.for(access, actor.requestId), result),
+      prefer,
+    );
   }
 
   @Put(':type')
   @Interaction({ permission: 'u', discloses: false })
   async conditionalUpdate(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Query() query: QueryParams,
     @Body() body: unknown,
@@ -93,28 +115,35 @@ export class FhirController {
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
     const result = await this.api.repo.conditionalUpdate(actor, this.api.type(type), query, body);
-    return this.written(reply, result, prefer);
+    return this.written(
+      reply,
+      await this.api.written(this.scopes.for(access, actor.requestId), result),
+      prefer,
+    );
   }
 
   @Get(':type/_history')
   @Interaction({ permission: 's', discloses: true })
   typeHistory(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Query() query: QueryParams,
   ): Promise<Bundle> {
-    return this.api.history(actor, query, { type: this.api.type(type) });
+    return this.api.history(this.scopes.for(access, actor.requestId), query, { type: this.api.type(type) });
   }
 
   @Get(':type/:id')
   @Interaction({ permission: 'r', discloses: true })
   async read(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | null> {
-    const stored = await this.api.repo.read(actor, this.api.type(type), id);
+    if (this.api.type(type) === 'AuditEvent') return this.audit.read(access.agency, id);
+    const stored = await this.scopes.for(access, actor.requestId).read(this.api.type(type), id);
     this.versionHeaders(reply, stored);
     return stored.json;
   }
@@ -123,6 +152,7 @@ export class FhirController {
   @Interaction({ permission: 'u', discloses: false })
   async update(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Body() body: unknown,
@@ -131,17 +161,23 @@ export class FhirController {
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
     const result = await this.api.repo.update(actor, this.api.type(type), id, body, ifMatch);
-    return this.written(reply, result, prefer);
+    return this.written(
+      reply,
+      await this.api.written(this.scopes.for(access, actor.requestId), result),
+      prefer,
+    );
   }
 
   @Delete(':type/:id')
   @Interaction({ permission: 'd', discloses: false })
   async delete(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
   ): Promise<Resource> {
-    await this.api.repo.delete(actor, this.api.type(type), id);
+    const result = await this.api.repo.delete(actor, this.api.type(type), id);
+    if (result) await this.api.written(this.scopes.for(access, actor.requestId), result);
     return informational('Deleted');
   }
 
@@ -149,23 +185,28 @@ export class FhirController {
   @Interaction({ permission: 'r', discloses: true })
   instanceHistory(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Query() query: QueryParams,
   ): Promise<Bundle> {
-    return this.api.history(actor, query, { type: this.api.type(type), id });
+    return this.api.history(this.scopes.for(access, actor.requestId), query, {
+      type: this.api.type(type),
+      id,
+    });
   }
 
   @Get(':type/:id/_history/:vid')
   @Interaction({ permission: 'r', discloses: true })
   async vread(
     @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Param('vid') vid: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | null> {
-    const stored = await this.api.repo.vread(actor, this.api.type(type), id, vid);
+    const stored = await this.scopes.for(access, actor.requestId).vread(this.api.type(type), id, vid);
     this.versionHeaders(reply, stored);
     return stored.json;
   }
@@ -173,9 +214,27 @@ export class FhirController {
   @Post(':type/$match')
   @HttpCode(200)
   @Interaction({ permission: 's', discloses: true })
-  match(@Param('type') type: string, @Body() body: unknown): Promise<Bundle> {
+  match(
+    @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
+    @Param('type') type: string,
+    @Body() body: unknown,
+  ): Promise<Bundle> {
     if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
-    return this.api.links.match(this.api.baseUrl, body);
+    return this.api.links.match(this.scopes.for(access, actor.requestId), this.api.baseUrl, body);
+  }
+
+  @Get(':type/:id/$access-report')
+  @Interaction({ permission: 'r', discloses: true })
+  accessReport(
+    @CurrentActor() actor: Actor,
+    @CurrentAccess() access: AccessContext,
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Query() query: QueryParams,
+  ): Promise<Parameters> {
+    if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
+    return this.audit.accessReport(this.scopes.for(access, actor.requestId), id, query);
   }
 
   @Get(':type/:id/$everything')
@@ -188,7 +247,7 @@ export class FhirController {
     @Query() query: QueryParams,
   ): Promise<Bundle> {
     if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
-    return this.api.everything(actor, access, id, query);
+    return this.api.everything(this.scopes.for(access, actor.requestId), access, id, query);
   }
 
   private versionHeaders(reply: FastifyReply, stored: StoredResource): void {

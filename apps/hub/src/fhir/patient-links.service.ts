@@ -8,7 +8,8 @@ import {
   type SearchQuery,
 } from '@passerelle/fhir';
 import { PatientIndex } from '@passerelle/identity';
-import { type Db, FhirRepository, parseStored } from '@passerelle/store';
+import type { ConsentScopedRepository } from '@passerelle/consent';
+import { type Db, FhirRepository, parseStored, type StoredResource } from '@passerelle/store';
 
 const MATCH_GRADE = 'http://hl7.org/fhir/StructureDefinition/match-grade';
 
@@ -49,7 +50,7 @@ export class PatientLinksService {
   }
 
   /** Patient/$match (FHIR R4): the stored records that match the given Patient, graded. */
-  async match(baseUrl: string, body: unknown): Promise<Bundle> {
+  async match(scope: ConsentScopedRepository, baseUrl: string, body: unknown): Promise<Bundle> {
     const parameters = body as Parameters;
     if (parameters?.resourceType !== 'Parameters' || !Array.isArray(parameters.parameter)) {
       throw badRequest('Patient/$match takes a Parameters resource', ['Parameters']);
@@ -64,12 +65,17 @@ export class PatientLinksService {
     const count = parameters.parameter.find((p) => p.name === 'count')?.valueInteger;
     const db = this.repo.dataSource.manager;
     const results = await this.mpi.match(db, resource, { onlyCertain, count });
+    const found = new Map<string, StoredResource>();
+    for (const result of results) {
+      const stored = await this.repo.current('Patient', result.patientId, db);
+      if (stored && !stored.deleted) found.set(result.patientId, stored);
+    }
+    // Only the records the caller may see are answered (and each answer is audited).
+    const visible = new Set((await scope.disclose('match', 'Patient', [...found.values()])).map((s) => s.id));
     const entry: BundleEntry[] = [];
     for (const result of results) {
-      const stored = await this.repo
-        .read({ agency: 'hub', requestId: 'match' }, 'Patient', result.patientId, db)
-        .catch(() => undefined);
-      if (!stored) continue;
+      const stored = found.get(result.patientId);
+      if (!stored || !visible.has(result.patientId)) continue;
       entry.push({
         fullUrl: `${baseUrl}/Patient/${result.patientId}`,
         resource: parseStored(stored),

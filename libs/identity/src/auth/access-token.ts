@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { sign, verify } from 'jsonwebtoken';
 import { AGENCY_KINDS, type AgencyKind } from '../agency/agency.types';
 import { type AccessContext, PURPOSES_OF_USE, type PurposeOfUse } from './access-context';
@@ -67,6 +67,15 @@ export class AccessTokenService {
 
   get kid(): string {
     return this.key.kid;
+  }
+
+  /**
+   * A secret for another purpose (e.g. binding paging links to an agency), derived from the
+   * signing key so that every hub instance derives the same one and none is stored apart.
+   */
+  deriveKey(purpose: string): Buffer {
+    const material = this.key.privateKey.export({ format: 'pem', type: 'pkcs8' });
+    return createHmac('sha256', material).update(purpose).digest();
   }
 
   issue(grant: AccessGrant): IssuedAccessToken {

@@ -41,19 +41,26 @@ function writeResponse(stored: StoredResource, status: number): BundleEntry['res
 /** Order of processing in a transaction (FHIR R4 3.1.0.11.2): DELETE, POST, PUT, then GET. */
 const ORDER: Record<EntryRequest['method'], number> = { DELETE: 0, POST: 1, PUT: 2, GET: 3 };
 
-/** Bundle `transaction` (all or nothing) and `batch` (each entry on its own). */
+export interface BundleHooks {
+  /** Throws for an entry the caller may not run; sees every entry before anything runs. */
+  authorize?: (entry: EntryRequest) => void;
+  /** Told of every version written (after the transaction's writes, before it commits). */
+  onWritten?: (written: StoredResource[]) => void;
+}
+
+/** Bundle `transaction` (all or nothing) and `batch` (each entry on its own). One per request. */
 export class BundleProcessor {
+  private onWritten: (written: StoredResource[]) => void = () => undefined;
+
   constructor(
     private readonly repo: FhirRepository,
     private readonly getHandler: GetHandler,
   ) {}
 
   /** `authorize` throws for an entry the caller may not run; it sees every entry before anything runs. */
-  async process(
-    actor: Actor,
-    bundle: unknown,
-    authorize: (entry: EntryRequest) => void = () => undefined,
-  ): Promise<Bundle> {
+  async process(actor: Actor, bundle: unknown, hooks: BundleHooks = {}): Promise<Bundle> {
+    const authorize = hooks.authorize ?? (() => undefined);
+    this.onWritten = hooks.onWritten ?? (() => undefined);
     if (typeof bundle !== 'object' || bundle === null || (bundle as Bundle).resourceType !== 'Bundle') {
       throw badRequest('Expected a Bundle', ['Bundle.resourceType']);
     }
@@ -121,11 +128,9 @@ export class BundleProcessor {
             break;
         }
       }
-      await this.repo.commitAll(
-        db,
-        actor,
-        pending.flatMap((p) => (p.write ? [p.write] : [])),
-      );
+      const writes = pending.flatMap((p) => (p.write ? [p.write] : []));
+      await this.repo.commitAll(db, actor, writes);
+      this.onWritten(writes.filter((w) => w.result.changed).map((w) => w.result.stored));
       for (const p of pending) {
         if (p.write)
           out[p.request.index] = { response: writeResponse(p.write.result.stored, p.write.result.status) };
@@ -242,8 +247,8 @@ export class BundleProcessor {
       filters: [...criteria.filters, { kind: 'provenance', agency: actor.agency, scope: 'own-or-directory' }],
     };
     const candidates = new Set<string>();
-    const tokenFilters = parsed.filters.filter((f) => f.kind === 'token');
-    if (tokenFilters.length === parsed.filters.length && tokenFilters.length > 0) {
+    const tokenFilters = criteria.filters.filter((f) => f.kind === 'token');
+    if (tokenFilters.length === criteria.filters.length && tokenFilters.length > 0) {
       for (const r of requests) {
         const identity = identities.get(r.index);
         if (r.type !== type || !r.resource || !identity || r.method === 'DELETE') continue;
@@ -312,6 +317,7 @@ export class BundleProcessor {
       }
       case 'POST': {
         const result = await this.repo.create(actor, r.type, r.resource, r.ifNoneExist);
+        if (result.changed) this.onWritten([result.stored]);
         return { response: writeResponse(result.stored, result.status) };
       }
       case 'PUT': {
@@ -319,11 +325,13 @@ export class BundleProcessor {
           r.id !== undefined
             ? await this.repo.update(actor, r.type, r.id, r.resource, r.ifMatch)
             : await this.repo.conditionalUpdate(actor, r.type, r.criteria!, r.resource);
+        if (result.changed) this.onWritten([result.stored]);
         return { response: writeResponse(result.stored, result.status) };
       }
       case 'DELETE': {
         if (r.id === undefined) throw preconditionFailed('Conditional delete is not supported in a batch');
         const result = await this.repo.delete(actor, r.type, r.id);
+        if (result) this.onWritten([result.stored]);
         return {
           response: { status: result ? '200 OK' : '204 No Content', outcome: informational('Deleted') },
         };

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { AUDIT_SCHEMA, type ChainVerification, verifyAuditChain } from '@passerelle/audit';
+import { type Env, loadHubConfig } from '@passerelle/config';
+import { IDENTITY_SCHEMA } from '@passerelle/identity';
+import { openDatabase } from '@passerelle/store';
+
+/** Human-readable report: one line per problem, then a summary. No patient data is printed. */
+export function formatVerification(result: ChainVerification): string {
+  const lines = result.problems.map((p) => `seq ${p.seq}\t${p.problem}${p.detail ? `\t${p.detail}` : ''}`);
+  if (result.truncated) lines.push('... more problems not listed');
+  const head = result.last ? `; last seq ${result.last.seq}, hash ${result.last.hash}` : '';
+  lines.push(
+    result.ok
+      ? `Audit chain OK: ${result.checked} record(s) checked${head}`
+      : `Audit chain BROKEN: ${result.problems.length} problem(s) in ${result.checked} record(s)${head}`,
+  );
+  return lines.join('\n');
+}
+
+/**
+ * `audit verify [--from SEQ] [--to SEQ]`: opens the database directly (DATABASE_URL, or the
+ * embedded DATA_DIR, which the running hub holds locked: then use GET /admin/audit/verify) and
+ * re-walks the chain. Resolves with the process exit code: 0 when whole, 1 when not.
+ */
+export async function auditVerifyCommand(
+  env: Env,
+  args: string[] = [],
+  print: (line: string) => void = console.log,
+): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });
+  const seq = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a whole number from 1`);
+    return n;
+  };
+  const options = { fromSeq: seq(values.from, 'from'), toSeq: seq(values.to, 'to') };
+  const config = loadHubConfig(env);
+  const db = await openDatabase(config.database, {
+    migrate: false,
+    schemas: [IDENTITY_SCHEMA, AUDIT_SCHEMA],
+  });
+  try {
+    const result = await verifyAuditChain(db.dataSource.manager, options);
+    print(formatVerification(result));
+    return result.ok ? 0 : 1;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,103 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { AuditQueries, AuditWriter } from '@passerelle/audit';
+import type { HubConfig } from '@passerelle/config';
+import { ConsentService, PageBinding, PatientNotifications, StoreConsentSource } from '@passerelle/consent';
+import { type AccessContext, AccessTokenService, PatientIndex } from '@passerelle/identity';
+import { FhirRepository } from '@passerelle/store';
+import { DataSource } from 'typeorm';
+import { AUDITOR_FACTORY, type AuditorFactory, CONSENT_DECIDER, ScopeFactory } from './scope.factory';
+
+@Injectable()
+class AuditWriterCloser implements BeforeApplicationShutdown {
+  constructor(@Inject(AuditWriter) private readonly writer: AuditWriter) {}
+
+  /** What is queued is written before the database closes (that happens on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.writer.close();
+  }
+}
+
+/**
+ * Consent, audit and patient notifications: what every disclosure goes through. The audit
+ * records of a caller name its agency, client, practitioner and purpose of use.
+ */
+@Global()
+@Module({})
+export class DisclosureModule {
+  static forRoot(config: HubConfig): DynamicModule {
+    return {
+      module: DisclosureModule,
+      providers: [
+        { provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) },
+        AuditWriterCloser,
+        { provide: AuditQueries, inject: [DataSource], useFactory: (ds: DataSource) => new AuditQueries(ds) },
+        {
+          provide: CONSENT_DECIDER,
+          inject: [FhirRepository, PatientIndex],
+          useFactory: (repo: FhirRepository, mpi: PatientIndex) =>
+            new ConsentService(
+              new StoreConsentSource(repo, (db, id) => mpi.linkedPatients(db, id)),
+              config.consent,
+            ),
+        },
+        {
+          provide: AUDITOR_FACTORY,
+          inject: [AuditWriter],
+          useFactory:
+            (writer: AuditWriter): AuditorFactory =>
+            (access: AccessContext, requestId: string) => ({
+              record: async (records) => {
+                await writer.record(
+                  records.map((r) => ({
+                    interaction: r.interaction,
+                    operation: r.operation,
+                    outcome: r.outcome,
+                    outcomeDesc: r.outcome === 'denied' ? 'consent' : undefined,
+                    agency: access.agency,
+                    agencyKind: access.agencyKind,
+                    clientId: access.agency,
+                    practitioner: access.practitioner,
+                    purposeOfUse: access.purposeOfUse,
+                    breakGlassReason: r.breakGlass ? access.breakGlassReason : undefined,
+                    patientId: r.patientId,
+                    resourceType: r.resourceType,
+                    query: r.query,
+                    requestId,
+                  })),
+                );
+              },
+            }),
+        },
+        {
+          provide: PatientNotifications,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new PatientNotifications(ds),
+        },
+        {
+          // Paging links are bound to their agency with a key derived from the hub's signing key,
+          // so every hub instance accepts the links any of them issued.
+          provide: PageBinding,
+          inject: [AccessTokenService],
+          useFactory: (tokens: AccessTokenService) => new PageBinding(tokens.deriveKey('page-binding')),
+        },
+        ScopeFactory,
+      ],
+      exports: [
+        AuditWriter,
+        AuditQueries,
+        CONSENT_DECIDER,
+        AUDITOR_FACTORY,
+        PatientNotifications,
+        PageBinding,
+        ScopeFactory,
+      ],
+    };
+  }
+}

@@ -1,0 +1,145 @@
+import type { AuditEvent } from 'fhir/r4';
+import type { Db } from '@passerelle/store';
+import { columnsOf } from './audit-columns';
+import { chainHash, GENESIS_HASH } from './canonical-json';
+
+export type ChainProblemKind = 'edited' | 'deleted' | 'reordered' | 'broken-link';
+
+export interface ChainProblem {
+  /** The record at fault; for `deleted`, the first missing sequence number. */
+  seq: number;
+  problem: ChainProblemKind;
+  detail?: string;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  /** Records read. */
+  checked: number;
+  problems: ChainProblem[];
+  /** More problems were found than reported. */
+  truncated?: boolean;
+  /** The last record checked: keep its hash outside the database to detect a truncated tail later. */
+  last?: { seq: number; hash: string };
+}
+
+export interface VerifyOptions {
+  fromSeq?: number;
+  toSeq?: number;
+  /** Rows read per query (memory stays flat whatever the trail's size). Default 1000. */
+  chunkSize?: number;
+  /** Problems reported at most. Default 1000. */
+  maxProblems?: number;
+}
+
+interface Row {
+  seq: string;
+  id: string;
+  recorded: Date;
+  patient_id: string | null;
+  agency: string | null;
+  interaction: string;
+  outcome: string;
+  break_glass: boolean;
+  content: AuditEvent;
+  hash: string;
+  prev_hash: string;
+}
+
+/** Finding where a broken link points costs a scan; past this many, a break is just `broken-link`. */
+const MAX_LINK_LOOKUPS = 100;
+
+function consistent(row: Row): boolean {
+  try {
+    const c = columnsOf(row.content);
+    return (
+      c.id === row.id &&
+      c.recorded.getTime() === row.recorded.getTime() &&
+      c.patientId === row.patient_id &&
+      c.agency === row.agency &&
+      c.interaction === row.interaction &&
+      c.outcome === row.outcome &&
+      c.breakGlass === row.break_glass
+    );
+  } catch {
+    return false; // content that is not an AuditEvent any more
+  }
+}
+
+/**
+ * Re-walks the chain in `seq` order, in chunks. Each record must hash to its `hash` from its
+ * `prev_hash` and content (else `edited`, also when an indexed column disagrees with the
+ * content); numbers must follow without gaps (else `deleted`, at the first missing number); each
+ * `prev_hash` must be the previous record's `hash` (else `reordered` when it names another
+ * record of the trail, `broken-link` when it names none: a record edited and re-hashed, or a
+ * deletion with renumbering). Deleting the newest records leaves no trace in the chain itself:
+ * compare `last` with a copy kept elsewhere.
+ */
+export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
+  const from = Math.max(1, Math.floor(options.fromSeq ?? 1));
+  const to = options.toSeq !== undefined ? Math.floor(options.toSeq) : Number.MAX_SAFE_INTEGER;
+  const chunk = Math.max(1, options.chunkSize ?? 1000);
+  const maxProblems = Math.max(1, options.maxProblems ?? 1000);
+  const problems: ChainProblem[] = [];
+  let truncated = false;
+  const report = (p: ChainProblem) => {
+    if (problems.length < maxProblems) problems.push(p);
+    else truncated = true;
+  };
+
+  let prevSeq = from - 1;
+  let prevHash: string | undefined = GENESIS_HASH;
+  if (from > 1) {
+    const before: { hash: string }[] = await db.query('SELECT hash FROM audit_event WHERE seq = $1', [
+      from - 1,
+    ]);
+    prevHash = before[0]?.hash; // unknown: the first link of the range cannot be checked
+  }
+  let checked = 0;
+  let lookups = 0;
+  let last: ChainVerification['last'];
+
+  for (let cursor = from - 1; ;) {
+    const rows: Row[] = await db.query(
+      `SELECT seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash
+         FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+      [cursor, to, chunk],
+    );
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      checked++;
+      if (chainHash(row.prev_hash, row.content) !== row.hash || !consistent(row))
+        report({ seq, problem: 'edited' });
+      if (seq > prevSeq + 1) {
+        const detail = seq - 1 > prevSeq + 1 ? `${prevSeq + 1}-${seq - 1} missing` : `${prevSeq + 1} missing`;
+        report({ seq: prevSeq + 1, problem: 'deleted', detail });
+      } else if (prevHash !== undefined && row.prev_hash !== prevHash) {
+        let owner: number | undefined;
+        if (lookups++ < MAX_LINK_LOOKUPS) {
+          const found: { seq: string }[] = await db.query(
+            'SELECT seq FROM audit_event WHERE hash = $1 LIMIT 1',
+            [row.prev_hash],
+          );
+          owner = found[0] ? Number(found[0].seq) : undefined;
+        }
+        report(
+          owner !== undefined
+            ? { seq, problem: 'reordered', detail: `chained after ${owner}` }
+            : { seq, problem: 'broken-link' },
+        );
+      }
+      prevSeq = seq;
+      prevHash = row.hash;
+      last = { seq, hash: row.hash };
+    }
+    if (rows.length < chunk) break;
+    cursor = prevSeq;
+  }
+  return {
+    ok: problems.length === 0,
+    checked,
+    problems,
+    ...(truncated ? { truncated } : {}),
+    ...(last ? { last } : {}),
+  };
+}

@@ -1,0 +1,160 @@
+import type { Db } from '@passerelle/store';
+import type { DataSource } from 'typeorm';
+import { appendToChain, type PreparedEvent, prepareEvent } from './audit-chain';
+import { buildAuditEvent } from './audit-event.builder';
+import type { AuditInput } from './audit.types';
+
+export interface AuditWriterOptions {
+  /** Most events in one flush (a single caller's events are never split). Default 500. */
+  maxBatch?: number;
+  /**
+   * How long an idle writer waits for more records before flushing. Default 0: the flush starts
+   * once the current turn of the event loop is done, so records queued together go together.
+   * While a flush is running, new records wait for it and go in the next one (group commit).
+   */
+  lingerMs?: number;
+  /** Called after each committed flush, for metrics and tests: event count and milliseconds. */
+  onFlush?: (events: number, ms: number) => void;
+}
+
+export interface AuditWriterStats {
+  flushes: number;
+  events: number;
+  largestFlush: number;
+  failedFlushes: number;
+}
+
+interface Pending {
+  events: PreparedEvent[];
+  resolve: (ids: string[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Writes the hash-chained audit trail.
+ *
+ * `record()` is a group commit: records from concurrent callers are queued and written together
+ * in one transaction (chain lock, head, one INSERT); each caller's promise resolves only after
+ * that COMMIT, so no disclosure happens before its audit record is durable. A failed flush
+ * rejects every caller in it. Never call `record()` from inside a transaction: with PGlite's one
+ * connection it would wait forever for that connection; use `recordIn()` instead.
+ */
+export class AuditWriter {
+  private readonly maxBatch: number;
+  private readonly lingerMs: number;
+  private queue: Pending[] = [];
+  private queuedEvents = 0;
+  private inFlight: Promise<void> | undefined;
+  private cancelTimer: (() => void) | undefined;
+  private closed = false;
+  private readonly counters: AuditWriterStats = { flushes: 0, events: 0, largestFlush: 0, failedFlushes: 0 };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: AuditWriterOptions = {},
+  ) {
+    this.maxBatch = Math.max(1, options.maxBatch ?? 500);
+    this.lingerMs = Math.max(0, options.lingerMs ?? 0);
+  }
+
+  get stats(): Readonly<AuditWriterStats> {
+    return { ...this.counters };
+  }
+
+  /** Queues the events and resolves with their ids once they are committed. */
+  record(inputs: readonly AuditInput[]): Promise<string[]> {
+    if (this.closed) return Promise.reject(new Error('AuditWriter is closed'));
+    if (inputs.length === 0) return Promise.resolve([]);
+    let events: PreparedEvent[];
+    try {
+      // Built and serialised in the caller's turn, so the flush holds the chain lock briefly.
+      events = inputs.map((input) => prepareEvent(buildAuditEvent(input)));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return new Promise<string[]>((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      this.queuedEvents += events.length;
+      this.schedule();
+    });
+  }
+
+  /**
+   * Writes the events in the caller's transaction (same lock, same chain): they commit or roll
+   * back with the change they describe. The chain lock is then held until that transaction ends,
+   * so keep it short.
+   */
+  async recordIn(db: Db, inputs: readonly AuditInput[]): Promise<string[]> {
+    const events = inputs.map((input) => prepareEvent(buildAuditEvent(input)));
+    await appendToChain(db, events);
+    return events.map((e) => e.columns.id);
+  }
+
+  /** Stops accepting records and waits until everything queued is committed (or has failed). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    while (this.inFlight || this.queue.length > 0) {
+      if (!this.inFlight) this.startFlush();
+      await this.inFlight;
+    }
+  }
+
+  private schedule(): void {
+    if (this.inFlight) return; // the running flush starts the next one when it ends
+    if (this.queuedEvents >= this.maxBatch) return this.startFlush();
+    if (this.cancelTimer) return;
+    if (this.lingerMs === 0) {
+      const handle = setImmediate(() => this.startFlush());
+      this.cancelTimer = () => clearImmediate(handle);
+    } else {
+      const handle = setTimeout(() => this.startFlush(), this.lingerMs);
+      this.cancelTimer = () => clearTimeout(handle);
+    }
+  }
+
+  private startFlush(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch: Pending[] = [];
+    let size = 0;
+    while (
+      this.queue.length > 0 &&
+      (batch.length === 0 || size + this.queue[0].events.length <= this.maxBatch)
+    ) {
+      const next = this.queue.shift() as Pending;
+      batch.push(next);
+      size += next.events.length;
+    }
+    this.queuedEvents -= size;
+    this.inFlight = this.flush(batch).finally(() => {
+      this.inFlight = undefined;
+      if (this.queue.length > 0) this.startFlush();
+    });
+  }
+
+  /** One transaction for the whole batch; never rejects (its callers' promises carry the outcome). */
+  private async flush(batch: Pending[]): Promise<void> {
+    const events = batch.flatMap((p) => p.events);
+    const started = performance.now();
+    try {
+      await this.dataSource.transaction((db) => appendToChain(db, events));
+    } catch (e) {
+      this.counters.failedFlushes++;
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    const ms = performance.now() - started;
+    this.counters.flushes++;
+    this.counters.events += events.length;
+    this.counters.largestFlush = Math.max(this.counters.largestFlush, events.length);
+    for (const p of batch) p.resolve(p.events.map((e) => e.columns.id));
+    try {
+      this.options.onFlush?.(events.length, ms);
+    } catch {
+      // A metrics hook must not break the writer.
+    }
+  }
+}

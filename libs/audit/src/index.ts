@@ -1,0 +1,15 @@
+export * from './audit.types';
+export { AUDIT_SCHEMA } from './schema';
+export { buildAuditEvent } from './audit-event.builder';
+export { BREAK_GLASS_EXTENSION, BREAK_GLASS_SUBTYPE, SYSTEMS as AUDIT_SYSTEMS } from './audit-codes';
+export { canonicalJson, chainHash, GENESIS_HASH } from './canonical-json';
+export { AUDIT_CHAIN_LOCK } from './audit-chain';
+export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit-writer';
+export {
+  verifyAuditChain,
+  type ChainProblem,
+  type ChainProblemKind,
+  type ChainVerification,
+  type VerifyOptions,
+} from './audit-verifier';
+export { AuditQueries, type AccessReportRow, type AuditPage, type AuditSearch } from './audit-queries';

@@ -1,0 +1,158 @@
+import type { Consent, Observation, Patient } from 'fhir/r4';
+import { getFhirSchemaValidator } from '@passerelle/fhir';
+import { IDENTITY_SCHEMA, INS_SYSTEM, PatientIndex } from '@passerelle/identity';
+import {
+  type Actor,
+  type Db,
+  FhirRepository,
+  openDatabase,
+  type OpenDatabase,
+  parseStored,
+} from '@passerelle/store';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { asker, org, privacyConsent } from './consent.fixtures';
+import { type ConsentSource, StoreConsentSource } from './consent-source';
+import { ConsentService } from './consent.service';
+import { factsOf } from './facts';
+import { validatePatientConsent } from './privacy-consent';
+import type { PatientConsents, ResourceFacts } from './types';
+
+const INS = '275034412345657'; // a valid NIR with its key
+const gp: Actor = { agency: 'gp-durand', requestId: 'test' };
+const hospital: Actor = { agency: 'chu-nantes', requestId: 'test' };
+
+describe.each(STORE_KINDS)('ConsentService on %s', (kind) => {
+  let db: TestDatabase;
+  let opened: OpenDatabase;
+  let repo: FhirRepository;
+  let source: StoreConsentSource;
+  let service: ConsentService;
+  let gpPatient: string;
+  let hospitalPatient: string;
+  let observation: ResourceFacts;
+  const manager = () => opened.dataSource.manager;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    opened = await openDatabase(db.config, { migrate: true, schemas: [IDENTITY_SCHEMA] });
+    const index = new PatientIndex(opened.dataSource);
+    repo = new FhirRepository(opened.dataSource, {
+      localBases: ['https://hub.example/fhir'],
+      validator: getFhirSchemaValidator(),
+      defaultCount: 20,
+      maxCount: 2, // small pages: reading consents must follow every page
+      afterWrite: [index.linkWrittenPatients],
+    });
+    source = new StoreConsentSource(repo, (tx, id) => index.linkedPatients(tx, id));
+    service = new ConsentService(source, { model: 'implied', breakGlass: 'forbidden' });
+
+    // The same human at a GP practice and at a hospital: one INS, two linked Patient records.
+    const person = (agency: string): Patient => ({
+      resourceType: 'Patient',
+      identifier: [
+        { system: `https://${agency}.example/mrn`, value: 'm1' },
+        { system: INS_SYSTEM, value: INS },
+      ],
+      name: [{ family: 'Morel', given: ['Lucie'] }],
+      birthDate: '1975-03-04',
+    });
+    gpPatient = (await repo.create(gp, 'Patient', person('gp-durand'))).stored.id;
+    hospitalPatient = (await repo.create(hospital, 'Patient', person('chu-nantes'))).stored.id;
+    const obs: Observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '2339-0' }] },
+      subject: { reference: `Patient/${gpPatient}` },
+      effectiveDateTime: '2025-02-01',
+    };
+    const created = await repo.create(gp, 'Observation', obs);
+    observation = factsOf(await repo.read(gp, 'Observation', created.stored.id));
+  });
+  afterAll(async () => {
+    await opened.close();
+    await db.drop();
+  });
+
+  /** What an agency records on the patient's behalf (checked as the hub will check it). */
+  async function record(consent: Consent, by: Actor): Promise<Consent> {
+    expect(validatePatientConsent(consent)).toEqual([]);
+    return parseStored<Consent>((await repo.create(by, 'Consent', consent)).stored);
+  }
+  const objection = (patientId: string, agency: string) => {
+    const { id: _id, ...consent } = privacyConsent(
+      { type: 'deny', actor: [org(agency)] },
+      { patient: { reference: `Patient/${patientId}` }, performer: [{ reference: `Patient/${patientId}` }] },
+    );
+    return consent;
+  };
+  const decideFor = async (agency: string) =>
+    (await service.decideAll(manager(), asker(agency, 'TREAT'), [observation]))[0];
+
+  it('takes the facts of a stored row: source agency, compartment, data period', () => {
+    expect(observation).toMatchObject({
+      type: 'Observation',
+      sourceAgency: 'gp-durand',
+      patientId: gpPatient,
+    });
+    expect(observation.dataPeriod).toEqual({ lo: Date.parse('2025-02-01'), hi: Date.parse('2025-02-02') });
+  });
+
+  it("finds a consent stored about the data's own patient record", async () => {
+    expect(await decideFor('chu-rennes')).toEqual({ permit: true, breakGlass: false, basis: 'base-implied' });
+    await record(objection(gpPatient, 'chu-rennes'), gp);
+    expect(await decideFor('chu-rennes')).toEqual({ permit: false, basis: 'consent-deny' });
+    expect(await decideFor('psy-martin')).toEqual({ permit: true, breakGlass: false, basis: 'base-implied' });
+  });
+
+  it('finds a consent stored about a linked record of the same person, and revokes it at once', async () => {
+    const stored = await record(objection(hospitalPatient, 'psy-martin'), hospital);
+    const read = await source.consentsFor(manager(), gpPatient);
+    expect(read.patientIds).toEqual(expect.arrayContaining([gpPatient, hospitalPatient]));
+    expect(await decideFor('psy-martin')).toEqual({ permit: false, basis: 'consent-deny' });
+
+    await repo.update(hospital, 'Consent', stored.id!, { ...stored, status: 'inactive' });
+    expect(await decideFor('psy-martin')).toEqual({ permit: true, breakGlass: false, basis: 'base-implied' });
+  });
+
+  it('reads every page of consents, and absolute references to this hub as local ones', async () => {
+    for (const agency of ['cardio-a', 'cardio-b', 'cardio-c']) await record(objection(gpPatient, agency), gp);
+    const absolute = objection(gpPatient, 'cardio-d');
+    absolute.provision!.actor![0].reference = { reference: 'https://hub.example/fhir/Organization/cardio-d' };
+    await repo.create(gp, 'Consent', absolute);
+    for (const agency of ['cardio-a', 'cardio-c', 'cardio-d'])
+      expect(await decideFor(agency)).toEqual({ permit: false, basis: 'consent-deny' });
+  });
+
+  it('reads consents once per patient per call, and again on the next call', async () => {
+    const calls: string[] = [];
+    const counting: ConsentSource = {
+      consentsFor: (tx: Db, id: string): Promise<PatientConsents> => {
+        calls.push(id);
+        return source.consentsFor(tx, id);
+      },
+    };
+    const counted = new ConsentService(counting, service.policy);
+    const others: ResourceFacts[] = [observation, { ...observation, id: 'other' }];
+    await counted.decideAll(manager(), asker('chu-rennes', 'TREAT'), others);
+    await counted.decideAll(manager(), asker('gp-durand', 'TREAT'), others); // own data: nothing to read
+    await counted.decideAll(manager(), asker('chu-rennes'), others); // no purpose: nothing to read
+    await counted.decideAll(manager(), asker('chu-rennes', 'TREAT'), [observation]);
+    expect(calls).toEqual([gpPatient, gpPatient]);
+  });
+
+  it('sees a consent written in the same transaction, on that transaction', async () => {
+    await repo.transaction(async (tx) => {
+      const pending = await repo.prepareWrite(
+        tx,
+        gp,
+        'Consent',
+        'in-tx',
+        { ...objection(gpPatient, 'gp-bernard'), id: 'in-tx' },
+        {},
+      );
+      await repo.commitAll(tx, gp, [pending]);
+      const [decision] = await service.decideAll(tx, asker('gp-bernard', 'TREAT'), [observation]);
+      expect(decision).toEqual({ permit: false, basis: 'consent-deny' });
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import type { Db } from '@passerelle/store';
+import type { ConsentSource } from './consent-source';
+import { decide, decisionWithoutConsents } from './decide';
+import type { ConsentPolicy, Decision, DisclosureContext, PatientConsents, ResourceFacts } from './types';
+
+/**
+ * The one place that decides who may see what: every path that discloses data asks it.
+ * Consents are read afresh on every call (once per distinct patient within it), never cached
+ * across calls, so a revocation holds for every later disclosure, queued jobs included.
+ */
+export class ConsentService {
+  constructor(
+    private readonly source: ConsentSource,
+    readonly policy: ConsentPolicy,
+  ) {}
+
+  /** One decision per fact, in order; `db` is the caller's connection or transaction. */
+  async decideAll(
+    db: Db,
+    ctx: DisclosureContext,
+    facts: readonly ResourceFacts[],
+    now: Date = new Date(),
+  ): Promise<Decision[]> {
+    const loaded = new Map<string, PatientConsents>();
+    for (const f of facts) {
+      // Sequential on purpose: one connection (a transaction, or PGlite) runs one query at a time.
+      if (f.patientId === null || loaded.has(f.patientId) || decisionWithoutConsents(ctx, f)) continue;
+      loaded.set(f.patientId, await this.source.consentsFor(db, f.patientId));
+    }
+    return facts.map((f) => {
+      const consents = (f.patientId !== null && loaded.get(f.patientId)) || NO_CONSENTS(f.patientId);
+      return decide(ctx, f, consents, this.policy, now);
+    });
+  }
+
+  async decideOne(
+    db: Db,
+    ctx: DisclosureContext,
+    facts: ResourceFacts,
+    now: Date = new Date(),
+  ): Promise<Decision> {
+    const [decision] = await this.decideAll(db, ctx, [facts], now);
+    return decision;
+  }
+}
+
+/** Only reached for facts decided without consents (own data, directory, no purpose). */
+const NO_CONSENTS = (patientId: string | null): PatientConsents => ({
+  patientIds: patientId === null ? [] : [patientId],
+  consents: [],
+});

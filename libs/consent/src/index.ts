@@ -1,0 +1,34 @@
+export * from './types';
+export { decide, decisionWithoutConsents } from './decide';
+export { ConsentService } from './consent.service';
+export {
+  CONSENT_READER,
+  type ConsentSource,
+  StoreConsentSource,
+  withLocalReferences,
+} from './consent-source';
+export { codingOf, factsOf } from './facts';
+export { CONSENT_STATUSES, isPrivacyConsent, validatePatientConsent } from './privacy-consent';
+export {
+  ACT_CODE_SYSTEM,
+  ACT_REASON_SYSTEM,
+  AGENCY_ID_SYSTEM,
+  AGENCY_KIND_SYSTEM,
+  CONFIDENTIALITY_SYSTEM,
+  CONSENT_ACTION_SYSTEM,
+  CONSENT_SCOPE_SYSTEM,
+  DIRECT_CARE_PURPOSES,
+  PARTICIPATION_TYPE_SYSTEM,
+  PATIENT_PRIVACY,
+  RESOURCE_TYPES_SYSTEM,
+  SENSITIVE_ACT_CODES,
+  SENSITIVE_CONFIDENTIALITY,
+} from './vocabulary';
+
+// The consent-scoped repository, audit and notification parts (issue 4, part 3: written alongside).
+export * from './scoped/consent-scoped-repository';
+export * from './scoped/disclosure';
+export { PageBinding } from './scoped/page-binding';
+export * from './notifications/patient-notifications';
+export * from './notifications/patient-notification.entity';
+export { CONSENT_SCHEMA } from './schema';

@@ -1,0 +1,257 @@
+import { gone, notFound, type SearchQuery, type SupportedType } from '@passerelle/fhir';
+import type {
+  Actor,
+  Db,
+  FhirRepository,
+  HistoryPage,
+  SearchPage,
+  StoredResource,
+  Visibility,
+} from '@passerelle/store';
+import type { Decision, DisclosureContext, ResourceFacts } from '../types';
+import type { DisclosureAuditor, DisclosureRecord, Interaction, PatientNotifier } from './disclosure';
+import { factsOf } from '../facts';
+import type { PageBinding } from './page-binding';
+
+/** Decides many resources at once for one caller (ConsentService). */
+export interface ConsentDecider {
+  decideAll(db: Db, ctx: DisclosureContext, facts: ResourceFacts[]): Promise<Decision[]>;
+}
+
+export interface Caller extends DisclosureContext {
+  requestId: string;
+}
+
+export interface ScopeOptions {
+  /**
+   * Hold audit records until flush(): for reads inside a database transaction (Bundle GET
+   * entries), whose audit must not open a second connection (PGlite has one) and must commit
+   * only if the transaction does. The caller flushes before it answers.
+   */
+  deferAudit?: boolean;
+}
+
+export interface ScopedDependencies {
+  repo: FhirRepository;
+  consent: ConsentDecider;
+  auditor: DisclosureAuditor;
+  notifier: PatientNotifier;
+  pages: PageBinding;
+}
+
+const key = (s: StoredResource) => `${s.type}/${s.id}/${s.versionId}`;
+
+/**
+ * The data choke point: every read of patient data goes through here, asks consent about each
+ * resource, drops what the caller may not see (a denied read is the same 404 as a missing
+ * resource), writes the audit records — one per interaction per patient touched, success or
+ * denied — and waits for them to be committed before anything is returned.
+ */
+export class ConsentScopedRepository {
+  private readonly decisions = new Map<string, Decision>();
+  private pending: DisclosureRecord[] = [];
+
+  constructor(
+    private readonly deps: ScopedDependencies,
+    readonly caller: Caller,
+    private readonly options: ScopeOptions = {},
+  ) {}
+
+  get actor(): Actor {
+    return { agency: this.caller.agency, requestId: this.caller.requestId };
+  }
+
+  /** The consent check as a store visibility filter, on `db`; decisions are kept for the audit. */
+  visibleIn(db: Db = this.deps.repo.dataSource.manager): Visibility<StoredResource> {
+    return async (rows) => {
+      const decisions = await this.deps.consent.decideAll(
+        db,
+        this.caller,
+        rows.map((row) => factsOf(row)),
+      );
+      rows.forEach((row, i) => this.decisions.set(key(row), decisions[i]));
+      return decisions.map((d) => d.permit);
+    };
+  }
+
+  async read(type: SupportedType, id: string, db?: Db): Promise<StoredResource> {
+    return this.one('read', type, await this.deps.repo.current(type, id, db), `${type}/${id}`, db);
+  }
+
+  async vread(type: SupportedType, id: string, versionId: string): Promise<StoredResource> {
+    return this.one(
+      'vread',
+      type,
+      await this.deps.repo.version(type, id, versionId),
+      `${type}/${id}/_history/${versionId}`,
+    );
+  }
+
+  async search(query: SearchQuery, queryString: string, db?: Db): Promise<SearchPage> {
+    const page = await this.deps.repo.search(this.actor, this.unbindQuery(query), db, this.visibleIn(db));
+    await this.audit(
+      'search-type',
+      query.type,
+      queryString,
+      page.entries.map((e) => e.stored),
+      page.hidden,
+    );
+    return { ...page, nextPageToken: this.deps.pages.bind(this.caller.agency, page.nextPageToken) };
+  }
+
+  async history(
+    filter: { type?: SupportedType; id?: string; since?: string; count?: number; pageToken?: string },
+    queryString: string,
+  ): Promise<HistoryPage> {
+    const pageToken = this.deps.pages.unbind(this.caller.agency, filter.pageToken);
+    const page = await this.deps.repo.history(this.actor, { ...filter, pageToken }, this.visibleIn());
+    const interaction = filter.id !== undefined ? 'history-instance' : 'history-type';
+    await this.audit(
+      interaction,
+      filter.type,
+      queryString,
+      page.entries.map((e) => e.stored),
+      page.hidden,
+    );
+    return { ...page, nextPageToken: this.deps.pages.bind(this.caller.agency, page.nextPageToken) };
+  }
+
+  /**
+   * Patient/$everything over the person's records: the Patient itself must be visible (else 404,
+   * even when linked records exist), then only what the caller may see of each compartment.
+   */
+  async everything(
+    patientId: string,
+    linkedPatientIds: readonly string[],
+    options: { count?: number; pageToken?: string; types?: readonly SupportedType[] },
+    queryString: string,
+  ): Promise<SearchPage> {
+    await this.read('Patient', patientId);
+    const pageToken = this.deps.pages.unbind(this.caller.agency, options.pageToken);
+    const ids = [...new Set([patientId, ...linkedPatientIds])];
+    const page = await this.deps.repo.everything(
+      this.actor,
+      ids,
+      { ...options, pageToken },
+      this.visibleIn(),
+    );
+    await this.audit(
+      'operation',
+      'Patient',
+      queryString,
+      page.entries.map((e) => e.stored),
+      page.hidden,
+      'everything',
+    );
+    return { ...page, nextPageToken: this.deps.pages.bind(this.caller.agency, page.nextPageToken) };
+  }
+
+  /** Any other disclosure of stored resources (e.g. Patient/$match): what may be seen, audited. */
+  async disclose(
+    operation: string,
+    type: SupportedType,
+    rows: readonly StoredResource[],
+    queryString?: string,
+  ): Promise<StoredResource[]> {
+    const flags = await this.visibleIn()(rows);
+    const shown = rows.filter((_, i) => flags[i]);
+    await this.audit(
+      'operation',
+      type,
+      queryString,
+      shown,
+      rows.filter((_, i) => !flags[i]),
+      operation,
+    );
+    return shown;
+  }
+
+  /** Records a write (create, update, delete) the caller made: writes are accesses too. */
+  async recordWrite(interaction: 'create' | 'update' | 'delete', stored: StoredResource): Promise<void> {
+    this.pending.push({
+      interaction,
+      outcome: 'success',
+      patientId: stored.patientId ?? undefined,
+      resourceType: stored.type,
+      breakGlass: false,
+    });
+    if (!this.options.deferAudit) await this.flush();
+  }
+
+  /** Writes the held audit records (and break-glass notices); resolves once they are committed. */
+  async flush(): Promise<void> {
+    const records = this.pending;
+    this.pending = [];
+    if (records.length === 0) return;
+    await this.deps.auditor.record(records);
+    const notices = records
+      .filter((r) => r.breakGlass && r.patientId)
+      .map((r) => ({
+        patientId: r.patientId!,
+        agency: this.caller.agency,
+        practitioner: this.caller.practitioner,
+        reason: this.caller.breakGlassReason ?? '',
+        requestId: this.caller.requestId,
+      }));
+    if (notices.length > 0) await this.deps.notifier.breakGlass(notices);
+  }
+
+  private unbindQuery(query: SearchQuery): SearchQuery {
+    return { ...query, pageToken: this.deps.pages.unbind(this.caller.agency, query.pageToken) };
+  }
+
+  private async one(
+    interaction: Interaction,
+    type: SupportedType,
+    stored: StoredResource | undefined,
+    what: string,
+    db?: Db,
+  ): Promise<StoredResource> {
+    if (!stored) throw notFound();
+    const [permitted] = await this.visibleIn(db)([stored]);
+    await this.audit(interaction, type, undefined, permitted ? [stored] : [], permitted ? [] : [stored]);
+    // The same answer as for a resource that never existed.
+    if (!permitted) throw notFound();
+    if (stored.deleted) throw gone(what);
+    return stored;
+  }
+
+  /**
+   * One record per patient touched: success where something was disclosed, denied where only
+   * withheld resources were; one record with no patient when no patient data was touched.
+   */
+  private async audit(
+    interaction: Interaction,
+    resourceType: SupportedType | undefined,
+    query: string | undefined,
+    disclosed: readonly StoredResource[],
+    withheld: readonly StoredResource[],
+    operation?: string,
+  ): Promise<void> {
+    const patients = new Map<string, { disclosed: boolean; breakGlass: boolean }>();
+    for (const s of disclosed) {
+      if (!s.patientId) continue;
+      const entry = patients.get(s.patientId) ?? { disclosed: true, breakGlass: false };
+      const decision = this.decisions.get(key(s));
+      entry.disclosed = true;
+      entry.breakGlass ||= decision?.permit === true && decision.breakGlass;
+      patients.set(s.patientId, entry);
+    }
+    for (const s of withheld) {
+      if (s.patientId && !patients.has(s.patientId))
+        patients.set(s.patientId, { disclosed: false, breakGlass: false });
+    }
+    const base = { interaction, operation, resourceType, query };
+    const records: DisclosureRecord[] =
+      patients.size === 0
+        ? [{ ...base, outcome: 'success', breakGlass: false }]
+        : [...patients].map(([patientId, p]) => ({
+            ...base,
+            patientId,
+            outcome: p.disclosed ? 'success' : 'denied',
+            breakGlass: p.breakGlass,
+          }));
+    this.pending.push(...records);
+    if (!this.options.deferAudit) await this.flush();
+  }
+}

@@ -1,0 +1,63 @@
+import type { Coding, Consent } from 'fhir/r4';
+import type { SupportedType } from '@passerelle/fhir';
+
+/** The deployment's base policy: sharing for direct care unless the patient objects, or opt-in only. */
+export type ConsentModel = 'implied' | 'explicit';
+export type BreakGlassPolicy = 'allowed' | 'forbidden';
+
+export interface ConsentPolicy {
+  model: ConsentModel;
+  breakGlass: BreakGlassPolicy;
+}
+
+export type AgencyKind = 'hospital' | 'gp' | 'specialist';
+
+/** Who asks, and why: from the verified access token. */
+export interface DisclosureContext {
+  /** Agency id (= its Organization id). */
+  agency: string;
+  agencyKind: AgencyKind;
+  /** v3 ActReason, e.g. TREAT, ETREAT. */
+  purposeOfUse?: string;
+  practitioner?: string;
+  breakGlassReason?: string;
+}
+
+/** What the decision needs to know about one stored resource version. */
+export interface ResourceFacts {
+  type: SupportedType;
+  id: string;
+  /** The agency that sent this version; `hub` (or null) for what the hub itself wrote. */
+  sourceAgency: string | null;
+  /** The Patient record whose compartment holds it; null for directory data (Organization, ...). */
+  patientId: string | null;
+  /** meta.security of the version. */
+  securityLabels: readonly Coding[];
+  /** The clinical date range of the data (for Consent provision.dataPeriod), epoch ms, [lo, hi). */
+  dataPeriod?: { lo: number; hi: number };
+}
+
+export type Decision =
+  { permit: true; breakGlass: boolean; basis: DecisionBasis } | { permit: false; basis: DecisionBasis };
+
+/** Why, for the audit trail and the tests: never patient data. */
+export type DecisionBasis =
+  | 'own-data'
+  | 'directory'
+  | 'base-implied'
+  | 'base-explicit'
+  | 'consent-permit'
+  | 'consent-deny'
+  | 'sensitive-needs-permit'
+  | 'no-purpose'
+  | 'break-glass';
+
+/**
+ * The privacy consents read for one person: every live Patient record of the person (the record
+ * asked about first; consents about any of them count) and the Consent resources found for them.
+ * `decide` ignores a Consent whose `patient` is none of `patientIds`.
+ */
+export interface PatientConsents {
+  patientIds: readonly string[];
+  consents: readonly Consent[];
+}
