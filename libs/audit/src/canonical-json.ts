@@ -1,22 +1,8 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@passerelle/fhir';
 
-/**
- * The canonical JSON the audit chain hashes: `JSON.stringify` (ECMA-262: no whitespace, its
- * string escaping, `undefined` members dropped) with every object's keys sorted by UTF-16 code
- * unit (JavaScript's default sort). Arrays keep their order. The content comes back from jsonb
- * with its keys reordered, so hashing must never depend on key order. An outside verifier must
- * reproduce exactly this serialisation.
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-      return sorted;
-    }
-    return v;
-  });
-}
+/** The audit chain hashes content serialised by `canonicalJson` (libs/fhir, documented there). */
+export { canonicalJson };
 
 /** The `prev_hash` of the first record of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -4,3 +4,4 @@ export * from './search';
 export * from './bundle';
 export * from './capability';
 export * from './validation';
+export * from './canonical-json';

@@ -1,5 +1,6 @@
 import type { Patient } from 'fhir/r4';
-import { canonicalJson, sameClientContent, withServerMeta } from './content';
+import { canonicalJson } from '@passerelle/fhir';
+import { sameClientContent, withServerMeta } from './content';
 
 describe('resource content', () => {
   const base: Patient = {

@@ -1,16 +1,5 @@
 import type { Meta, Resource } from 'fhir/r4';
-
-/** JSON with object keys sorted, so two resources compare equal whatever their key order (jsonb reorders). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-      return sorted;
-    }
-    return v;
-  });
-}
+import { canonicalJson } from '@passerelle/fhir';
 
 /** The content a client controls: everything but the id and the server-assigned meta elements. */
 function clientContent(resource: Resource): unknown {

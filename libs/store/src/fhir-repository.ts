@@ -6,7 +6,6 @@ import {
   type SupportedType,
   badRequest,
   conflict,
-  extractSearchValues,
   gone,
   invalidResource,
   isValidId,
@@ -14,12 +13,10 @@ import {
   multipleMatches,
   notFound,
   parseSearchQuery,
-  preconditionFailed,
   READ_ONLY_TYPES,
-  toSqlTimestamp,
 } from '@passerelle/fhir';
 import { type DataSource, QueryFailedError } from 'typeorm';
-import { sameClientContent, withServerMeta } from './content';
+import { deletionVersion, nextVersion, type PendingWrite } from './versions';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 import { ALL_VISIBLE, fillPage, type Visibility } from './paging';
 import {
@@ -50,7 +47,6 @@ import type {
   StoredResource,
   WriteResult,
 } from './types';
-import { parseStored } from './types';
 
 export interface RepositoryOptions {
   /** Base URLs that mean "this hub" in absolute references (e.g. https://hub.example/fhir). */
@@ -66,13 +62,6 @@ export interface RepositoryOptions {
 }
 
 export type WriteHook = (db: Db, actor: Actor, written: readonly VersionRow[]) => Promise<void>;
-
-/** A version prepared in memory, written later with others in one statement. */
-export interface PendingWrite {
-  /** Absent for a no-op: nothing to write. */
-  row?: VersionRow;
-  result: WriteResult;
-}
 
 /**
  * FHIR interactions over the versioned store: the one place that reads and writes resources.
@@ -422,47 +411,7 @@ export class FhirRepository {
     opts: { expectedVersion?: number; isCreate?: boolean },
   ): Promise<PendingWrite> {
     const current = opts.isCreate ? undefined : await selectCurrent(db, type, id, true);
-    if (
-      opts.expectedVersion !== undefined &&
-      (!current || current.deleted || current.versionId !== opts.expectedVersion)
-    ) {
-      throw preconditionFailed(`${type}/${id} is not at version ${opts.expectedVersion}`);
-    }
-    assertOwnedBy(current, actor);
-    const live = current && !current.deleted ? current : undefined;
-    if (live && sameClientContent(parseStored(live), resource)) {
-      return { result: { stored: live, status: 200, changed: false } };
-    }
-    const versionId = (current?.versionId ?? 0) + 1;
-    const lastUpdated = nextTimestamp(current);
-    const content = withServerMeta(resource, id, versionId, lastUpdated, actor.agency);
-    const index = extractSearchValues(type, content, this.options.localBases);
-    const json = JSON.stringify(content);
-    const row: VersionRow = {
-      type,
-      id,
-      versionId,
-      lastUpdated,
-      deleted: false,
-      content: json,
-      sourceAgency: actor.agency,
-      method: live ? 'update' : 'create',
-      patientId: index.patientId ?? null,
-      security: (content.meta?.security ?? []).map((c) => `${c.system ?? ''}|${c.code ?? ''}`),
-      tokens: index.tokens,
-      refs: index.refs,
-      dateLo: index.date ? toSqlTimestamp(index.date.lo) : null,
-      dateHi: index.date ? toSqlTimestamp(index.date.hi) : null,
-    };
-    const { sourceAgency, patientId, security } = row;
-    return {
-      row,
-      result: {
-        stored: { type, id, versionId, lastUpdated, deleted: false, json, sourceAgency, patientId, security },
-        status: live ? 200 : 201,
-        changed: true,
-      },
-    };
+    return nextVersion(current, actor, type, id, resource, opts.expectedVersion, this.options.localBases);
   }
 
   /** A deletion version; deleting what is absent or already deleted changes nothing. */
@@ -473,45 +422,7 @@ export class FhirRepository {
     id: string,
   ): Promise<PendingWrite | undefined> {
     const current = await selectCurrent(db, type, id, true);
-    if (!current || current.deleted) return undefined;
-    assertOwnedBy(current, actor);
-    const versionId = current.versionId + 1;
-    const lastUpdated = nextTimestamp(current);
-    const row: VersionRow = {
-      type,
-      id,
-      versionId,
-      lastUpdated,
-      deleted: true,
-      content: null,
-      sourceAgency: actor.agency,
-      method: 'delete',
-      // The deletion keeps whose it was and its labels: history disclosures are decided on them.
-      patientId: current.patientId,
-      security: current.security,
-      tokens: [],
-      refs: [],
-      dateLo: null,
-      dateHi: null,
-    };
-    return {
-      row,
-      result: {
-        stored: {
-          type,
-          id,
-          versionId,
-          lastUpdated,
-          deleted: true,
-          json: null,
-          sourceAgency: actor.agency,
-          patientId: current.patientId,
-          security: current.security,
-        },
-        status: 200,
-        changed: true,
-      },
-    };
+    return current && !current.deleted ? deletionVersion(current, actor) : undefined;
   }
 
   /** Writes prepared versions (skipping no-ops) in one statement per table. */
@@ -531,25 +442,6 @@ export class FhirRepository {
 /** Counting what a caller may see means deciding on every match: past this many, `total` is left out. */
 const VISIBLE_TOTAL_LIMIT = 10_000;
 const TOTAL_BATCH = 1_000;
-
-/** The agency whose writes are the hub's own (an agency's Organization record, audit, ...). */
-export const HUB_AGENCY = 'hub';
-
-/**
- * An agency changes only what it sent. The answer is the same whether or not the caller may see
- * the resource, so it says no more than that the id is taken.
- */
-function assertOwnedBy(current: StoredResource | undefined, actor: Actor): void {
-  if (current && actor.agency !== HUB_AGENCY && current.sourceAgency !== actor.agency) {
-    throw conflict('This resource id is not available to you');
-  }
-}
-
-/** Each version of a resource is strictly later than the one before, even within one millisecond. */
-function nextTimestamp(current: StoredResource | undefined): Date {
-  const now = Date.now();
-  return new Date(current && current.lastUpdated.getTime() >= now ? current.lastUpdated.getTime() + 1 : now);
-}
 
 /** `W/"3"` or `"3"` → 3. */
 export function parseETag(value: string): number {

@@ -13,7 +13,8 @@ import {
   outcome,
   preconditionFailed,
 } from '@passerelle/fhir';
-import type { FhirRepository, PendingWrite } from '../fhir-repository';
+import type { FhirRepository } from '../fhir-repository';
+import type { PendingWrite } from '../versions';
 import { parseETag } from '../fhir-repository';
 import type { Db } from '../sql/resource-sql';
 import type { Actor, StoredResource } from '../types';
