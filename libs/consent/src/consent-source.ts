@@ -33,6 +33,7 @@ export class StoreConsentSource implements ConsentSource {
         {
           patient: patientIds.map((id) => `Patient/${id}`).join(','),
           status: 'active',
+          _total: 'none',
           _count: String(this.repo.options.maxCount),
           ...(pageToken === undefined ? {} : { _page: pageToken }),
         },

@@ -184,7 +184,7 @@ export class FhirRepository {
     }
     return {
       entries,
-      total: await total(),
+      total: query.skipTotal ? undefined : await total(),
       nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
       hidden,
     };
@@ -393,7 +393,7 @@ export class FhirRepository {
     await lockCriteria(db, `${type}?${JSON.stringify(query.filters)}`);
     const page = await this.search(
       actor,
-      { ...query, count: 2, includes: [], revIncludes: [], summaryCount: false },
+      { ...query, count: 2, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
       db,
     );
     const matches = page.entries.filter((e) => e.mode === 'match');

@@ -14,7 +14,7 @@ import { FHIR_BASE_URL } from '../core.module';
 import { PatientLinksService } from './patient-links.service';
 
 const single = (params: QueryParams, name: string) =>
-  typeof params[name] === 'string' ? (params[name]) : undefined;
+  typeof params[name] === 'string' ? params[name] : undefined;
 
 function instant(value: string | undefined, name: string, end: boolean): Date | undefined {
   if (value === undefined) return undefined;

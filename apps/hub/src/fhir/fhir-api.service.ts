@@ -102,11 +102,12 @@ export class FhirApiService {
       authorize: (entry) => this.authorizeEntry(access, entry),
       onWritten: (stored) => written.push(...stored),
     });
-    for (const stored of written)
-      await scope.recordWrite(
-        stored.deleted ? 'delete' : stored.versionId === 1 ? 'create' : 'update',
-        stored,
+    if (written.length > 0) {
+      await scope.recordBundleWrites(
+        (body as { type?: string }).type === 'batch' ? 'batch' : 'transaction',
+        written,
       );
+    }
     await scope.flush();
     return result;
   }

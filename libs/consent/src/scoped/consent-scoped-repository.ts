@@ -166,6 +166,20 @@ export class ConsentScopedRepository {
     return shown;
   }
 
+  /**
+   * Records a Bundle's writes: one record per patient touched (and one if it touched no patient),
+   * not one per resource — a 50-entry push about one patient is one interaction about one patient.
+   */
+  async recordBundleWrites(
+    interaction: 'transaction' | 'batch',
+    written: readonly StoredResource[],
+  ): Promise<void> {
+    const patients = new Set(written.map((s) => s.patientId ?? undefined));
+    for (const patientId of patients)
+      this.pending.push({ interaction, outcome: 'success', patientId, breakGlass: false });
+    if (!this.options.deferAudit) await this.flush();
+  }
+
   /** Records a write (create, update, delete) the caller made: writes are accesses too. */
   async recordWrite(interaction: 'create' | 'update' | 'delete', stored: StoredResource): Promise<void> {
     this.pending.push({

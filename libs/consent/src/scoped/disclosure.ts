@@ -10,6 +10,8 @@ export type Interaction =
   | 'create'
   | 'update'
   | 'delete'
+  | 'transaction'
+  | 'batch'
   | 'operation';
 
 /** One audited access to one patient's data (or to no patient's, e.g. an empty search). */

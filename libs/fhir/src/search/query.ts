@@ -37,6 +37,8 @@ export interface SearchQuery {
   includes: IncludeSpec[];
   revIncludes: IncludeSpec[];
   summaryCount: boolean;
+  /** `_total=none`: the caller does not want Bundle.total (it costs a count). */
+  skipTotal?: boolean;
   pageToken?: string;
   /** The parameters that were understood, in order, for the Bundle's self link. */
   echo: [string, string][];
@@ -165,8 +167,12 @@ export function parseSearchQuery(
       } else if (name === '_page') {
         query.pageToken = value;
         understood = false; // never echoed: the self link names the query, not the page
+      } else if (name === '_total') {
+        if (!['none', 'estimate', 'accurate'].includes(value))
+          throw badRequest('_total supports none, estimate and accurate');
+        query.skipTotal = value === 'none';
       } else if ((RESULT_PARAMS as readonly string[]).includes(name)) {
-        // _total, _format: accepted, no effect on the result set
+        // _format: accepted, no effect on the result set
       } else if (name === '_id' && modifier === undefined) {
         const ids = splitValues(value);
         if (!ids.every(isValidId)) {

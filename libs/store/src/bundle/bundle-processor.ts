@@ -259,7 +259,7 @@ export class BundleProcessor {
     }
     const page = await this.repo.search(
       actor,
-      { ...parsed, count: 2, includes: [], revIncludes: [], summaryCount: false },
+      { ...parsed, count: 2, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
       db,
     );
     for (const e of page.entries) candidates.add(e.stored.id);
