@@ -1,0 +1,191 @@
+/**
+ * Read benchmark: GET /fhir/Patient/{id} cycling over ~100 ids, 32 connections, autocannon, on the
+ * built hub seeded on a fresh PostgreSQL database; baseline: a bare node:http process answering the
+ * same paths with the same bytes. Run: npm run bench:read [-- --patients N --seconds S --profile --redis]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { generatePatients, toTransactionBundle } from '../test/synthetic';
+import { authHeader } from './lib/auth';
+import type { CannedResponse } from './lib/bare-server';
+import { onCleanup, runBench } from './lib/cleanup';
+import { runConcurrently } from './lib/concurrency';
+import { cpuBetween, snapshot, waitForQuiet } from './lib/cpu';
+import { checkpoint, createDatabase, describePostgres } from './lib/database';
+import { explainFailures, type Hub, redisUrlFromArgs, startHub } from './lib/hub';
+import { postTransaction, prepare } from './lib/hub-client';
+import { sampleActivity } from './lib/pg-activity';
+import { freePort, spawnNode, waitForHttp } from './lib/processes';
+import { flag, intArg, machine, maximum, note, percentile, report, resultName, round } from './lib/report';
+
+const CONNECTIONS = 32;
+const READ_IDS = 100;
+const WARMUP_SECONDS = 3;
+const MAX_SECONDS = 180;
+const SEED = 20_251_130;
+const TARGET_REQUESTS_PER_SECOND = 3_000;
+
+/**
+ * Loads `url` with autocannon, 32 connections over `paths` in turn: a short warm-up, not
+ * reported, then the measured run, with the CPU of every process and, for the hub, what its
+ * database backends were doing.
+ */
+async function measure(
+  target: { url: string; pid: number; databaseUrl?: string },
+  paths: string[],
+  seconds: number,
+  auth: Record<string, string>,
+) {
+  let next = 0;
+  // autocannon's own histogram keeps whole milliseconds; its per-response times are finer.
+  const run = (duration: number, latenciesMs: number[] = []) =>
+    new Promise<autocannon.Result>((done, fail) => {
+      const instance = autocannon(
+        {
+          url: target.url,
+          connections: CONNECTIONS,
+          duration,
+          headers: auth,
+          requests: [
+            { method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) },
+          ],
+        },
+        (error: unknown, result) => (error ? fail(toError(error)) : done(result)),
+      );
+      instance.on('response', (_client, _status, _bytes, ms) => latenciesMs.push(ms));
+    });
+  const busyBefore = await waitForQuiet();
+  await run(WARMUP_SECONDS);
+  const activity = target.databaseUrl ? await sampleActivity(target.databaseUrl) : undefined;
+  const before = snapshot();
+  const fromUs = process.hrtime.bigint() / 1000n;
+  const latenciesMs: number[] = [];
+  const result = await run(seconds, latenciesMs);
+  // Same monotonic clock as a --cpu-prof profile: profile-summary keeps only this window.
+  const windowUs = `${fromUs} ${process.hrtime.bigint() / 1000n}`;
+  const cpu = cpuBetween(before, snapshot(), target.pid, machine().cores);
+  const backends = await activity?.stop();
+  return { result, latenciesMs, cpu, busyBefore, backends, windowUs };
+}
+
+function toError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function summary({ result, latenciesMs, cpu, busyBefore, backends }: Awaited<ReturnType<typeof measure>>) {
+  return {
+    requestsPerSecond: Math.round(result.requests.total / result.duration),
+    requests: result.requests.total,
+    durationSeconds: round(result.duration, 2),
+    latencyMs: {
+      p50: round(percentile(latenciesMs, 50), 2),
+      p99: round(percentile(latenciesMs, 99), 2),
+      max: round(maximum(latenciesMs), 1),
+    },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    machineBusyCoresBeforeStart: busyBefore,
+    cpuCores: cpu,
+    ...(backends && { postgresBackends: backends }),
+  };
+}
+
+/** Seeds the hub with `count` patients (create transactions) and returns the Patient ids. */
+async function seed(hub: Hub, count: number): Promise<string[]> {
+  const bundles = generatePatients(count, SEED).map((p) => toTransactionBundle(p, 'create'));
+  const ids: string[] = [];
+  await runConcurrently(bundles, 8, async (bundle) => {
+    const { answer } = await postTransaction(hub.fhir, await hub.tokens.token(), prepare(bundle));
+    const index = bundle.entry?.findIndex((e) => e.resource?.resourceType === 'Patient') ?? -1;
+    const location = answer.entry?.[index]?.response?.location;
+    const id = location?.match(/^Patient\/([^/]+)\//)?.[1];
+    if (!id) throw new Error(`no Patient location in the answer (entry ${index})`);
+    ids.push(id);
+  });
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const patients = intArg('patients', READ_IDS);
+  const seconds = intArg('seconds', 10);
+  // One access token serves the whole hub phase; hub tokens live 300 s at most.
+  if (seconds > MAX_SECONDS) throw new Error(`--seconds must be at most ${MAX_SECONDS}`);
+  const profile = flag('profile');
+  const redisUrl = redisUrlFromArgs();
+  const work = mkdtempSync(join(tmpdir(), 'passerelle-read-'));
+  onCleanup(() => rmSync(work, { recursive: true, force: true }));
+
+  const db = await createDatabase('read');
+  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'passerelle-read-profile-')) : undefined;
+  const hub = await startHub({ databaseUrl: db.url, profileDir, redisUrl });
+  note(`seeding ${patients} patients`);
+  const ids = (await explainFailures(hub, () => seed(hub, patients))).slice(0, READ_IDS);
+  await checkpoint();
+  const paths = ids.map((id) => `/fhir/Patient/${id}`);
+
+  // One token for the whole load (the token lifetime, 300 s at most, covers the default run);
+  // the baseline receives the same header, so both read identical requests.
+  const auth = authHeader(await hub.tokens.token());
+  // The exact answer the hub gives for each path, for the baseline to replay.
+  const canned: Record<string, CannedResponse> = {};
+  for (const path of paths) {
+    const res = await fetch(`${hub.url}${path}`, { headers: auth });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 500)}`);
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'etag', 'last-modified']) headers[name] = res.headers.get(name) ?? '';
+    canned[path] = { body, headers };
+  }
+  const cannedFile = join(work, 'responses.json');
+  writeFileSync(cannedFile, JSON.stringify(canned));
+
+  note(`hub: ${seconds} s at ${CONNECTIONS} connections over ${paths.length} ids`);
+  const hubRun = await measure({ url: hub.url, pid: hub.pid, databaseUrl: db.url }, paths, seconds, auth);
+  if (profileDir) note(`measured window (µs): ${hubRun.windowUs}`);
+  const settings = hub.settings;
+  await hub.stop();
+  if (profileDir) note(`hub CPU profile written to ${profileDir}`);
+  await db.drop();
+
+  note('baseline: bare node:http');
+  const port = await freePort();
+  const bare = spawnNode([resolve(__dirname, 'lib/bare-server.js'), cannedFile], { PORT: String(port) });
+  const bareUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${bareUrl}/health`, bare.child, bare.output);
+  const bareRun = await measure({ url: bareUrl, pid: bare.pid }, paths, seconds, auth);
+  await bare.stop();
+
+  const hubResult = hubRun.result;
+  const bareResult = bareRun.result;
+  const hubRate = hubResult.requests.total / hubResult.duration;
+  const bareRate = bareResult.requests.total / bareResult.duration;
+  const bodyBytes = Object.values(canned).map((c) => Buffer.byteLength(c.body));
+  report(resultName('read', { redis: redisUrl !== undefined, profiled: profile }), {
+    machine: machine(),
+    postgres: await describePostgres(),
+    workload: {
+      seededPatients: patients,
+      idsReadInTurn: paths.length,
+      meanBodyBytes: Math.round(bodyBytes.reduce((a, b) => a + b, 0) / bodyBytes.length),
+      connections: CONNECTIONS,
+      warmupSeconds: WARMUP_SECONDS,
+      seconds,
+      loadGenerator: 'autocannon 8, in the bench process',
+    },
+    hub: { settings, ...summary(hubRun) },
+    baseline: {
+      what: 'bare node:http server (own process) replaying the hub bytes and headers for the same paths',
+      ...summary(bareRun),
+    },
+    ratioHubToBaseline: round(hubRate / bareRate, 3),
+    targets: { requestsPerSecond: TARGET_REQUESTS_PER_SECOND, non2xx: 0 },
+    meetsTarget: { requestsPerSecond: hubRate >= TARGET_REQUESTS_PER_SECOND },
+  });
+  const bad = hubResult.non2xx + hubResult.errors + bareResult.non2xx + bareResult.errors;
+  if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);
+}
+
+runBench(main);
