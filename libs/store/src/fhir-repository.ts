@@ -390,15 +390,23 @@ export class FhirRepository {
       ...parsed,
       filters: [...parsed.filters, { kind: 'provenance', agency: actor.agency, scope: 'own' }],
     };
+    const find = async () => {
+      const page = await this.search(
+        actor,
+        { ...query, count: 2, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
+        db,
+      );
+      const matches = page.entries.filter((e) => e.mode === 'match');
+      if (matches.length > 1) throw multipleMatches(`More than one ${type} matches the criteria`);
+      return matches[0]?.stored;
+    };
+    // A match already committed is the answer: the row lock taken when writing it serialises
+    // what follows. Only "no match yet" needs the lock, so that two creators make one resource
+    // (the lock would otherwise queue every transaction that names a shared Organization).
+    const existing = await find();
+    if (existing) return existing;
     await lockCriteria(db, `${type}?${JSON.stringify(query.filters)}`);
-    const page = await this.search(
-      actor,
-      { ...query, count: 2, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
-      db,
-    );
-    const matches = page.entries.filter((e) => e.mode === 'match');
-    if (matches.length > 1) throw multipleMatches(`More than one ${type} matches the criteria`);
-    return matches[0]?.stored;
+    return find();
   }
 
   /** Reads the current version under a row lock and prepares the next one (or a no-op). */

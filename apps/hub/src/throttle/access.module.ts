@@ -5,6 +5,7 @@ import type { HubConfig } from '@passerelle/config';
 import Redis from 'ioredis';
 import { FhirAuthGuard } from '../auth/fhir-auth.guard';
 import { AgencyThrottlerGuard } from './agency-throttler.guard';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 const THROTTLE_REDIS = Symbol('THROTTLE_REDIS');
@@ -40,7 +41,9 @@ export class AccessModule {
               limit: config.auth.rateLimit.limit,
             },
           ],
-          storage: redis ? new RedisThrottlerStorage(redis, config.redisKeyPrefix) : undefined,
+          storage: redis
+            ? new RedisThrottlerStorage(redis, config.redisKeyPrefix)
+            : new MemoryThrottlerStorage(),
         }),
       ],
       providers: [
