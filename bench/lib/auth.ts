@@ -20,7 +20,7 @@ export function authHeader(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-const BENCH_AGENCY = 'bench-agency';
+export const BENCH_AGENCY = 'bench-agency';
 
 /**
  * Does what a real client does: the operator registers the agency (admin API, EC P-384 key), then
@@ -43,7 +43,16 @@ export async function registerBenchAgency(hubUrl: string, adminToken: string): P
     }),
   });
   if (registered.status === 404) return { auth: 'none', token: () => Promise.resolve(undefined) };
-  if (registered.status !== 201) {
+  if (registered.status === 409) {
+    // A second hub on the same database (bench/auth): rotate to this run's key, as an operator would.
+    const rotated = await fetch(`${hubUrl}/admin/agencies/${BENCH_AGENCY}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jwks: { keys: [jwk] } }),
+    });
+    if (rotated.status !== 200)
+      throw new Error(`rotating the bench agency's key: ${rotated.status} ${await rotated.text()}`);
+  } else if (registered.status !== 201) {
     throw new Error(`registering the bench agency: ${registered.status} ${await registered.text()}`);
   }
   const tokenUrl = `${hubUrl}/auth/token`;

@@ -24,6 +24,8 @@ export interface HubOptions {
   profileDir?: string;
   /** Rate-limit counters in this Redis (as a multi-instance deployment does); else in process. */
   redisUrl?: string;
+  /** A module the hub process loads first (`node -r`), e.g. bench/lib/guard-off for bench/auth. */
+  preload?: string;
 }
 
 export interface Hub extends Child {
@@ -42,9 +44,10 @@ export interface Hub extends Child {
  */
 export async function startHub(options: HubOptions): Promise<Hub> {
   const port = await freePort();
-  const nodeArgs = options.profileDir
-    ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '-r', EXIT_ON_SIGNAL]
-    : [];
+  const nodeArgs = [
+    ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '-r', EXIT_ON_SIGNAL] : []),
+    ...(options.preload ? ['-r', options.preload] : []),
+  ];
   const adminToken = newAdminToken();
   const redis: Record<string, string> = options.redisUrl
     ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `passerelle-bench-${randomBytes(4).toString('hex')}:` }
