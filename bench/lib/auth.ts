@@ -27,15 +27,19 @@ export const BENCH_AGENCY = 'bench-agency';
  * the agency gets SMART Backend Services tokens with a signed client assertion. The token carries
  * a purpose of use, without which the hub refuses to disclose patient data.
  */
-export async function registerBenchAgency(hubUrl: string, adminToken: string): Promise<TokenSource> {
+export async function registerBenchAgency(
+  hubUrl: string,
+  adminToken: string,
+  id: string = BENCH_AGENCY,
+): Promise<TokenSource> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-  const kid = `${BENCH_AGENCY}-key-1`;
+  const kid = `${id}-key-1`;
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid };
   const registered = await fetch(`${hubUrl}/admin/agencies`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({
-      id: BENCH_AGENCY,
+      id,
       kind: 'hospital',
       name: 'Benchmark agency',
       jwks: { keys: [jwk] },
@@ -45,7 +49,7 @@ export async function registerBenchAgency(hubUrl: string, adminToken: string): P
   if (registered.status === 404) return { auth: 'none', token: () => Promise.resolve(undefined) };
   if (registered.status === 409) {
     // A second hub on the same database (bench/auth): rotate to this run's key, as an operator would.
-    const rotated = await fetch(`${hubUrl}/admin/agencies/${BENCH_AGENCY}`, {
+    const rotated = await fetch(`${hubUrl}/admin/agencies/${id}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ jwks: { keys: [jwk] } }),
@@ -58,11 +62,11 @@ export async function registerBenchAgency(hubUrl: string, adminToken: string): P
   const tokenUrl = `${hubUrl}/auth/token`;
   let current: { token: string; renewAt: number } | undefined;
   const fetchToken = async () => {
-    const assertion = jwt.sign(
-      { iss: BENCH_AGENCY, sub: BENCH_AGENCY, aud: tokenUrl, jti: randomUUID() },
-      privateKey,
-      { algorithm: 'ES384', keyid: kid, expiresIn: 120 },
-    );
+    const assertion = jwt.sign({ iss: id, sub: id, aud: tokenUrl, jti: randomUUID() }, privateKey, {
+      algorithm: 'ES384',
+      keyid: kid,
+      expiresIn: 120,
+    });
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',

@@ -35,6 +35,8 @@ export interface Hub extends Child {
   settings: Record<string, string>;
   /** Access tokens of the agency registered for the benchmark. */
   tokens: TokenSource;
+  /** The admin credential, to register more agencies. */
+  adminToken: string;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     url,
     fhir: `${url}/fhir`,
     tokens,
+    adminToken,
     settings: {
       ...RATE_LIMIT_ENV,
       LOG_LEVEL: 'error',
