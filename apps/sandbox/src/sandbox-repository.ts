@@ -1,0 +1,53 @@
+import { deepEquals, type WithId } from '@medplum/core';
+import { MemoryRepository, type UpdateResourceOptions } from '@medplum/fhir-router';
+import type { Resource } from '@medplum/fhirtypes';
+
+/**
+ * Medplum's in-memory FHIR repository with two server behaviours it leaves out, both of which
+ * real FHIR servers (HAPI, Medplum's own PostgreSQL server) have and the connectors rely on:
+ *
+ * - `meta.lastUpdated` is always assigned by the server (MemoryRepository keeps a value sent by
+ *   the client on create), and strictly increases across the server, one millisecond at least
+ *   between two writes. `_lastUpdated=gt<cursor>` then never misses a write made in the same
+ *   millisecond as the cursor, and a page boundary never splits two resources of equal time.
+ *   Under bursts of writes the clock may run ahead of the wall clock by a few milliseconds.
+ * - An update whose content equals the current version (ignoring id, versionId, lastUpdated)
+ *   creates no new version: a conditional update sent twice leaves one version, as on HAPI.
+ */
+export class SandboxRepository extends MemoryRepository {
+  private lastWrite = 0;
+
+  override async createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
+    const meta = { ...resource.meta, lastUpdated: this.nextInstant() };
+    // MemoryRepository keeps a versionId it is given; updateResource has removed the old one.
+    delete meta.versionId;
+    return super.createResource({ ...resource, meta });
+  }
+
+  override async updateResource<T extends Resource>(
+    resource: T,
+    options?: UpdateResourceOptions,
+  ): Promise<WithId<T>> {
+    if (resource.id !== undefined) {
+      const current = await this.currentVersion<T>(resource.resourceType, resource.id);
+      const versionMatches = options?.ifMatch === undefined || options.ifMatch === current?.meta?.versionId;
+      // A mismatched If-Match goes on to MemoryRepository, which answers 412.
+      if (current !== undefined && versionMatches && deepEquals(resource, current)) return current;
+    }
+    return super.updateResource(resource, options);
+  }
+
+  private async currentVersion<T extends Resource>(type: string, id: string): Promise<WithId<T> | undefined> {
+    try {
+      return (await this.readResource<T>(type, id)) as WithId<T>;
+    } catch {
+      // Not found: the update creates the resource (update as create).
+      return undefined;
+    }
+  }
+
+  private nextInstant(): string {
+    this.lastWrite = Math.max(Date.now(), this.lastWrite + 1);
+    return new Date(this.lastWrite).toISOString();
+  }
+}
