@@ -5,6 +5,7 @@ import type { Consent } from 'fhir/r4';
 import { PatientNotifications, validatePatientConsent } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
 import { FhirRepository, type WriteHook } from '@passerelle/store';
+import { writeOutbox } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
 
 export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
@@ -54,8 +55,13 @@ export class CoreModule {
               },
               defaultCount: config.fhir.defaultPageSize,
               maxCount: config.fhir.maxPageSize,
-              // Every Patient an agency writes is linked to its person in the same transaction.
-              afterWrite: [mpi.linkWrittenPatients, consentChanges(new PatientNotifications(dataSource))],
+              // In the writing transaction: every Patient is linked to its person, every Consent
+              // version becomes a notice to the patient, every version an outbox row to route.
+              afterWrite: [
+                mpi.linkWrittenPatients,
+                consentChanges(new PatientNotifications(dataSource)),
+                writeOutbox,
+              ],
             }),
         },
         {

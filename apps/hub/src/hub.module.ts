@@ -10,6 +10,8 @@ import { DisclosureModule } from './fhir/disclosure.module';
 import { FhirModule } from './fhir/fhir.module';
 import { HealthController } from './health.controller';
 import { HUB_SCHEMAS } from './hub-schemas';
+import { SyncModule } from './sync/sync.module';
+import { SyncRuntimeModule } from './sync/sync-runtime.module';
 import { AccessModule } from './throttle/access.module';
 
 @Module({})
@@ -25,6 +27,8 @@ export class HubModule {
         CoreModule.forRoot(config),
         DisclosureModule.forRoot(config),
         FhirModule,
+        SyncRuntimeModule.forRoot(config),
+        SyncModule,
         AdminModule.forRoot(config),
         AuthModule.forRoot(config),
         AccessModule.forRoot(config),

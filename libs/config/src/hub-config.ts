@@ -41,12 +41,20 @@ export interface ConsentConfig {
   breakGlass: 'allowed' | 'forbidden';
 }
 
+/** The routing worker: in the hub's own process (embedded default), or a separate `worker` app. */
+export interface SyncConfig {
+  worker: 'in-process' | 'off';
+  pollIntervalMs: number;
+  concurrency: number;
+}
+
 export interface HubConfig {
   http: HttpConfig;
   database: DatabaseConfig;
   fhir: FhirApiConfig;
   auth: AuthConfig;
   consent: ConsentConfig;
+  sync: SyncConfig;
   /** Redis (rate limits now; queues later). Unset: in-process equivalents. secret: may carry a password. */
   redisUrl?: string;
   /** Prefix of every Redis key, so deployments (and tests) can share one Redis. */
@@ -58,15 +66,37 @@ export interface HubConfig {
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');
 
+/** DATABASE_URL (PostgreSQL), else the embedded PGlite under DATA_DIR. */
+export function readDatabase(r: EnvReader): DatabaseConfig {
+  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  return databaseUrl
+    ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200) }
+    : { kind: 'pglite', dataDir: resolve(r.string('DATA_DIR', './data')) };
+}
+
+export function readConsent(r: EnvReader): ConsentConfig {
+  return {
+    model: r.oneOf('CONSENT_MODEL', ['implied', 'explicit'] as const, 'implied'),
+    breakGlass: r.oneOf('BREAK_GLASS', ['allowed', 'forbidden'] as const, 'allowed'),
+  };
+}
+
+/** SYNC_WORKER defaults to the hub's process without Redis, to a separate worker with it. */
+export function readSync(r: EnvReader, redisUrl: string | undefined): SyncConfig {
+  return {
+    worker: r.oneOf('SYNC_WORKER', ['in-process', 'off'] as const, redisUrl ? 'off' : 'in-process'),
+    pollIntervalMs: r.int('SYNC_POLL_INTERVAL_MS', 200, 10, 60_000),
+    concurrency: r.int('SYNC_CONCURRENCY', 4, 1, 64),
+  };
+}
+
 /** Reads and validates the hub's configuration; throws ConfigError listing every problem. */
 export function loadHubConfig(env: Env = process.env): HubConfig {
   const r = new EnvReader(env);
   const port = r.int('PORT', 8080, 0, 65535);
   const host = r.string('HOST', '127.0.0.1');
-  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
-  const database: DatabaseConfig = databaseUrl
-    ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200) }
-    : { kind: 'pglite', dataDir: resolve(r.string('DATA_DIR', './data')) };
+  const database = readDatabase(r);
+  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
   const publicUrl = r.url('PUBLIC_BASE_URL', ['http:', 'https:']);
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   const config: HubConfig = {
@@ -92,11 +122,9 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
         windowSeconds: r.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
       },
     },
-    consent: {
-      model: r.oneOf('CONSENT_MODEL', ['implied', 'explicit'] as const, 'implied'),
-      breakGlass: r.oneOf('BREAK_GLASS', ['allowed', 'forbidden'] as const, 'allowed'),
-    },
-    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    consent: readConsent(r),
+    sync: readSync(r, redisUrl),
+    redisUrl,
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     migrations: r.oneOf('MIGRATIONS', ['auto', 'manual'] as const, 'auto'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),

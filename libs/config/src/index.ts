@@ -2,6 +2,10 @@ export { ConfigError, EnvReader, type Env } from './env';
 export {
   HUB_CONFIG,
   loadHubConfig,
+  readConsent,
+  readDatabase,
+  readSync,
+  type SyncConfig,
   type AuthConfig,
   type ConsentConfig,
   type DatabaseConfig,

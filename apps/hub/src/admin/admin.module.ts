@@ -5,13 +5,14 @@ import { resolveAdminToken } from '../auth/admin-token';
 import { AuditAdminController } from '../audit/audit-admin.controller';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
+import { SyncAdminController } from '../sync/sync-admin.controller';
 
 @Module({})
 export class AdminModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: AdminModule,
-      controllers: [AgenciesController, MpiController, AuditAdminController],
+      controllers: [AgenciesController, MpiController, AuditAdminController, SyncAdminController],
       providers: [{ provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) }, AdminAuthGuard],
     };
   }

@@ -149,7 +149,8 @@ export class ConsentScopedRepository {
   /** Any other disclosure of stored resources (e.g. Patient/$match): what may be seen, audited. */
   async disclose(
     operation: string,
-    type: SupportedType,
+    /** The one type disclosed, for the audit trail; undefined when several (e.g. a feed). */
+    type: SupportedType | undefined,
     rows: readonly StoredResource[],
     queryString?: string,
   ): Promise<StoredResource[]> {

@@ -1,0 +1,96 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import { AuditWriter } from '@passerelle/audit';
+import type { HubConfig } from '@passerelle/config';
+import type { ConsentDecider } from '@passerelle/consent';
+import { AgencyService, PatientIndex } from '@passerelle/identity';
+import { FhirRepository } from '@passerelle/store';
+import { createQueueDriver, QUEUE_DRIVER, type QueueDriver, Router, SyncWorker } from '@passerelle/sync';
+import { DataSource } from 'typeorm';
+import { CONSENT_DECIDER } from '../fhir/scope.factory';
+
+/** Starts the routing worker after the app is up; stops it, then the queue, before the database closes. */
+@Injectable()
+class SyncLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(QUEUE_DRIVER) private readonly queue: QueueDriver,
+    @Optional() private readonly worker?: SyncWorker,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.worker?.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.stop();
+    await this.queue.close();
+  }
+}
+
+/**
+ * The process's queue driver (BullMQ with REDIS_URL, in-process without) and, when
+ * SYNC_WORKER=in-process (the embedded default), the routing worker in the hub's own process,
+ * built on the hub's own consent decider and audit writer.
+ */
+@Global()
+@Module({})
+export class SyncRuntimeModule {
+  static forRoot(config: HubConfig): DynamicModule {
+    const worker =
+      config.sync.worker === 'in-process'
+        ? [
+            {
+              provide: Router,
+              inject: [DataSource, FhirRepository, CONSENT_DECIDER, AuditWriter, PatientIndex, AgencyService],
+              useFactory: (
+                dataSource: DataSource,
+                repo: FhirRepository,
+                consent: ConsentDecider,
+                audit: AuditWriter,
+                mpi: PatientIndex,
+                agencies: AgencyService,
+              ) =>
+                new Router({
+                  dataSource,
+                  repo,
+                  consent,
+                  audit,
+                  linkedPatients: (db, id) => mpi.linkedPatients(db, id),
+                  agencies,
+                }),
+            },
+            {
+              provide: SyncWorker,
+              inject: [QUEUE_DRIVER, Router, DataSource],
+              useFactory: (queue: QueueDriver, router: Router, dataSource: DataSource) =>
+                new SyncWorker(queue, router, dataSource, {
+                  pollIntervalMs: config.sync.pollIntervalMs,
+                  concurrency: config.sync.concurrency,
+                  batchSize: 500,
+                  rescanIntervalMs: 30_000,
+                }),
+            },
+          ]
+        : [];
+    return {
+      module: SyncRuntimeModule,
+      providers: [
+        {
+          provide: QUEUE_DRIVER,
+          useFactory: () => createQueueDriver({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix }),
+        },
+        ...worker,
+        SyncLifecycle,
+      ],
+      exports: [QUEUE_DRIVER],
+    };
+  }
+}

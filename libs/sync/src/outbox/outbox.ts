@@ -1,0 +1,86 @@
+import { type Db, HUB_AGENCY, type WriteHook } from '@passerelle/store';
+
+/** One stored version waiting to be routed (ids only). */
+export interface OutboxRow {
+  id: string;
+  resourceType: string;
+  resourceId: string;
+  versionId: number;
+  sourceAgency: string;
+  patientId: string | null;
+  deleted: boolean;
+}
+
+/**
+ * For `FhirRepository`'s `afterWrite`: an outbox row per stored version, in the writing
+ * transaction. A version the hub itself wrote (an agency's Organization) is not exchanged.
+ */
+export const writeOutbox: WriteHook = async (db, actor, written) => {
+  const rows = written.filter((w) => w.sourceAgency !== HUB_AGENCY);
+  if (rows.length === 0) return;
+  const values: unknown[] = [];
+  const tuples = rows.map((w, i) => {
+    values.push(w.type, w.id, w.versionId, w.sourceAgency || actor.agency, w.patientId, w.deleted);
+    const p = i * 6;
+    return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`;
+  });
+  await db.query(
+    `INSERT INTO sync_outbox (resource_type, resource_id, version_id, source_agency, patient_id, deleted)
+     VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
+    values,
+  );
+};
+
+interface OutboxRecord {
+  id: string;
+  resource_type: string;
+  resource_id: string;
+  version_id: number;
+  source_agency: string;
+  patient_id: string | null;
+  deleted: boolean;
+}
+
+const toRow = (r: OutboxRecord): OutboxRow => ({
+  id: String(r.id),
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  versionId: r.version_id,
+  sourceAgency: r.source_agency,
+  patientId: r.patient_id,
+  deleted: r.deleted,
+});
+
+const COLUMNS = 'id, resource_type, resource_id, version_id, source_agency, patient_id, deleted';
+
+/** Reading and settling outbox rows. */
+export class Outbox {
+  /** The oldest rows not yet routed: what the worker (re)enqueues after any restart. */
+  async unrouted(db: Db, limit: number, afterId = '0'): Promise<OutboxRow[]> {
+    const rows: OutboxRecord[] = await db.query(
+      `SELECT ${COLUMNS} FROM sync_outbox WHERE routed_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map(toRow);
+  }
+
+  /** The row if it still waits to be routed; undefined when missing or already routed. */
+  async pending(db: Db, id: string): Promise<OutboxRow | undefined> {
+    const rows: OutboxRecord[] = await db.query(
+      `SELECT ${COLUMNS} FROM sync_outbox WHERE id = $1 AND routed_at IS NULL`,
+      [id],
+    );
+    return rows[0] ? toRow(rows[0]) : undefined;
+  }
+
+  async markRouted(db: Db, id: string): Promise<void> {
+    await db.query('UPDATE sync_outbox SET routed_at = now() WHERE id = $1', [id]);
+  }
+
+  async backlog(db: Db): Promise<number> {
+    const rows: { n: string }[] = await db.query(
+      'SELECT count(*) AS n FROM sync_outbox WHERE routed_at IS NULL',
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,98 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { Outbox } from '../outbox/outbox';
+import type { QueueDriver } from '../queue';
+import type { Router } from '../routing/router';
+
+export interface SyncWorkerOptions {
+  /** How often the outbox is read for new rows. */
+  pollIntervalMs: number;
+  /** Rows enqueued per read. */
+  batchSize: number;
+  /** Route jobs run at once in this process. */
+  concurrency: number;
+  /**
+   * How often every unrouted row is enqueued again, not only new ones: what re-derives jobs a
+   * queue lost (Redis restarted without persistence). Deterministic job ids make it harmless.
+   */
+  rescanIntervalMs: number;
+}
+
+export const DEFAULT_SYNC_WORKER_OPTIONS: SyncWorkerOptions = {
+  pollIntervalMs: 200,
+  batchSize: 500,
+  concurrency: 4,
+  rescanIntervalMs: 30_000,
+};
+
+/**
+ * The outbox → `route` queue → Router loop. The outbox in the database is the source of truth:
+ * the poller enqueues each unrouted row under a job id derived from it, so a restart, a second
+ * worker or a lost queue re-derives the same jobs, and a routed row is never routed twice.
+ */
+export class SyncWorker {
+  private readonly outbox = new Outbox();
+  private readonly logger = new Logger('SyncWorker');
+  private timer?: NodeJS.Timeout;
+  private polling?: Promise<unknown>;
+  private highWater = '0';
+  private lastRescan = Date.now();
+  private stopped = false;
+
+  constructor(
+    private readonly queue: QueueDriver,
+    private readonly router: Router,
+    private readonly dataSource: DataSource,
+    private readonly options: SyncWorkerOptions = DEFAULT_SYNC_WORKER_OPTIONS,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.queue.process(
+      'route',
+      async (job) => {
+        await this.router.route(job.data.outboxId);
+      },
+      { concurrency: this.options.concurrency },
+    );
+    this.schedule(0);
+  }
+
+  /** Enqueues unrouted outbox rows; returns how many were enqueued. */
+  async pollOnce(): Promise<number> {
+    if (Date.now() - this.lastRescan >= this.options.rescanIntervalMs) {
+      this.highWater = '0';
+      this.lastRescan = Date.now();
+    }
+    let total = 0;
+    for (;;) {
+      const rows = await this.outbox.unrouted(
+        this.dataSource.manager,
+        this.options.batchSize,
+        this.highWater,
+      );
+      for (const row of rows) await this.queue.add('route', { outboxId: row.id });
+      total += rows.length;
+      if (rows.length > 0) this.highWater = rows[rows.length - 1].id;
+      if (rows.length < this.options.batchSize || this.stopped) return total;
+    }
+  }
+
+  /** Stops polling and waits for a poll in progress; the queue driver is closed by its owner. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.polling;
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.polling = this.pollOnce()
+        .catch((error: unknown) =>
+          this.logger.warn(`outbox poll failed: ${error instanceof Error ? error.name : 'error'}`),
+        )
+        .finally(() => this.schedule(this.options.pollIntervalMs));
+    }, delay);
+    this.timer.unref();
+  }
+}
