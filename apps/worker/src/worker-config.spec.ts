@@ -1,20 +1,32 @@
 import { ConfigError } from '@passerelle/config';
 import { loadWorkerConfig } from './worker-config';
 
+const ENV = { DATABASE_URL: 'postgres://db.internal/passerelle', REDIS_URL: 'redis://redis.internal:6379' };
+
 describe('loadWorkerConfig', () => {
-  it('defaults to 127.0.0.1:8081', () => {
-    expect(loadWorkerConfig({})).toEqual({ http: { host: '127.0.0.1', port: 8081 }, logLevel: 'log' });
+  it('reads the database, Redis and the defaults', () => {
+    const config = loadWorkerConfig(ENV);
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(config.database).toEqual({ kind: 'postgres', url: ENV.DATABASE_URL, poolSize: 10 });
+    expect(config.redisUrl).toBe(ENV.REDIS_URL);
+    expect(config.consent).toEqual({ model: 'implied', breakGlass: 'allowed' });
+    expect(config.sync).toEqual({ pollIntervalMs: 200, concurrency: 4 });
   });
 
   it('reads HOST and WORKER_PORT', () => {
-    expect(loadWorkerConfig({ HOST: '0.0.0.0', WORKER_PORT: '9001' }).http).toEqual({
+    expect(loadWorkerConfig({ ...ENV, HOST: '0.0.0.0', WORKER_PORT: '9001' }).http).toEqual({
       host: '0.0.0.0',
       port: 9001,
     });
   });
 
+  it('refuses to start without PostgreSQL or Redis, saying why', () => {
+    expect(() => loadWorkerConfig({ REDIS_URL: ENV.REDIS_URL })).toThrow(/DATABASE_URL is required/);
+    expect(() => loadWorkerConfig({ DATABASE_URL: ENV.DATABASE_URL })).toThrow(/REDIS_URL is required/);
+  });
+
   it('refuses a bad port, naming the variable', () => {
-    expect(() => loadWorkerConfig({ WORKER_PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadWorkerConfig({ WORKER_PORT: 'eighty' })).toThrow(/WORKER_PORT/);
+    expect(() => loadWorkerConfig({ ...ENV, WORKER_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadWorkerConfig({ ...ENV, WORKER_PORT: 'eighty' })).toThrow(/WORKER_PORT/);
   });
 });

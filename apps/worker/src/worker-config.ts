@@ -1,8 +1,26 @@
-import { type Env, EnvReader, LOG_LEVEL_NAMES, type LogLevelName } from '@passerelle/config';
+import {
+  type ConsentConfig,
+  type DatabaseConfig,
+  type Env,
+  EnvReader,
+  LOG_LEVEL_NAMES,
+  type LogLevelName,
+  readConsent,
+  readDatabase,
+  readSync,
+  type SyncConfig,
+} from '@passerelle/config';
 
-/** The worker's configuration. Only what the skeleton uses: its health endpoint and logging. */
+/** The worker's configuration: the hub's database, Redis for the queues, the consent policy. */
 export interface WorkerConfig {
   http: { host: string; port: number };
+  /** PostgreSQL only: the embedded PGlite belongs to the hub's process, which then runs the worker itself. */
+  database: Extract<DatabaseConfig, { kind: 'postgres' }>;
+  /** secret: may carry a password. */
+  redisUrl: string;
+  redisKeyPrefix: string;
+  consent: ConsentConfig;
+  sync: Pick<SyncConfig, 'pollIntervalMs' | 'concurrency'>;
   logLevel: LogLevelName;
 }
 
@@ -11,14 +29,25 @@ export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 /** Reads and validates the worker's environment; throws ConfigError listing every problem. */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const r = new EnvReader(env);
-  const config: WorkerConfig = {
+  const database = readDatabase(r);
+  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
+  const { pollIntervalMs, concurrency } = readSync(r, redisUrl);
+  const config = {
     http: {
       host: r.string('HOST', '127.0.0.1'),
       // 0 lets the OS choose a free port (tests).
       port: r.int('WORKER_PORT', 8081, 0, 65535),
     },
+    redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
+    consent: readConsent(r),
+    sync: { pollIntervalMs, concurrency },
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
   };
+  if (database.kind !== 'postgres')
+    r.problems.push(
+      'DATABASE_URL is required: on the embedded default (no DATABASE_URL) the hub runs the worker in its own process',
+    );
+  if (!redisUrl) r.problems.push('REDIS_URL is required: the worker takes its jobs from BullMQ');
   r.done();
-  return config;
+  return { ...config, database: database as WorkerConfig['database'], redisUrl: redisUrl ?? '' };
 }

@@ -1,16 +1,131 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AUDIT_SCHEMA, AuditWriter } from '@passerelle/audit';
+import { CONSENT_SCHEMA, ConsentService, StoreConsentSource } from '@passerelle/consent';
+import { AgencyService, IDENTITY_SCHEMA, PatientIndex } from '@passerelle/identity';
+import { FhirRepository, StoreModule } from '@passerelle/store';
+import {
+  createQueueDriver,
+  QUEUE_DRIVER,
+  type QueueDriver,
+  Router,
+  SYNC_SCHEMA,
+  SyncWorker,
+} from '@passerelle/sync';
+import { DataSource } from 'typeorm';
 import { HealthController } from './health.controller';
 import { WORKER_CONFIG, type WorkerConfig } from './worker-config';
 
-/** Hub-side queue processors will be wired here; for now the worker only reports its health. */
+/** Starts routing once the app is up; on SIGTERM stops polling, lets running jobs finish, writes the audit queue. */
+@Injectable()
+class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    private readonly worker: SyncWorker,
+    @Inject(QUEUE_DRIVER) private readonly queue: QueueDriver,
+    private readonly audit: AuditWriter,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.worker.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+    await this.queue.close();
+    await this.audit.close();
+  }
+}
+
+/**
+ * The hub-side processors in their own process (production: PostgreSQL + Redis): the outbox
+ * poller and the `route` queue. It reads resources and writes feeds and audit records; it never
+ * writes resources, and leaves migrations to the hub.
+ */
 @Module({})
 export class WorkerModule {
   /** The config is loaded once in main.ts and injected, never read from process.env by providers. */
   static forRoot(config: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
+      imports: [
+        StoreModule.forRoot(config.database, {
+          migrate: false,
+          schemas: [IDENTITY_SCHEMA, CONSENT_SCHEMA, AUDIT_SCHEMA, SYNC_SCHEMA],
+        }),
+      ],
       controllers: [HealthController],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        {
+          provide: FhirRepository,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) =>
+            new FhirRepository(ds, {
+              localBases: [],
+              validator: {
+                validate: () => [
+                  {
+                    severity: 'error',
+                    code: 'forbidden',
+                    diagnostics: 'The worker does not write resources',
+                  },
+                ],
+              },
+              defaultCount: 20,
+              maxCount: 500,
+            }),
+        },
+        { provide: PatientIndex, inject: [DataSource], useFactory: (ds: DataSource) => new PatientIndex(ds) },
+        {
+          provide: AgencyService,
+          inject: [DataSource, FhirRepository],
+          useFactory: (ds: DataSource, repo: FhirRepository) => new AgencyService(ds, repo),
+        },
+        { provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) },
+        {
+          provide: Router,
+          inject: [DataSource, FhirRepository, PatientIndex, AgencyService, AuditWriter],
+          useFactory: (
+            dataSource: DataSource,
+            repo: FhirRepository,
+            mpi: PatientIndex,
+            agencies: AgencyService,
+            audit: AuditWriter,
+          ) => {
+            const linkedPatients = mpi.linkedPatients.bind(mpi);
+            return new Router({
+              dataSource,
+              repo,
+              consent: new ConsentService(new StoreConsentSource(repo, linkedPatients), config.consent),
+              audit,
+              linkedPatients,
+              agencies,
+            });
+          },
+        },
+        {
+          provide: QUEUE_DRIVER,
+          useFactory: () => createQueueDriver({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix }),
+        },
+        {
+          provide: SyncWorker,
+          inject: [QUEUE_DRIVER, Router, DataSource],
+          useFactory: (queue: QueueDriver, router: Router, ds: DataSource) =>
+            new SyncWorker(queue, router, ds, {
+              pollIntervalMs: config.sync.pollIntervalMs,
+              concurrency: config.sync.concurrency,
+              batchSize: 500,
+              rescanIntervalMs: 30_000,
+            }),
+        },
+        WorkerLifecycle,
+      ],
       exports: [WORKER_CONFIG],
     };
   }
