@@ -166,6 +166,23 @@ describe.each(STORE_KINDS)('access control on %s', (kind) => {
       expect(res.body.name).toBe('Test agency writer');
     });
 
+    it("keeps an agency's official identifiers on its Organization, and refuses malformed ones", async () => {
+      const finess = { system: 'http://finess.sante.gouv.fr', value: '440000289' };
+      await admin(request(hub.url).patch('/admin/agencies/writer'))
+        .send({ identifiers: [finess] })
+        .expect(200);
+      await admin(request(hub.url).patch('/admin/agencies/writer'))
+        .send({ name: 'Renamed writer' })
+        .expect(200);
+      const org = await request(hub.url)
+        .get('/fhir/Organization/writer')
+        .set('authorization', `Bearer ${await writer.token()}`)
+        .expect(200);
+      expect(org.body.identifier).toEqual([{ system: 'urn:passerelle:agency', value: 'writer' }, finess]);
+      for (const identifiers of [[{ system: 'urn:passerelle:agency', value: 'x' }], [{ value: 'x' }], 'x'])
+        await admin(request(hub.url).patch('/admin/agencies/writer')).send({ identifiers }).expect(400);
+    });
+
     it('suspends an agency: no new tokens', async () => {
       const temp = await registerAgency(hub, { id: 'temp' });
       await admin(request(hub.url).patch('/admin/agencies/temp')).send({ status: 'suspended' }).expect(200);

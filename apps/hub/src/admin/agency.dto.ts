@@ -28,6 +28,13 @@ export class CreateAgencyDto {
 
   @ApiProperty({ type: [String], example: ['system/*.rs', 'system/Observation.cu'] })
   scopes!: string[];
+
+  @ApiPropertyOptional({
+    description:
+      "Official identifiers (FINESS, ODS, ...): records naming an Organization with one of them name this agency (a patient's GP, a referral's performer)",
+    example: [{ system: 'http://finess.sante.gouv.fr', value: '440000289' }],
+  })
+  identifiers?: { system: string; value: string }[];
 }
 
 export class UpdateAgencyDto {
@@ -42,6 +49,9 @@ export class UpdateAgencyDto {
 
   @ApiPropertyOptional({ type: [String] })
   scopes?: string[];
+
+  @ApiPropertyOptional({ description: 'Replaces the official identifiers' })
+  identifiers?: { system: string; value: string }[];
 }
 
 export class AgencyDto extends CreateAgencyDto {

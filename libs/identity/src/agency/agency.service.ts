@@ -1,4 +1,4 @@
-import type { Organization } from 'fhir/r4';
+import type { Identifier, Organization } from 'fhir/r4';
 import { badRequest, conflict, notFound } from '@passerelle/fhir';
 import { type Actor, type FhirRepository, HUB_AGENCY } from '@passerelle/store';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -19,6 +19,12 @@ export interface NewAgency {
   name: string;
   jwks: unknown;
   scopes: string[];
+  /**
+   * The agency's official identifiers (e.g. FINESS, ODS code) as `{ system, value }`: how
+   * records that name the agency as an Organization (a patient's GP, a referral's performer) are
+   * recognised as naming it.
+   */
+  identifiers?: unknown;
 }
 
 export interface AgencyChange {
@@ -27,6 +33,8 @@ export interface AgencyChange {
   /** Replaces the registered keys (rotation): assertions signed with a removed key are refused. */
   jwks?: unknown;
   scopes?: string[];
+  /** Replaces the agency's official identifiers. */
+  identifiers?: unknown;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -49,6 +57,31 @@ function checkScopes(scopes: unknown): string[] {
     ]);
   }
   return [...new Set(scopes as string[])];
+}
+
+const AGENCY_ID_SYSTEM = 'urn:passerelle:agency';
+
+function checkIdentifiers(identifiers: unknown): Identifier[] {
+  if (identifiers === undefined) return [];
+  const ok =
+    Array.isArray(identifiers) &&
+    identifiers.length <= 20 &&
+    identifiers.every(
+      (i: { system?: unknown; value?: unknown }) =>
+        typeof i === 'object' &&
+        i !== null &&
+        typeof i.system === 'string' &&
+        /^\S{1,255}$/.test(i.system) &&
+        i.system !== AGENCY_ID_SYSTEM &&
+        typeof i.value === 'string' &&
+        /^\S(.{0,98}\S)?$/.test(i.value),
+    );
+  if (!ok)
+    throw badRequest(
+      'identifiers must be a list of { system, value } (system a URI, value 1-100 characters)',
+      ['identifiers'],
+    );
+  return (identifiers as { system: string; value: string }[]).map(({ system, value }) => ({ system, value }));
 }
 
 function checkName(name: unknown): string {
@@ -82,7 +115,13 @@ export class AgencyService {
       jwks: validateJwks(input.jwks),
       scopes: checkScopes(input.scopes),
       status: 'active' as const,
-      organization: this.organizationOf(input.id, input.kind, checkName(input.name)),
+      organization: this.organizationOf(
+        input.id,
+        input.kind,
+        checkName(input.name),
+        true,
+        checkIdentifiers(input.identifiers),
+      ),
     });
     return this.fhir.transaction(async (db) => {
       const inserted: unknown[] = await db.query(
@@ -124,11 +163,16 @@ export class AgencyService {
       }
       if (change.jwks !== undefined) current.jwks = validateJwks(change.jwks);
       if (change.scopes !== undefined) current.scopes = checkScopes(change.scopes);
+      const identifiers =
+        change.identifiers !== undefined
+          ? checkIdentifiers(change.identifiers)
+          : (current.organization.identifier ?? []).filter((i) => i.system !== AGENCY_ID_SYSTEM);
       current.organization = this.organizationOf(
         current.id,
         current.kind,
         current.name,
         current.status === 'active',
+        identifiers,
       );
       current.updatedAt = new Date();
       await db.save(AgencyEntity, current);
@@ -138,12 +182,18 @@ export class AgencyService {
   }
 
   /** Every agency is also a FHIR Organization with the same id, so Consent provisions can name it. */
-  private organizationOf(id: string, kind: AgencyKind, name: string, active = true): Organization {
+  private organizationOf(
+    id: string,
+    kind: AgencyKind,
+    name: string,
+    active: boolean,
+    identifiers: Identifier[],
+  ): Organization {
     return {
       resourceType: 'Organization',
       id,
       active,
-      identifier: [{ system: 'urn:passerelle:agency', value: id }],
+      identifier: [{ system: AGENCY_ID_SYSTEM, value: id }, ...identifiers],
       type: [
         {
           coding: [
