@@ -11,6 +11,7 @@ import { generateAgencyKey } from './keys';
 const USAGE = `usage: npm run cli -- <command>
 
   agency add --id ID --kind hospital|gp|specialist --name NAME --scopes "system/*.rs ..."
+             [--identifier SYSTEM|VALUE ...]          its official identifiers (FINESS, ODS, ...)
              [--alg ES384|RS384] [--key-out FILE]     register an agency and generate its key pair
   agency list                                           list agencies
   agency suspend ID | agency activate ID                refuse or allow new access tokens
@@ -36,6 +37,7 @@ async function agencyCommand(args: string[]): Promise<void> {
       kind: { type: 'string' },
       name: { type: 'string' },
       scopes: { type: 'string' },
+      identifier: { type: 'string', multiple: true },
       alg: { type: 'string', default: 'ES384' },
       'key-out': { type: 'string' },
       'keep-old': { type: 'boolean', default: false },
@@ -57,6 +59,10 @@ async function agencyCommand(args: string[]): Promise<void> {
         name,
         jwks: { keys: [jwk] },
         scopes: scopes.split(/\s+/).filter(Boolean),
+        identifiers: (values.identifier ?? []).map((pair) => {
+          const at = pair.lastIndexOf('|');
+          return { system: pair.slice(0, at), value: pair.slice(at + 1) };
+        }),
       });
       console.log(
         `${show(agency)}\nclient id: ${agency.id}\nkid: ${jwk.kid} (${alg})\nprivate key: ${keyFile} (mode 0600; the hub never sees it)`,
