@@ -73,7 +73,8 @@ export async function startAgencyServer(options: AgencyServerOptions): Promise<A
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
   const port = (app.server.address() as AddressInfo).port;
-  const baseUrl = options.publicBaseUrl?.replace(/\/+$/, '') ?? `http://${urlHost(host)}:${port}${FHIR_BASE_PATH}`;
+  const baseUrl =
+    options.publicBaseUrl?.replace(/\/+$/, '') ?? `http://${urlHost(host)}:${port}${FHIR_BASE_PATH}`;
   return {
     id: identity.id,
     kind: options.kind,
@@ -127,7 +128,16 @@ function urlHost(host: string): string {
 
 /** What the server does, for clients that read `/metadata` first (fhir-kit-client, HAPI's). */
 function capabilityStatement(kind: AgencyKind, identity: AgencyIdentity, base: string): CapabilityStatement {
-  const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'] as const;
+  const interactions = [
+    'read',
+    'vread',
+    'update',
+    'patch',
+    'delete',
+    'history-instance',
+    'create',
+    'search-type',
+  ] as const;
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

@@ -35,7 +35,11 @@ export interface FhirHttpOptions {
 export function createFhirHttpServer(options: FhirHttpOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
   const json = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser(['application/fhir+json', 'application/json-patch+json'], { parseAs: 'string' }, json);
+  app.addContentTypeParser(
+    ['application/fhir+json', 'application/json-patch+json'],
+    { parseAs: 'string' },
+    json,
+  );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, formToQuery(String(body)));
   });
@@ -58,7 +62,11 @@ export function createFhirHttpServer(options: FhirHttpOptions): FastifyInstance 
   return app;
 }
 
-async function handleFhir(request: FastifyRequest, reply: FastifyReply, options: FhirHttpOptions): Promise<FastifyReply> {
+async function handleFhir(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: FhirHttpOptions,
+): Promise<FastifyReply> {
   const challenge = authChallenge(options.auth, options.realm);
   if (challenge !== undefined && !isAuthorized(options.auth, request.headers.authorization)) {
     reply.header('www-authenticate', challenge);
@@ -69,7 +77,9 @@ async function handleFhir(request: FastifyRequest, reply: FastifyReply, options:
   const base = baseUrl(request, options);
   const raw = request.raw.url ?? '';
   const queryStart = raw.indexOf('?');
-  const path = (queryStart < 0 ? raw : raw.slice(0, queryStart)).slice(FHIR_BASE_PATH.length).replace(/^\/+|\/+$/g, '');
+  const path = (queryStart < 0 ? raw : raw.slice(0, queryStart))
+    .slice(FHIR_BASE_PATH.length)
+    .replace(/^\/+|\/+$/g, '');
   let query = new URLSearchParams(queryStart < 0 ? '' : raw.slice(queryStart + 1));
 
   const route = options.router.find(method, path);

@@ -30,12 +30,7 @@ export function boundedSearchQuery(query: URLSearchParams, pages: PageSize): URL
  * unique and increasing (see SandboxRepository) `_lastUpdated=gt<last on this page>` is exact.
  * Medplum's own server does the same with its `_cursor` for `_sort=_lastUpdated`.
  */
-export function addSearchLinks(
-  bundle: Bundle,
-  base: string,
-  path: string,
-  query: URLSearchParams,
-): Bundle {
+export function addSearchLinks(bundle: Bundle, base: string, path: string, query: URLSearchParams): Bundle {
   const entries = bundle.entry ?? [];
   for (const entry of entries) {
     const resource: Resource | undefined = entry.resource;
@@ -46,12 +41,19 @@ export function addSearchLinks(
   const next = nextQuery(query, entries.length, bundle.total);
   if (next !== undefined && entries.length > 0) {
     const last = entries[entries.length - 1].resource?.meta?.lastUpdated;
-    link.push({ relation: 'next', url: pageUrl(base, path, sortedByLastUpdated(query) && last !== undefined ? keyset(next, last) : next) });
+    link.push({
+      relation: 'next',
+      url: pageUrl(base, path, sortedByLastUpdated(query) && last !== undefined ? keyset(next, last) : next),
+    });
   }
   return { ...bundle, link };
 }
 
-function nextQuery(query: URLSearchParams, returned: number, total: number | undefined): URLSearchParams | undefined {
+function nextQuery(
+  query: URLSearchParams,
+  returned: number,
+  total: number | undefined,
+): URLSearchParams | undefined {
   const offset = Number.parseInt(query.get('_offset') ?? '0', 10) || 0;
   if (total === undefined || returned === 0 || offset + returned >= total) return undefined;
   const next = new URLSearchParams(query);

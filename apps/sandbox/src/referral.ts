@@ -41,19 +41,33 @@ export function referral(
   const consultation = encounters.at(-1);
 
   const performer = hospitalAsSeenBy(specialist, hospital);
-  const performerEntry: SyntheticEntry = { fullUrl: `urn:uuid:${rng.uuid()}`, resource: performer, shared: true };
+  const performerEntry: SyntheticEntry = {
+    fullUrl: `urn:uuid:${rng.uuid()}`,
+    resource: performer,
+    shared: true,
+  };
   const exam = rng.pick(EXAMINATIONS);
   const key = record.patient.identifier?.[0]?.value ?? `${record.seed}-${record.index}`;
   const request: ServiceRequest = {
     resourceType: 'ServiceRequest',
-    identifier: [{ system: `${specialist.identifierSystem.replace(/\/+$/, '')}/service-request`, value: `${key}-1` }],
+    identifier: [
+      { system: `${specialist.identifierSystem.replace(/\/+$/, '')}/service-request`, value: `${key}-1` },
+    ],
     status: 'active',
     intent: 'order',
     category: [{ coding: [REFERRAL], text: fr ? 'Adressage' : 'Referral' }],
-    code: { coding: [{ system: SNOMED, code: exam.code, display: exam.display }], text: fr ? exam.fr : exam.display },
+    code: {
+      coding: [{ system: SNOMED, code: exam.code, display: exam.display }],
+      text: fr ? exam.fr : exam.display,
+    },
     subject: { reference: patient.fullUrl },
     requester: ref(practitioner),
-    performer: [{ reference: performerEntry.fullUrl, ...(performer.name !== undefined ? { display: performer.name } : {}) }],
+    performer: [
+      {
+        reference: performerEntry.fullUrl,
+        ...(performer.name !== undefined ? { display: performer.name } : {}),
+      },
+    ],
   };
   if (consultation !== undefined) {
     request.encounter = { reference: consultation.fullUrl };
@@ -65,7 +79,8 @@ export function referral(
 
 function ref(entry: SyntheticEntry): Reference {
   const name = entry.resource.resourceType === 'Practitioner' ? entry.resource.name?.[0] : undefined;
-  const display = name?.text ?? [name?.prefix?.join(' '), name?.given?.join(' '), name?.family].filter(Boolean).join(' ');
+  const display =
+    name?.text ?? [name?.prefix?.join(' '), name?.given?.join(' '), name?.family].filter(Boolean).join(' ');
   return display === '' ? { reference: entry.fullUrl } : { reference: entry.fullUrl, display };
 }
 
@@ -75,6 +90,9 @@ function hospitalAsSeenBy(viewer: AgencyIdentity, subject: AgencyIdentity): Orga
   delete copy.id;
   delete copy.meta;
   const system = localSystem(viewer, 'organization');
-  copy.identifier = [{ system, value: subject.id }, ...(copy.identifier ?? []).filter((i) => i.system !== system)];
+  copy.identifier = [
+    { system, value: subject.id },
+    ...(copy.identifier ?? []).filter((i) => i.system !== system),
+  ];
   return copy;
 }

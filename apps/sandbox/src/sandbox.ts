@@ -53,7 +53,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             seed: options.seed ?? DEFAULT_SEED,
             country,
             agencies: identities,
-            ...(options.resourcesPerPatient !== undefined ? { resourcesPerPatient: options.resourcesPerPatient } : {}),
+            ...(options.resourcesPerPatient !== undefined
+              ? { resourcesPerPatient: options.resourcesPerPatient }
+              : {}),
           },
           ...(options.pages !== undefined ? { pages: options.pages } : {}),
         }),

@@ -40,7 +40,11 @@ const CONSULT_NOTE = '11488-4';
  * The records one agency holds: for each patient it knows, the generator's record at that
  * agency reduced to the agency's kinds of resource, plus (specialist) a referral.
  */
-export function agencyRecords(kind: AgencyKind, agency: AgencyIdentity, options: SeedOptions): AgencyRecord[] {
+export function agencyRecords(
+  kind: AgencyKind,
+  agency: AgencyIdentity,
+  options: SeedOptions,
+): AgencyRecord[] {
   const seed = options.seed ?? DEFAULT_SEED;
   const country = options.country ?? 'FR';
   const agencies = options.agencies ?? defaultAgencies(country);
@@ -53,7 +57,9 @@ export function agencyRecords(kind: AgencyKind, agency: AgencyIdentity, options:
       country,
       agency,
       gp: agencies.gp,
-      ...(options.resourcesPerPatient !== undefined ? { resourcesPerPatient: options.resourcesPerPatient } : {}),
+      ...(options.resourcesPerPatient !== undefined
+        ? { resourcesPerPatient: options.resourcesPerPatient }
+        : {}),
     });
     let entries = record.entries.filter((e) => AGENCY_RECORD_TYPES[kind].includes(e.resource.resourceType));
     if (kind === 'specialist') {
