@@ -1,1 +1,8 @@
 export * from './queue';
+export { SYNC_SCHEMA } from './schema';
+export { Outbox, type OutboxRow, writeOutbox } from './outbox/outbox';
+export * from './routing/rules';
+export { Router, ROUTER_CLIENT_ID, type RouteResult, type RouterDependencies } from './routing/router';
+export * from './feed/feed';
+export * from './feed/references';
+export { DEFAULT_SYNC_WORKER_OPTIONS, SyncWorker, type SyncWorkerOptions } from './worker/sync-worker';
