@@ -24,3 +24,13 @@ export const LOINC_SYSTEM = 'http://loinc.org';
  * e.g. `recordedDate`, `effectiveDateTime`, `period.start`, stays where FHIR puts it).
  */
 export const SOURCE_AGENCY_EXTENSION = 'https://passerelle.health/fhir/StructureDefinition/source-agency';
+
+/** The document's type: LOINC 60591-5 "Patient summary Document" (Composition.type). */
+export const PATIENT_SUMMARY_CODE = '60591-5';
+export const PATIENT_SUMMARY_DISPLAY = 'Patient summary Document';
+
+/** Why a section is empty (Composition.section.emptyReason). */
+export const LIST_EMPTY_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
+
+/** Agency ids in the source-agency extension (the same system consent provisions name agencies by). */
+export { AGENCY_ID_SYSTEM } from '@passerelle/consent';
