@@ -55,7 +55,12 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
   );
   registerFormParser(fastify);
   fastify.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/fhir') && !request.url.startsWith('/fhir/.well-known'))
+    // Every FHIR answer is fhir+json, but for the PDF a client asked for ($summary).
+    if (
+      request.url.startsWith('/fhir') &&
+      !request.url.startsWith('/fhir/.well-known') &&
+      reply.getHeader('content-type') !== 'application/pdf'
+    )
       reply.header('content-type', FHIR_JSON);
     return payload;
   });

@@ -10,6 +10,7 @@ import { DisclosureModule } from './fhir/disclosure.module';
 import { FhirModule } from './fhir/fhir.module';
 import { HealthController } from './health.controller';
 import { HUB_SCHEMAS } from './hub-schemas';
+import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
 import { SyncRuntimeModule } from './sync/sync-runtime.module';
 import { AccessModule } from './throttle/access.module';
@@ -27,6 +28,7 @@ export class HubModule {
         CoreModule.forRoot(config),
         DisclosureModule.forRoot(config),
         FhirModule,
+        SummaryModule,
         SyncRuntimeModule.forRoot(config),
         SyncModule,
         AdminModule.forRoot(config),
