@@ -25,6 +25,13 @@ import {
 export interface BullMqDriverOptions extends QueueDriverOptions {
   /** redis:// or rediss:// URL (REDIS_URL). */
   redisUrl: string;
+  /**
+   * Recovery of jobs whose worker died mid-job (SIGKILL, lost host): a job whose lock is not
+   * renewed for `lockDurationMs` goes back to waiting at the next check (every
+   * `stalledIntervalMs`); one that stalls more than `maxStalledCount` times fails. BullMQ's
+   * defaults: 30 000, 30 000, 1.
+   */
+  stalled?: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number };
 }
 
 type Payload = Record<string, string>;
@@ -103,6 +110,15 @@ export class BullMqDriver implements QueueDriver {
         connection: { url: this.options.redisUrl, maxRetriesPerRequest: null },
         prefix: this.bullPrefix,
         concurrency,
+        ...(this.options.stalled?.lockDurationMs !== undefined && {
+          lockDuration: this.options.stalled.lockDurationMs,
+        }),
+        ...(this.options.stalled?.stalledIntervalMs !== undefined && {
+          stalledInterval: this.options.stalled.stalledIntervalMs,
+        }),
+        ...(this.options.stalled?.maxStalledCount !== undefined && {
+          maxStalledCount: this.options.stalled.maxStalledCount,
+        }),
       },
     );
     worker.on('error', (e) => this.logger.error(`${queue} worker: ${e.message}`));
