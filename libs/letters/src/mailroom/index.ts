@@ -1,0 +1,47 @@
+/**
+ * The mailroom (issue 6, parts 3 and 5): patient notifications become letters or online notices,
+ * letters are gathered into print runs, and operators print, post and mark returned mail. Unlike
+ * the rest of this lib it holds state: its tables are MAILROOM_SCHEMA; apps wire `Mailroom` (operator
+ * actions) and `MailroomWorker` (poller + `letter` and `print-run` queue processors).
+ */
+export { MAILROOM_SCHEMA } from './schema';
+export * from './mailroom.types';
+export {
+  chooseChannel,
+  contactFacts,
+  CONTACT_PREFERENCE_EXTENSION,
+  LARGE_PRINT_EXTENSION,
+  MARKER_BASE,
+  ONLINE_ACCOUNT_EXTENSION,
+  type Channel,
+  type ContactFacts,
+  type ContactPreference,
+  type PersonRecord,
+} from './contact-markers';
+export {
+  COMMUNICATION_CATEGORY_SYSTEM,
+  LETTER_IDENTIFIER_SYSTEM,
+  LETTER_KIND_SYSTEM,
+  noticeText,
+  type HubCommunication,
+  type NoticeFacts,
+} from './communications';
+export { consentAction, sharingRules } from './consent-rules';
+export { addressFingerprint, type PostalAddress } from './postal-address';
+export { letterReference, type LetterFilter } from './letter-rows';
+export {
+  DEFAULT_SENDER,
+  DEFAULT_WORKER_OPTIONS,
+  defaultOutputDir,
+  PRINT_RUN_ATTEMPTS,
+  type AuditRecorder,
+  type MailroomDeps,
+  type MailroomOptions,
+  type MailroomWorkerDeps,
+  type MailroomWorkerOptions,
+} from './mailroom-deps';
+export { loadMailroomConfig, type MailroomConfig } from './mailroom-config';
+export { Mailroom, type ReturnedLetter, type RunFile } from './mailroom';
+export { MailroomWorker } from './mailroom-worker';
+export { MAILROOM_CLIENT_ID } from './print-run-builder';
+export { csvCells, readManifest, type ManifestEntry } from './manifest-reader';

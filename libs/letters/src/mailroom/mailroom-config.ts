@@ -1,0 +1,67 @@
+import { type Env, EnvReader } from '@passerelle/config';
+import {
+  DEFAULT_SENDER,
+  DEFAULT_WORKER_OPTIONS,
+  defaultOutputDir,
+  type MailroomWorkerOptions,
+} from './mailroom-deps';
+
+/**
+ * The mailroom's settings from the environment, validated (a bad value stops the process with
+ * the variable's name), for the hub and the worker app alike:
+ *
+ * | variable | default | |
+ * | --- | --- | --- |
+ * | MAILROOM_DIR | `<DATA_DIR or ./data>/print-runs` | print-run files; shared by hub and worker when they are separate processes |
+ * | MAILROOM_RUN_SIZE | 1000 | most letters in one run |
+ * | MAILROOM_POLL_INTERVAL_MS | 1000 | how often new notifications are read |
+ * | MAILROOM_AUTO_RUN_MINUTES | (off) | gather a run this often; off: operators create runs |
+ * | LETTER_SENDER_NAME | Passerelle | the service's name on every letter |
+ * | LETTER_SENDER_ADDRESS | (none) | its postal address, lines separated by `|` |
+ * | LETTER_SENDER_PHONE, LETTER_SENDER_EMAIL, LETTER_SENDER_HOURS | (none) | how to reach it |
+ * | LETTER_TIME_ZONE | Europe/Paris | the time zone letters print dates in |
+ */
+export type MailroomConfig = Pick<
+  MailroomWorkerOptions,
+  'outputDir' | 'sender' | 'runSize' | 'pollIntervalMs' | 'timeZone' | 'autoRunIntervalMs'
+>;
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the mailroom's variables; throws ConfigError listing every problem. */
+export function loadMailroomConfig(env: Env): MailroomConfig {
+  const r = new EnvReader(env);
+  const phone = r.optionalString('LETTER_SENDER_PHONE');
+  const email = r.optionalString('LETTER_SENDER_EMAIL');
+  const hours = r.optionalString('LETTER_SENDER_HOURS');
+  const autoRun = r.int('MAILROOM_AUTO_RUN_MINUTES', 0, 0, 7 * 24 * 60);
+  const timeZone = r.string('LETTER_TIME_ZONE', DEFAULT_WORKER_OPTIONS.timeZone);
+  if (!validTimeZone(timeZone))
+    r.problems.push(`LETTER_TIME_ZONE must be an IANA time zone (got "${timeZone}")`);
+  const config: MailroomConfig = {
+    outputDir: r.optionalString('MAILROOM_DIR') ?? defaultOutputDir(r.optionalString('DATA_DIR')),
+    sender: {
+      service: r.string('LETTER_SENDER_NAME', DEFAULT_SENDER.service),
+      addressLines: (r.optionalString('LETTER_SENDER_ADDRESS') ?? '')
+        .split('|')
+        .map((l) => l.trim())
+        .filter(Boolean),
+      ...(phone ? { phone } : {}),
+      ...(email ? { email } : {}),
+      ...(hours ? { hours } : {}),
+    },
+    runSize: r.int('MAILROOM_RUN_SIZE', DEFAULT_WORKER_OPTIONS.runSize, 1, 5000),
+    pollIntervalMs: r.int('MAILROOM_POLL_INTERVAL_MS', DEFAULT_WORKER_OPTIONS.pollIntervalMs, 10, 600_000),
+    timeZone,
+    ...(autoRun > 0 ? { autoRunIntervalMs: autoRun * 60_000 } : {}),
+  };
+  r.done();
+  return config;
+}
