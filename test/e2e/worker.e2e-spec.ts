@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { Bundle, Encounter, Patient, Resource } from 'fhir/r4';
-import { registerAgency, startTestHub, type TestHub } from '@passerelle/testing';
+import { registerAgency, startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '@passerelle/testing';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { loadWorkerConfig } from '../../apps/worker/src/worker-config';
@@ -95,5 +95,34 @@ describe('the worker app on PostgreSQL and Redis', () => {
       if (!ids.includes(enc.id)) await new Promise((r) => setTimeout(r, 50));
     }
     expect(ids).toContain(enc.id);
+  });
+});
+
+describe('the queue admin API in a hub with Redis', () => {
+  const prefix = `test-queues-${randomUUID()}:`;
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('postgres', { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+  });
+  afterAll(async () => {
+    await hub?.close();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('shows the BullMQ queues and the board to operators only', async () => {
+    await request(hub.url).get('/admin/queues').expect(401);
+    const res = await request(hub.url)
+      .get('/admin/queues')
+      .set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .expect(200);
+    expect(res.body.driver).toBe('bullmq');
+    await request(hub.url).get('/admin/queues/board/').expect(401);
+    await request(hub.url)
+      .get('/admin/queues/board/')
+      .set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .expect(200);
   });
 });

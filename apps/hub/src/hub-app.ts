@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
 import { AdminModule } from './admin/admin.module';
+import { QueuesModule } from './queues/queues.module';
 import { registerFormParser } from './auth/token.controller';
 import { HubModule } from './hub.module';
 
@@ -20,7 +21,7 @@ function setUpAdminDocs(app: NestFastifyApplication): void {
       )
       .addBearerAuth()
       .build(),
-    { include: [AdminModule] },
+    { include: [AdminModule, QueuesModule] },
   );
   SwaggerModule.setup('admin/docs', app, document);
 }

@@ -10,6 +10,7 @@ import { DisclosureModule } from './fhir/disclosure.module';
 import { FhirModule } from './fhir/fhir.module';
 import { HealthController } from './health.controller';
 import { HUB_SCHEMAS } from './hub-schemas';
+import { QueuesModule } from './queues/queues.module';
 import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
 import { SyncRuntimeModule } from './sync/sync-runtime.module';
@@ -30,6 +31,7 @@ export class HubModule {
         FhirModule,
         SummaryModule,
         SyncRuntimeModule.forRoot(config),
+        QueuesModule.forRoot(config),
         SyncModule,
         AdminModule.forRoot(config),
         AuthModule.forRoot(config),

@@ -7,6 +7,7 @@ import { HUB_SCHEMAS } from '../hub-schemas';
 import { openDatabase } from '@passerelle/store';
 import { AdminClient } from './admin-client';
 import { generateAgencyKey } from './keys';
+import { QUEUE_USAGE, queueCommand } from './queue-commands';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -20,6 +21,7 @@ const USAGE = `usage: npm run cli -- <command>
   migrate run | migrate revert                          database migrations (DATABASE_URL or DATA_DIR)
   audit verify [--from SEQ] [--to SEQ]                  check the audit hash chain (exit 1 when broken;
                                                         with the embedded hub running, use GET /admin/audit/verify)
+${QUEUE_USAGE}
 
 The agency commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
 and ADMIN_TOKEN (default: the embedded hub's DATA_DIR/admin-token).`;
@@ -125,6 +127,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'agency') return agencyCommand(rest);
   if (command === 'migrate') return migrateCommand(rest[0]);
+  if (command === 'queue') return queueCommand(rest, AdminClient.fromEnv(process.env));
   if (command === 'audit' && rest[0] === 'verify') {
     process.exitCode = await auditVerifyCommand(process.env, rest.slice(1));
     return;
