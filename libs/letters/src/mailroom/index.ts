@@ -40,7 +40,7 @@ export {
   type MailroomWorkerDeps,
   type MailroomWorkerOptions,
 } from './mailroom-deps';
-export { loadMailroomConfig, type MailroomConfig } from './mailroom-config';
+export { loadMailroomConfig, type MailroomConfig, readMailroom } from './mailroom-config';
 export { Mailroom, type ReturnedLetter, type RunFile } from './mailroom';
 export { MailroomWorker } from './mailroom-worker';
 export { MAILROOM_CLIENT_ID } from './print-run-builder';

@@ -1,4 +1,5 @@
-import { type Env, EnvReader } from '@passerelle/config';
+import { join } from 'node:path';
+import { type DatabaseConfig, type Env, EnvReader } from '@passerelle/config';
 import {
   DEFAULT_SENDER,
   DEFAULT_WORKER_OPTIONS,
@@ -12,7 +13,7 @@ import {
  *
  * | variable | default | |
  * | --- | --- | --- |
- * | MAILROOM_DIR | `<DATA_DIR or ./data>/print-runs` | print-run files; shared by hub and worker when they are separate processes |
+ * | MAILROOM_DIR | `<DATA_DIR or ./data>/print-runs` | print-run files; one volume shared by hub and worker when they are separate processes |
  * | MAILROOM_RUN_SIZE | 1000 | most letters in one run |
  * | MAILROOM_POLL_INTERVAL_MS | 1000 | how often new notifications are read |
  * | MAILROOM_AUTO_RUN_MINUTES | (off) | gather a run this often; off: operators create runs |
@@ -35,9 +36,11 @@ function validTimeZone(zone: string): boolean {
   }
 }
 
-/** Reads the mailroom's variables; throws ConfigError listing every problem. */
-export function loadMailroomConfig(env: Env): MailroomConfig {
-  const r = new EnvReader(env);
+/**
+ * Reads the mailroom's variables into an app's reader (its problems join the app's). With the
+ * embedded database, print runs default to `print-runs` beside its data directory.
+ */
+export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomConfig {
   const phone = r.optionalString('LETTER_SENDER_PHONE');
   const email = r.optionalString('LETTER_SENDER_EMAIL');
   const hours = r.optionalString('LETTER_SENDER_HOURS');
@@ -46,7 +49,11 @@ export function loadMailroomConfig(env: Env): MailroomConfig {
   if (!validTimeZone(timeZone))
     r.problems.push(`LETTER_TIME_ZONE must be an IANA time zone (got "${timeZone}")`);
   const config: MailroomConfig = {
-    outputDir: r.optionalString('MAILROOM_DIR') ?? defaultOutputDir(r.optionalString('DATA_DIR')),
+    outputDir:
+      r.optionalString('MAILROOM_DIR') ??
+      (database?.kind === 'pglite'
+        ? join(database.dataDir, 'print-runs')
+        : defaultOutputDir(r.optionalString('DATA_DIR'))),
     sender: {
       service: r.string('LETTER_SENDER_NAME', DEFAULT_SENDER.service),
       addressLines: (r.optionalString('LETTER_SENDER_ADDRESS') ?? '')
@@ -62,6 +69,13 @@ export function loadMailroomConfig(env: Env): MailroomConfig {
     timeZone,
     ...(autoRun > 0 ? { autoRunIntervalMs: autoRun * 60_000 } : {}),
   };
+  return config;
+}
+
+/** Reads and validates the mailroom's variables on their own; throws ConfigError listing every problem. */
+export function loadMailroomConfig(env: Env, database?: DatabaseConfig): MailroomConfig {
+  const r = new EnvReader(env);
+  const config = readMailroom(r, database);
   r.done();
   return config;
 }
