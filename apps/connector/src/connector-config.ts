@@ -1,44 +1,218 @@
-import { ConfigError, type Env, EnvReader, LOG_LEVEL_NAMES, type LogLevelName } from '@passerelle/config';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  ConfigError,
+  type DatabaseConfig,
+  type Env,
+  EnvReader,
+  LOG_LEVEL_NAMES,
+  type LogLevelName,
+} from '@passerelle/config';
+import { jwkThumbprint, PURPOSES_OF_USE, type PurposeOfUse } from '@passerelle/identity';
+import {
+  CONNECTOR_KINDS,
+  type ConnectorKind,
+  defaultScopes,
+  parseTypeList,
+  selectProfile,
+  type SyncProfile,
+} from './profiles';
 
-export const CONNECTOR_KINDS = ['hospital', 'gp', 'specialist'] as const;
-export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
+export { CONNECTOR_KINDS, type ConnectorKind } from './profiles';
 
-/** One connector per agency. Only what the skeleton uses: its kind, health endpoint and logging. */
+/** How the connector authenticates to the agency's own FHIR server. */
+export type AgencyAuth =
+  | { kind: 'none' }
+  | { kind: 'basic'; user: string; /** secret */ password: string }
+  | { kind: 'bearer'; /** secret */ token: string };
+
+export interface AgencyServerConfig {
+  /** e.g. http://ehr.hospital.local/fhir */
+  fhirBaseUrl: string;
+  auth: AgencyAuth;
+}
+
+/** The private key the agency signs its client assertions with (SMART Backend Services). */
+export interface ClientKey {
+  /** secret */
+  privateKey: KeyObject;
+  kid: string;
+  alg: 'ES384' | 'RS384';
+}
+
+export interface HubClientConfig {
+  /** e.g. https://hub.example; the FHIR API is `${url}/fhir`, the token endpoint `${url}/auth/token`. */
+  url: string;
+  /** The agency id registered at the hub. */
+  clientId: string;
+  key: ClientKey;
+  scope: string;
+  purposeOfUse: PurposeOfUse;
+}
+
+export interface SyncSettings {
+  profile: SyncProfile;
+  pollIntervalMs: number;
+  pageSize: number;
+  /** Network errors and 5xx are retried this many times within a cycle, with exponential backoff. */
+  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
 export interface ConnectorConfig {
   /** Which kind of agency this connector serves; it decides what the agency sends and receives. */
   kind: ConnectorKind;
   http: { host: string; port: number };
   logLevel: LogLevelName;
+  agency: AgencyServerConfig;
+  hub: HubClientConfig;
+  sync: SyncSettings;
+  /** Where cursors are kept: PostgreSQL, or PGlite embedded in the process. */
+  database: DatabaseConfig;
 }
 
 export const CONNECTOR_CONFIG = Symbol('CONNECTOR_CONFIG');
 
-function parseKind(raw: string | undefined): ConnectorKind | undefined {
-  return CONNECTOR_KINDS.find((kind) => kind === raw);
-}
+/** A connector never breaks the glass: ETREAT needs a person and a reason. */
+const CONNECTOR_PURPOSES = PURPOSES_OF_USE.filter((p) => p !== 'ETREAT');
 
-/** Reads and validates the connector's environment; throws ConfigError listing every problem.
- * CONNECTOR_KIND has no default: a connector deployed as the wrong kind of agency would route
- * patient data wrongly, so it must be said explicitly. */
-export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
-  const r = new EnvReader(env);
-  const rawKind = r.optionalString('CONNECTOR_KIND');
-  const kind = parseKind(rawKind);
+function parseKind(r: EnvReader): ConnectorKind | undefined {
+  const raw = r.optionalString('CONNECTOR_KIND');
+  const kind = CONNECTOR_KINDS.find((k) => k === raw);
   if (kind === undefined) {
     r.problems.push(
-      rawKind === undefined
+      raw === undefined
         ? `CONNECTOR_KIND is required: one of ${CONNECTOR_KINDS.join(', ')}`
-        : `CONNECTOR_KIND must be one of ${CONNECTOR_KINDS.join(', ')} (got "${rawKind}")`,
+        : `CONNECTOR_KIND must be one of ${CONNECTOR_KINDS.join(', ')} (got "${raw}")`,
     );
   }
+  return kind;
+}
+
+function required(r: EnvReader, name: string, what: string): string | undefined {
+  const value = r.optionalString(name);
+  if (value === undefined) r.problems.push(`${name} is required: ${what}`);
+  return value;
+}
+
+function requiredUrl(r: EnvReader, name: string, what: string): string | undefined {
+  const before = r.problems.length;
+  const value = r.url(name, ['http:', 'https:']);
+  if (value === undefined && r.problems.length === before) r.problems.push(`${name} is required: ${what}`);
+  return value?.replace(/\/+$/, '');
+}
+
+function readAgencyAuth(r: EnvReader): AgencyAuth {
+  const kind = r.oneOf('AGENCY_FHIR_AUTH', ['none', 'basic', 'bearer'] as const, 'none');
+  switch (kind) {
+    case 'none':
+      return { kind };
+    case 'basic': {
+      const user = required(r, 'AGENCY_FHIR_USER', 'the user name for AGENCY_FHIR_AUTH=basic');
+      const password = required(r, 'AGENCY_FHIR_PASSWORD', 'the password for AGENCY_FHIR_AUTH=basic');
+      return { kind, user: user ?? '', password: password ?? '' };
+    }
+    case 'bearer':
+      return { kind, token: required(r, 'AGENCY_FHIR_TOKEN', 'the token for AGENCY_FHIR_AUTH=bearer') ?? '' };
+  }
+}
+
+/** Reads the PEM file the hub CLI wrote (`agency add --key-out`); the kid defaults to its thumbprint, as the CLI registers it. */
+export function readClientKey(
+  file: string,
+  options: { kid?: string; alg?: 'ES384' | 'RS384' } = {},
+): ClientKey | string {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'EACCES'
+      ? `PRIVATE_KEY_FILE ${file} cannot be read (${code})`
+      : `PRIVATE_KEY_FILE ${file} is not a PEM private key`;
+  }
+  const type = privateKey.asymmetricKeyType;
+  const keyAlg =
+    type === 'ec' && privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1'
+      ? 'ES384'
+      : type === 'rsa' && (privateKey.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048
+        ? 'RS384'
+        : undefined;
+  if (keyAlg === undefined)
+    return 'PRIVATE_KEY_FILE must hold an EC P-384 key (ES384) or an RSA key of 2048 bits or more (RS384)';
+  if (options.alg !== undefined && options.alg !== keyAlg) {
+    return `KEY_ALG is ${options.alg} but PRIVATE_KEY_FILE holds a key for ${keyAlg}`;
+  }
+  return { privateKey, kid: options.kid ?? jwkThumbprint(createPublicKey(privateKey)), alg: keyAlg };
+}
+
+function readTypes(r: EnvReader, name: string) {
+  const raw = r.optionalString(name);
+  if (raw === undefined) return undefined;
+  const { types, problems } = parseTypeList(name, raw);
+  r.problems.push(...problems);
+  return types;
+}
+
+/**
+ * Reads and validates the connector's environment; throws ConfigError listing every problem.
+ * CONNECTOR_KIND has no default: a connector deployed as the wrong kind of agency would route
+ * patient data wrongly, so it must be said explicitly. The private key is read here, so a
+ * missing or wrong key stops the process before it starts polling.
+ */
+export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
+  const r = new EnvReader(env);
+  const kind = parseKind(r);
   const http = {
     host: r.string('HOST', '127.0.0.1'),
     // 0 lets the OS choose a free port (tests).
     port: r.int('CONNECTOR_PORT', 8082, 0, 65535),
   };
   const logLevel = r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log');
+  const agency: AgencyServerConfig = {
+    fhirBaseUrl: requiredUrl(r, 'AGENCY_FHIR_URL', "the base URL of the agency's FHIR server") ?? '',
+    auth: readAgencyAuth(r),
+  };
+  const hubUrl = requiredUrl(r, 'HUB_URL', 'the base URL of the hub') ?? '';
+  const clientId = required(r, 'CLIENT_ID', 'the agency id registered at the hub') ?? '';
+  const keyFile = required(r, 'PRIVATE_KEY_FILE', 'the PEM file written by `npm run cli -- agency add`');
+  const algRaw = r.optionalString('KEY_ALG');
+  const alg = algRaw === undefined ? undefined : r.oneOf('KEY_ALG', ['ES384', 'RS384'] as const, 'ES384');
+  const key =
+    keyFile === undefined
+      ? undefined
+      : readClientKey(resolve(keyFile), { kid: r.optionalString('KEY_ID'), alg });
+  if (typeof key === 'string') r.problems.push(key);
+  const purposeOfUse = r.oneOf('PURPOSE_OF_USE', CONNECTOR_PURPOSES, 'TREAT');
+  const profile = selectProfile(kind ?? 'hospital', {
+    publish: readTypes(r, 'PUBLISH_TYPES'),
+    receive: readTypes(r, 'RECEIVE_TYPES'),
+  });
+  const sync: SyncSettings = {
+    profile,
+    pollIntervalMs: r.int('POLL_INTERVAL_MS', 5000, 50, 24 * 3600 * 1000),
+    pageSize: r.int('PAGE_SIZE', 100, 1, 1000),
+    retry: {
+      attempts: r.int('RETRY_ATTEMPTS', 5, 1, 100),
+      baseDelayMs: r.int('RETRY_BASE_DELAY_MS', 500, 1, 60_000),
+      maxDelayMs: r.int('RETRY_MAX_DELAY_MS', 30_000, 1, 600_000),
+    },
+  };
+  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const database: DatabaseConfig = databaseUrl
+    ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 2, 1, 50) }
+    : { kind: 'pglite', dataDir: resolve(r.string('DATA_DIR', './data/connector')) };
+  const scope = r.string('HUB_SCOPE', defaultScopes(profile));
   r.done();
-  // Unreachable once done() has passed (a missing kind is a problem); this narrows the type.
-  if (kind === undefined) throw new ConfigError(r.problems);
-  return { kind, http, logLevel };
+  // Unreachable once done() has passed (each is a problem); this narrows the types.
+  if (kind === undefined || key === undefined || typeof key === 'string') throw new ConfigError(r.problems);
+  return {
+    kind,
+    http,
+    logLevel,
+    agency,
+    hub: { url: hubUrl, clientId, key, scope, purposeOfUse },
+    sync,
+    database,
+  };
 }

@@ -1,19 +1,31 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { CONNECTOR_CONFIG, type ConnectorConfig, type ConnectorKind } from './connector-config';
+import { type Connector } from './connector';
+import { type ConnectorKind } from './connector-config';
+import { CONNECTOR } from './connector.module-tokens';
+import type { SyncHealth } from './sync/sync-cycle';
 
 export interface ConnectorHealth {
   status: 'ok';
   service: 'connector';
   kind: ConnectorKind;
+  agency: string;
+  sync: SyncHealth & { running: boolean };
 }
 
-/** Liveness for the orchestrator; the kind lets an operator see which agency role this is. */
+/** Liveness for the orchestrator, and the last successful sync times for the operator. */
 @Controller()
 export class HealthController {
-  constructor(@Inject(CONNECTOR_CONFIG) private readonly config: ConnectorConfig) {}
+  constructor(@Inject(CONNECTOR) private readonly connector: Connector) {}
 
   @Get('health')
   health(): ConnectorHealth {
-    return { status: 'ok', service: 'connector', kind: this.config.kind };
+    const { config, cycle, loop } = this.connector;
+    return {
+      status: 'ok',
+      service: 'connector',
+      kind: config.kind,
+      agency: config.hub.clientId,
+      sync: { ...cycle.status.snapshot(), running: loop.isRunning },
+    };
   }
 }

@@ -13,10 +13,14 @@ async function bootstrap(): Promise<void> {
     new FastifyAdapter(),
     { logger: nestLogLevels(config.logLevel) },
   );
-  // SIGTERM from the orchestrator closes the server and lets providers finish their work.
+  // SIGTERM: the loop finishes the page in hand and stores its cursor, then the database closes.
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
-  Logger.log(`connector (${config.kind}) listening on ${await app.getUrl()}`, 'Bootstrap');
+  Logger.log(
+    `connector (${config.kind}, agency ${config.hub.clientId}) listening on ${await app.getUrl()}; ` +
+      `agency server ${config.agency.fhirBaseUrl}, hub ${config.hub.url}, every ${config.sync.pollIntervalMs} ms`,
+    'Bootstrap',
+  );
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,0 +1,79 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { openDatabase, type OpenDatabase } from '@passerelle/store';
+import type { ConnectorConfig } from './connector-config';
+import { CONNECTOR_SCHEMA, CursorStore } from './cursors/cursor-store';
+import { FhirEndpoint, staticAuth } from './fhir/fhir-endpoint';
+import { HubTokenProvider, hubRequestAuth, type HubTokenOptions } from './hub/hub-token';
+import type { CycleHooks } from './sync/outcomes';
+import type { ProgressOutput } from './sync/progress';
+import { SyncCycle } from './sync/sync-cycle';
+import { SyncLoop } from './sync/sync-loop';
+
+/** Everything one agency's connector runs on, built from its config. */
+export interface Connector {
+  config: ConnectorConfig;
+  cycle: SyncCycle;
+  loop: SyncLoop;
+  cursors: CursorStore;
+  tokens: HubTokenProvider;
+  agency: FhirEndpoint;
+  hub: FhirEndpoint;
+  /** Stops the loop (finishing the page in hand) and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface ConnectorOptions {
+  logger?: LoggerService;
+  hooks?: CycleHooks;
+  tokens?: HubTokenOptions;
+  /** Progress bar output (stderr by default) and how often progress is logged. */
+  progress?: { output?: ProgressOutput; logEveryMs?: number };
+  /** An already open database (tests sharing one); otherwise the config's, migrated at start. */
+  database?: OpenDatabase;
+}
+
+/**
+ * Opens the cursor database (running the connector's migrations), prepares the clients of the
+ * agency's server and of the hub, and wires the cycle and its loop. Nothing is contacted yet:
+ * the first request goes out with the first cycle.
+ */
+export async function createConnector(
+  config: ConnectorConfig,
+  options: ConnectorOptions = {},
+): Promise<Connector> {
+  const logger = options.logger ?? new Logger('Connector');
+  const database =
+    options.database ?? (await openDatabase(config.database, { migrate: true, schemas: [CONNECTOR_SCHEMA] }));
+  try {
+    const cursors = new CursorStore(database.dataSource, config.hub.clientId);
+    const tokens = new HubTokenProvider(config.hub, options.tokens);
+    const agency = await FhirEndpoint.connect(config.agency.fhirBaseUrl, staticAuth(config.agency.auth));
+    const hub = await FhirEndpoint.connect(`${config.hub.url}/fhir`, hubRequestAuth(tokens));
+    const cycle = new SyncCycle({
+      agency,
+      hub,
+      cursors,
+      sync: config.sync,
+      logger,
+      progress: options.progress ?? {},
+      hooks: options.hooks,
+    });
+    const loop = new SyncLoop(cycle, config.sync.pollIntervalMs, logger);
+    return {
+      config,
+      cycle,
+      loop,
+      cursors,
+      tokens,
+      agency,
+      hub,
+      close: async () => {
+        await loop.stop();
+        if (!options.database) await database.close();
+      },
+    };
+  } catch (e) {
+    if (!options.database) await database.close();
+    throw e;
+  }
+}

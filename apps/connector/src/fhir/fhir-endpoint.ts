@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Bundle, Parameters, Resource } from 'fhir/r4';
+// fhir-kit-client is ESM-only and this app compiles to CommonJS: the types come in with an
+// import-mode resolution and the code through a dynamic import(), which Node keeps as import().
+import type { Client, RequestOptions } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
+import type { AgencyAuth } from '../connector-config';
+import { httpStatusOf } from './retry';
+
+let clientClass: Promise<typeof Client> | undefined;
+
+/** Loads fhir-kit-client once. */
+export function loadFhirKit(): Promise<typeof Client> {
+  clientClass ??= import('fhir-kit-client').then(
+    (m) => m.Client,
+    (error: unknown) => importByPath(error),
+  );
+  return clientClass;
+}
+
+/**
+ * Under jest the import() above becomes a require(), and the package exports only an `import`
+ * condition, which CommonJS resolution never matches; its entry file, found by path, loads
+ * (jest transpiles it). Plain Node never gets here.
+ */
+async function importByPath(original: unknown): Promise<typeof Client> {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const entry = join(dir, 'node_modules', 'fhir-kit-client', 'dist', 'index.js');
+    if (existsSync(entry)) return ((await import(entry)) as { Client: typeof Client }).Client;
+    if (dirname(dir) === dir) throw original;
+  }
+}
+
+/** Supplies the Authorization header for each request; `refused` is told of a 401 and says whether to try once more. */
+export interface RequestAuth {
+  headers(): Promise<Record<string, string>>;
+  refused?(headers: Record<string, string>): boolean;
+}
+
+export function staticAuth(auth: AgencyAuth): RequestAuth {
+  let headers: Record<string, string>;
+  switch (auth.kind) {
+    case 'none':
+      headers = {};
+      break;
+    case 'basic':
+      headers = { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` };
+      break;
+    case 'bearer':
+      headers = { authorization: `Bearer ${auth.token}` };
+      break;
+  }
+  return { headers: () => Promise.resolve(headers) };
+}
+
+export interface FhirEndpointOptions {
+  /** Per-request timeout; a hung server must not hang the connector. */
+  timeoutMs?: number;
+}
+
+/**
+ * One FHIR server as the connector uses it: search pages, transactions, conditional updates and
+ * operations through fhir-kit-client, each request with fresh auth headers and a timeout.
+ */
+export class FhirEndpoint {
+  private constructor(
+    private readonly client: Client,
+    private readonly auth: RequestAuth,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static async connect(
+    baseUrl: string,
+    auth: RequestAuth,
+    options: FhirEndpointOptions = {},
+  ): Promise<FhirEndpoint> {
+    const ClientClass = await loadFhirKit();
+    return new FhirEndpoint(new ClientClass({ baseUrl }), auth, options.timeoutMs ?? 60_000);
+  }
+
+  get baseUrl(): string {
+    return this.client.baseUrl;
+  }
+
+  search(type: string, params: Record<string, string | number>): Promise<Bundle> {
+    return this.call((options) => this.client.search({ resourceType: type, searchParams: params, options }));
+  }
+
+  /** The page after `bundle`, or undefined when its links name none. */
+  nextPage(bundle: Bundle): Promise<Bundle | undefined> {
+    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    if (next === undefined) return Promise.resolve(undefined);
+    return this.call((options) => this.client.request(next, { options }));
+  }
+
+  /**
+   * POST of a transaction Bundle to the base URL itself. fhir-kit-client's transaction() posts to
+   * `${base}/`, which servers routing strictly (the hub on Fastify) answer with 404.
+   */
+  transaction(bundle: Bundle): Promise<Bundle> {
+    return this.call((options) =>
+      this.client.request(this.client.baseUrl.replace(/\/+$/, ''), {
+        method: 'POST',
+        body: bundle,
+        options: { ...options, headers: { ...options.headers, 'content-type': 'application/fhir+json' } },
+      }),
+    );
+  }
+
+  /** `PUT Type?criteria` */
+  conditionalUpdate(type: string, criteria: Record<string, string>, resource: Resource): Promise<Resource> {
+    return this.call((options) =>
+      this.client.update({ resourceType: type, searchParams: criteria, body: { ...resource }, options }),
+    );
+  }
+
+  /** A system-level operation: GET with query parameters, or POST with a Parameters body. */
+  operation(
+    name: string,
+    input: { get: Record<string, string | number> } | { post: Parameters },
+  ): Promise<Resource> {
+    return this.call((options) =>
+      'get' in input
+        ? this.client.operation({ name, method: 'GET', input: input.get, options })
+        : this.client.operation({ name, method: 'POST', input: { ...input.post }, options }),
+    );
+  }
+
+  private async call<T>(send: (options: RequestOptions) => Promise<unknown>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const headers = await this.auth.headers();
+      try {
+        return (await send({ headers, signal: AbortSignal.timeout(this.timeoutMs) })) as T;
+      } catch (e) {
+        // One fresh token after a 401: the hub may have rotated its key or expired the token early.
+        if (attempt === 1 && httpStatusOf(e) === 401 && this.auth.refused?.(headers)) continue;
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** The connector's public API, for the end-to-end, fault and benchmark code that drives it in-process. */
+export {
+  CONNECTOR_CONFIG,
+  loadConnectorConfig,
+  readClientKey,
+  type AgencyAuth,
+  type AgencyServerConfig,
+  type ClientKey,
+  type ConnectorConfig,
+  type HubClientConfig,
+  type SyncSettings,
+} from './connector-config';
+export {
+  CONNECTOR_KINDS,
+  DEFAULT_PROFILES,
+  defaultScopes,
+  inPushOrder,
+  parseTypeList,
+  selectProfile,
+  type ConnectorKind,
+  type SyncProfile,
+} from './profiles';
+export { createConnector, type Connector, type ConnectorOptions } from './connector';
+export { ConnectorModule, type ConnectorModuleOptions } from './connector.module';
+export { CONNECTOR } from './connector.module-tokens';
+export {
+  CONNECTOR_SCHEMA,
+  CursorStore,
+  FEED_STREAM,
+  pullStream,
+  type CursorRow,
+} from './cursors/cursor-store';
+export { FhirEndpoint, loadFhirKit, staticAuth, type RequestAuth } from './fhir/fhir-endpoint';
+export { backoffDelay, httpStatusOf, isTransient, withRetry, type RetryPolicy } from './fhir/retry';
+export {
+  HubAuthError,
+  HubTokenProvider,
+  hubRequestAuth,
+  type HubTokenOptions,
+  type PostForm,
+} from './hub/hub-token';
+export {
+  CHANGES_CURSOR_URL,
+  changesCursor,
+  cursorParameters,
+  FeedApplier,
+  type ApplyReport,
+} from './sync/applier';
+export type { CycleHooks } from './sync/outcomes';
+export { Publisher, type PullReport, type TypePushReport } from './sync/publisher';
+export { SyncCycle, SyncStatus, type SyncHealth, type SyncTotals } from './sync/sync-cycle';
+export { SyncLoop } from './sync/sync-loop';
+export {
+  conditionalReference,
+  identifierKey,
+  identifierToken,
+  parseConditionalReference,
+  resolveForApply,
+  rewriteForPush,
+  type IdentifierKey,
+} from './sync/references';

@@ -1,0 +1,88 @@
+import {
+  DEFAULT_PROFILES,
+  defaultScopes,
+  inPushOrder,
+  parseTypeList,
+  pushRank,
+  selectProfile,
+} from './profiles';
+
+describe('sync profiles', () => {
+  it('gives each kind the defaults of issue 5, Patient pushed first', () => {
+    expect(selectProfile('hospital').publish).toEqual([
+      'Patient',
+      'Encounter',
+      'Observation',
+      'Procedure',
+      'DiagnosticReport',
+      'DocumentReference',
+      'Composition',
+    ]);
+    expect(selectProfile('gp').publish).toEqual([
+      'Patient',
+      'Condition',
+      'MedicationRequest',
+      'MedicationStatement',
+      'AllergyIntolerance',
+      'Immunization',
+    ]);
+    expect(selectProfile('specialist').publish).toEqual([
+      'Patient',
+      'ServiceRequest',
+      'DocumentReference',
+      'Composition',
+    ]);
+    expect(selectProfile('gp').receive).toEqual(
+      expect.arrayContaining(['Encounter', 'DocumentReference', 'DiagnosticReport']),
+    );
+    expect(selectProfile('specialist').receive).toContain('ServiceRequest');
+  });
+
+  it('never receives Patient by default: the recipient keeps its own record of the person', () => {
+    for (const profile of Object.values(DEFAULT_PROFILES)) expect(profile.receive).not.toContain('Patient');
+  });
+
+  it('replaces only the lists given', () => {
+    expect(selectProfile('gp', { receive: ['Encounter'] })).toEqual({
+      publish: DEFAULT_PROFILES.gp.publish,
+      receive: ['Encounter'],
+    });
+    expect(selectProfile('hospital', { publish: ['Composition', 'Encounter', 'Encounter'] }).publish).toEqual(
+      ['Encounter', 'Composition'],
+    );
+  });
+
+  it('puts targets before what references them', () => {
+    expect(inPushOrder(['Composition', 'DiagnosticReport', 'Observation', 'Encounter', 'Patient'])).toEqual([
+      'Patient',
+      'Encounter',
+      'Observation',
+      'DiagnosticReport',
+      'Composition',
+    ]);
+    expect(pushRank('MedicationRequest')).toBeLessThan(pushRank('MedicationStatement'));
+    expect(pushRank('Consent')).toBeGreaterThan(pushRank('Composition'));
+  });
+
+  it('parses type lists, reporting unknown and hub-only types', () => {
+    expect(parseTypeList('X', ' Patient , Encounter,,Patient ')).toEqual({
+      types: ['Patient', 'Encounter'],
+      problems: [],
+    });
+    expect(parseTypeList('X', 'none')).toEqual({ types: [], problems: [] });
+    expect(parseTypeList('X', 'patient,AuditEvent').problems).toEqual([
+      'X: "patient" is not a resource type the hub supports',
+      'X: AuditEvent is written by the hub only',
+    ]);
+    expect(parseTypeList('X', ',').problems).toEqual(['X lists no resource type (use "none")']);
+  });
+
+  it('asks the hub to write what it publishes and read what it receives', () => {
+    expect(
+      defaultScopes({
+        publish: ['Patient', 'DocumentReference'],
+        receive: ['DocumentReference', 'Encounter'],
+      }),
+    ).toBe('system/Patient.cu system/DocumentReference.crus system/Encounter.rs');
+  });
+});

@@ -1,0 +1,245 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Bundle, Extension, Parameters, Resource } from 'fhir/r4';
+import type { SyncSettings } from '../connector-config';
+import { type CursorStore, FEED_STREAM } from '../cursors/cursor-store';
+import type { FhirEndpoint } from '../fhir/fhir-endpoint';
+import { withRetry } from '../fhir/retry';
+import {
+  type CycleHooks,
+  describeError,
+  describeRefusal,
+  hasNextLink,
+  isRejection,
+  matchesOf,
+} from './outcomes';
+import { pushRank } from '../profiles';
+import { Progress, type ProgressOptions } from './progress';
+import {
+  type IdentifierKey,
+  identifierKey,
+  identifierToken,
+  resolveForApply,
+  sameContent,
+} from './references';
+
+/** The extension carrying the cursor of a `$changes` page (see docs/sync-contract). */
+export const CHANGES_CURSOR_URL = 'https://passerelle.health/fhir/StructureDefinition/changes-cursor';
+
+export interface ApplyReport {
+  /** Written to the local server (created or updated). */
+  applied: number;
+  /** Already held with the same content: nothing written. */
+  unchanged: number;
+  /** Of a type outside the receive profile. */
+  notReceived: number;
+  /** Without an identifier to key a conditional update by. */
+  noIdentifier: number;
+  /** Refused by the local server (4xx) and passed over. */
+  rejected: number;
+  /** Older versions of a resource whose later version came in the same page: only the latest is written. */
+  superseded: number;
+  /** References reduced to their display (no single local match). */
+  displayOnly: number;
+  /** The feed cursor stored at the end, if any. */
+  cursor?: string;
+}
+
+export interface ApplierDeps {
+  agency: FhirEndpoint;
+  hub: FhirEndpoint;
+  cursors: CursorStore;
+  sync: SyncSettings;
+  logger: LoggerService;
+  progress: Omit<ProgressOptions, 'logger'>;
+  hooks?: CycleHooks;
+}
+
+/**
+ * The changes cursor a feed page carries, if any. R4 gives Bundle no `extension` of its own, so
+ * it is looked for there (as the contract puts it) and in `Bundle.meta.extension`.
+ */
+export function changesCursor(bundle: Bundle): string | undefined {
+  const own = (bundle as Bundle & { extension?: Extension[] }).extension ?? [];
+  const ext = [...own, ...(bundle.meta?.extension ?? [])].find((e) => e.url === CHANGES_CURSOR_URL);
+  return typeof ext?.valueString === 'string' && ext.valueString !== '' ? ext.valueString : undefined;
+}
+
+/**
+ * Reads the agency's feed at the hub (`GET /fhir/$changes?_since=`), writes each item into the
+ * local server with a conditional update by its identifier, then acknowledges the page at the
+ * hub and stores the cursor. The local cursor is the source of truth for where to resume.
+ */
+export class FeedApplier {
+  private readonly receive: ReadonlySet<string>;
+
+  constructor(private readonly deps: ApplierDeps) {
+    this.receive = new Set(deps.sync.profile.receive);
+  }
+
+  async applyOnce(signal?: AbortSignal): Promise<ApplyReport> {
+    const report: ApplyReport = {
+      applied: 0,
+      unchanged: 0,
+      notReceived: 0,
+      noIdentifier: 0,
+      rejected: 0,
+      superseded: 0,
+      displayOnly: 0,
+    };
+    if (this.receive.size === 0) return report;
+    const { cursors, hub, sync } = this.deps;
+    let cursor = await cursors.get(FEED_STREAM);
+    report.cursor = cursor;
+    // Local matches found in this run: `Type?identifier=...` → `Type/id`. Misses are asked again,
+    // since an item applied later in the run may create the target.
+    const resolved = new Map<string, string>();
+    const progress = new Progress({ ...this.deps.progress, logger: this.deps.logger }, 'apply feed');
+    try {
+      for (;;) {
+        const params: Record<string, string | number> = { _count: sync.pageSize };
+        if (cursor !== undefined) params._since = cursor;
+        const bundle = (await this.retry(() => hub.operation('$changes', { get: params }), signal)) as Bundle;
+        const items = (bundle.entry ?? []).flatMap((e) =>
+          e.resource !== undefined && (e.request?.method ?? 'PUT') === 'PUT' ? [e.resource] : [],
+        );
+        const latest = applyOrder(items);
+        report.superseded += items.length - latest.length;
+        let written = 0;
+        for (const item of latest) {
+          if (await this.applyItem(item, report, resolved, signal)) written++;
+        }
+        progress.add(items.length);
+        const next = changesCursor(bundle);
+        if (next === undefined || next === cursor) return report;
+        await this.deps.hooks?.afterApply?.(written);
+        await this.retry(() => hub.operation('$changes', { post: cursorParameters(next) }), signal);
+        await cursors.set(FEED_STREAM, next);
+        cursor = next;
+        report.cursor = next;
+        if (!hasNextLink(bundle) || items.length === 0 || signal?.aborted) return report;
+      }
+    } finally {
+      const extra = [
+        report.applied ? `${report.applied} written` : '',
+        report.unchanged ? `${report.unchanged} already held` : '',
+        report.rejected ? `${report.rejected} rejected` : '',
+      ].filter(Boolean);
+      progress.finish(extra.join(', '));
+    }
+  }
+
+  /** Writes one feed item; true when the local server got a new version. */
+  private async applyItem(
+    item: Resource,
+    report: ApplyReport,
+    resolved: Map<string, string>,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const type = item.resourceType;
+    if (!this.receive.has(type)) {
+      report.notReceived++;
+      return false;
+    }
+    const key = identifierKey(item);
+    if (!key) {
+      report.noIdentifier++;
+      this.deps.logger.warn(`feed item ${type} without an identifier not applied`, 'FeedApplier');
+      return false;
+    }
+    const { resource, displayOnly } = await resolveForApply(item, (t, k) =>
+      this.resolveLocal(t, k, resolved, signal),
+    );
+    report.displayOnly += displayOnly;
+    const criteria = { identifier: identifierToken(key) };
+    try {
+      const existing = matchesOf(
+        await this.retry(() => this.deps.agency.search(type, { ...criteria, _count: 2 }), signal),
+        type,
+      );
+      if (existing.length === 1 && sameContent(existing[0], resource)) {
+        report.unchanged++;
+        return false;
+      }
+      const stored = await this.retry(
+        () => this.deps.agency.conditionalUpdate(type, criteria, resource),
+        signal,
+      );
+      if (stored.id) resolved.set(`${type}|${criteria.identifier}`, `${type}/${stored.id}`);
+      report.applied++;
+      return true;
+    } catch (e) {
+      if (!isRejection(e)) throw e;
+      report.rejected++;
+      this.deps.logger.warn(
+        `local server refused ${type} from the feed: ${describeRefusal(e)}`,
+        'FeedApplier',
+      );
+      return false;
+    }
+  }
+
+  /** `Type/id` of the one local resource with this identifier; undefined for none or several. */
+  private async resolveLocal(
+    type: string,
+    key: IdentifierKey,
+    resolved: Map<string, string>,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const token = identifierToken(key);
+    const cacheKey = `${type}|${token}`;
+    const hit = resolved.get(cacheKey);
+    if (hit) return hit;
+    let matches: Resource[];
+    try {
+      matches = matchesOf(
+        await this.retry(() => this.deps.agency.search(type, { identifier: token, _count: 2 }), signal),
+        type,
+      );
+    } catch (e) {
+      // A type the local server cannot search: the reference keeps its display.
+      if (isRejection(e)) return undefined;
+      throw e;
+    }
+    if (matches.length !== 1 || !matches[0].id) return undefined;
+    const local = `${type}/${matches[0].id}`;
+    resolved.set(cacheKey, local);
+    return local;
+  }
+
+  private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetry(fn, this.deps.sync.retry, {
+      signal,
+      onRetry: (error, retry, delay) => {
+        this.deps.logger.warn(`${describeError(error)}; retry ${retry} in ${delay} ms`, 'FeedApplier');
+      },
+    });
+  }
+}
+
+/**
+ * A page's items in the order to write them: each resource once, with its latest content (the
+ * feed is oldest first) at the place of its first appearance, then types in push order. A
+ * reference resolves only to what the local server already holds, so targets go first: the
+ * patient's encounter before the observations made during it, results before their report.
+ */
+export function applyOrder(items: readonly Resource[]): Resource[] {
+  const slots = new Map<string, number>();
+  const out: Resource[] = [];
+  items.forEach((item, i) => {
+    const key = identifierKey(item);
+    const slot = key ? `${item.resourceType}|${identifierToken(key)}` : `#${i}`;
+    const at = slots.get(slot);
+    if (at === undefined) {
+      slots.set(slot, out.length);
+      out.push(item);
+    } else {
+      out[at] = item;
+    }
+  });
+  const ranked = out.map((item, i) => ({ item, i, rank: pushRank(item.resourceType) }));
+  return ranked.sort((a, b) => a.rank - b.rank || a.i - b.i).map((r) => r.item);
+}
+
+export function cursorParameters(cursor: string): Parameters {
+  return { resourceType: 'Parameters', parameter: [{ name: 'cursor', valueString: cursor }] };
+}

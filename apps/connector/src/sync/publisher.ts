@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type { SyncSettings } from '../connector-config';
+import { type CursorStore, pullStream } from '../cursors/cursor-store';
+import type { FhirEndpoint } from '../fhir/fhir-endpoint';
+import { withRetry } from '../fhir/retry';
+import {
+  type CycleHooks,
+  describeError,
+  describeRefusal,
+  hasNextLink,
+  isRejection,
+  isUnresolvedReference,
+  matchesOf,
+} from './outcomes';
+import { Progress, type ProgressOptions } from './progress';
+import { cursorAfterPage, isComplete, nextStep } from './pull-cursor';
+import { identifierKey, identifierToken, rewriteForPush } from './references';
+import { TargetIdentifiers } from './target-identifiers';
+
+export interface TypePushReport {
+  /** Resources the hub accepted (new versions or unchanged). */
+  accepted: number;
+  /** Skipped: no identifier to key a conditional update by. */
+  noIdentifier: number;
+  /** Refused by the hub (4xx) and passed over. */
+  rejected: number;
+  /** References reduced to their display (target not published or without identifier). */
+  displayOnly: number;
+}
+
+export interface PullReport {
+  byType: Record<string, TypePushReport>;
+  /** Passes over the publish types: more than one when a reference pointed at a resource not pushed yet. */
+  rounds: number;
+}
+
+export interface PublisherDeps {
+  agency: FhirEndpoint;
+  hub: FhirEndpoint;
+  cursors: CursorStore;
+  sync: SyncSettings;
+  logger: LoggerService;
+  progress: Omit<ProgressOptions, 'logger'>;
+  hooks?: CycleHooks;
+}
+
+/** Rounds per cycle: a reference to a resource created mid-cycle is retried in the next round. */
+const MAX_ROUNDS = 3;
+/** A page every resource of which shares one instant, with no next link, is fetched bigger up to this. */
+const MAX_WIDENED_PAGE = 5000;
+
+const emptyReport = (): TypePushReport => ({ accepted: 0, noIdentifier: 0, rejected: 0, displayOnly: 0 });
+const seenKey = (r: Resource) => `${r.id ?? ''}@${r.meta?.lastUpdated ?? ''}`;
+
+/**
+ * Pull from the agency's server and push to the hub, type by type in push order:
+ * `_lastUpdated=gt<cursor>&_sort=_lastUpdated`, each page pushed as one transaction of
+ * conditional updates, the type's cursor stored once the hub has accepted the page.
+ */
+export class Publisher {
+  private readonly published: ReadonlySet<string>;
+
+  constructor(private readonly deps: PublisherDeps) {
+    this.published = new Set(deps.sync.profile.publish);
+  }
+
+  async pullOnce(signal?: AbortSignal): Promise<PullReport> {
+    const report: PullReport = { byType: {}, rounds: 0 };
+    const targets = new TargetIdentifiers(this.deps.agency, (fn) => this.retry(fn, signal));
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      report.rounds = round;
+      let deferred = false;
+      for (const type of this.deps.sync.profile.publish) {
+        if (signal?.aborted) return report;
+        const typeReport = (report.byType[type] ??= emptyReport());
+        deferred = (await this.pass(type, typeReport, targets, round === MAX_ROUNDS, signal)) || deferred;
+      }
+      if (!deferred) break;
+    }
+    return report;
+  }
+
+  /** One type, from its cursor to the end. Returns true when it stopped at a reference to push later. */
+  private async pass(
+    type: string,
+    report: TypePushReport,
+    targets: TargetIdentifiers,
+    finalRound: boolean,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const { agency, cursors, sync } = this.deps;
+    const stream = pullStream(type);
+    let cursor = await cursors.get(stream);
+    const seen = new Set<string>();
+    const progress = new Progress({ ...this.deps.progress, logger: this.deps.logger }, `push ${type}`);
+    const query = (count: number, first = false) => {
+      const params: Record<string, string | number> = { _sort: '_lastUpdated', _count: count };
+      if (cursor !== undefined) params._lastUpdated = `gt${cursor}`;
+      if (first) params._total = 'accurate';
+      return this.retry(() => agency.search(type, params), signal);
+    };
+    let count = sync.pageSize;
+    let bundle: Bundle = await query(count, true);
+    progress.setTotal(bundle.total);
+    let deferred = false;
+    try {
+      for (;;) {
+        const page = matchesOf(bundle, type);
+        const fresh = page.filter((r) => !seen.has(seenKey(r)));
+        const pushed = await this.push(type, fresh, report, targets, finalRound, signal);
+        fresh.slice(0, pushed.done).forEach((r) => seen.add(seenKey(r)));
+        progress.add(pushed.done);
+        const complete =
+          pushed.deferredAt === undefined &&
+          isComplete({ size: page.length, requested: count, hasNextLink: hasNextLink(bundle) });
+        // Stopped at a deferred resource: the cursor may pass only what comes before it.
+        const upTo =
+          pushed.deferredAt === undefined ? page : page.slice(0, page.indexOf(fresh[pushed.deferredAt]) + 1);
+        const next = cursorAfterPage(
+          cursor,
+          upTo.map((r) => r.meta?.lastUpdated ?? ''),
+          complete,
+        );
+        const moved = next !== cursor;
+        if (moved && next !== undefined) {
+          await this.deps.hooks?.afterPush?.(type, pushed.done);
+          await cursors.set(stream, next);
+          cursor = next;
+        }
+        if (pushed.deferredAt !== undefined) {
+          deferred = true;
+          return true;
+        }
+        if (signal?.aborted) return false;
+        const step = nextStep({
+          size: page.length,
+          requested: count,
+          hasNextLink: hasNextLink(bundle),
+          progressed: moved,
+        });
+        switch (step) {
+          case 'done':
+            return false;
+          case 'requery':
+            count = sync.pageSize;
+            bundle = await query(count);
+            break;
+          case 'follow': {
+            const current = bundle;
+            bundle = (await this.retry(() => agency.nextPage(current), signal)) ?? {
+              resourceType: 'Bundle',
+              type: 'searchset',
+            };
+            break;
+          }
+          case 'widen':
+            if (count >= MAX_WIDENED_PAGE) {
+              this.deps.logger.warn(
+                `${type}: more than ${count} resources share one lastUpdated and the server gives no next link; resuming next cycle`,
+                'Publisher',
+              );
+              return false;
+            }
+            count = Math.min(MAX_WIDENED_PAGE, count * 2);
+            bundle = await query(count);
+            break;
+        }
+      }
+    } finally {
+      const extra = [
+        report.noIdentifier ? `${report.noIdentifier} without identifier` : '',
+        report.rejected ? `${report.rejected} rejected` : '',
+        deferred ? 'waiting for a referenced resource' : '',
+      ].filter(Boolean);
+      progress.finish(extra.join(', '));
+    }
+  }
+
+  /**
+   * Pushes fresh resources as one transaction; when the hub refuses it, one by one to find the
+   * culprits. `done`: how many of `fresh` are settled (accepted, skipped or rejected);
+   * `deferredAt`: the index where a reference to a not-yet-pushed resource stopped the page.
+   */
+  private async push(
+    type: string,
+    fresh: Resource[],
+    report: TypePushReport,
+    targets: TargetIdentifiers,
+    finalRound: boolean,
+    signal?: AbortSignal,
+  ): Promise<{ done: number; deferredAt?: number }> {
+    if (fresh.length === 0) return { done: 0 };
+    const base = this.deps.agency.baseUrl;
+    await targets.prefetch(fresh, base);
+    const entries: (BundleEntry | undefined)[] = [];
+    for (const resource of fresh) {
+      const key = identifierKey(resource);
+      if (!key) {
+        entries.push(undefined);
+        continue;
+      }
+      const { resource: rewritten, displayOnly } = await rewriteForPush(resource, {
+        baseUrl: base,
+        published: this.published,
+        identifiersOf: (t, id) => targets.get(t, id),
+      });
+      report.displayOnly += displayOnly;
+      entries.push({
+        fullUrl: `urn:uuid:${randomUUID()}`,
+        resource: rewritten,
+        request: { method: 'PUT', url: `${type}?identifier=${encodeURIComponent(identifierToken(key))}` },
+      });
+    }
+    const skipped = entries.filter((e) => e === undefined).length;
+    if (skipped > 0) {
+      report.noIdentifier += skipped;
+      this.deps.logger.warn(
+        `${type}: ${skipped} resource(s) without an identifier (system and value) not pushed`,
+        'Publisher',
+      );
+    }
+    const sendable = entries.filter((e): e is BundleEntry => e !== undefined);
+    if (sendable.length === 0) return { done: fresh.length };
+    try {
+      await this.send(sendable, signal);
+      report.accepted += sendable.length;
+      return { done: fresh.length };
+    } catch (e) {
+      if (!isRejection(e)) throw e;
+    }
+    // The transaction was refused as a whole: find which resources the hub refuses.
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (!entry) continue;
+      try {
+        await this.send([entry], signal);
+        report.accepted++;
+      } catch (e) {
+        if (!isRejection(e)) throw e;
+        if (isUnresolvedReference(e) && !finalRound) return { done: i, deferredAt: i };
+        report.rejected++;
+        this.deps.logger.warn(
+          `hub refused ${type}/${fresh[i].id ?? '?'}: ${describeRefusal(e)}`,
+          'Publisher',
+        );
+      }
+    }
+    return { done: fresh.length };
+  }
+
+  private send(entry: BundleEntry[], signal?: AbortSignal): Promise<Bundle> {
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry };
+    return this.retry(() => this.deps.hub.transaction(bundle), signal);
+  }
+
+  private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetry(fn, this.deps.sync.retry, {
+      signal,
+      onRetry: (error, retry, delay) => {
+        this.deps.logger.warn(`${describeError(error)}; retry ${retry} in ${delay} ms`, 'Publisher');
+      },
+    });
+  }
+}
