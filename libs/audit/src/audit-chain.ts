@@ -1,11 +1,12 @@
 import type { AuditEvent } from 'fhir/r4';
 import type { Db } from '@passerelle/store';
 import { type AuditColumns, columnsOf } from './audit-columns';
-import { canonicalJson, GENESIS_HASH, linkHash } from './canonical-json';
+import { canonicalJson } from './canonical-json';
 
 /**
  * Key of the transaction-scoped advisory lock that serialises every append to the chain, across
- * all hub and worker processes sharing the database. Held until COMMIT or ROLLBACK.
+ * all hub and worker processes sharing the database. Held until COMMIT or ROLLBACK. The SQL
+ * function `audit_append` (migration 1764461000000) takes it with this same number.
  */
 export const AUDIT_CHAIN_LOCK = 7_020_412;
 
@@ -13,7 +14,7 @@ export const AUDIT_CHAIN_LOCK = 7_020_412;
 export interface PreparedEvent {
   event: AuditEvent;
   columns: AuditColumns;
-  /** `canonicalJson(event)`: the costly part of hashing, done before the lock is taken. */
+  /** `canonicalJson(event)`: what the hash covers and what is stored, serialised once. */
   canonical: string;
 }
 
@@ -22,8 +23,10 @@ export function prepareEvent(event: AuditEvent): PreparedEvent {
 }
 
 /**
- * Appends events to the chain inside the caller's transaction: takes the chain lock, reads the
- * head, numbers and hashes each event after it, and writes them in one INSERT.
+ * Appends events to the chain in one statement: `audit_append` takes the chain lock, reads the
+ * head, numbers and links the events after it and inserts them. On `db` outside a transaction
+ * the statement is its own transaction: it returns once committed (one round trip, the group
+ * commit of AuditWriter). Inside a transaction the lock lasts until that transaction ends.
  *
  * The head is read by a statement that starts after the lock is granted, so under READ COMMITTED
  * (the default) it sees the previous holder's committed rows. A stale head (e.g. a REPEATABLE
@@ -31,39 +34,18 @@ export function prepareEvent(event: AuditEvent): PreparedEvent {
  */
 export async function appendToChain(db: Db, events: readonly PreparedEvent[]): Promise<void> {
   if (events.length === 0) return;
-  if (!db.queryRunner?.isTransactionActive)
-    throw new Error('Audit records are appended inside a transaction (the chain lock lasts until COMMIT)');
-  await db.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-  const head: { seq: string; hash: string }[] = await db.query(
-    'SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1',
-  );
-  let seq = head[0] ? Number(head[0].seq) : 0;
-  let prev = head[0]?.hash ?? GENESIS_HASH;
-  const rows = events.map(({ event, columns: c, canonical }) => {
-    const hash = linkHash(prev, canonical);
-    const row = {
-      seq: ++seq,
-      id: c.id,
-      recorded: c.recorded.toISOString(),
-      patient_id: c.patientId,
-      agency: c.agency,
-      interaction: c.interaction,
-      outcome: c.outcome,
-      break_glass: c.breakGlass,
-      content: event,
-      hash,
-      prev_hash: prev,
-    };
-    prev = hash;
-    return row;
-  });
-  // One statement and one parameter whatever the batch size (measured faster than unnest arrays).
-  await db.query(
-    `INSERT INTO audit_event
-       (seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-       seq bigint, id text, recorded timestamptz, patient_id text, agency text, interaction text,
-       outcome text, break_glass boolean, content jsonb, hash text, prev_hash text)`,
-    [JSON.stringify(rows)],
-  );
+  const columns = events.map(({ columns: c }, i) => ({
+    i: i + 1,
+    id: c.id,
+    recorded: c.recorded.toISOString(),
+    patient_id: c.patientId,
+    agency: c.agency,
+    interaction: c.interaction,
+    outcome: c.outcome,
+    break_glass: c.breakGlass,
+  }));
+  await db.query('SELECT audit_append($1::jsonb, $2::text[])', [
+    JSON.stringify(columns),
+    events.map((e) => e.canonical),
+  ]);
 }

@@ -155,6 +155,9 @@ describe('buildAuditEvent', () => {
   it('makes free text storable in jsonb (no NUL, no lone surrogate)', () => {
     const event = buildAuditEvent({ ...base, breakGlassReason: 'a\u0000b\uD800c' });
     expect(event.extension?.[0].valueString).toBe('ab\uFFFDc');
+    // Cut at 500 characters through an emoji (a surrogate pair): the half left is replaced.
+    const cut = buildAuditEvent({ ...base, breakGlassReason: `${'x'.repeat(499)}😀` });
+    expect(cut.extension?.[0].valueString).toBe(`${'x'.repeat(499)}\uFFFD`);
   });
 
   it.each([

@@ -33,10 +33,11 @@ const PRACTITIONER_REFERENCE = /^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]
  * free text is made storable here, in the caller's own `record()`.
  */
 function text(value: string, max = 1000): string {
+  // Cut first: a cut through a surrogate pair leaves a lone half, which jsonb refuses.
   return value
     .replaceAll('\u0000', '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-    .slice(0, max);
+    .slice(0, max)
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 function required(value: string | undefined, name: string): string {

@@ -138,6 +138,22 @@ describe.each(STORE_KINDS)('AuditWriter on %s', (kind) => {
     await writer.close();
   });
 
+  it('links in the database exactly as the verifier does in JS, whatever the characters', async () => {
+    // The database hashes UTF-8 (audit_append); JavaScript must agree on every code point.
+    const reasons = ['Hélène, inconsciente', 'Ωμέγα', '😀 "quoted" \\ back\\slash', 'tab\tnbsp\u00a0end'];
+    const writer = new AuditWriter(opened.dataSource);
+    await Promise.all(
+      reasons.map((breakGlassReason, n) => writer.record([{ ...input(n), breakGlassReason }])),
+    );
+    const stored: { content: unknown }[] = await opened.dataSource.query(
+      'SELECT content FROM audit_event ORDER BY seq',
+    );
+    for (const reason of reasons)
+      expect(JSON.stringify(stored)).toContain(JSON.stringify(reason).slice(1, -1));
+    expect(await verifyAuditChain(opened.dataSource.manager)).toMatchObject({ ok: true, checked: 4 });
+    await writer.close();
+  });
+
   it('flushes what is queued on close, then refuses records', async () => {
     const writer = new AuditWriter(opened.dataSource, { lingerMs: 50 });
     const pending = Promise.all(range(10).map((n) => writer.record([input(n)])));

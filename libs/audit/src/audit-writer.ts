@@ -34,8 +34,9 @@ interface Pending {
  * Writes the hash-chained audit trail.
  *
  * `record()` is a group commit: records from concurrent callers are queued and written together
- * in one transaction (chain lock, head, one INSERT); each caller's promise resolves only after
- * that COMMIT, so no disclosure happens before its audit record is durable. A failed flush
+ * by one statement, its own transaction (`audit_append`: chain lock, head, one INSERT, in one
+ * round trip); each caller's promise resolves only after that COMMIT, so no disclosure happens
+ * before its audit record is durable. A failed flush
  * rejects every caller in it. Never call `record()` from inside a transaction: with PGlite's one
  * connection it would wait forever for that connection; use `recordIn()` instead.
  */
@@ -85,6 +86,8 @@ export class AuditWriter {
    * so keep it short.
    */
   async recordIn(db: Db, inputs: readonly AuditInput[]): Promise<string[]> {
+    if (!db.queryRunner?.isTransactionActive)
+      throw new Error('recordIn appends inside a transaction (the chain lock lasts until COMMIT)');
     const events = inputs.map((input) => prepareEvent(buildAuditEvent(input)));
     await appendToChain(db, events);
     return events.map((e) => e.columns.id);
@@ -135,12 +138,12 @@ export class AuditWriter {
     });
   }
 
-  /** One transaction for the whole batch; never rejects (its callers' promises carry the outcome). */
+  /** One statement (one transaction) for the whole batch; never rejects (its callers' promises carry the outcome). */
   private async flush(batch: Pending[]): Promise<void> {
     const events = batch.flatMap((p) => p.events);
     const started = performance.now();
     try {
-      await this.dataSource.transaction((db) => appendToChain(db, events));
+      await appendToChain(this.dataSource.manager, events);
     } catch (e) {
       this.counters.failedFlushes++;
       for (const p of batch) p.reject(e);
