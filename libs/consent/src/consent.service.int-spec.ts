@@ -13,6 +13,8 @@ import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/
 import { asker, org, privacyConsent } from './consent.fixtures';
 import { type ConsentSource, StoreConsentSource } from './consent-source';
 import { ConsentService } from './consent.service';
+import { PersonConsentSource } from './person-consent-source';
+import { CONSENT_SCHEMA } from './schema';
 import { factsOf } from './facts';
 import { validatePatientConsent } from './privacy-consent';
 import type { PatientConsents, ResourceFacts } from './types';
@@ -21,11 +23,15 @@ const INS = '275034412345657'; // a valid NIR with its key
 const gp: Actor = { agency: 'gp-durand', requestId: 'test' };
 const hospital: Actor = { agency: 'chu-nantes', requestId: 'test' };
 
-describe.each(STORE_KINDS)('ConsentService on %s', (kind) => {
+/** Each engine with each source: the hub's one-statement lookup must find what the search finds. */
+const CASES = STORE_KINDS.flatMap((kind) => [[kind, 'search'] as const, [kind, 'consent_lookup'] as const]);
+
+describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceKind) => {
   let db: TestDatabase;
   let opened: OpenDatabase;
   let repo: FhirRepository;
-  let source: StoreConsentSource;
+  let index: PatientIndex;
+  let source: ConsentSource;
   let service: ConsentService;
   let gpPatient: string;
   let hospitalPatient: string;
@@ -34,8 +40,8 @@ describe.each(STORE_KINDS)('ConsentService on %s', (kind) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    opened = await openDatabase(db.config, { migrate: true, schemas: [IDENTITY_SCHEMA] });
-    const index = new PatientIndex(opened.dataSource);
+    opened = await openDatabase(db.config, { migrate: true, schemas: [IDENTITY_SCHEMA, CONSENT_SCHEMA] });
+    index = new PatientIndex(opened.dataSource);
     repo = new FhirRepository(opened.dataSource, {
       localBases: ['https://hub.example/fhir'],
       validator: getFhirSchemaValidator(),
@@ -43,7 +49,10 @@ describe.each(STORE_KINDS)('ConsentService on %s', (kind) => {
       maxCount: 2, // small pages: reading consents must follow every page
       afterWrite: [index.linkWrittenPatients],
     });
-    source = new StoreConsentSource(repo, (tx, id) => index.linkedPatients(tx, id));
+    source =
+      sourceKind === 'search'
+        ? new StoreConsentSource(repo, (tx, id) => index.linkedPatients(tx, id))
+        : new PersonConsentSource(repo);
     service = new ConsentService(source, { model: 'implied', breakGlass: 'forbidden' });
 
     // The same human at a GP practice and at a hospital: one INS, two linked Patient records.
@@ -138,6 +147,55 @@ describe.each(STORE_KINDS)('ConsentService on %s', (kind) => {
     await counted.decideAll(manager(), asker('chu-rennes'), others); // no purpose: nothing to read
     await counted.decideAll(manager(), asker('chu-rennes', 'TREAT'), [observation]);
     expect(calls).toEqual([gpPatient, gpPatient]);
+  });
+
+  it('holds a revocation, an edit and a deletion made elsewhere for the very next decision', async () => {
+    // A second hub process on the same database, its cache warm: it must still see each change.
+    const elsewhere = new ConsentService(
+      sourceKind === 'search'
+        ? new StoreConsentSource(repo, (tx, id) => index.linkedPatients(tx, id))
+        : new PersonConsentSource(repo, { cacheSize: 2 }),
+      service.policy,
+    );
+    const decideElsewhere = async (agency: string) =>
+      (await elsewhere.decideAll(manager(), asker(agency, 'TREAT'), [observation]))[0];
+    const stored = await record(objection(gpPatient, 'cardio-e'), gp);
+    expect(await decideElsewhere('cardio-e')).toEqual({ permit: false, basis: 'consent-deny' });
+    // A new version naming another agency: the old version's parsed copy must not be used.
+    const edited = (
+      await repo.update(gp, 'Consent', stored.id!, { ...objection(gpPatient, 'cardio-f'), id: stored.id })
+    ).stored;
+    expect(await decideElsewhere('cardio-e')).toEqual({
+      permit: true,
+      breakGlass: false,
+      basis: 'base-implied',
+    });
+    expect(await decideElsewhere('cardio-f')).toEqual({ permit: false, basis: 'consent-deny' });
+    await repo.update(gp, 'Consent', stored.id!, { ...parseStored<Consent>(edited), status: 'inactive' });
+    expect(await decideElsewhere('cardio-f')).toEqual({
+      permit: true,
+      breakGlass: false,
+      basis: 'base-implied',
+    });
+    const again = await record(objection(gpPatient, 'cardio-g'), gp);
+    expect(await decideElsewhere('cardio-g')).toEqual({ permit: false, basis: 'consent-deny' });
+    await repo.delete(gp, 'Consent', again.id!);
+    expect(await decideElsewhere('cardio-g')).toEqual({
+      permit: true,
+      breakGlass: false,
+      basis: 'base-implied',
+    });
+  });
+
+  it('ignores a Consent of another scope stored under the patient', async () => {
+    const treatment = objection(gpPatient, 'cardio-h');
+    treatment.scope = {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'treatment' }],
+    };
+    await repo.create(gp, 'Consent', treatment);
+    const read = await source.consentsFor(manager(), gpPatient);
+    expect(read.consents.some((c) => JSON.stringify(c).includes('cardio-h'))).toBe(false);
+    expect(await decideFor('cardio-h')).toEqual({ permit: true, breakGlass: false, basis: 'base-implied' });
   });
 
   it('sees a consent written in the same transaction, on that transaction', async () => {

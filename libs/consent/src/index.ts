@@ -7,6 +7,7 @@ export {
   StoreConsentSource,
   withLocalReferences,
 } from './consent-source';
+export { PersonConsentSource, type PersonConsentSourceOptions } from './person-consent-source';
 export { codingOf, factsOf } from './facts';
 export { CONSENT_STATUSES, isPrivacyConsent, validatePatientConsent } from './privacy-consent';
 export {

@@ -111,10 +111,15 @@ export class FhirRepository {
   }
 
   /** A version, deleted or not; undefined when there is no such version. */
-  async version(type: SupportedType, id: string, versionId: string): Promise<StoredResource | undefined> {
+  async version(
+    type: SupportedType,
+    id: string,
+    versionId: string,
+    db: Db = this.dataSource.manager,
+  ): Promise<StoredResource | undefined> {
     const version = Number(versionId);
     if (!isValidId(id) || !Number.isInteger(version) || version < 1) return undefined;
-    return selectVersion(this.dataSource.manager, type, id, version);
+    return selectVersion(db, type, id, version);
   }
 
   async vread(_actor: Actor, type: SupportedType, id: string, versionId: string): Promise<StoredResource> {

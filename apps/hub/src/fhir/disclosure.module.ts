@@ -8,8 +8,8 @@ import {
 } from '@nestjs/common';
 import { AuditQueries, AuditWriter } from '@passerelle/audit';
 import type { HubConfig } from '@passerelle/config';
-import { ConsentService, PageBinding, PatientNotifications, StoreConsentSource } from '@passerelle/consent';
-import { type AccessContext, AccessTokenService, PatientIndex } from '@passerelle/identity';
+import { ConsentService, PageBinding, PatientNotifications, PersonConsentSource } from '@passerelle/consent';
+import { type AccessContext, AccessTokenService } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
 import { DataSource } from 'typeorm';
 import { AUDITOR_FACTORY, type AuditorFactory, CONSENT_DECIDER, ScopeFactory } from './scope.factory';
@@ -39,13 +39,11 @@ export class DisclosureModule {
         AuditWriterCloser,
         { provide: AuditQueries, inject: [DataSource], useFactory: (ds: DataSource) => new AuditQueries(ds) },
         {
+          // One statement per person decided on (consent_lookup: linked records + active Consents).
           provide: CONSENT_DECIDER,
-          inject: [FhirRepository, PatientIndex],
-          useFactory: (repo: FhirRepository, mpi: PatientIndex) =>
-            new ConsentService(
-              new StoreConsentSource(repo, (db, id) => mpi.linkedPatients(db, id)),
-              config.consent,
-            ),
+          inject: [FhirRepository],
+          useFactory: (repo: FhirRepository) =>
+            new ConsentService(new PersonConsentSource(repo), config.consent),
         },
         {
           provide: AUDITOR_FACTORY,

@@ -1,0 +1,85 @@
+import type { Consent } from 'fhir/r4';
+import { type Db, type FhirRepository, parseStored } from '@passerelle/store';
+import { type ConsentSource, withLocalReferences } from './consent-source';
+import { isPrivacyConsent } from './privacy-consent';
+import type { PatientConsents } from './types';
+
+interface LookupRow {
+  patient_ids: string[];
+  consent_ids: string[];
+  consent_versions: number[];
+}
+
+export interface PersonConsentSourceOptions {
+  /** Consent versions kept parsed (least recently used dropped first). Default 5,000. */
+  cacheSize?: number;
+}
+
+/** Stands for a patient id while the store's search keys are derived. */
+const PROBE = 'consent-lookup-probe';
+
+/**
+ * The hub's consent source: one statement per person, `consent_lookup` (migration
+ * 1764461000001), reads the person's live records through the patient index and the id and
+ * version of every active Consent about any of them, afresh on every call, so a revocation made
+ * by any hub process holds for the very next decision. Only the parsing is cached: by Consent
+ * id and version, and a stored version never changes, so an entry can be dropped but never be
+ * wrong. A version not held yet is read by its (id, version) on the same connection.
+ *
+ * It finds the same Consents as StoreConsentSource with PatientIndex.linkedPatients: the
+ * search keys are the store's own for `Consent?patient=Patient/<id>&status=active`.
+ */
+export class PersonConsentSource implements ConsentSource {
+  private readonly refPrefix: string;
+  private readonly statusKeys: string[];
+  private readonly cacheSize: number;
+  /** `id/version` → the Consent as the rules read it, or null when it is not a privacy consent. */
+  private readonly parsed = new Map<string, Consent | null>();
+
+  constructor(
+    private readonly repo: FhirRepository,
+    options: PersonConsentSourceOptions = {},
+  ) {
+    this.cacheSize = Math.max(1, options.cacheSize ?? 5_000);
+    const query = repo.parseQuery('Consent', { patient: `Patient/${PROBE}`, status: 'active' }, false);
+    const reference = query.filters.find((f) => f.kind === 'reference');
+    const status = query.filters.find((f) => f.kind === 'token');
+    const key = reference?.kind === 'reference' && reference.keys.length === 1 ? reference.keys[0] : '';
+    if (!key.endsWith(PROBE) || status?.kind !== 'token' || status.keys.length === 0)
+      throw new Error('Cannot derive the search keys of Consent?patient=&status=');
+    this.refPrefix = key.slice(0, -PROBE.length);
+    this.statusKeys = status.keys;
+  }
+
+  async consentsFor(db: Db, patientId: string): Promise<PatientConsents> {
+    const rows: LookupRow[] = await db.query(
+      'SELECT patient_ids, consent_ids, consent_versions FROM consent_lookup($1, $2, $3::text[])',
+      [patientId, this.refPrefix, this.statusKeys],
+    );
+    const { patient_ids: patientIds, consent_ids: ids, consent_versions: versions } = rows[0];
+    const consents: Consent[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const consent = await this.consent(db, ids[i], versions[i]);
+      if (consent) consents.push(consent);
+    }
+    return { patientIds, consents };
+  }
+
+  private async consent(db: Db, id: string, version: number): Promise<Consent | null> {
+    const key = `${id}/${version}`;
+    let consent = this.parsed.get(key);
+    if (consent === undefined) {
+      const stored = await this.repo.version('Consent', id, String(version), db);
+      if (!stored || stored.deleted) return null; // not reached: the lookup saw it current and live
+      const resource = parseStored<Consent>(stored);
+      consent = isPrivacyConsent(resource)
+        ? withLocalReferences(resource, this.repo.options.localBases)
+        : null;
+    } else {
+      this.parsed.delete(key); // re-inserted below: the Map's order is the recency order
+    }
+    this.parsed.set(key, consent);
+    if (this.parsed.size > this.cacheSize) this.parsed.delete(this.parsed.keys().next().value as string);
+    return consent;
+  }
+}
