@@ -13,6 +13,8 @@ export const DEFAULT_PAGE_SIZE: PageSize = { default: 50, max: 1000 };
  * a client paging through a large agency gets pages, as from any production server.
  */
 export function boundedSearchQuery(query: URLSearchParams, pages: PageSize): URLSearchParams {
+  // `_summary=count` asks for the total only; a `_count` after it would bring entries back.
+  if (query.get('_summary') === 'count') return query;
   const bounded = new URLSearchParams(query);
   const asked = Number.parseInt(bounded.get('_count') ?? '', 10);
   const count = Number.isNaN(asked) || asked < 0 ? pages.default : Math.min(asked, pages.max);

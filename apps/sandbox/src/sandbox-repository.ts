@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { deepEquals, type WithId } from '@medplum/core';
+import { deepEquals, type SearchRequest, type WithId } from '@medplum/core';
 import { MemoryRepository, type UpdateResourceOptions } from '@medplum/fhir-router';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { SearchIndex } from './search-index';
 
 /**
- * Medplum's in-memory FHIR repository with two server behaviours it leaves out, both of which
- * real FHIR servers (HAPI, Medplum's own PostgreSQL server) have and the connectors rely on:
+ * Medplum's in-memory FHIR repository with server behaviours it leaves out, which real FHIR
+ * servers (HAPI, Medplum's own PostgreSQL server) have and the connectors rely on:
  *
  * - `meta.lastUpdated` is always assigned by the server (MemoryRepository keeps a value sent by
  *   the client on create), and strictly increases across the server, one millisecond at least
@@ -18,11 +19,14 @@ import type { Resource } from '@medplum/fhirtypes';
  *   updates with the same identifier, arriving together, both found nothing and both created.
  *   A transaction inside a transaction (a conditional update in a transaction Bundle) runs in
  *   the outer one. It is still not atomic: see the README's list of gaps.
+ * - Searches skip what cannot match through an index (see SearchIndex); Medplum still decides
+ *   what matches.
  */
 export class SandboxRepository extends MemoryRepository {
   private lastWrite = 0;
   private readonly transaction = new AsyncLocalStorage<true>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly index = new SearchIndex();
 
   override withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
     if (this.transaction.getStore() === true) return callback(undefined);
@@ -35,7 +39,28 @@ export class SandboxRepository extends MemoryRepository {
     const meta = { ...resource.meta, lastUpdated: this.nextInstant() };
     // MemoryRepository keeps a versionId it is given; updateResource has removed the old one.
     delete meta.versionId;
-    return super.createResource({ ...resource, meta });
+    const created = await super.createResource({ ...resource, meta });
+    this.index.put(created);
+    return created;
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    await super.deleteResource(resourceType, id);
+    this.index.remove(resourceType, id);
+  }
+
+  override clear(): void {
+    super.clear();
+    this.index.clear();
+  }
+
+  override async search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
+    return Promise.resolve(this.index.search(searchRequest));
+  }
+
+  /** MemoryRepository's own search, over the same data: the reference the index is tested against. */
+  async searchWithoutIndex<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
+    return super.search(searchRequest);
   }
 
   override async updateResource<T extends Resource>(
