@@ -1,15 +1,33 @@
 import { Controller, Get } from '@nestjs/common';
+import type { AgencyKind } from './agency-kinds';
+import { SandboxService } from './sandbox.service';
+
+export interface SandboxAgencyInfo {
+  id: string;
+  kind: AgencyKind;
+  baseUrl: string;
+  auth: 'none' | 'basic' | 'bearer';
+}
 
 export interface SandboxHealth {
   status: 'ok';
   service: 'sandbox';
+  agencies: SandboxAgencyInfo[];
 }
 
-/** Liveness for the orchestrator: the process is up and serving HTTP. */
+/** Liveness for the orchestrator, and where each agency's FHIR server is (never credentials). */
 @Controller()
 export class HealthController {
+  constructor(private readonly sandbox: SandboxService) {}
+
   @Get('health')
   health(): SandboxHealth {
-    return { status: 'ok', service: 'sandbox' };
+    return {
+      status: 'ok',
+      service: 'sandbox',
+      agencies: this.sandbox
+        .agencies()
+        .map((a) => ({ id: a.id, kind: a.kind, baseUrl: a.baseUrl, auth: a.auth.type })),
+    };
   }
 }

@@ -13,10 +13,10 @@ async function bootstrap(): Promise<void> {
     new FastifyAdapter(),
     { logger: nestLogLevels(config.logLevel) },
   );
-  // SIGTERM from the orchestrator closes the server and lets providers finish their work.
+  // SIGTERM/SIGINT close the agency servers (SandboxService) before the process exits.
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
-  Logger.log(`sandbox listening on ${await app.getUrl()}`, 'Bootstrap');
+  Logger.log(`sandbox listening on ${await app.getUrl()} (GET /health lists the agencies)`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

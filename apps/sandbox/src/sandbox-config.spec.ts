@@ -2,19 +2,64 @@ import { ConfigError } from '@passerelle/config';
 import { loadSandboxConfig } from './sandbox-config';
 
 describe('loadSandboxConfig', () => {
-  it('defaults to 127.0.0.1:8090', () => {
-    expect(loadSandboxConfig({})).toEqual({ http: { host: '127.0.0.1', port: 8090 }, logLevel: 'log' });
-  });
-
-  it('reads HOST and SANDBOX_PORT', () => {
-    expect(loadSandboxConfig({ HOST: '0.0.0.0', SANDBOX_PORT: '9002' }).http).toEqual({
-      host: '0.0.0.0',
-      port: 9002,
+  it('defaults: three open agencies from port 8091, twenty French patients', () => {
+    expect(loadSandboxConfig({})).toEqual({
+      http: { host: '127.0.0.1', port: 8090 },
+      agencies: {
+        kinds: ['hospital', 'gp', 'specialist'],
+        firstPort: 8091,
+        auth: { hospital: { type: 'none' }, gp: { type: 'none' }, specialist: { type: 'none' } },
+      },
+      seed: { patients: 20, seed: 42, country: 'FR', resourcesPerPatient: 50 },
+      logLevel: 'log',
     });
   });
 
-  it('refuses a bad port, naming the variable', () => {
-    expect(() => loadSandboxConfig({ SANDBOX_PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadSandboxConfig({ SANDBOX_PORT: 'eighty' })).toThrow(/SANDBOX_PORT/);
+  it('reads HOST, ports, agencies and seeding', () => {
+    const config = loadSandboxConfig({
+      HOST: '0.0.0.0',
+      SANDBOX_PORT: '9002',
+      SANDBOX_AGENCY_PORT: '0',
+      SANDBOX_AGENCIES: 'gp, hospital',
+      SANDBOX_PATIENTS: '500',
+      SANDBOX_SEED: '7',
+      SANDBOX_COUNTRY: 'GB',
+      SANDBOX_RESOURCES_PER_PATIENT: '120',
+    });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9002 });
+    expect(config.agencies.kinds).toEqual(['gp', 'hospital']);
+    expect(config.agencies.firstPort).toBe(0);
+    expect(config.seed).toEqual({ patients: 500, seed: 7, country: 'GB', resourcesPerPatient: 120 });
+  });
+
+  it('reads auth for all agencies, overridden per kind', () => {
+    const { auth } = loadSandboxConfig({
+      SANDBOX_AUTH: 'basic',
+      SANDBOX_USER: 'agency',
+      SANDBOX_PASSWORD: 'pw',
+      SANDBOX_GP_PASSWORD: 'gp-pw',
+      SANDBOX_SPECIALIST_AUTH: 'bearer',
+      SANDBOX_SPECIALIST_TOKEN: 'tok',
+    }).agencies;
+    expect(auth).toEqual({
+      hospital: { type: 'basic', username: 'agency', password: 'pw' },
+      gp: { type: 'basic', username: 'agency', password: 'gp-pw' },
+      specialist: { type: 'bearer', token: 'tok' },
+    });
+  });
+
+  it('refuses bad values, naming every variable', () => {
+    const load = () =>
+      loadSandboxConfig({
+        SANDBOX_PORT: 'eighty',
+        SANDBOX_AGENCIES: 'hospital,pharmacy',
+        SANDBOX_HOSPITAL_AUTH: 'bearer',
+        SANDBOX_GP_AUTH: 'kerberos',
+      });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/SANDBOX_PORT/);
+    expect(load).toThrow(/SANDBOX_AGENCIES/);
+    expect(load).toThrow(/SANDBOX_TOKEN is required when SANDBOX_HOSPITAL_AUTH=bearer/);
+    expect(load).toThrow(/SANDBOX_GP_AUTH must be one of none, basic, bearer/);
   });
 });

@@ -1,5 +1,6 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import type { SandboxHealth } from './health.controller';
 import { loadSandboxConfig } from './sandbox-config';
 import { SandboxModule } from './sandbox.module';
 
@@ -7,9 +8,13 @@ describe('SandboxModule', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [SandboxModule.forRoot(loadSandboxConfig({}))],
-    }).compile();
+    const config = loadSandboxConfig({
+      SANDBOX_AGENCY_PORT: '0',
+      SANDBOX_PATIENTS: '2',
+      SANDBOX_GP_AUTH: 'bearer',
+      SANDBOX_TOKEN: 't',
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [SandboxModule.forRoot(config)] }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
@@ -19,14 +24,22 @@ describe('SandboxModule', () => {
     await app.close();
   });
 
-  it('answers GET /health', async () => {
+  it('answers GET /health with where each agency is, never its credentials', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', service: 'sandbox' });
+    const health = res.json<SandboxHealth>();
+    expect(health).toMatchObject({ status: 'ok', service: 'sandbox' });
+    expect(health.agencies.map((a) => [a.id, a.auth])).toEqual([
+      ['hospital', 'none'],
+      ['gp', 'bearer'],
+      ['specialist', 'none'],
+    ]);
+    expect(res.body).not.toContain('"t"');
   });
 
-  it('exposes nothing else yet', async () => {
-    const res = await app.inject({ method: 'GET', url: '/' });
-    expect(res.statusCode).toBe(404);
+  it('has the agencies serving FHIR while the application runs', async () => {
+    const { agencies } = (await app.inject({ method: 'GET', url: '/health' })).json<SandboxHealth>();
+    const response = await fetch(`${agencies[0].baseUrl}/Patient?_summary=count`);
+    expect(response.status).toBe(200);
   });
 });

@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthController } from './health.controller';
 import { SANDBOX_CONFIG, type SandboxConfig } from './sandbox-config';
+import { SandboxService } from './sandbox.service';
 
-/** Simulated agency FHIR servers will be hosted here (demo, e2e tests, benchmarks); for now the
- * sandbox only reports its health. */
+/** The sandbox app: the simulated agency FHIR servers, and /health saying where they are. */
 @Module({})
 export class SandboxModule {
   /** The config is loaded once in main.ts and injected, never read from process.env by providers. */
@@ -11,8 +11,8 @@ export class SandboxModule {
     return {
       module: SandboxModule,
       controllers: [HealthController],
-      providers: [{ provide: SANDBOX_CONFIG, useValue: config }],
-      exports: [SANDBOX_CONFIG],
+      providers: [{ provide: SANDBOX_CONFIG, useValue: config }, SandboxService],
+      exports: [SANDBOX_CONFIG, SandboxService],
     };
   }
 }
