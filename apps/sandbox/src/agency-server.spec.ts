@@ -200,6 +200,31 @@ describe('an agency server, through fhir-kit-client', () => {
     expect(encounter.subject?.reference).toBe(`Patient/${patientId}`);
   });
 
+  it('patches with JSON Patch, searches by POST _search, deletes', async () => {
+    const created = (await client.create({
+      resourceType: 'Patient',
+      body: asBody({ resourceType: 'Patient', identifier: [{ system: MRN, value: 'patch-1' }] }),
+    })) as unknown as Patient;
+    const url = `${hospital.baseUrl}/Patient/${created.id}`;
+    const patched = await fetch(url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json-patch+json' },
+      body: JSON.stringify([{ op: 'add', path: '/gender', value: 'female' }]),
+    });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ gender: 'female' });
+
+    const found = await fetch(`${hospital.baseUrl}/Patient/_search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ identifier: `${MRN}|patch-1` }).toString(),
+    });
+    expect(((await found.json()) as Bundle).total).toBe(1);
+
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(url)).status).toBe(404);
+  });
+
   it('answers 404 with an OperationOutcome for an unknown resource', async () => {
     const error: unknown = await client
       .read({ resourceType: 'Patient', id: 'no-such-patient' })

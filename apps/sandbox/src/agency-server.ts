@@ -25,6 +25,8 @@ export interface AgencyServerOptions {
   pages?: PageSize;
   /** Base of absolute URLs in answers (next links, Location); default from the request's Host. */
   publicBaseUrl?: string;
+  /** Host name in `baseUrl` (e.g. `sandbox` in Docker); default `host`, 127.0.0.1 for 0.0.0.0. */
+  publicHost?: string;
 }
 
 /** What was loaded into an agency server at start-up. */
@@ -74,7 +76,8 @@ export async function startAgencyServer(options: AgencyServerOptions): Promise<A
   await app.listen({ host, port: options.port ?? 0 });
   const port = (app.server.address() as AddressInfo).port;
   const baseUrl =
-    options.publicBaseUrl?.replace(/\/+$/, '') ?? `http://${urlHost(host)}:${port}${FHIR_BASE_PATH}`;
+    options.publicBaseUrl?.replace(/\/+$/, '') ??
+    `http://${urlHost(options.publicHost ?? host)}:${port}${FHIR_BASE_PATH}`;
   return {
     id: identity.id,
     kind: options.kind,

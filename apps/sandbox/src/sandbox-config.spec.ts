@@ -25,7 +25,9 @@ describe('loadSandboxConfig', () => {
       SANDBOX_SEED: '7',
       SANDBOX_COUNTRY: 'GB',
       SANDBOX_RESOURCES_PER_PATIENT: '120',
+      SANDBOX_PUBLIC_HOST: 'sandbox',
     });
+    expect(config.agencies.publicHost).toBe('sandbox');
     expect(config.http).toEqual({ host: '0.0.0.0', port: 9002 });
     expect(config.agencies.kinds).toEqual(['gp', 'hospital']);
     expect(config.agencies.firstPort).toBe(0);

@@ -8,6 +8,8 @@ export interface SandboxConfig {
   /** The sandbox's own endpoint (/health, /agencies). */
   http: { host: string; port: number };
   agencies: {
+    /** Host name in the agencies' base URLs (SANDBOX_PUBLIC_HOST, e.g. `sandbox` in Docker). */
+    publicHost?: string;
     kinds: AgencyKind[];
     /** The first agency's port, the next ones follow (8091, 8092, 8093); 0: chosen by the system. */
     firstPort: number;
@@ -27,6 +29,7 @@ export function loadSandboxConfig(env: Env = process.env): SandboxConfig {
   const config: SandboxConfig = {
     http: { host: r.string('HOST', '127.0.0.1'), port: r.int('SANDBOX_PORT', 8090, 0, 65535) },
     agencies: {
+      publicHost: r.optionalString('SANDBOX_PUBLIC_HOST'),
       kinds: readKinds(r, env['SANDBOX_AGENCIES']),
       firstPort: r.int('SANDBOX_AGENCY_PORT', 8091, 0, 65533),
       auth: Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, readAuth(r, env, kind)])) as Record<

@@ -13,6 +13,7 @@ describe('SandboxModule', () => {
       SANDBOX_PATIENTS: '2',
       SANDBOX_GP_AUTH: 'bearer',
       SANDBOX_TOKEN: 't',
+      SANDBOX_PUBLIC_HOST: 'localhost',
     });
     const moduleRef = await Test.createTestingModule({ imports: [SandboxModule.forRoot(config)] }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
@@ -35,6 +36,7 @@ describe('SandboxModule', () => {
       ['specialist', 'none'],
     ]);
     expect(res.body).not.toContain('"t"');
+    expect(health.agencies.every((a) => a.baseUrl.startsWith('http://localhost:'))).toBe(true);
   });
 
   it('has the agencies serving FHIR while the application runs', async () => {

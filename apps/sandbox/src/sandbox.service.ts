@@ -17,6 +17,7 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     this.sandbox = await startSandbox({
       agencies: agencies.kinds,
       host: http.host,
+      ...(agencies.publicHost !== undefined ? { publicHost: agencies.publicHost } : {}),
       basePort: agencies.firstPort,
       seedPatients: seed.patients,
       seed: seed.seed,

@@ -10,6 +10,8 @@ export interface SandboxOptions {
   agencies?: readonly AgencyKind[];
   /** Default '127.0.0.1'. */
   host?: string;
+  /** Host name in each agency's `baseUrl` (e.g. `sandbox` in Docker); default `host`. */
+  publicHost?: string;
   /** Agency i listens on basePort + i; default 0: each on a free port chosen by the system. */
   basePort?: number;
   /** Population size; each agency holds the patients it knows. Default 20; 0 = empty servers. */
@@ -46,6 +48,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           kind,
           identity: identities[kind],
           host: options.host ?? '127.0.0.1',
+          ...(options.publicHost !== undefined ? { publicHost: options.publicHost } : {}),
           port: options.basePort === undefined || options.basePort === 0 ? 0 : options.basePort + i,
           ...(authFor(options.auth, kind) !== undefined ? { auth: authFor(options.auth, kind) } : {}),
           seed: {
