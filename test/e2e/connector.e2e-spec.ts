@@ -1,9 +1,8 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Bundle, Encounter, Patient, Resource } from 'fhir/r4';
-import { jwkThumbprint } from '@passerelle/identity';
+import type { Observation as MedplumObservation } from '@medplum/fhirtypes';
+import type { Encounter, Patient, Resource } from 'fhir/r4';
 import {
   createTestDatabase,
   STORE_KINDS,
@@ -23,6 +22,13 @@ import {
   loadConnectorConfig,
   pullStream,
 } from '../../apps/connector/src';
+import {
+  connectorEnv,
+  fetchAll,
+  type RegisteredAgency,
+  registerConnectorAgency,
+  sameInstantServer,
+} from '../../apps/connector/src/connector.testing';
 import { type AgencyServer, startAgencyServer } from '../../apps/sandbox/src';
 
 /**
@@ -42,28 +48,19 @@ interface Harness {
   connectors: Connector[];
 }
 
-/** Registers the agency as an operator would (`agency add`): its key, scopes, official identifiers. */
-async function registerAgency(
+/** Registers the agency at the hub as an operator would (`agency add`), its key in the harness dir. */
+function registerAgency(
+  h: Harness,
   hub: TestHub,
-  server: AgencyServer,
-): Promise<{ privateKey: KeyObject; kid: string }> {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-  const kid = jwkThumbprint(publicKey);
-  const official = (server.identity.organization.identifier ?? []).filter((i) => i.use === 'official');
-  const res = await fetch(`${hub.url}/admin/agencies`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      id: server.id,
-      kind: server.kind,
-      name: server.identity.organization.name,
-      jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES384', use: 'sig' }] },
-      scopes: ['system/*.cruds'],
-      identifiers: official.map(({ system, value }) => ({ system, value })),
-    }),
-  });
-  if (res.status !== 201) throw new Error(`registering ${server.id}: ${res.status} ${await res.text()}`);
-  return { privateKey, kid };
+  server: Pick<AgencyServer, 'id' | 'kind' | 'identity'>,
+): Promise<RegisteredAgency> {
+  const { id, kind, identity } = server;
+  return registerConnectorAgency(
+    hub.url,
+    TEST_ADMIN_TOKEN,
+    { id, kind, name: identity.organization.name, identifiers: identity.organization.identifier },
+    { dir: h.dir },
+  );
 }
 
 /** A connector for `server`, configured through its environment like the deployed process. */
@@ -71,25 +68,22 @@ async function startConnector(
   h: Harness,
   hub: TestHub,
   server: AgencyServer,
-  key: { privateKey: KeyObject },
+  key: RegisteredAgency,
   storeKind: StoreKind,
   options: { hooks?: CycleHooks; database?: TestDatabase; env?: Record<string, string> } = {},
 ): Promise<{ connector: Connector; database: TestDatabase }> {
-  const keyFile = join(h.dir, `${server.id}.pem`);
-  writeFileSync(keyFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const database = options.database ?? (await createTestDatabase(storeKind));
   if (!options.database) h.databases.push(database);
-  const config = loadConnectorConfig({
-    CONNECTOR_KIND: server.kind,
-    AGENCY_FHIR_URL: server.baseUrl,
-    HUB_URL: hub.url,
-    CLIENT_ID: server.id,
-    PRIVATE_KEY_FILE: keyFile,
+  const env = connectorEnv({
+    kind: server.kind,
+    agencyFhirUrl: server.baseUrl,
+    hubUrl: hub.url,
+    agency: key,
+    database: { dataDir: h.dir },
     // Small pages, so that paging and per-page cursors are exercised.
-    PAGE_SIZE: '7',
-    RETRY_BASE_DELAY_MS: '10',
-    ...options.env,
+    extra: { PAGE_SIZE: '7', RETRY_BASE_DELAY_MS: '10', ...options.env },
   });
+  const config = loadConnectorConfig(env);
   const connector = await createConnector(
     { ...config, database: database.config },
     { logger: silent, hooks: options.hooks },
@@ -98,22 +92,7 @@ async function startConnector(
   return { connector, database };
 }
 
-async function searchAll(
-  baseUrl: string,
-  type: string,
-  headers: Record<string, string> = {},
-): Promise<Resource[]> {
-  const out: Resource[] = [];
-  let url: string | undefined = `${baseUrl}/${type}?_count=1000`;
-  while (url) {
-    const res = await fetch(url, { headers: { accept: 'application/fhir+json', ...headers } });
-    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
-    const bundle = (await res.json()) as Bundle;
-    out.push(...(bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === type ? [e.resource] : [])));
-    url = bundle.link?.find((l) => l.relation === 'next')?.url;
-  }
-  return out;
-}
+const searchAll = fetchAll;
 
 const firstIdentifier = (r: Resource) =>
   (r as { identifier?: { system?: string; value?: string }[] }).identifier?.[0];
@@ -125,9 +104,9 @@ describe.each(STORE_KINDS)('connector with a hub and cursors on %s', (storeKind)
   const h: Harness = { dir: '', databases: [], connectors: [] };
   let hub: TestHub;
   let hospital: AgencyServer;
-  let hospitalKey: { privateKey: KeyObject; kid: string };
+  let hospitalKey: RegisteredAgency;
   let gp: AgencyServer;
-  let gpKey: { privateKey: KeyObject; kid: string };
+  let gpKey: RegisteredAgency;
 
   /** Versions the hub holds of what an agency sent: a retried push must not add any. */
   const versionsAtHub = async (agency: string): Promise<number> => {
@@ -146,11 +125,11 @@ describe.each(STORE_KINDS)('connector with a hub and cursors on %s', (storeKind)
     h.dir = mkdtempSync(join(tmpdir(), 'passerelle-connector-'));
     hub = await startTestHub(storeKind, { env: { SYNC_POLL_INTERVAL_MS: '20' } });
     hospital = await startAgencyServer({ kind: 'hospital', seed: { patients: 2 } });
-    hospitalKey = await registerAgency(hub, hospital);
+    hospitalKey = await registerAgency(h, hub, hospital);
     // Registered before anything is pushed: the hub's router reads its agency directory through a
     // short cache, and a change routed before it sees the GP is not routed to the GP again.
     gp = await startAgencyServer({ kind: 'gp', seed: { patients: 2 } });
-    gpKey = await registerAgency(hub, gp);
+    gpKey = await registerAgency(h, hub, gp);
   });
 
   afterAll(async () => {
@@ -309,3 +288,165 @@ describe.each(STORE_KINDS)('connector with a hub and cursors on %s', (storeKind)
     expect(replay.unchanged).toBeGreaterThanOrEqual(applied);
   });
 });
+
+/**
+ * Cases that depend on the connector alone, not on the store engine (the cursors above run on
+ * both): run once, with the hub on PostgreSQL.
+ */
+describe('connector edge cases', () => {
+  const h: Harness = { dir: '', databases: [], connectors: [] };
+  let hub: TestHub;
+  const servers: AgencyServer[] = [];
+
+  const hubRead = async (connector: Connector, type: string) => {
+    const reader = new HubTokenProvider({ ...connector.config.hub, scope: 'system/*.rs' });
+    return searchAll(hub.fhir, type, { authorization: `Bearer ${await reader.token()}` });
+  };
+  const post = async (server: AgencyServer, resource: Resource, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.baseUrl}/${resource.resourceType}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', ...headers },
+      body: JSON.stringify(resource),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as Resource;
+  };
+
+  beforeAll(async () => {
+    h.dir = mkdtempSync(join(tmpdir(), 'passerelle-connector-'));
+    hub = await startTestHub('postgres');
+  });
+
+  afterAll(async () => {
+    for (const c of h.connectors) await c.close();
+    for (const s of servers) await s.close();
+    await hub?.close();
+    for (const d of h.databases) await d.drop();
+    rmSync(h.dir, { recursive: true, force: true });
+  });
+
+  it('waits for a patient created while the cycle runs, instead of dropping what references it', async () => {
+    const hospital = await startAgencyServer({ kind: 'hospital', seed: { patients: 1 } });
+    servers.push(hospital);
+    const key = await registerAgency(h, hub, hospital);
+    let created = false;
+    const hooks: CycleHooks = {
+      // After the patients were pushed, a new patient and their stay appear at the hospital.
+      afterPush: async (type) => {
+        if (type !== 'Patient' || created) return;
+        created = true;
+        const patient = await post(hospital, {
+          resourceType: 'Patient',
+          identifier: [{ system: `${hospital.identity.identifierSystem}/mrn`, value: 'LATE-1' }],
+          name: [{ family: 'Tardif' }],
+        } as Patient);
+        await post(hospital, {
+          resourceType: 'Encounter',
+          identifier: [{ system: `${hospital.identity.identifierSystem}/encounter`, value: 'LATE-STAY' }],
+          status: 'in-progress',
+          class: { code: 'IMP' },
+          subject: { reference: `Patient/${patient.id}` },
+        } as Encounter);
+      },
+    };
+    const { connector } = await startConnector(h, hub, hospital, key, 'postgres', { hooks });
+    const report = await connector.cycle.pullOnce();
+    expect(report.rounds).toBe(2);
+    expect(report.byType.Encounter?.rejected).toBe(0);
+    const stay = ((await hubRead(connector, 'Encounter')) as Encounter[]).find(
+      (e) => e.identifier?.[0]?.value === 'LATE-STAY',
+    );
+    const late = ((await hubRead(connector, 'Patient')) as Patient[]).find(
+      (p) => p.identifier?.[0]?.value === 'LATE-1',
+    );
+    expect(stay?.subject?.reference).toBe(`Patient/${late?.id}`);
+  });
+
+  it('passes over a resource the hub refuses, counting it, and pushes the rest', async () => {
+    const hospital = await startAgencyServer({ kind: 'hospital', seed: { patients: 1 } });
+    servers.push(hospital);
+    const key = await registerAgency(h, hub, { ...hospital, id: 'hospital-b' });
+    // Written straight into the store (no validation there): an Observation without its code.
+    await hospital.repository.createResource({
+      resourceType: 'Observation',
+      identifier: [{ system: `${hospital.identity.identifierSystem}/observation`, value: 'BAD-1' }],
+      status: 'final',
+    } as MedplumObservation);
+    const { connector } = await startConnector(h, hub, { ...hospital, id: 'hospital-b' }, key, 'postgres');
+    const report = await connector.cycle.pullOnce();
+    const local = await searchAll(hospital.baseUrl, 'Observation');
+    expect(report.byType.Observation).toMatchObject({ rejected: 1, accepted: local.length - 1 });
+    expect(connector.cycle.status.snapshot().totals.pushRejected).toBe(1);
+    // Passed over for good: the next cycle does not try it again.
+    expect((await connector.cycle.pullOnce()).byType.Observation).toMatchObject({ rejected: 0, accepted: 0 });
+  });
+
+  it('reads an agency server that asks for basic auth', async () => {
+    const auth = { type: 'basic' as const, username: 'sync', password: 's3cret' };
+    const hospital = await startAgencyServer({ kind: 'hospital', seed: { patients: 1 }, auth });
+    servers.push(hospital);
+    const server = { ...hospital, id: 'hospital-c' };
+    const key = await registerAgency(h, hub, server);
+    const wrong = await startConnector(h, hub, server, key, 'postgres', {
+      env: { AGENCY_FHIR_AUTH: 'basic', AGENCY_FHIR_USER: 'sync', AGENCY_FHIR_PASSWORD: 'nope' },
+    });
+    await expect(wrong.connector.cycle.pullOnce()).rejects.toMatchObject({ response: { status: 401 } });
+    expect(wrong.connector.cycle.status.snapshot().lastError).toMatchObject({
+      stage: 'pull',
+      message: 'agency server: 401 (login)',
+    });
+    const right = await startConnector(h, hub, server, key, 'postgres', {
+      env: { AGENCY_FHIR_AUTH: 'basic', AGENCY_FHIR_USER: 'sync', AGENCY_FHIR_PASSWORD: 's3cret' },
+    });
+    const report = await right.connector.cycle.pullOnce();
+    expect(report.byType.Patient?.accepted).toBe(1);
+  });
+
+  it.each([
+    ['follows the next link', true],
+    ['asks for bigger pages', false],
+  ])('%s past a page whose resources all share one instant', async (_name, nextLinks) => {
+    const server = await sameInstantServer(8, nextLinks, { system: BULK_SYSTEM, instant: BULK_INSTANT });
+    try {
+      const agency = {
+        id: `bulk-${nextLinks ? 'a' : 'b'}`,
+        kind: 'hospital' as const,
+        identity: hospitalIdentity(),
+      };
+      const key = await registerAgency(h, hub, agency);
+      const { connector } = await startConnector(
+        h,
+        hub,
+        { ...agency, baseUrl: server.url } as AgencyServer,
+        key,
+        'postgres',
+        {
+          env: { PAGE_SIZE: '3', PUBLISH_TYPES: 'Patient' },
+        },
+      );
+      const report = await connector.cycle.pullOnce();
+      expect(report.byType.Patient?.accepted).toBe(8);
+      const atHub = (await hubRead(connector, 'Patient')).filter(
+        (p) =>
+          firstIdentifier(p)?.system === BULK_SYSTEM &&
+          p.meta?.source === `urn:passerelle:agency:${agency.id}`,
+      );
+      expect(atHub).toHaveLength(8);
+      expect(await connector.cursors.get(pullStream('Patient'))).toBe(BULK_INSTANT);
+      expect((await connector.cycle.pullOnce()).byType.Patient?.accepted).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+const BULK_SYSTEM = 'https://bulk.example/mrn';
+const BULK_INSTANT = '2026-01-01T00:00:00.000Z';
+
+function hospitalIdentity(): AgencyServer['identity'] {
+  return {
+    id: 'bulk',
+    identifierSystem: 'https://bulk.example/fhir/sid',
+    organization: { resourceType: 'Organization', name: 'Bulk loader' },
+  };
+}

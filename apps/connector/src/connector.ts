@@ -41,7 +41,8 @@ export async function createConnector(
   config: ConnectorConfig,
   options: ConnectorOptions = {},
 ): Promise<Connector> {
-  const logger = options.logger ?? new Logger('Connector');
+  // No context of its own: each class passes its name as the context of every line.
+  const logger = options.logger ?? new Logger();
   const database =
     options.database ?? (await openDatabase(config.database, { migrate: true, schemas: [CONNECTOR_SCHEMA] }));
   try {

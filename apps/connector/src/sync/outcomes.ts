@@ -65,10 +65,15 @@ export function describeRefusal(error: unknown): string {
 export function describeError(error: unknown): string {
   const status = httpStatusOf(error);
   if (status !== undefined) return describeRefusal(error);
-  if (error instanceof Error) {
-    const cause = error.cause as { code?: unknown } | undefined;
+  if (typeof error === 'object' && error !== null) {
+    // By shape, not instanceof: errors may come from another realm.
+    const { name, message, cause } = error as {
+      name?: unknown;
+      message?: unknown;
+      cause?: { code?: unknown };
+    };
     const code = typeof cause?.code === 'string' ? ` ${cause.code}` : '';
-    return `${error.name}: ${error.message.slice(0, 200)}${code}`;
+    return `${typeof name === 'string' ? name : 'Error'}: ${String(message).slice(0, 200)}${code}`;
   }
   return 'unknown error';
 }

@@ -66,11 +66,13 @@ export class SyncCycle {
   private readonly publisher: Publisher;
   private readonly applier: FeedApplier;
   private readonly logger: LoggerService;
+  private readonly bases: { agency: string; hub: string };
 
   constructor(deps: SyncCycleDeps) {
     this.publisher = new Publisher(deps);
     this.applier = new FeedApplier(deps);
     this.logger = deps.logger;
+    this.bases = { agency: deps.agency.baseUrl, hub: deps.hub.baseUrl };
   }
 
   async pullOnce(signal?: AbortSignal): Promise<PullReport> {
@@ -105,12 +107,18 @@ export class SyncCycle {
   }
 
   private failed(stage: 'pull' | 'apply', error: unknown): void {
-    const message = describeError(error);
+    // Which server failed, by the request's origin (never its URL: queries carry identifiers).
+    const url = (error as { config?: { url?: unknown } } | undefined)?.config?.url;
+    const server =
+      typeof url !== 'string'
+        ? ''
+        : url.startsWith(this.bases.agency)
+          ? 'agency server: '
+          : url.startsWith(this.bases.hub)
+            ? 'hub: '
+            : '';
+    const message = `${server}${describeError(error)}`;
     this.status.lastError = { at: new Date(), stage, message };
-    this.logger.error(
-      `${stage} failed: ${message}; cursors kept, next cycle resumes from them`,
-      undefined,
-      'SyncCycle',
-    );
+    this.logger.error(`${stage} failed: ${message}; cursors kept, next cycle resumes from them`, 'SyncCycle');
   }
 }
