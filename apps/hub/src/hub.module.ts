@@ -10,6 +10,7 @@ import { DisclosureModule } from './fhir/disclosure.module';
 import { FhirModule } from './fhir/fhir.module';
 import { HealthController } from './health.controller';
 import { HUB_SCHEMAS } from './hub-schemas';
+import { MailroomModule } from './mailroom/mailroom.module';
 import { QueuesModule } from './queues/queues.module';
 import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
@@ -33,6 +34,7 @@ export class HubModule {
         SyncRuntimeModule.forRoot(config),
         QueuesModule.forRoot(config),
         SyncModule,
+        MailroomModule.forRoot(config),
         AdminModule.forRoot(config),
         AuthModule.forRoot(config),
         AccessModule.forRoot(config),

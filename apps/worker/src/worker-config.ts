@@ -10,6 +10,7 @@ import {
   readSync,
   type SyncConfig,
 } from '@passerelle/config';
+import { type MailroomConfig, readMailroom } from '@passerelle/letters';
 
 /** The worker's configuration: the hub's database, Redis for the queues, the consent policy. */
 export interface WorkerConfig {
@@ -21,6 +22,8 @@ export interface WorkerConfig {
   redisKeyPrefix: string;
   consent: ConsentConfig;
   sync: Pick<SyncConfig, 'pollIntervalMs' | 'concurrency'>;
+  /** Letters and print runs (MAILROOM_*, LETTER_SENDER_*): MAILROOM_DIR is shared with the hub, which serves the files. */
+  mailroom: MailroomConfig;
   logLevel: LogLevelName;
 }
 
@@ -41,6 +44,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     consent: readConsent(r),
     sync: { pollIntervalMs, concurrency },
+    mailroom: readMailroom(r),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
   };
   if (database.kind !== 'postgres')

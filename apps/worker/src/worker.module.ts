@@ -8,7 +8,9 @@ import {
 } from '@nestjs/common';
 import { AUDIT_SCHEMA, AuditWriter } from '@passerelle/audit';
 import { CONSENT_SCHEMA, ConsentService, StoreConsentSource } from '@passerelle/consent';
+import { getFhirSchemaValidator } from '@passerelle/fhir';
 import { AgencyService, IDENTITY_SCHEMA, PatientIndex } from '@passerelle/identity';
+import { MAILROOM_SCHEMA, MailroomWorker } from '@passerelle/letters';
 import { FhirRepository, StoreModule } from '@passerelle/store';
 import {
   createQueueDriver,
@@ -17,6 +19,7 @@ import {
   Router,
   SYNC_SCHEMA,
   SyncWorker,
+  writeOutbox,
 } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
 import { HealthController } from './health.controller';
@@ -27,16 +30,19 @@ import { WORKER_CONFIG, type WorkerConfig } from './worker-config';
 class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly worker: SyncWorker,
+    private readonly mailroom: MailroomWorker,
     @Inject(QUEUE_DRIVER) private readonly queue: QueueDriver,
     private readonly audit: AuditWriter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.worker.start();
+    await this.mailroom.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker.stop();
+    await this.mailroom.stop();
     await this.queue.close();
     await this.audit.close();
   }
@@ -56,7 +62,7 @@ export class WorkerModule {
       imports: [
         StoreModule.forRoot(config.database, {
           migrate: false,
-          schemas: [IDENTITY_SCHEMA, CONSENT_SCHEMA, AUDIT_SCHEMA, SYNC_SCHEMA],
+          schemas: [IDENTITY_SCHEMA, CONSENT_SCHEMA, AUDIT_SCHEMA, SYNC_SCHEMA, MAILROOM_SCHEMA],
         }),
       ],
       controllers: [HealthController],
@@ -65,20 +71,15 @@ export class WorkerModule {
         {
           provide: FhirRepository,
           inject: [DataSource],
+          // Routing only reads; the mailroom writes the hub's own Communications, validated and
+          // given outbox rows like any write.
           useFactory: (ds: DataSource) =>
             new FhirRepository(ds, {
               localBases: [],
-              validator: {
-                validate: () => [
-                  {
-                    severity: 'error',
-                    code: 'forbidden',
-                    diagnostics: 'The worker does not write resources',
-                  },
-                ],
-              },
+              validator: getFhirSchemaValidator(),
               defaultCount: 20,
               maxCount: 500,
+              afterWrite: [writeOutbox],
             }),
         },
         { provide: PatientIndex, inject: [DataSource], useFactory: (ds: DataSource) => new PatientIndex(ds) },
@@ -123,6 +124,29 @@ export class WorkerModule {
               batchSize: 500,
               rescanIntervalMs: 30_000,
             }),
+        },
+        {
+          provide: MailroomWorker,
+          inject: [DataSource, FhirRepository, PatientIndex, AgencyService, AuditWriter, QUEUE_DRIVER],
+          useFactory: (
+            dataSource: DataSource,
+            repo: FhirRepository,
+            mpi: PatientIndex,
+            agencies: AgencyService,
+            audit: AuditWriter,
+            queue: QueueDriver,
+          ) =>
+            new MailroomWorker(
+              {
+                dataSource,
+                repo,
+                audit,
+                queue,
+                linkedPatients: (db, id) => mpi.linkedPatients(db, id),
+                agencyName: async (id) => (await agencies.find(id))?.name,
+              },
+              config.mailroom,
+            ),
         },
         WorkerLifecycle,
       ],

@@ -22,6 +22,7 @@ export const SUPPORTED_TYPES = [
   'CarePlan',
   'Device',
   'Consent',
+  'Communication',
   'Provenance',
   'Binary',
   'AuditEvent',

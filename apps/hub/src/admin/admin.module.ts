@@ -5,6 +5,7 @@ import { resolveAdminToken } from '../auth/admin-token';
 import { AuditAdminController } from '../audit/audit-admin.controller';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
+import { MailroomController } from '../mailroom/mailroom.controller';
 import { SyncAdminController } from '../sync/sync-admin.controller';
 
 @Module({})
@@ -12,7 +13,13 @@ export class AdminModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: AdminModule,
-      controllers: [AgenciesController, MpiController, AuditAdminController, SyncAdminController],
+      controllers: [
+        AgenciesController,
+        MpiController,
+        AuditAdminController,
+        SyncAdminController,
+        MailroomController,
+      ],
       providers: [{ provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) }, AdminAuthGuard],
     };
   }

@@ -202,6 +202,15 @@ export const SEARCH_PARAMS: Readonly<Record<SupportedType, readonly SearchParamD
     ref('consentor', actors, 'performer'),
     ref('actor', actors, 'provision.actor.reference'),
   ],
+  Communication: [
+    identifier,
+    status,
+    token('category', 'category'),
+    date('sent', 'sent'),
+    ...subjectPatient,
+    ref('recipient', actors, 'recipient'),
+    ref('sender', actors, 'sender'),
+  ],
   Provenance: [
     date('recorded', 'recorded'),
     ref('target', [], 'target'),

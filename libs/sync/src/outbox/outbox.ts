@@ -13,10 +13,11 @@ export interface OutboxRow {
 
 /**
  * For `FhirRepository`'s `afterWrite`: an outbox row per stored version, in the writing
- * transaction. A version the hub itself wrote (an agency's Organization) is not exchanged.
+ * transaction. What the hub itself writes is not exchanged (an agency's Organization), but for
+ * the notices it sends agencies (`Communication`, e.g. returned mail).
  */
 export const writeOutbox: WriteHook = async (db, actor, written) => {
-  const rows = written.filter((w) => w.sourceAgency !== HUB_AGENCY);
+  const rows = written.filter((w) => w.sourceAgency !== HUB_AGENCY || w.type === 'Communication');
   if (rows.length === 0) return;
   const values: unknown[] = [];
   const tuples = rows.map((w, i) => {

@@ -62,9 +62,9 @@ describe('recipientsOf', () => {
       { patient: patientWithGp({ reference: 'Organization/cabinet' }), sourceAgency: 'cabinet' },
     ];
     expect(recipientsOf(input({ personRecords: records, sourceAgency: 'cabinet' }))).toEqual([]);
-    expect(
-      recipientsOf(input({ personRecords: records, resource: { resourceType: 'Consent' } })),
-    ).toEqual([]);
+    expect(recipientsOf(input({ personRecords: records, resource: { resourceType: 'Consent' } }))).toEqual(
+      [],
+    );
   });
 
   it('sends a referral to its performer, and what it cites as context', () => {
@@ -90,5 +90,18 @@ describe('recipientsOf', () => {
       { agency: 'clinique', rule: 'subscription' },
     ]);
     expect(recipientsOf(input({ subscriptions }))).toEqual([]);
+  });
+
+  it("sends the hub's notices to the agencies they name, and nobody else's Communications", () => {
+    const notice = {
+      resourceType: 'Communication',
+      status: 'completed',
+      recipient: [{ reference: 'Organization/cabinet' }, { reference: 'Organization/clinique' }],
+    } as Resource;
+    expect(recipientsOf(input({ resource: notice, sourceAgency: 'hub' }))).toEqual([
+      { agency: 'cabinet', rule: 'notification' },
+      { agency: 'clinique', rule: 'notification' },
+    ]);
+    expect(recipientsOf(input({ resource: notice, sourceAgency: 'chu' }))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import type { Identifier, Patient, Reference, Resource, ServiceRequest } from 'fhir/r4';
+import { HUB_AGENCY } from '@passerelle/store';
+import type { Communication, Identifier, Patient, Reference, Resource, ServiceRequest } from 'fhir/r4';
 
 export type AgencyKind = 'hospital' | 'gp' | 'specialist';
 
@@ -10,7 +11,8 @@ export interface DirectoryAgency {
 }
 
 /** Why a recipient receives a change: kept on the feed row for operators (never patient data). */
-export type RouteRule = 'gp-of-record' | 'referral-performer' | 'referral-context' | 'subscription';
+export type RouteRule =
+  'gp-of-record' | 'referral-performer' | 'referral-context' | 'subscription' | 'notification';
 
 export interface RoutingRules {
   /** What the patient's GP of record receives from hospitals and specialists. */
@@ -96,6 +98,13 @@ export function recipientsOf(input: RoutingInput, rules: RoutingRules = DEFAULT_
   if (resource.resourceType === 'ServiceRequest') {
     for (const ref of (resource as ServiceRequest).performer ?? []) {
       add(agencyOfReference(ref, agencies, organizations)?.id, 'referral-performer');
+    }
+  }
+
+  // A notice the hub sends agencies (e.g. returned mail) goes to the agencies it names.
+  if (resource.resourceType === 'Communication' && input.sourceAgency === HUB_AGENCY) {
+    for (const ref of (resource as Communication).recipient ?? []) {
+      add(agencyOfReference(ref, agencies, organizations)?.id, 'notification');
     }
   }
 
