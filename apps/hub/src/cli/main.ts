@@ -6,6 +6,7 @@ import { auditVerifyCommand } from '../audit/audit-cli';
 import { HUB_SCHEMAS } from '../hub-schemas';
 import { openDatabase } from '@passerelle/store';
 import { AdminClient } from './admin-client';
+import { demoCommand } from './demo';
 import { generateAgencyKey } from './keys';
 import { QUEUE_USAGE, queueCommand } from './queue-commands';
 
@@ -18,6 +19,7 @@ const USAGE = `usage: npm run cli -- <command>
   agency suspend ID | agency activate ID                refuse or allow new access tokens
   agency rotate ID [--alg ES384|RS384] [--key-out FILE] [--keep-old]
                                                         new key pair; old keys dropped unless --keep-old
+  demo                                                  hub + sandbox agencies + their connectors (npm start)
   migrate run | migrate revert                          database migrations (DATABASE_URL or DATA_DIR)
   audit verify [--from SEQ] [--to SEQ]                  check the audit hash chain (exit 1 when broken;
                                                         with the embedded hub running, use GET /admin/audit/verify)
@@ -126,6 +128,7 @@ async function migrateCommand(action: string | undefined): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'agency') return agencyCommand(rest);
+  if (command === 'demo') return demoCommand(process.env);
   if (command === 'migrate') return migrateCommand(rest[0]);
   if (command === 'queue') return queueCommand(rest, AdminClient.fromEnv(process.env));
   if (command === 'audit' && rest[0] === 'verify') {
