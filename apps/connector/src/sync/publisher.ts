@@ -193,7 +193,9 @@ export class Publisher {
   ): Promise<{ done: number; deferredAt?: number }> {
     if (fresh.length === 0) return { done: 0 };
     const base = this.deps.agency.baseUrl;
+    const started = Date.now();
     await targets.prefetch(fresh, base);
+    const prefetched = Date.now();
     const entries: (BundleEntry | undefined)[] = [];
     for (const resource of fresh) {
       const key = identifierKey(resource);
@@ -226,6 +228,11 @@ export class Publisher {
     try {
       await this.send(sendable, signal);
       report.accepted += sendable.length;
+      // Where a page's time goes (targets read at the agency, transaction at the hub), for tuning.
+      this.deps.logger.debug?.(
+        `${type}: ${sendable.length} pushed; targets ${prefetched - started} ms, hub ${Date.now() - prefetched} ms`,
+        'Publisher',
+      );
       return { done: fresh.length };
     } catch (e) {
       if (!isRejection(e)) throw e;
