@@ -1,4 +1,7 @@
-/** The connector's public API, for the end-to-end, fault and benchmark code that drives it in-process. */
+/**
+ * The connector's public API, for the end-to-end, fault and benchmark code that drives it
+ * in-process. Test helpers (agency registration, process environment) are in connector.testing.ts.
+ */
 export {
   CONNECTOR_CONFIG,
   loadConnectorConfig,
@@ -16,6 +19,7 @@ export {
   defaultScopes,
   inPushOrder,
   parseTypeList,
+  pushRank,
   selectProfile,
   type ConnectorKind,
   type SyncProfile,
@@ -40,15 +44,25 @@ export {
   type PostForm,
 } from './hub/hub-token';
 export {
+  applyOrder,
   CHANGES_CURSOR_URL,
   changesCursor,
   cursorParameters,
   FeedApplier,
+  type ApplierDeps,
   type ApplyReport,
 } from './sync/applier';
-export type { CycleHooks } from './sync/outcomes';
-export { Publisher, type PullReport, type TypePushReport } from './sync/publisher';
-export { SyncCycle, SyncStatus, type SyncHealth, type SyncTotals } from './sync/sync-cycle';
+export { describeError, isRejection, isUnresolvedReference, type CycleHooks } from './sync/outcomes';
+export { Publisher, type PublisherDeps, type PullReport, type TypePushReport } from './sync/publisher';
+export {
+  SyncCycle,
+  SyncStatus,
+  type SyncCycleDeps,
+  type SyncHealth,
+  type SyncTotals,
+} from './sync/sync-cycle';
+export { formatProgress, Progress, type ProgressOptions, type ProgressOutput } from './sync/progress';
+export { HealthController, type ConnectorHealth } from './health.controller';
 export { SyncLoop } from './sync/sync-loop';
 export {
   conditionalReference,
