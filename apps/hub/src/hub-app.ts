@@ -34,7 +34,8 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // FHIR ids and search values may contain characters Fastify's default would refuse.
-    routerOptions: { maxParamLength: 256 },
+    // `POST /fhir/` is how some clients (fhir-kit-client) send a transaction.
+    routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(HubModule.forRoot(config), adapter, {
     logger: options.logger ?? nestLogLevels(config.logLevel),

@@ -39,7 +39,6 @@ export interface RouteResult {
 const ROUTING_PURPOSE = 'TREAT';
 /** The audit trail's client for what the worker decides. */
 export const ROUTER_CLIENT_ID = 'passerelle-worker';
-const DIRECTORY_TTL_MS = 5_000;
 
 interface FeedItem {
   agency: string;
@@ -55,7 +54,6 @@ interface FeedItem {
  */
 export class Router {
   private readonly outbox = new Outbox();
-  private directory?: { at: number; agencies: DirectoryAgency[] };
 
   constructor(private readonly deps: RouterDependencies) {}
 
@@ -185,14 +183,11 @@ export class Router {
     };
   }
 
+  /** Read for every change (a small table): an agency registered a moment ago receives at once. */
   private async agencyDirectory(): Promise<DirectoryAgency[]> {
-    const now = Date.now();
-    if (this.directory && now - this.directory.at < DIRECTORY_TTL_MS) return this.directory.agencies;
-    const agencies = (await this.deps.agencies.list())
+    return (await this.deps.agencies.list())
       .filter((a) => a.status === 'active')
       .map((a) => ({ id: a.id, kind: a.kind, identifiers: a.organization.identifier ?? [] }));
-    this.directory = { at: now, agencies };
-    return agencies;
   }
 }
 
