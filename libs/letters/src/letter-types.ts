@@ -1,0 +1,116 @@
+import type { Bundle } from 'fhir/r4';
+import type { ValidAddress } from './address';
+import type { AgencyKind, ConsentAction, Language } from './strings';
+
+/**
+ * What each kind of letter needs to be written. Every text field may come from outside the service
+ * (a patient's name, an agency's reason): the renderer prints it as plain text, whatever it holds.
+ */
+
+/** The service writing to the patient: the deployment's contact details, on every letter. */
+export interface LetterSender {
+  /** The service's name ("Passerelle – Hauts-de-France"). */
+  service: string;
+  /** Its postal address, one line each. */
+  addressLines: readonly string[];
+  phone?: string;
+  /** Opening hours of the phone line ("lundi–vendredi, 9 h–17 h"). */
+  hours?: string;
+  email?: string;
+}
+
+export interface LetterCommon {
+  /** Shown on the letter and quoted by the patient when they call: not the patient's identifier. */
+  reference: string;
+  /** The date printed on the letter. */
+  date: Date;
+  /** Where to post it: only `validateAddress` makes one. */
+  address: ValidAddress;
+  /** How the letter greets the patient. */
+  patientName: string;
+  sender: LetterSender;
+  /** French unless the patient asked for English. */
+  language?: Language;
+  /** Every text at 16 pt or more (the address block excepted). */
+  largePrint?: boolean;
+  /** IANA time zone dates are printed in; Europe/Paris by default. */
+  timeZone?: string;
+}
+
+/** A plain-language rendering of the summary document (a FHIR `document` Bundle, see @passerelle/summary). */
+export interface PatientSummaryLetter extends LetterCommon {
+  kind: 'patient-summary';
+  summary: Bundle;
+}
+
+/** Information of one kind that was shown, as a FHIR resource type or a sensitivity label. */
+export interface SeenData {
+  dataClass: string;
+  count?: number;
+}
+
+/** Someone used break-glass (emergency access overriding the patient's choices) on the record. */
+export interface BreakGlassLetter extends LetterCommon {
+  kind: 'break-glass';
+  access: {
+    at: Date;
+    agency: string;
+    practitioner?: string;
+    reason?: string;
+    seen: readonly SeenData[];
+  };
+}
+
+/** One access to the record, as the audit trail has it (`$access-report`). */
+export interface AccessEntry {
+  at: Date;
+  agency?: string;
+  practitioner?: string;
+  /** FHIR resource type or sensitivity label of what was accessed. */
+  dataClass?: string;
+  /** v3 ActReason purpose of use (TREAT, ETREAT ...). */
+  purpose?: string;
+  breakGlass: boolean;
+}
+
+/** Who looked at the record during a period (sent periodically). */
+export interface AccessReportLetter extends LetterCommon {
+  kind: 'access-report';
+  period: { start: Date; end: Date };
+  accesses: readonly AccessEntry[];
+}
+
+/** One rule of the patient's sharing choices; an empty list means "all". */
+export interface SharingRule {
+  decision: 'permit' | 'deny';
+  agencies?: readonly string[];
+  agencyKinds?: readonly AgencyKind[];
+  purposes?: readonly string[];
+  /** FHIR resource types or sensitivity labels. */
+  dataClasses?: readonly string[];
+  period?: { start?: Date; end?: Date };
+}
+
+/** The patient's sharing choices (Consent) were recorded, changed or withdrawn. */
+export interface ConsentChangeLetter extends LetterCommon {
+  kind: 'consent-change';
+  change: {
+    action: ConsentAction;
+    at: Date;
+    /** Who recorded it: an agency's name, and the person when known. */
+    recordedBy: string;
+    rules: readonly SharingRule[];
+  };
+}
+
+export type Letter = PatientSummaryLetter | BreakGlassLetter | AccessReportLetter | ConsentChangeLetter;
+export type LetterKind = Letter['kind'];
+
+/** A letter would need more pages than the envelope takes (10): it is held, not truncated. */
+export class LetterTooLongError extends Error {
+  readonly code = 'too-long';
+  constructor(readonly pages: number) {
+    super(`The letter needs ${pages} pages; at most 10 fit one envelope.`);
+    this.name = 'LetterTooLongError';
+  }
+}

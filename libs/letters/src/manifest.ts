@@ -1,0 +1,48 @@
+import { plainLine } from './plain-text';
+
+/**
+ * The print run's CSV manifest (RFC 4180, CRLF line ends): one row per letter, for the mailroom to
+ * check the pile against and to post it. It holds no clinical data (no kind of letter, no name):
+ * the letter's id, an opaque patient reference, where the letter starts in the merged PDF, its
+ * pages and sheets, and the postage class.
+ *
+ * Spreadsheets run a cell that starts with = + - @ (or tab, CR) as a formula; such a cell is
+ * prefixed with an apostrophe, and every text cell is quoted.
+ */
+export const MANIFEST_COLUMNS = [
+  'letter_id',
+  'patient_reference',
+  'first_page',
+  'pages',
+  'sheets',
+  'postage_class',
+] as const;
+
+export interface ManifestRow {
+  letterId: string;
+  patientReference: string;
+  firstPage: number;
+  pages: number;
+  sheets: number;
+  postageClass: string;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  // Trimmed first, so a formula cannot hide behind leading spaces either.
+  const text = plainLine(value, 200);
+  const safe = FORMULA_START.test(value) || FORMULA_START.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+export function manifestHeader(): string {
+  return `${MANIFEST_COLUMNS.join(',')}\r\n`;
+}
+
+export function manifestLine(row: ManifestRow): string {
+  return `${[row.letterId, row.patientReference, row.firstPage, row.pages, row.sheets, row.postageClass]
+    .map(csvCell)
+    .join(',')}\r\n`;
+}

@@ -1,0 +1,113 @@
+import type { SummarySectionKey } from '@passerelle/summary';
+
+export const LANGUAGES = ['fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+/** French unless the patient asked for English. */
+export const DEFAULT_LANGUAGE: Language = 'fr';
+
+export interface ContactLines {
+  phone?: string;
+  email?: string;
+  address: string;
+  hours?: string;
+}
+
+/**
+ * Every word a letter prints that is not the patient's data, per language. Functions receive text
+ * that has already been made plain (see plain-text.ts) and return plain text.
+ */
+export interface LetterStrings {
+  /** BCP 47 tag for dates and the PDF's /Lang. */
+  locale: string;
+  /** Between a label and its value (French puts a space before the colon). */
+  colon: string;
+  date: string;
+  reference: string;
+  phone: string;
+  email: string;
+  page: (page: number, of: number) => string;
+  greeting: (name: string) => string;
+  signOff: string;
+  team: (service: string) => string;
+  nothingRecorded: string;
+  unknownDate: string;
+  unknown: string;
+  /** Joins "A, B and C". */
+  listJoin: (items: readonly string[]) => string;
+  footer: {
+    contact: (c: ContactLines) => string;
+    object: string;
+    largePrint: (isLargePrint: boolean) => string;
+  };
+  summary: {
+    title: string;
+    intro: (service: string) => string;
+    sections: Readonly<Record<SummarySectionKey, string>>;
+    recordedBy: (agency: string) => string;
+    /** "on 3 March 2024", "in March 2024": the date as recorded, day, month or year. */
+    dated: (date: string, precision: DatePrecision) => string;
+    correction: string;
+  };
+  breakGlass: {
+    title: string;
+    intro: (when: string, who: string) => string;
+    byPractitioner: (practitioner: string, agency: string) => string;
+    reasonLabel: string;
+    noReason: string;
+    seenLabel: string;
+    nothingSeen: string;
+    whatYouCanDo: string;
+    actions: (reference: string) => readonly string[];
+  };
+  accessReport: {
+    title: string;
+    intro: (start: string, end: string) => string;
+    columns: { when: string; who: string; what: string; why: string };
+    breakGlass: string;
+    breakGlassNote: string;
+    none: string;
+    times: (count: number) => string;
+    question: (reference: string) => string;
+  };
+  consentChange: {
+    title: string;
+    intro: (action: ConsentAction, when: string, by: string) => string;
+    rule: (index: number, decision: 'permit' | 'deny') => string;
+    who: string;
+    what: string;
+    why: string;
+    when: string;
+    everyone: string;
+    allData: string;
+    anyPurpose: string;
+    always: string;
+    from: (date: string) => string;
+    until: (date: string) => string;
+    between: (start: string, end: string) => string;
+    agencyKinds: Readonly<Record<AgencyKind, string>>;
+    noRules: string;
+    notYou: (reference: string) => string;
+  };
+  clinician: {
+    title: string;
+    patient: string;
+    born: string;
+    identifier: string;
+    generated: string;
+    source: string;
+    status: string;
+    sectionTitles: Readonly<Record<SummarySectionKey, string>>;
+  };
+  /** Plain names of FHIR resource types and sensitivity labels ("what was seen"). */
+  dataClasses: Readonly<Record<string, string>>;
+  otherData: (code: string) => string;
+  /** v3 ActReason purposes of use. */
+  purposes: Readonly<Record<string, string>>;
+  otherPurpose: (code: string) => string;
+  /** Clinical and verification statuses, as FHIR codes. */
+  statuses: Readonly<Record<string, string>>;
+}
+
+export type DatePrecision = 'day' | 'month' | 'year';
+export type ConsentAction = 'created' | 'updated' | 'withdrawn';
+export type AgencyKind = 'hospital' | 'gp' | 'specialist';
