@@ -122,7 +122,7 @@ export class WorkerModule {
               pollIntervalMs: config.sync.pollIntervalMs,
               concurrency: config.sync.concurrency,
               batchSize: 500,
-              rescanIntervalMs: 30_000,
+              rescanIntervalMs: config.sync.rescanIntervalMs,
             }),
         },
         {

@@ -75,7 +75,7 @@ export class SyncRuntimeModule {
                   pollIntervalMs: config.sync.pollIntervalMs,
                   concurrency: config.sync.concurrency,
                   batchSize: 500,
-                  rescanIntervalMs: 30_000,
+                  rescanIntervalMs: config.sync.rescanIntervalMs,
                 }),
             },
           ]
