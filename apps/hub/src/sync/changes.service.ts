@@ -6,6 +6,7 @@ import { type AccessContext, allows, PatientIndex } from '@passerelle/identity';
 import { FhirRepository, parseStored, type StoredResource } from '@passerelle/store';
 import {
   CHANGES_CURSOR_EXTENSION,
+  conditionalReference,
   Feed,
   literalTarget,
   parseCursor,
@@ -23,12 +24,6 @@ function countParam(value: unknown): number {
   if (typeof value !== 'string' || !Number.isSafeInteger(n) || n < 1)
     throw badRequest('_count must be a whole number from 1', ['_count']);
   return Math.min(n, MAX_COUNT);
-}
-
-/** `Type?identifier=system|value`: how a recipient finds the same resource in its own server. */
-function conditional(type: string, identifier: Identifier | undefined): string | undefined {
-  if (!identifier?.system || !identifier.value) return undefined;
-  return `${type}?identifier=${encodeURIComponent(identifier.system)}|${encodeURIComponent(identifier.value)}`;
 }
 
 /**
@@ -145,7 +140,7 @@ export class ChangesService {
     for (const [i, target] of list.entries()) {
       if (!visible[i]) continue;
       const own = target.type === 'Patient' ? await this.ownRecord(agency, target.id) : undefined;
-      const ref = conditional(
+      const ref = conditionalReference(
         target.type,
         (own ?? parseStored<Resource & { identifier?: Identifier[] }>(target)).identifier?.[0],
       );

@@ -1,4 +1,4 @@
-import type { Reference, Resource } from 'fhir/r4';
+import type { Identifier, Reference, Resource } from 'fhir/r4';
 
 /** `Type/id` of a literal relative reference, or undefined. */
 export function literalTarget(ref: Reference): { type: string; id: string } | undefined {
@@ -46,4 +46,19 @@ export function rewriteReferences<T extends Resource>(
     else delete ref.reference;
   }
   return copy;
+}
+
+/** FHIR search escaping of a token part: `\`, `|`, `,` and `$` are preceded by `\`. */
+const escapeToken = (part: string) => part.replace(/[\\|,$]/g, '\\$&');
+
+/**
+ * `Type?identifier=system|value`, each part escaped then URL-encoded: how a recipient finds the
+ * same resource in its own server. Undefined without a system and a value.
+ */
+export function conditionalReference(type: string, identifier: Identifier | undefined): string | undefined {
+  if (!identifier?.system || !identifier.value) return undefined;
+  const [system, value] = [identifier.system, identifier.value].map((p) =>
+    encodeURIComponent(escapeToken(p)),
+  );
+  return `${type}?identifier=${system}|${value}`;
 }
