@@ -210,7 +210,7 @@ async function rate(render: () => Promise<unknown>, seconds: number): Promise<Ta
 }
 
 async function main(): Promise<void> {
-  const seconds = intArg('seconds', 6);
+  const seconds = intArg('seconds', 9);
   const runLetters = intArg('letters', 1000);
 
   if (flag('print-run-child')) {

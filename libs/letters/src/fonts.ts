@@ -6,7 +6,7 @@ import { create, type Font, type Glyph, type GlyphPosition, type GlyphRun } from
  * Greek, Cyrillic, Hebrew, Arabic, Armenian, Georgian...), so patients' names render as written.
  *
  * Read and parsed once per process, then shared by every document (each still embeds its own
- * subset of the glyphs it uses). Two costs are paid once instead of per PDF:
+ * subset of the glyphs it uses). Three costs are paid once instead of per PDF:
  * - given the file's bytes, pdfkit parses the font again for each document, which made a 2-page
  *   letter about six times slower than the same text in a built-in font;
  * - fontkit shapes every word (OpenType substitutions and kerning) and pdfkit caches the result
@@ -14,7 +14,7 @@ import { create, type Font, type Glyph, type GlyphPosition, type GlyphRun } from
  *   to pdfkit behind a proxy whose `layout()` keeps shaped words for the whole process;
  * - embedding a subset re-parses every glyph's outline record (fontkit 2.0 does not keep it) only
  *   to see whether the glyph is composite. The parsed font's glyphs keep their parsed record.
- * Both rely on the font being static (DejaVu has no variation axes), so the records never change.
+ * The last two rely on the font being static (DejaVu has no variation axes): nothing they keep changes.
  */
 const FILES = {
   regular: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
