@@ -97,6 +97,18 @@ describe('every letter', () => {
     expect(text).toContain('Avec nos salutations,');
   });
 
+  it('draws accented and non-Latin names with the embedded font, as written', async () => {
+    for (const name of [
+      'Nguyễn Thị Minh Khai',
+      'Иван Петрович Сидоров',
+      'Ἀλέξανδρος Παπαδόπουλος',
+      'Zoë Ørsted-Łukasiewicz',
+    ]) {
+      const { pdf } = await render(f.breakGlassLetter({ patientName: name }));
+      expect(pdf.text).toContain(`Bonjour ${name},`);
+    }
+  });
+
   it('is in English when asked, dates included', async () => {
     const { pdf } = await render(f.breakGlassLetter({ language: 'en' }));
     expect(pdf.language).toBe('en-GB');
