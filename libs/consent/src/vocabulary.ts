@@ -11,8 +11,7 @@ export const PARTICIPATION_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/
 export const CONSENT_ACTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentaction';
 
 /** `actor.reference.identifier` systems naming one agency, or every agency of a kind. */
-export const AGENCY_ID_SYSTEM = 'urn:passerelle:agency';
-export const AGENCY_KIND_SYSTEM = 'urn:passerelle:agency-kind';
+export { AGENCY_ID_SYSTEM, AGENCY_KIND_SYSTEM } from '@passerelle/fhir';
 
 /** Purposes of use that are direct care: the only ones the `implied` model shares by default. */
 export const DIRECT_CARE_PURPOSES: ReadonlySet<string> = new Set(['TREAT', 'ETREAT']);

@@ -5,3 +5,4 @@ export * from './bundle';
 export * from './capability';
 export * from './validation';
 export * from './canonical-json';
+export * from './systems';

@@ -10,7 +10,7 @@ import type {
   Reference,
   Resource,
 } from 'fhir/r4';
-import { AGENCY_ID_SYSTEM } from '@passerelle/consent';
+import { AGENCY_ID_SYSTEM } from '@passerelle/fhir';
 import { assignSections, DEFAULT_LIMITS, SECTION_TYPES, type SummaryLimits } from './membership';
 import { escapeXhtml, narrative, patientName, row, sectionNarrative } from './narrative';
 import { rewriteReferences } from './references';

@@ -33,4 +33,4 @@ export const PATIENT_SUMMARY_DISPLAY = 'Patient summary Document';
 export const LIST_EMPTY_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
 
 /** Agency ids in the source-agency extension (the same system consent provisions name agencies by). */
-export { AGENCY_ID_SYSTEM } from '@passerelle/consent';
+export { AGENCY_ID_SYSTEM } from '@passerelle/fhir';

@@ -1,5 +1,5 @@
 import type { Identifier, Organization } from 'fhir/r4';
-import { badRequest, conflict, notFound } from '@passerelle/fhir';
+import { AGENCY_ID_SYSTEM, badRequest, conflict, notFound } from '@passerelle/fhir';
 import { type Actor, type FhirRepository, HUB_AGENCY } from '@passerelle/store';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseScope } from '../auth/scopes';
@@ -59,7 +59,6 @@ function checkScopes(scopes: unknown): string[] {
   return [...new Set(scopes as string[])];
 }
 
-const AGENCY_ID_SYSTEM = 'urn:passerelle:agency';
 
 function checkIdentifiers(identifiers: unknown): Identifier[] {
   if (identifiers === undefined) return [];
