@@ -1,3 +1,4 @@
+import type { AddressProblem } from '../address';
 import type { LetterKind } from '../letter-types';
 import type { Language } from '../strings';
 
@@ -27,16 +28,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
  * `render-failed` come from rendering; the others from the patient's records.
  */
 export type HeldReason =
-  | 'no-address'
-  | 'no-recipient'
-  | 'too-many-lines'
-  | 'line-too-long'
-  | 'bad-postcode'
-  | 'no-city'
-  | 'unknown-country'
-  | 'formula-injection'
-  | 'hidden-characters'
-  | 'no-fixed-abode'
+  | AddressProblem
   | 'deceased'
   | 'address-returned'
   | 'no-patient'
