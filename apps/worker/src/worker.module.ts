@@ -118,12 +118,7 @@ export class WorkerModule {
           provide: SyncWorker,
           inject: [QUEUE_DRIVER, Router, DataSource],
           useFactory: (queue: QueueDriver, router: Router, ds: DataSource) =>
-            new SyncWorker(queue, router, ds, {
-              pollIntervalMs: config.sync.pollIntervalMs,
-              concurrency: config.sync.concurrency,
-              batchSize: 500,
-              rescanIntervalMs: config.sync.rescanIntervalMs,
-            }),
+            new SyncWorker(queue, router, ds, config.sync),
         },
         {
           provide: MailroomWorker,

@@ -71,12 +71,7 @@ export class SyncRuntimeModule {
               provide: SyncWorker,
               inject: [QUEUE_DRIVER, Router, DataSource],
               useFactory: (queue: QueueDriver, router: Router, dataSource: DataSource) =>
-                new SyncWorker(queue, router, dataSource, {
-                  pollIntervalMs: config.sync.pollIntervalMs,
-                  concurrency: config.sync.concurrency,
-                  batchSize: 500,
-                  rescanIntervalMs: config.sync.rescanIntervalMs,
-                }),
+                new SyncWorker(queue, router, dataSource, config.sync),
             },
           ]
         : [];

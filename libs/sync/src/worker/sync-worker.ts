@@ -38,13 +38,16 @@ export class SyncWorker {
   private highWater = '0';
   private lastRescan = Date.now();
   private stopped = false;
+  private readonly options: SyncWorkerOptions;
 
   constructor(
     private readonly queue: QueueDriver,
     private readonly router: Router,
     private readonly dataSource: DataSource,
-    private readonly options: SyncWorkerOptions = DEFAULT_SYNC_WORKER_OPTIONS,
-  ) {}
+    options: Partial<SyncWorkerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_SYNC_WORKER_OPTIONS, ...options };
+  }
 
   async start(): Promise<void> {
     await this.queue.process(
