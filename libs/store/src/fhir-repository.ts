@@ -34,6 +34,7 @@ import {
   lockCriteria,
   selectByKeys,
   selectCurrent,
+  selectCurrentMany,
   selectVersion,
   type VersionRow,
 } from './sql/resource-sql';
@@ -385,16 +386,7 @@ export class FhirRepository {
     type: SupportedType,
     criteria: QueryParams,
   ): Promise<StoredResource | undefined> {
-    const parsed = this.parseQuery(type, criteria, true);
-    if (parsed.filters.length === 0) {
-      throw badRequest('Conditional criteria must name at least one search parameter');
-    }
-    // An agency's conditional writes match only what it sent: they never reveal, nor touch,
-    // another agency's resources.
-    const query: SearchQuery = {
-      ...parsed,
-      filters: [...parsed.filters, { kind: 'provenance', agency: actor.agency, scope: 'own' }],
-    };
+    const query = this.conditionalQuery(actor, type, criteria);
     const find = async () => {
       const page = await this.search(
         actor,
@@ -410,8 +402,23 @@ export class FhirRepository {
     // (the lock would otherwise queue every transaction that names a shared Organization).
     const existing = await find();
     if (existing) return existing;
-    await lockCriteria(db, `${type}?${JSON.stringify(query.filters)}`);
+    await lockCriteria(db, criteriaLockKey(query));
     return find();
+  }
+
+  /**
+   * Conditional criteria as a search: an agency's conditional writes match only what it sent, so
+   * they never reveal, nor touch, another agency's resources.
+   */
+  conditionalQuery(actor: Actor, type: SupportedType, criteria: QueryParams): SearchQuery {
+    const parsed = this.parseQuery(type, criteria, true);
+    if (parsed.filters.length === 0) {
+      throw badRequest('Conditional criteria must name at least one search parameter');
+    }
+    return {
+      ...parsed,
+      filters: [...parsed.filters, { kind: 'provenance', agency: actor.agency, scope: 'own' }],
+    };
   }
 
   /** Reads the current version under a row lock and prepares the next one (or a no-op). */
@@ -425,6 +432,37 @@ export class FhirRepository {
   ): Promise<PendingWrite> {
     const current = opts.isCreate ? undefined : await selectCurrent(db, type, id, true);
     return nextVersion(current, actor, type, id, resource, opts.expectedVersion, this.options.localBases);
+  }
+
+  /**
+   * prepareWrite and prepareDelete for a whole Bundle: every current row is read under its row
+   * lock in one statement, in (type, id) order, instead of one round trip per entry. Versions are
+   * prepared in `items` order, so the first entry in error is the one reported.
+   */
+  async prepareMany(
+    db: Db,
+    actor: Actor,
+    items: readonly PrepareItem[],
+  ): Promise<(PendingWrite | undefined)[]> {
+    const locked = await selectCurrentMany(
+      db,
+      items.filter((i) => i.kind === 'delete' || !i.isCreate),
+      true,
+    );
+    return items.map((item) => {
+      const current = locked.get(`${item.type}/${item.id}`);
+      if (item.kind === 'delete')
+        return current && !current.deleted ? deletionVersion(current, actor) : undefined;
+      return nextVersion(
+        item.isCreate ? undefined : current,
+        actor,
+        item.type,
+        item.id,
+        item.resource,
+        item.expectedVersion,
+        this.options.localBases,
+      );
+    });
   }
 
   /** A deletion version; deleting what is absent or already deleted changes nothing. */
@@ -450,6 +488,24 @@ export class FhirRepository {
     await this.commitAll(db, actor, [pending]);
     return pending.result;
   }
+}
+
+/** One entry of `prepareMany`: a new version of a resource, or its deletion. */
+export type PrepareItem =
+  | {
+      kind: 'write';
+      type: SupportedType;
+      id: string;
+      resource: Resource;
+      expectedVersion?: number;
+      /** A new id: there is no current row to read. */
+      isCreate?: boolean;
+    }
+  | { kind: 'delete'; type: SupportedType; id: string };
+
+/** The advisory lock of conditional criteria: the same key on every path that writes conditionally. */
+export function criteriaLockKey(query: SearchQuery): string {
+  return `${query.type}?${JSON.stringify(query.filters)}`;
 }
 
 /** Counting what a caller may see means deciding on every match: past this many, `total` is left out. */

@@ -2,24 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import {
   type SearchQuery,
-  type SupportedType,
   badRequest,
   etag,
-  extractSearchValues,
   informational,
   isOperationOutcomeError,
   multipleMatches,
-  OperationOutcomeError,
-  outcome,
   preconditionFailed,
 } from '@passerelle/fhir';
-import type { FhirRepository } from '../fhir-repository';
+import { criteriaLockKey, type FhirRepository, type PrepareItem } from '../fhir-repository';
 import type { PendingWrite } from '../versions';
 import { parseETag } from '../fhir-repository';
-import type { Db } from '../sql/resource-sql';
+import { type Db, lockCriteriaMany } from '../sql/resource-sql';
 import type { Actor, StoredResource } from '../types';
-import { type EntryRequest, parseEntryRequest, parseQueryString } from './entry-request';
-import { isBundleLocal, rewriteReferences, unresolvedReference } from './references';
+import { type MatchFacts, matchAll } from './conditional-batch';
+import { type EntryRequest, parseEntryRequest } from './entry-request';
+import { type BundleTarget, resolveConditionalReferences, rewriteResolved } from './reference-resolution';
+import { referencesOf } from './references';
 
 /** How an entry's GET is answered: the caller renders reads and searches the same way as the REST API. */
 export type GetHandler = (
@@ -30,7 +28,7 @@ export type GetHandler = (
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created', 204: '204 No Content' };
 
-function writeResponse(stored: StoredResource, status: number): BundleEntry['response'] {
+function writeResponse(stored: MatchFacts, status: number): BundleEntry['response'] {
   return {
     status: STATUS_TEXT[status] ?? String(status),
     location: `${stored.type}/${stored.id}/_history/${stored.versionId}`,
@@ -41,6 +39,13 @@ function writeResponse(stored: StoredResource, status: number): BundleEntry['res
 
 /** Order of processing in a transaction (FHIR R4 3.1.0.11.2): DELETE, POST, PUT, then GET. */
 const ORDER: Record<EntryRequest['method'], number> = { DELETE: 0, POST: 1, PUT: 2, GET: 3 };
+
+/** The resource a write entry touches; `existing`: a conditional create's match (nothing written). */
+interface Identity {
+  id: string;
+  isNew: boolean;
+  existing?: MatchFacts;
+}
 
 export interface BundleHooks {
   /** Throws for an entry the caller may not run; sees every entry before anything runs. */
@@ -93,23 +98,22 @@ export class BundleProcessor {
       // Lock every conditional criteria first, in one order, so two transactions cannot deadlock.
       const identities = await this.resolveIdentities(db, actor, requests);
       await this.rewriteAll(db, actor, requests, identities);
-      const pending: { request: EntryRequest; write?: PendingWrite; existing?: StoredResource }[] = [];
+      // What each entry does, in processing order; current rows are read under lock in one statement.
+      const plan: { request: EntryRequest; item?: PrepareItem; existing?: MatchFacts }[] = [];
       for (const r of [...requests].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index)) {
         const identity = identities.get(r.index);
         switch (r.method) {
-          case 'DELETE': {
-            const write = identity
-              ? await this.repo.prepareDelete(db, actor, r.type, identity.id)
-              : undefined;
-            out[r.index] = { response: { status: write ? '200 OK' : '204 No Content' } };
-            if (write) pending.push({ request: r, write });
+          case 'DELETE':
+            plan.push({
+              request: r,
+              item: identity ? { kind: 'delete', type: r.type, id: identity.id } : undefined,
+            });
             break;
-          }
           case 'POST':
           case 'PUT': {
             if (!identity) throw new Error('unreachable: writes always have an identity');
             if (identity.existing) {
-              pending.push({ request: r, existing: identity.existing });
+              plan.push({ request: r, existing: identity.existing });
               break;
             }
             const resource = r.resource!;
@@ -118,24 +122,38 @@ export class BundleProcessor {
                 `Bundle.entry[${r.index}].resource.id`,
               ]);
             }
-            const write = await this.repo.prepareWrite(db, actor, r.type, identity.id, resource, {
-              isCreate: identity.isNew && r.method === 'POST',
-              expectedVersion: r.ifMatch !== undefined ? parseETag(r.ifMatch) : undefined,
+            plan.push({
+              request: r,
+              item: {
+                kind: 'write',
+                type: r.type,
+                id: identity.id,
+                resource,
+                isCreate: identity.isNew && r.method === 'POST',
+                expectedVersion: r.ifMatch !== undefined ? parseETag(r.ifMatch) : undefined,
+              },
             });
-            pending.push({ request: r, write });
             break;
           }
           case 'GET':
             break;
         }
       }
-      const writes = pending.flatMap((p) => (p.write ? [p.write] : []));
+      const items = plan.flatMap((p) => (p.item ? [p.item] : []));
+      const prepared = await this.repo.prepareMany(db, actor, items);
+      const byItem = new Map<PrepareItem, PendingWrite | undefined>(
+        items.map((item, i) => [item, prepared[i]]),
+      );
+      const writes = prepared.flatMap((w) => (w ? [w] : []));
       await this.repo.commitAll(db, actor, writes);
       this.onWritten(writes.filter((w) => w.result.changed).map((w) => w.result.stored));
-      for (const p of pending) {
-        if (p.write)
-          out[p.request.index] = { response: writeResponse(p.write.result.stored, p.write.result.status) };
-        if (p.existing) out[p.request.index] = { response: writeResponse(p.existing, 200) };
+      for (const p of plan) {
+        const write = p.item ? byItem.get(p.item) : undefined;
+        if (p.request.method === 'DELETE')
+          out[p.request.index] = { response: { status: write ? '200 OK' : '204 No Content' } };
+        else if (write)
+          out[p.request.index] = { response: writeResponse(write.result.stored, write.result.status) };
+        else if (p.existing) out[p.request.index] = { response: writeResponse(p.existing, 200) };
       }
       for (const r of requests.filter((q) => q.method === 'GET')) {
         const { status, resource } = await this.getHandler(db, actor, r);
@@ -148,16 +166,18 @@ export class BundleProcessor {
 
   /**
    * Decides which resource each write entry touches: a new id, the id in the URL, or the single
-   * match of its conditional criteria. Maps each entry's fullUrl to `Type/id`.
+   * match of its conditional criteria. All criteria are looked up together (one query per type);
+   * those that match nothing yet are locked, in one sorted statement, and looked up again, so that
+   * two concurrent creators make one resource.
    */
   private async resolveIdentities(
     db: Db,
     actor: Actor,
     requests: EntryRequest[],
-  ): Promise<Map<number, { id: string; isNew: boolean; existing?: StoredResource }>> {
-    const identities = new Map<number, { id: string; isNew: boolean; existing?: StoredResource }>();
+  ): Promise<Map<number, Identity>> {
+    const identities = new Map<number, Identity>();
     const seen = new Map<string, number>();
-    const conditional = requests
+    const writes = requests
       .filter((r) => r.method !== 'GET')
       .map((r) => ({
         r,
@@ -166,10 +186,33 @@ export class BundleProcessor {
       .sort((a, b) =>
         JSON.stringify([a.r.type, a.criteria]).localeCompare(JSON.stringify([b.r.type, b.criteria])),
       );
-    for (const { r, criteria } of conditional) {
-      let identity: { id: string; isNew: boolean; existing?: StoredResource } | undefined;
+    const queries = new Map<EntryRequest, SearchQuery>();
+    for (const { r, criteria } of writes) {
+      if (criteria) queries.set(r, this.repo.conditionalQuery(actor, r.type, criteria));
+    }
+    const asked = [...queries.values()];
+    const found = await matchAll(this.repo, db, actor, asked);
+    const unmatched = asked.flatMap((_, i) => (found[i].length === 0 ? [i] : []));
+    if (unmatched.length > 0) {
+      await lockCriteriaMany(
+        db,
+        unmatched.map((i) => criteriaLockKey(asked[i])),
+      );
+      const again = await matchAll(
+        this.repo,
+        db,
+        actor,
+        unmatched.map((i) => asked[i]),
+      );
+      unmatched.forEach((i, j) => (found[i] = again[j]));
+    }
+    const matches = new Map([...queries.keys()].map((r, i) => [r, found[i]]));
+    for (const { r, criteria } of writes) {
+      let identity: Identity | undefined;
       if (criteria) {
-        const match = await this.repo.findConditionalTarget(db, actor, r.type, criteria);
+        const all = matches.get(r) ?? [];
+        if (all.length > 1) throw multipleMatches(`More than one ${r.type} matches the criteria`);
+        const match = all[0];
         if (r.method === 'POST')
           identity = match
             ? { id: match.id, isNew: false, existing: match }
@@ -197,7 +240,10 @@ export class BundleProcessor {
     return identities;
   }
 
-  /** Rewrites urn:uuid and conditional references to `Type/id`; an unresolvable one fails the transaction. */
+  /**
+   * Rewrites urn:uuid and conditional references to `Type/id`; an unresolvable one fails the
+   * transaction. Every conditional reference of the Bundle is resolved first, together.
+   */
   private async rewriteAll(
     db: Db,
     actor: Actor,
@@ -205,72 +251,21 @@ export class BundleProcessor {
     identities: Map<number, { id: string }>,
   ): Promise<void> {
     const byFullUrl = new Map<string, string>();
+    const targets: BundleTarget[] = [];
     for (const r of requests) {
       const identity = identities.get(r.index);
-      if (r.fullUrl && identity && r.method !== 'DELETE')
-        byFullUrl.set(r.fullUrl, `${r.type}/${identity.id}`);
+      if (!identity || r.method === 'DELETE') continue;
+      if (r.fullUrl) byFullUrl.set(r.fullUrl, `${r.type}/${identity.id}`);
+      if (r.resource) targets.push({ type: r.type, id: identity.id, resource: r.resource });
     }
     const writes = requests.filter((r) => r.resource && (r.method === 'POST' || r.method === 'PUT'));
+    const references = new Set<string>();
+    for (const r of writes)
+      for (const ref of referencesOf(r.resource!)) if (!byFullUrl.has(ref)) references.add(ref);
+    const resolutions = await resolveConditionalReferences(this.repo, db, actor, references, targets);
     for (const r of writes) {
-      await rewriteReferences(
-        r.resource!,
-        `Bundle.entry[${r.index}].resource`,
-        async (reference, expression) => {
-          const local = byFullUrl.get(reference);
-          if (local) return local;
-          if (isBundleLocal(reference)) return unresolvedReference(expression);
-          const q = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(reference);
-          if (q)
-            return this.resolveConditionalReference(db, actor, q[1], q[2], expression, requests, identities);
-          return undefined;
-        },
-      );
+      await rewriteResolved(r.resource!, `Bundle.entry[${r.index}].resource`, byFullUrl, resolutions);
     }
-  }
-
-  /**
-   * `Type?criteria` → the one resource that matches, among this Bundle's own entries (identifier
-   * tokens) and the stored resources. Zero or several matches fail the transaction.
-   */
-  private async resolveConditionalReference(
-    db: Db,
-    actor: Actor,
-    type: string,
-    query: string,
-    expression: string,
-    requests: EntryRequest[],
-    identities: Map<number, { id: string }>,
-  ): Promise<string> {
-    const criteria = this.repo.parseQuery(type as SupportedType, parseQueryString(query), true);
-    // Resolved among the caller's own resources and shared directory data only.
-    const parsed: SearchQuery = {
-      ...criteria,
-      filters: [...criteria.filters, { kind: 'provenance', agency: actor.agency, scope: 'own-or-directory' }],
-    };
-    const candidates = new Set<string>();
-    const tokenFilters = criteria.filters.filter((f) => f.kind === 'token');
-    if (tokenFilters.length === criteria.filters.length && tokenFilters.length > 0) {
-      for (const r of requests) {
-        const identity = identities.get(r.index);
-        if (r.type !== type || !r.resource || !identity || r.method === 'DELETE') continue;
-        const tokens = new Set(extractSearchValues(r.type, r.resource).tokens);
-        if (tokenFilters.every((f) => f.keys.some((k) => tokens.has(k)))) candidates.add(identity.id);
-      }
-    }
-    const page = await this.repo.search(
-      actor,
-      { ...parsed, count: 2, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
-      db,
-    );
-    for (const e of page.entries) candidates.add(e.stored.id);
-    if (candidates.size === 0) {
-      throw new OperationOutcomeError(
-        412,
-        outcome('error', 'not-found', 'Conditional reference matches no resource', [expression]),
-      );
-    }
-    if (candidates.size > 1) throw multipleMatches('Conditional reference matches more than one resource');
-    return `${type}/${[...candidates][0]}`;
   }
 
   private async batch(
@@ -301,15 +296,17 @@ export class BundleProcessor {
     if (r.resource) {
       this.repo.checkResource(r.type, r.resource, `Bundle.entry[${index}].resource`);
       // Entries of a batch may not depend on each other; conditional references resolve against the store.
-      await this.repo.transaction((db) =>
-        rewriteReferences(r.resource!, `Bundle.entry[${index}].resource`, async (reference, expression) => {
-          if (isBundleLocal(reference)) return unresolvedReference(expression);
-          const q = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(reference);
-          return q
-            ? this.resolveConditionalReference(db, actor, q[1], q[2], expression, [], new Map())
-            : undefined;
-        }),
-      );
+      const resource = r.resource;
+      await this.repo.transaction(async (db) => {
+        const resolutions = await resolveConditionalReferences(
+          this.repo,
+          db,
+          actor,
+          referencesOf(resource),
+          [],
+        );
+        await rewriteResolved(resource, `Bundle.entry[${index}].resource`, new Map(), resolutions);
+      });
     }
     switch (r.method) {
       case 'GET': {

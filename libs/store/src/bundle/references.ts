@@ -38,3 +38,21 @@ export function isBundleLocal(reference: string): boolean {
 export function unresolvedReference(expression: string): never {
   throw badRequest('Reference does not resolve to an entry of this Bundle', [expression]);
 }
+
+/** Every `reference` string in a resource (each once), to resolve them together before rewriting. */
+export function referencesOf(resource: Resource): Set<string> {
+  const out = new Set<string>();
+  const stack: unknown[] = [resource];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (const child of node) stack.push(child);
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+        if (key === 'reference' && typeof value === 'string') out.add(value);
+        else if (typeof value === 'object' && value !== null) stack.push(value);
+      }
+    }
+  }
+  return out;
+}

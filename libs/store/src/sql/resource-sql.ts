@@ -73,6 +73,27 @@ export async function selectVersion(
   return rows[0] ? toStored(rows[0]) : undefined;
 }
 
+/**
+ * Current rows (deleted or not) by (type, id), keyed `Type/id`. With `forUpdate`, each is locked
+ * in (type, id) order, one statement for a whole Bundle: two writers always lock in one order.
+ */
+export async function selectCurrentMany(
+  db: Db,
+  keys: readonly { type: string; id: string }[],
+  forUpdate = false,
+): Promise<Map<string, StoredResource>> {
+  const out = new Map<string, StoredResource>();
+  if (keys.length === 0) return out;
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS} FROM resource r
+       JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.resource_type = k.t AND r.id = k.i
+      ORDER BY r.resource_type, r.id${forUpdate ? ' FOR UPDATE OF r' : ''}`,
+    [keys.map((k) => k.type), keys.map((k) => k.id)],
+  );
+  for (const row of rows) out.set(`${row.resource_type}/${row.id}`, toStored(row));
+  return out;
+}
+
 /** Current, not deleted rows by (type, id) pairs, for _include. */
 export async function selectByKeys(db: Db, keys: { type: string; id: string }[]): Promise<StoredResource[]> {
   if (keys.length === 0) return [];
@@ -140,4 +161,13 @@ export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> 
 /** Serialises conditional writes on the same criteria across transactions (and hub instances). */
 export async function lockCriteria(db: Db, key: string): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+}
+
+/** `lockCriteria` for many criteria in one statement, in sorted order so that writers never wait in a cycle. */
+export async function lockCriteriaMany(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const sorted = [...new Set(keys)].sort();
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [
+    sorted,
+  ]);
 }

@@ -1,0 +1,126 @@
+import type { Resource } from 'fhir/r4';
+import {
+  type SearchQuery,
+  type SupportedType,
+  extractSearchValues,
+  multipleMatches,
+  OperationOutcomeError,
+  outcome,
+} from '@passerelle/fhir';
+import type { FhirRepository } from '../fhir-repository';
+import type { Db } from '../sql/resource-sql';
+import type { Actor } from '../types';
+import { matchAll } from './conditional-batch';
+import { parseQueryString } from './entry-request';
+import { isBundleLocal, rewriteReferences, unresolvedReference } from './references';
+
+/** What a conditional reference resolved to; an error is thrown where the reference stands. */
+type Resolution = { target: string } | { matches: 0 | 2 } | { error: unknown };
+
+/** A resource this Bundle writes, as a possible target of the Bundle's own conditional references. */
+export interface BundleTarget {
+  type: string;
+  id: string;
+  resource: Resource;
+}
+
+const CONDITIONAL = /^([A-Z][A-Za-z]+)\?(.+)$/;
+
+/**
+ * Resolves the conditional references (`Type?criteria`) among `references` to the one resource
+ * each matches, among this Bundle's own writes (identifier tokens) and the stored resources the
+ * caller sent or directory data. All of them at once: one query per type, not one per reference.
+ */
+export async function resolveConditionalReferences(
+  repo: FhirRepository,
+  db: Db,
+  actor: Actor,
+  references: Iterable<string>,
+  targets: readonly BundleTarget[],
+): Promise<Map<string, Resolution>> {
+  const out = new Map<string, Resolution>();
+  const asked: { reference: string; type: string; criteria: SearchQuery; query: SearchQuery }[] = [];
+  for (const reference of references) {
+    const m = CONDITIONAL.exec(reference);
+    if (!m || out.has(reference)) continue;
+    try {
+      const criteria = repo.parseQuery(m[1] as SupportedType, parseQueryString(m[2]), true);
+      // Resolved among the caller's own resources and shared directory data only.
+      const query: SearchQuery = {
+        ...criteria,
+        filters: [
+          ...criteria.filters,
+          { kind: 'provenance', agency: actor.agency, scope: 'own-or-directory' },
+        ],
+      };
+      asked.push({ reference, type: m[1], criteria, query });
+      out.set(reference, { matches: 0 });
+    } catch (error) {
+      // Thrown where the reference stands, as if it had been resolved there.
+      out.set(reference, { error });
+    }
+  }
+  if (asked.length === 0) return out;
+  const stored = await matchAll(
+    repo,
+    db,
+    actor,
+    asked.map((a) => a.query),
+  );
+  const tokenCache = new Map<BundleTarget, Set<string>>();
+  const tokensOf = (t: BundleTarget) => {
+    let tokens = tokenCache.get(t);
+    if (!tokens) {
+      tokens = new Set(extractSearchValues(t.type as SupportedType, t.resource).tokens);
+      tokenCache.set(t, tokens);
+    }
+    return tokens;
+  };
+  asked.forEach((a, i) => {
+    const candidates = new Set<string>();
+    const tokenFilters = a.criteria.filters.flatMap((f) => (f.kind === 'token' ? [f] : []));
+    if (tokenFilters.length === a.criteria.filters.length && tokenFilters.length > 0) {
+      for (const t of targets) {
+        if (t.type !== a.type) continue;
+        const tokens = tokensOf(t);
+        if (tokenFilters.every((f) => f.keys.some((k) => tokens.has(k)))) candidates.add(t.id);
+      }
+    }
+    for (const s of stored[i]) candidates.add(s.id);
+    out.set(
+      a.reference,
+      candidates.size === 1
+        ? { target: `${a.type}/${[...candidates][0]}` }
+        : { matches: candidates.size === 0 ? 0 : 2 },
+    );
+  });
+  return out;
+}
+
+/**
+ * Rewrites a resource's references: a fullUrl of this Bundle to `Type/id`, a conditional
+ * reference to what it resolved to. An unresolvable one fails, naming where it stands.
+ */
+export function rewriteResolved(
+  resource: Resource,
+  expressionRoot: string,
+  byFullUrl: ReadonlyMap<string, string>,
+  resolutions: ReadonlyMap<string, Resolution>,
+): Promise<void> {
+  return rewriteReferences(resource, expressionRoot, (reference, expression) => {
+    const local = byFullUrl.get(reference);
+    if (local) return Promise.resolve(local);
+    if (isBundleLocal(reference)) return unresolvedReference(expression);
+    const resolution = resolutions.get(reference);
+    if (!resolution) return Promise.resolve(undefined);
+    if ('target' in resolution) return Promise.resolve(resolution.target);
+    if ('error' in resolution) throw resolution.error;
+    if (resolution.matches === 0) {
+      throw new OperationOutcomeError(
+        412,
+        outcome('error', 'not-found', 'Conditional reference matches no resource', [expression]),
+      );
+    }
+    throw multipleMatches('Conditional reference matches more than one resource');
+  });
+}
