@@ -2,3 +2,4 @@ export * from './databases';
 export * from './hub';
 export * from './agencies';
 export * from './consents';
+export * from './processes';
