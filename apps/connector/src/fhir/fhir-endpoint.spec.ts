@@ -106,4 +106,15 @@ describe('FhirEndpoint', () => {
       await s.close();
     }
   });
+
+  it('names the server a refused connection came from, as an HTTP error does', async () => {
+    const s = await server(() => 200);
+    await s.close();
+    const endpoint = await FhirEndpoint.connect(s.base, staticAuth({ kind: 'none' }));
+    await expect(endpoint.search('Patient', {})).rejects.toMatchObject({ config: { url: s.base } });
+    const failingToken: RequestAuth = { headers: () => Promise.reject(new TypeError('fetch failed')) };
+    await expect(
+      (await FhirEndpoint.connect(s.base, failingToken)).search('Patient', {}),
+    ).rejects.toMatchObject({ message: 'fetch failed', config: { url: s.base } });
+  });
 });

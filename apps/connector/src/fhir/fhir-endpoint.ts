@@ -128,14 +128,29 @@ export class FhirEndpoint {
 
   private async call<T>(send: (options: RequestOptions) => Promise<unknown>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const headers = await this.auth.headers();
+      let headers: Record<string, string> | undefined;
       try {
+        headers = await this.auth.headers();
         return (await send({ headers, signal: AbortSignal.timeout(this.timeoutMs) })) as T;
       } catch (e) {
         // One fresh token after a 401: the hub may have rotated its key or expired the token early.
-        if (attempt === 1 && httpStatusOf(e) === 401 && this.auth.refused?.(headers)) continue;
-        throw e;
+        if (attempt === 1 && headers && httpStatusOf(e) === 401 && this.auth.refused?.(headers)) continue;
+        throw fromServer(e, this.client.baseUrl);
       }
     }
   }
+}
+
+/**
+ * Names the server a failure came from, as `config.url` (what the cycle's health report reads):
+ * fhir-kit-client's HTTP errors carry it, but a refused connection or a failed token request
+ * (fetch's TypeError) does not, and "which server is down" is then exactly what goes unsaid.
+ */
+function fromServer(error: unknown, baseUrl: string): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const config = (error as { config?: unknown }).config;
+  const url = typeof config === 'object' && config !== null ? (config as { url?: unknown }).url : undefined;
+  if (typeof url === 'string' || Object.isFrozen(error)) return error;
+  Object.assign(error, { config: { ...(typeof config === 'object' ? config : {}), url: baseUrl } });
+  return error;
 }
