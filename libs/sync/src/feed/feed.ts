@@ -24,15 +24,36 @@ export function parseCursor(value: unknown): string | undefined {
   return typeof value === 'string' && /^\d{1,18}$/.test(value) ? String(BigInt(value)) : undefined;
 }
 
+/** Advisory lock class of the agencies' feeds ('feed'); the second key is the agency's hash. */
+const FEED_LOCK_CLASS = 0x66656564;
+const FEED_LOCK = 'pg_advisory_xact_lock($1, hashtext($2))';
+const FEED_LOCK_SHARED = 'pg_advisory_xact_lock_shared($1, hashtext($2))';
+
+/**
+ * A feed is read by `seq > cursor`, and a seq is taken when its row is inserted, not when its
+ * transaction commits: a reader could see a later item before an earlier one commits, move its
+ * cursor past it and never read it. So a transaction about to add to agencies' feeds holds each
+ * feed's lock, shared, until it commits (routings do not wait on one another), and a read takes
+ * it exclusively: it waits for the additions in progress, and none starts meanwhile. Agencies
+ * are locked in order, so that two routings cannot deadlock.
+ */
+export async function lockFeedsForInsert(db: Db, agencies: Iterable<string>): Promise<void> {
+  for (const agency of [...new Set(agencies)].sort())
+    await db.query(`SELECT ${FEED_LOCK_SHARED}`, [FEED_LOCK_CLASS, agency]);
+}
+
 /** Each agency's feed: what routing decided it receives. Every call is scoped to one agency. */
 export class Feed {
   async read(db: Db, agency: string, since: string, count: number): Promise<FeedPage> {
     const rows: { seq: string; resource_type: string; resource_id: string; version_id: number }[] =
-      await db.query(
-        `SELECT seq, resource_type, resource_id, version_id FROM sync_feed
-          WHERE agency_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-        [agency, since, count + 1],
-      );
+      await db.transaction(async (tx) => {
+        await tx.query(`SELECT ${FEED_LOCK}`, [FEED_LOCK_CLASS, agency]);
+        return tx.query(
+          `SELECT seq, resource_type, resource_id, version_id FROM sync_feed
+            WHERE agency_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+          [agency, since, count + 1],
+        );
+      });
     const more = rows.length > count;
     const items = rows.slice(0, count).map((r) => ({
       seq: String(r.seq),

@@ -5,6 +5,7 @@ import type { Agency } from '@passerelle/identity';
 import type { Db, FhirRepository, StoredResource } from '@passerelle/store';
 import type { Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
 import type { DataSource } from 'typeorm';
+import { lockFeedsForInsert } from '../feed/feed';
 import { Outbox, type OutboxRow } from '../outbox/outbox';
 import {
   DEFAULT_ROUTING_RULES,
@@ -192,6 +193,8 @@ export class Router {
 }
 
 async function insertFeed(db: Db, items: FeedItem[]): Promise<void> {
+  // Held until commit: a reader of these feeds waits for this routing (see lockFeedsForInsert).
+  await lockFeedsForInsert(db, new Set(items.map((i) => i.agency)));
   const values: unknown[] = [];
   const tuples = items.map((item, i) => {
     values.push(
