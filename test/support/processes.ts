@@ -53,10 +53,19 @@ export interface RedisChild extends Child {
 }
 
 const living = new Set<ChildProcess>();
-process.once('exit', () => {
-  // Last resort when the jest worker exits without afterAll: no orphan keeps a port or a lock.
+/** Last resort when the jest worker exits without afterAll: no orphan keeps a port or a lock. */
+const killLiving = () => {
   for (const p of living) p.kill('SIGKILL');
-});
+};
+// The hook is there only while children live: a worker runs many test files, each its own module.
+function track(proc: ChildProcess): void {
+  if (living.size === 0) process.on('exit', killLiving);
+  living.add(proc);
+}
+function untrack(proc: ChildProcess): void {
+  living.delete(proc);
+  if (living.size === 0) process.off('exit', killLiving);
+}
 
 /** A free TCP port on 127.0.0.1 (chosen by the system, then released). */
 export function freePort(): Promise<number> {
@@ -120,7 +129,7 @@ export class Processes {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (proc.pid === undefined) throw new Error(`${name}: ${command} could not be started`);
-    living.add(proc);
+    track(proc);
     const lines: string[] = [];
     const collect = (stream: string) => (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n'))
@@ -132,7 +141,7 @@ export class Processes {
     let exit: Exit | undefined;
     const exited = new Promise<Exit>((done) => {
       proc.once('exit', (code, signal) => {
-        living.delete(proc);
+        untrack(proc);
         exit = { code, signal };
         done(exit);
       });
