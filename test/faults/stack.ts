@@ -367,8 +367,14 @@ export class SyncStack {
   }
 
   private workerTuning(): Record<string, string> {
-    // The rescan re-enqueues every unrouted outbox row (jobs a lost Redis took with it).
-    return { SYNC_POLL_INTERVAL_MS: '50', SYNC_RESCAN_INTERVAL_MS: '1000' };
+    // The rescan re-enqueues every unrouted outbox row (jobs a lost Redis took with it); short
+    // locks let another worker take back the jobs of a killed one within seconds.
+    return {
+      SYNC_POLL_INTERVAL_MS: '50',
+      SYNC_RESCAN_INTERVAL_MS: '1000',
+      QUEUE_LOCK_DURATION_MS: '2000',
+      QUEUE_STALLED_INTERVAL_MS: '1000',
+    };
   }
 
   /** One PostgreSQL database for both connectors' cursors (keyed by agency). */

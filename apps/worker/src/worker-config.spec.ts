@@ -10,7 +10,12 @@ describe('loadWorkerConfig', () => {
     expect(config.database).toEqual({ kind: 'postgres', url: ENV.DATABASE_URL, poolSize: 10 });
     expect(config.redisUrl).toBe(ENV.REDIS_URL);
     expect(config.consent).toEqual({ model: 'implied', breakGlass: 'allowed' });
-    expect(config.sync).toEqual({ pollIntervalMs: 200, concurrency: 4, rescanIntervalMs: 30_000 });
+    expect(config.sync).toEqual({
+      pollIntervalMs: 200,
+      concurrency: 4,
+      rescanIntervalMs: 30_000,
+      stalled: { lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 },
+    });
   });
 
   it('reads HOST and WORKER_PORT', () => {

@@ -112,7 +112,12 @@ export class WorkerModule {
         },
         {
           provide: QUEUE_DRIVER,
-          useFactory: () => createQueueDriver({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix }),
+          useFactory: () =>
+            createQueueDriver({
+              redisUrl: config.redisUrl,
+              prefix: config.redisKeyPrefix,
+              stalled: config.sync.stalled,
+            }),
         },
         {
           provide: SyncWorker,

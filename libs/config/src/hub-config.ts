@@ -48,6 +48,11 @@ export interface SyncConfig {
   concurrency: number;
   /** How often every unrouted outbox row is enqueued again (re-derives jobs a queue lost). */
   rescanIntervalMs: number;
+  /**
+   * BullMQ stalled-job recovery: a job's lock lasts `lockDurationMs`; every `stalledIntervalMs`
+   * jobs whose worker died are given back; after `maxStalledCount` stalls a job fails.
+   */
+  stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
 }
 
 export interface HubConfig {
@@ -90,6 +95,11 @@ export function readSync(r: EnvReader, redisUrl: string | undefined): SyncConfig
     pollIntervalMs: r.int('SYNC_POLL_INTERVAL_MS', 200, 10, 60_000),
     concurrency: r.int('SYNC_CONCURRENCY', 4, 1, 64),
     rescanIntervalMs: r.int('SYNC_RESCAN_INTERVAL_MS', 30_000, 100, 3_600_000),
+    stalled: {
+      lockDurationMs: r.int('QUEUE_LOCK_DURATION_MS', 30_000, 1000, 3_600_000),
+      stalledIntervalMs: r.int('QUEUE_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
+      maxStalledCount: r.int('QUEUE_MAX_STALLED_COUNT', 1, 0, 100),
+    },
   };
 }
 

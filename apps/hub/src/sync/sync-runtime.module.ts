@@ -80,7 +80,12 @@ export class SyncRuntimeModule {
       providers: [
         {
           provide: QUEUE_DRIVER,
-          useFactory: () => createQueueDriver({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix }),
+          useFactory: () =>
+            createQueueDriver({
+              redisUrl: config.redisUrl,
+              prefix: config.redisKeyPrefix,
+              stalled: config.sync.stalled,
+            }),
         },
         ...worker,
         SyncLifecycle,

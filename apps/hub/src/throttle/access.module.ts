@@ -1,4 +1,11 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { HubConfig } from '@passerelle/config';
@@ -30,6 +37,17 @@ export class AccessModule {
     const redis = config.redisUrl
       ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
       : null;
+    // Fail closed: without its counters the hub refuses requests (500) rather than serve them
+    // unlimited; ioredis reconnects by itself. Logged once per error kind, not per retry.
+    const seen = new Set<string>();
+    redis?.on('error', (error: Error) => {
+      if (seen.has(error.name)) return;
+      seen.add(error.name);
+      new Logger('RateLimit').error(
+        `Redis unavailable for rate limits (${error.name}); requests fail until it returns`,
+      );
+    });
+    redis?.on('ready', () => seen.clear());
     return {
       module: AccessModule,
       imports: [

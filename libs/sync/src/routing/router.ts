@@ -180,6 +180,7 @@ export class Router {
       purposeOfUse: ROUTING_PURPOSE,
       patientId: item.stored.patientId ?? undefined,
       resourceType: item.stored.type,
+      resourceId: item.stored.id,
       requestId: `route:${row.id}`,
     };
   }
