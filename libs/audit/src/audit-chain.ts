@@ -44,8 +44,7 @@ export async function appendToChain(db: Db, events: readonly PreparedEvent[]): P
     outcome: c.outcome,
     break_glass: c.breakGlass,
   }));
-  await db.query('SELECT audit_append($1::jsonb, $2::text[])', [
-    JSON.stringify(columns),
-    events.map((e) => e.canonical),
-  ]);
+  // A named statement (node-postgres config, which TypeORM hands through): planned once per connection.
+  const statement = { name: 'audit_append', text: 'SELECT audit_append($1::jsonb, $2::text[])' };
+  await db.query(statement as unknown as string, [JSON.stringify(columns), events.map((e) => e.canonical)]);
 }
