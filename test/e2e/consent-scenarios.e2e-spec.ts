@@ -1,4 +1,4 @@
-import type { Consent, Resource } from 'fhir/r4';
+import type { Condition, Consent, FhirResource, MedicationRequest, Observation, Organization } from 'fhir/r4';
 import { type ConsentDecider, type DisclosureContext, factsOf } from '@passerelle/consent';
 import { INS_SYSTEM } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
@@ -45,7 +45,10 @@ const PRIVACY_SCOPE = {
 let serial = 0;
 
 /** The resource a scenario reads, about `patientId` (unless it is directory data). */
-function dataOf(s: ConsentScenario, patientId: string): Resource {
+function dataOf(
+  s: ConsentScenario,
+  patientId: string,
+): Observation | Condition | MedicationRequest | Organization {
   const type = s.data?.type ?? 'Observation';
   const meta = s.data?.labels ? { meta: { security: s.data.labels } } : {};
   const subject = { reference: `Patient/${patientId}` };
@@ -113,7 +116,7 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
     };
     const as = async (agency: ScenarioAgency) =>
       request.agent(hub.url).set('authorization', `Bearer ${await token(agency, 'TREAT')}`);
-    const create = async (agency: ScenarioAgency, resource: Resource) =>
+    const create = async (agency: ScenarioAgency, resource: FhirResource) =>
       (
         await (
           await as(agency)
@@ -131,7 +134,7 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
           ...(withIns ? [{ system: INS_SYSTEM, value: INS }] : []),
         ],
         birthDate: '1970-01-01',
-      } as Resource);
+      });
 
     beforeAll(async () => {
       // No router: plant() rewrites a stored version in place, which a router reading (and the
@@ -177,7 +180,7 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
         ...(s.asker.breakGlassReason !== undefined && { breakGlassReason: s.asker.breakGlassReason }),
       };
       const repo = hub.app.get(FhirRepository);
-      const stored = await repo.current(data.resourceType as 'Observation', dataId);
+      const stored = await repo.current(data.resourceType, dataId);
       const [decision] = await hub.app
         .get<ConsentDecider>(CONSENT_DECIDER)
         .decideAll(db.manager, ctx, [factsOf(stored!)]);

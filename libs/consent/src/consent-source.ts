@@ -1,6 +1,12 @@
 import type { Consent, ConsentProvision, Reference } from 'fhir/r4';
-import { normalizeReference } from '@passerelle/fhir';
-import { type Actor, type Db, type FhirRepository, parseStored } from '@passerelle/store';
+import { normalizeReference, type SupportedType } from '@passerelle/fhir';
+import {
+  type Actor,
+  type Db,
+  type FhirRepository,
+  parseStored,
+  type StoredResource,
+} from '@passerelle/store';
 import { isPrivacyConsent } from './privacy-consent';
 import type { PatientConsents } from './types';
 
@@ -8,6 +14,16 @@ import type { PatientConsents } from './types';
 export interface ConsentSource {
   /** The person's records (`patientId` first) and the active privacy consents about any of them. */
   consentsFor(db: Db, patientId: string): Promise<PatientConsents>;
+  /**
+   * Optional: the current row and its person's consents in one round trip; `consents` left out
+   * when `agency` needs none to decide on the row (its own data, directory data).
+   */
+  readWithConsents?(
+    db: Db,
+    agency: string,
+    type: SupportedType,
+    id: string,
+  ): Promise<{ stored?: StoredResource; consents?: PatientConsents }>;
 }
 
 /** The hub reading consents for its own decisions: never a caller's read, never audited as one. */

@@ -198,6 +198,41 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
     expect(await decideFor('cardio-h')).toEqual({ permit: true, breakGlass: false, basis: 'base-implied' });
   });
 
+  it('reads a row and decides on it in one statement, as reading then deciding does', async () => {
+    if (sourceKind === 'search') {
+      expect(
+        await service.readAndDecide(manager(), asker('chu-rennes', 'TREAT'), 'Observation', observation.id),
+      ).toBe(undefined);
+      return;
+    }
+    await record(objection(hospitalPatient, 'cardio-i'), hospital); // on the linked record
+    const org = await repo.create(gp, 'Organization', { resourceType: 'Organization', name: 'Cabinet' });
+    const cases: [string, 'Observation' | 'Organization', string][] = [
+      ['cardio-i', 'Observation', observation.id], // the linked record's objection
+      ['chu-rennes', 'Observation', observation.id],
+      ['gp-durand', 'Observation', observation.id], // own data: no consent read
+      ['cardio-i', 'Organization', org.stored.id], // directory data
+    ];
+    for (const [agency, type, id] of cases) {
+      const decided = await service.readAndDecide(manager(), asker(agency, 'TREAT'), type, id);
+      const stored = await repo.current(type, id);
+      expect(decided?.stored).toEqual(stored);
+      expect(decided?.decision).toEqual(
+        (await service.decideAll(manager(), asker(agency, 'TREAT'), [factsOf(stored!)]))[0],
+      );
+    }
+    expect(
+      (await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', observation.id))
+        ?.decision,
+    ).toEqual({ permit: false, basis: 'consent-deny' });
+    expect(
+      await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', 'missing'),
+    ).toEqual({});
+    expect(
+      await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', 'not/an/id'),
+    ).toEqual({});
+  });
+
   it('sees a consent written in the same transaction, on that transaction', async () => {
     await repo.transaction(async (tx) => {
       const pending = await repo.prepareWrite(

@@ -1,6 +1,8 @@
-import type { Db } from '@passerelle/store';
+import type { SupportedType } from '@passerelle/fhir';
+import type { Db, StoredResource } from '@passerelle/store';
 import type { ConsentSource } from './consent-source';
 import { decide, decisionWithoutConsents } from './decide';
+import { factsOf } from './facts';
 import type { ConsentPolicy, Decision, DisclosureContext, PatientConsents, ResourceFacts } from './types';
 
 /**
@@ -31,6 +33,30 @@ export class ConsentService {
       const consents = (f.patientId !== null && loaded.get(f.patientId)) || NO_CONSENTS(f.patientId);
       return decide(ctx, f, consents, this.policy, now);
     });
+  }
+
+  /**
+   * Reads the current row of `type/id` and decides on it, in one round trip where the source
+   * can (PersonConsentSource); undefined where it cannot: read, then `decideAll`.
+   */
+  async readAndDecide(
+    db: Db,
+    ctx: DisclosureContext,
+    type: SupportedType,
+    id: string,
+    now: Date = new Date(),
+  ): Promise<{ stored?: StoredResource; decision?: Decision } | undefined> {
+    if (!this.source.readWithConsents) return undefined;
+    const { stored, consents } = await this.source.readWithConsents(db, ctx.agency, type, id);
+    if (!stored) return {};
+    const facts = factsOf(stored);
+    const needed = !decisionWithoutConsents(ctx, facts);
+    const read =
+      consents ??
+      (needed && facts.patientId !== null
+        ? await this.source.consentsFor(db, facts.patientId) // not reached with PersonConsentSource
+        : NO_CONSENTS(facts.patientId));
+    return { stored, decision: decide(ctx, facts, read, this.policy, now) };
   }
 
   async decideOne(

@@ -1,5 +1,6 @@
 import type { Consent } from 'fhir/r4';
-import { type Db, type FhirRepository, parseStored } from '@passerelle/store';
+import type { SupportedType } from '@passerelle/fhir';
+import { type Db, type FhirRepository, parseStored, type StoredResource } from '@passerelle/store';
 import { type ConsentSource, withLocalReferences } from './consent-source';
 import { isPrivacyConsent } from './privacy-consent';
 import type { PatientConsents } from './types';
@@ -15,6 +16,15 @@ export interface PersonConsentSourceOptions {
   cacheSize?: number;
 }
 
+/**
+ * A named statement (a node-postgres query config, which TypeORM hands through): parsed and
+ * planned once per connection; the function's own statements keep their plans too.
+ */
+const LOOKUP = {
+  name: 'consent_lookup',
+  text: 'SELECT patient_ids, consent_ids, consent_versions FROM consent_lookup($1, $2, $3::text[])',
+};
+
 /** Stands for a patient id while the store's search keys are derived. */
 const PROBE = 'consent-lookup-probe';
 
@@ -28,6 +38,8 @@ const PROBE = 'consent-lookup-probe';
  *
  * It finds the same Consents as StoreConsentSource with PatientIndex.linkedPatients: the
  * search keys are the store's own for `Consent?patient=Patient/<id>&status=active`.
+ * `readWithConsents` folds the lookup into the read of the resource decided on: one round trip
+ * for a consent-checked read.
  */
 export class PersonConsentSource implements ConsentSource {
   private readonly refPrefix: string;
@@ -52,11 +64,41 @@ export class PersonConsentSource implements ConsentSource {
   }
 
   async consentsFor(db: Db, patientId: string): Promise<PatientConsents> {
-    const rows: LookupRow[] = await db.query(
-      'SELECT patient_ids, consent_ids, consent_versions FROM consent_lookup($1, $2, $3::text[])',
-      [patientId, this.refPrefix, this.statusKeys],
+    const rows: LookupRow[] = await db.query(LOOKUP as unknown as string, [
+      patientId,
+      this.refPrefix,
+      this.statusKeys,
+    ]);
+    return this.resolve(db, rows[0]);
+  }
+
+  /**
+   * The current row and, in the same statement, the consents of its person: none read when
+   * deciding needs none (the asking agency's own data, directory data), as `decide` rules.
+   */
+  async readWithConsents(
+    db: Db,
+    agency: string,
+    type: SupportedType,
+    id: string,
+  ): Promise<{ stored?: StoredResource; consents?: PatientConsents }> {
+    const { stored, companion } = await this.repo.currentWith(
+      type,
+      id,
+      {
+        name: 'consent_lookup',
+        expression: `CASE WHEN r.patient_id IS NULL OR r.source_agency = $3 THEN NULL
+          ELSE (SELECT to_jsonb(l) FROM consent_lookup(r.patient_id, $4, $5::text[]) AS l) END`,
+        values: [agency, this.refPrefix, this.statusKeys],
+      },
+      db,
     );
-    const { patient_ids: patientIds, consent_ids: ids, consent_versions: versions } = rows[0];
+    if (!stored || companion === null) return { stored };
+    return { stored, consents: await this.resolve(db, companion as LookupRow) };
+  }
+
+  private async resolve(db: Db, row: LookupRow): Promise<PatientConsents> {
+    const { patient_ids: patientIds, consent_ids: ids, consent_versions: versions } = row;
     const consents: Consent[] = [];
     for (let i = 0; i < ids.length; i++) {
       const consent = await this.consent(db, ids[i], versions[i]);

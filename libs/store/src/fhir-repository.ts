@@ -32,8 +32,10 @@ import {
   type Db,
   insertVersions,
   lockCriteria,
+  type RowCompanion,
   selectByKeys,
   selectCurrent,
+  selectCurrentWith,
   selectCurrentMany,
   selectVersion,
   type VersionRow,
@@ -109,6 +111,19 @@ export class FhirRepository {
     db: Db = this.dataSource.manager,
   ): Promise<StoredResource | undefined> {
     return isValidId(id) ? selectCurrent(db, type, id) : undefined;
+  }
+
+  /**
+   * `current()`, plus `companion.expression` computed from that row in the same statement (one
+   * round trip): the consent check reads the person's consents this way.
+   */
+  async currentWith(
+    type: SupportedType,
+    id: string,
+    companion: RowCompanion,
+    db: Db = this.dataSource.manager,
+  ): Promise<{ stored?: StoredResource; companion: unknown }> {
+    return isValidId(id) ? selectCurrentWith(db, type, id, companion) : { companion: null };
   }
 
   /** A version, deleted or not; undefined when there is no such version. */

@@ -16,6 +16,13 @@ import type { PageBinding } from './page-binding';
 /** Decides many resources at once for one caller (ConsentService). */
 export interface ConsentDecider {
   decideAll(db: Db, ctx: DisclosureContext, facts: ResourceFacts[]): Promise<Decision[]>;
+  /** Optional: read the current row and decide on it in one round trip (undefined: cannot). */
+  readAndDecide?(
+    db: Db,
+    ctx: DisclosureContext,
+    type: SupportedType,
+    id: string,
+  ): Promise<{ stored?: StoredResource; decision?: Decision } | undefined>;
 }
 
 export interface Caller extends DisclosureContext {
@@ -75,6 +82,13 @@ export class ConsentScopedRepository {
   }
 
   async read(type: SupportedType, id: string, db?: Db): Promise<StoredResource> {
+    const decided = await this.deps.consent.readAndDecide?.(
+      db ?? this.deps.repo.dataSource.manager,
+      this.caller,
+      type,
+      id,
+    );
+    if (decided) return this.one('read', type, decided.stored, `${type}/${id}`, db, decided.decision);
     return this.one('read', type, await this.deps.repo.current(type, id, db), `${type}/${id}`, db);
   }
 
@@ -221,9 +235,11 @@ export class ConsentScopedRepository {
     stored: StoredResource | undefined,
     what: string,
     db?: Db,
+    decided?: Decision,
   ): Promise<StoredResource> {
     if (!stored) throw notFound();
-    const [permitted] = await this.visibleIn(db)([stored]);
+    if (decided) this.decisions.set(key(stored), decided);
+    const [permitted] = decided ? [decided.permit] : await this.visibleIn(db)([stored]);
     await this.audit(interaction, type, undefined, permitted ? [stored] : [], permitted ? [] : [stored]);
     // The same answer as for a resource that never existed.
     if (!permitted) throw notFound();

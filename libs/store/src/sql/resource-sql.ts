@@ -2,6 +2,7 @@ import type { SupportedType } from '@passerelle/fhir';
 import type { EntityManager } from 'typeorm';
 import type { HistoryEntry, StoredResource } from '../types';
 import { SqlParams } from './params';
+import { queryPrepared } from './prepared';
 
 /** The store's SQL. Every function takes the EntityManager of the caller's transaction. */
 export type Db = EntityManager;
@@ -47,16 +48,23 @@ export function toStored(row: ResourceRow): StoredResource {
   };
 }
 
+const SELECT_CURRENT = `SELECT ${ROW_COLUMNS} FROM resource r WHERE r.resource_type = $1 AND r.id = $2`;
+
 export async function selectCurrent(
   db: Db,
   type: SupportedType,
   id: string,
   forUpdate = false,
 ): Promise<StoredResource | undefined> {
-  const rows: ResourceRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS} FROM resource r WHERE r.resource_type = $1 AND r.id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-    [type, id],
-  );
+  // The hottest statement (every read of the API, every write's check): planned once per connection.
+  const rows = forUpdate
+    ? await queryPrepared<ResourceRow[]>(
+        db,
+        'store_select_current_for_update',
+        `${SELECT_CURRENT} FOR UPDATE`,
+        [type, id],
+      )
+    : await queryPrepared<ResourceRow[]>(db, 'store_select_current', SELECT_CURRENT, [type, id]);
   return rows[0] ? toStored(rows[0]) : undefined;
 }
 
@@ -92,6 +100,33 @@ export async function selectCurrentMany(
   );
   for (const row of rows) out.set(`${row.resource_type}/${row.id}`, toStored(row));
   return out;
+}
+
+/**
+ * A scalar SQL expression over the current row `r`, computed in the same statement as the read:
+ * what deciding on the row needs, say, without a second round trip. Its text is fixed per `name`
+ * (it becomes a prepared statement) and its parameters start at $3.
+ */
+export interface RowCompanion {
+  name: string;
+  expression: string;
+  values: unknown[];
+}
+
+export async function selectCurrentWith(
+  db: Db,
+  type: SupportedType,
+  id: string,
+  companion: RowCompanion,
+): Promise<{ stored?: StoredResource; companion: unknown }> {
+  const rows = await queryPrepared<(ResourceRow & { companion: unknown })[]>(
+    db,
+    `store_select_current_with_${companion.name}`,
+    `SELECT ${ROW_COLUMNS}, (${companion.expression}) AS companion FROM resource r
+      WHERE r.resource_type = $1 AND r.id = $2`,
+    [type, id, ...companion.values],
+  );
+  return rows[0] ? { stored: toStored(rows[0]), companion: rows[0].companion } : { companion: null };
 }
 
 /** Current, not deleted rows by (type, id) pairs, for _include. */
