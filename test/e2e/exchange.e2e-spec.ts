@@ -142,9 +142,13 @@ describe.each(TOPOLOGIES)('exchange of a discharge on %s', (_name, options) => {
       const events = (page.entry ?? []).map((e) => e.resource as AuditEvent).filter((e) => e.outcome === '4');
       return events.length >= 2 && events;
     });
-    expect(
-      denied.map((e) => e.entity?.find((x) => x.what?.type && !x.what.reference)?.what?.type).sort(),
-    ).toEqual(['DocumentReference', 'Encounter']);
+    // Each denial names the resource held back (besides the patient).
+    const heldBack = denied.map((e) =>
+      e.entity
+        ?.map((x) => x.what?.reference?.split('/')[0])
+        .find((type) => type === 'DocumentReference' || type === 'Encounter'),
+    );
+    expect(heldBack.sort()).toEqual(['DocumentReference', 'Encounter']);
     const settledAt = new Date().toISOString();
     await stack.processes.until('a GP apply cycle after routing', async () => {
       const { lastApplyAt } = (await stack.connectorHealth('gp')).sync;
