@@ -227,6 +227,7 @@ export async function runExchange(o: ExchangeOptions) {
     const gpCounts = await countsOf(gp.baseUrl, ROUTED_TYPES);
     const delivered = [...arrived.keys()].filter((k) => atHospital.has(k)).length;
     const lastArrival = maximum([...arrived.values()]);
+    const firstArrival = [...arrived.values()].reduce((a, b) => (b < a ? b : a), Infinity);
     const elapsedMs = lastArrival - t0;
     const timeline = db ? await stageTimeline(db.url, t0) : undefined;
     const throughput = {
@@ -237,12 +238,20 @@ export async function runExchange(o: ExchangeOptions) {
       gpDuplicates: Object.values(gpCounts).reduce((a, b) => a + b, 0) - arrived.size,
       connectorStartMs: t0 - spawnedAt,
       elapsedMs,
+      gpWritesMsAfterStart: { first: firstArrival - t0, last: lastArrival - t0 },
       resourcesPerSecond: Math.round(delivered / (elapsedMs / 1000)),
       pushedPerSecond: Math.round(toPush / (elapsedMs / 1000)),
       hospitalConnector: health.sync.totals,
       stagesMsAfterStart: timeline,
       machineBusyCoresBeforeStart: busyBefore,
       cpuCores: throughputCpu,
+      // What one resource costs each process on its way: on a machine whose cores are all busy,
+      // their sum is what bounds the rate.
+      cpuMsPerResource: Object.fromEntries(
+        Object.entries(throughputCpu)
+          .filter(([k]) => !['machineBusy', 'other', 'cores', 'bench'].includes(k))
+          .map(([k, cores]) => [k, round((cores * elapsedMs) / delivered, 2)]),
+      ),
     };
     note(`${o.topology}: ${delivered} delivered at ${throughput.resourcesPerSecond}/s; latency phase`);
 
@@ -283,7 +292,12 @@ export async function runExchange(o: ExchangeOptions) {
       what: `${o.latencyWrites} Observations POSTed to the hospital server, ${o.latencyWritesPerSecond}/s; latency = GP server meta.lastUpdated − hospital server meta.lastUpdated`,
       writes: writes.size,
       arrived: arrivals.size,
-      ms: { p50, p99: percentile(latencies, 99), max: maximum(latencies), min: Math.min(...latencies) },
+      ms: {
+        p50,
+        p99: percentile(latencies, 99),
+        max: maximum(latencies),
+        min: -maximum(latencies.map((l) => -l)),
+      },
       p50InPollIntervals: round(p50 / o.pollIntervalMs, 2),
       cpuCores: latencyCpu,
     };
