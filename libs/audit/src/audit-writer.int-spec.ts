@@ -55,30 +55,33 @@ describe.each(STORE_KINDS)('AuditWriter on %s', (kind) => {
     await writer.close();
   });
 
-  it('keeps a valid chain under 50 concurrent writers', async () => {
-    const writer = new AuditWriter(opened.dataSource, { maxBatch: 64 });
-    const flushes: number[] = [];
-    const observed = new AuditWriter(opened.dataSource, { onFlush: (n) => flushes.push(n) });
-    await Promise.all(
-      range(50).map(async (w) => {
-        for (let i = 0; i < 6; i++) {
-          await (w % 2 ? writer : observed).record([input(w * 10 + i), input(w * 10 + i + 1)]);
-          if (i % 2) await sleep(w % 4);
-        }
-      }),
-    );
-    expect(await seqs(opened)).toEqual(range(600));
-    expect(await verifyAuditChain(opened.dataSource.manager)).toMatchObject({
-      ok: true,
-      checked: 600,
-      problems: [],
-    });
-    // Group commit: far fewer transactions than records.
-    expect(writer.stats.flushes + observed.stats.flushes).toBeLessThan(150);
-    expect(writer.stats.largestFlush).toBeLessThanOrEqual(64);
-    expect(flushes.reduce((a, b) => a + b, 0)).toBe(300);
-    await Promise.all([writer.close(), observed.close()]);
-  });
+  it.each([1, 2, 4])(
+    'keeps a valid chain under 50 concurrent writers, %i flushes in flight',
+    async (maxInFlight) => {
+      const writer = new AuditWriter(opened.dataSource, { maxBatch: 64, maxInFlight });
+      const flushes: number[] = [];
+      const observed = new AuditWriter(opened.dataSource, { onFlush: (n) => flushes.push(n), maxInFlight });
+      await Promise.all(
+        range(50).map(async (w) => {
+          for (let i = 0; i < 6; i++) {
+            await (w % 2 ? writer : observed).record([input(w * 10 + i), input(w * 10 + i + 1)]);
+            if (i % 2) await sleep(w % 4);
+          }
+        }),
+      );
+      expect(await seqs(opened)).toEqual(range(600));
+      expect(await verifyAuditChain(opened.dataSource.manager)).toMatchObject({
+        ok: true,
+        checked: 600,
+        problems: [],
+      });
+      // Group commit: far fewer transactions than records.
+      expect(writer.stats.flushes + observed.stats.flushes).toBeLessThan(150);
+      expect(writer.stats.largestFlush).toBeLessThanOrEqual(64);
+      expect(flushes.reduce((a, b) => a + b, 0)).toBe(300);
+      await Promise.all([writer.close(), observed.close()]);
+    },
+  );
 
   it('numbers on from the head and never splits a caller', async () => {
     const writer = new AuditWriter(opened.dataSource, { maxBatch: 3 });

@@ -15,6 +15,13 @@ export interface AuditWriterOptions {
   lingerMs?: number;
   /** Called after each committed flush, for metrics and tests: event count and milliseconds. */
   onFlush?: (events: number, ms: number) => void;
+  /**
+   * Flushes sent before the previous one has committed. Default 2: the next batch already waits
+   * at the database for the chain lock, so the lock passes on at the previous COMMIT instead of
+   * after a round trip through the hub (and its busy event loop). The chain stays one: each
+   * flush links after the head it finds under the lock, whichever commits first.
+   */
+  maxInFlight?: number;
 }
 
 export interface AuditWriterStats {
@@ -36,7 +43,8 @@ interface Pending {
  * `record()` is a group commit: records from concurrent callers are queued and written together
  * by one statement, its own transaction (`audit_append`: chain lock, head, one INSERT, in one
  * round trip); each caller's promise resolves only after that COMMIT, so no disclosure happens
- * before its audit record is durable. A failed flush
+ * before its audit record is durable. Up to `maxInFlight` flushes are on their way at once, in
+ * line for the chain lock at the database. A failed flush
  * rejects every caller in it. Never call `record()` from inside a transaction: with PGlite's one
  * connection it would wait forever for that connection; use `recordIn()` instead.
  */
@@ -45,7 +53,8 @@ export class AuditWriter {
   private readonly lingerMs: number;
   private queue: Pending[] = [];
   private queuedEvents = 0;
-  private inFlight: Promise<void> | undefined;
+  private readonly maxInFlight: number;
+  private readonly inFlight = new Set<Promise<void>>();
   private cancelTimer: (() => void) | undefined;
   private closed = false;
   private readonly counters: AuditWriterStats = { flushes: 0, events: 0, largestFlush: 0, failedFlushes: 0 };
@@ -56,6 +65,7 @@ export class AuditWriter {
   ) {
     this.maxBatch = Math.max(1, options.maxBatch ?? 500);
     this.lingerMs = Math.max(0, options.lingerMs ?? 0);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
   }
 
   get stats(): Readonly<AuditWriterStats> {
@@ -98,14 +108,14 @@ export class AuditWriter {
     this.closed = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    while (this.inFlight || this.queue.length > 0) {
-      if (!this.inFlight) this.startFlush();
-      await this.inFlight;
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      this.startFlush();
+      await Promise.race(this.inFlight);
     }
   }
 
   private schedule(): void {
-    if (this.inFlight) return; // the running flush starts the next one when it ends
+    if (this.inFlight.size >= this.maxInFlight) return; // a flush that ends starts the next one
     if (this.queuedEvents >= this.maxBatch) return this.startFlush();
     if (this.cancelTimer) return;
     if (this.lingerMs === 0) {
@@ -120,7 +130,7 @@ export class AuditWriter {
   private startFlush(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    if (this.inFlight || this.queue.length === 0) return;
+    if (this.inFlight.size >= this.maxInFlight || this.queue.length === 0) return;
     const batch: Pending[] = [];
     let size = 0;
     while (
@@ -132,10 +142,11 @@ export class AuditWriter {
       size += next.events.length;
     }
     this.queuedEvents -= size;
-    this.inFlight = this.flush(batch).finally(() => {
-      this.inFlight = undefined;
+    const flushing: Promise<void> = this.flush(batch).finally(() => {
+      this.inFlight.delete(flushing);
       if (this.queue.length > 0) this.startFlush();
     });
+    this.inFlight.add(flushing);
   }
 
   /** One statement (one transaction) for the whole batch; never rejects (its callers' promises carry the outcome). */
