@@ -95,6 +95,17 @@ export function cpuBetween(
 }
 
 /**
+ * CPU cores used by the given processes between two snapshots: the benchmarked database's own
+ * backends, apart from other databases' on a shared server.
+ */
+export function coresOf(before: Snapshot, after: Snapshot, pids: ReadonlySet<number>): number {
+  const seconds = (after.at - before.at) / 1000;
+  return (
+    Math.round(((ticksOf(before, after, (pid) => pids.has(pid)) * TICK_MS) / 1000 / seconds) * 100) / 100
+  );
+}
+
+/**
  * Waits (at most `maxMs`) until the machine is nearly idle before a measured phase, since other
  * jobs on a shared machine skew the figures; returns the busy cores seen last, for the report.
  */

@@ -24,8 +24,10 @@ export interface HubOptions {
   profileDir?: string;
   /** Rate-limit counters in this Redis (as a multi-instance deployment does); else in process. */
   redisUrl?: string;
-  /** A module the hub process loads first (`node -r`), e.g. bench/lib/guard-off for bench/auth. */
-  preload?: string;
+  /** Modules the hub process loads first (`node -r`), e.g. bench/lib/guard-off for bench/auth. */
+  preload?: string | readonly string[];
+  /** More environment for the hub (a preload's settings); the hub's own variables are set here. */
+  env?: Record<string, string>;
 }
 
 export interface Hub extends Child {
@@ -48,13 +50,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const port = await freePort();
   const nodeArgs = [
     ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '-r', EXIT_ON_SIGNAL] : []),
-    ...(options.preload ? ['-r', options.preload] : []),
+    ...[options.preload ?? []].flat().flatMap((module) => ['-r', module]),
   ];
   const adminToken = newAdminToken();
   const redis: Record<string, string> = options.redisUrl
     ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `passerelle-bench-${randomBytes(4).toString('hex')}:` }
     : {};
-  const env = { ...RATE_LIMIT_ENV, ...redis, LOG_LEVEL: 'error' };
+  const env = { ...options.env, ...RATE_LIMIT_ENV, ...redis, LOG_LEVEL: 'error' };
   const started = spawnNode(
     [...nodeArgs, HUB_MAIN],
     {

@@ -12,6 +12,8 @@ export interface ActivitySampler {
     meanBackends: number;
     shares: Record<string, number>;
   }>;
+  /** The process ids of the database's client backends seen so far (the hub's pool). */
+  pids: () => ReadonlySet<number>;
 }
 
 export async function sampleActivity(url: string, everyMs = 20): Promise<ActivitySampler> {
@@ -19,17 +21,24 @@ export async function sampleActivity(url: string, everyMs = 20): Promise<Activit
   await client.connect();
   client.on('error', () => undefined); // a forced DROP at cleanup may end it first
   const counts = new Map<string, number>();
+  const pids = new Set<number>();
   let samples = 0;
   let backendSamples = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { rows } = await client.query<{ state: string | null; wait: string | null; query: string }>(
-        `SELECT state, wait_event_type || ':' || wait_event AS wait, query FROM pg_stat_activity
+      const { rows } = await client.query<{
+        pid: number;
+        state: string | null;
+        wait: string | null;
+        query: string;
+      }>(
+        `SELECT pid, state, wait_event_type || ':' || wait_event AS wait, query FROM pg_stat_activity
           WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
       );
       samples++;
       for (const r of rows) {
+        pids.add(r.pid);
         // Idle backends report their last wait (ClientRead); only active ones are really waiting.
         let key = r.state === 'active' ? (r.wait ?? 'active (CPU/IO)') : (r.state ?? 'unknown');
         // Which statement waits on a lock says whose lock it is.
@@ -42,6 +51,7 @@ export async function sampleActivity(url: string, everyMs = 20): Promise<Activit
     }
   })();
   return {
+    pids: () => pids,
     stop: async () => {
       running = false;
       await loop;

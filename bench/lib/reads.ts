@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
 import { generatePatients, toTransactionBundle } from '../../test/synthetic';
 import { runConcurrently } from './concurrency';
-import { cpuBetween, snapshot, waitForQuiet } from './cpu';
+import { coresOf, cpuBetween, snapshot, waitForQuiet } from './cpu';
 import type { Hub } from './hub';
 import { postTransaction, prepare } from './hub-client';
 import { sampleActivity } from './pg-activity';
 import { machine, maximum, percentile, round } from './report';
+import { diffTimings, readTimings } from './stage-report';
 
 /** Read load shared by bench/read and bench/auth. */
 export const CONNECTIONS = 32;
@@ -19,7 +20,7 @@ const SEED = 20_251_130;
  * database backends were doing.
  */
 export async function measure(
-  target: { url: string; pid: number; databaseUrl?: string },
+  target: { url: string; pid: number; databaseUrl?: string; timingsFile?: string },
   paths: string[],
   seconds: number,
   auth: Record<string, string>,
@@ -45,15 +46,26 @@ export async function measure(
   const busyBefore = await waitForQuiet();
   await run(WARMUP_SECONDS);
   const activity = target.databaseUrl ? await sampleActivity(target.databaseUrl) : undefined;
+  const timingsBefore = target.timingsFile ? await readTimings(target.timingsFile) : undefined;
   const before = snapshot();
   const fromUs = process.hrtime.bigint() / 1000n;
   const latenciesMs: number[] = [];
   const result = await run(seconds, latenciesMs);
   // Same monotonic clock as a --cpu-prof profile: profile-summary keeps only this window.
   const windowUs = `${fromUs} ${process.hrtime.bigint() / 1000n}`;
-  const cpu = cpuBetween(before, snapshot(), target.pid, machine().cores);
+  const after = snapshot();
+  const cpu = cpuBetween(before, after, target.pid, machine().cores);
+  const ownBackendCores = activity ? coresOf(before, after, activity.pids()) : undefined;
   const backends = await activity?.stop();
-  return { result, latenciesMs, cpu, busyBefore, backends, windowUs };
+  // The hub writes its totals every 200 ms: wait for a snapshot taken after the run.
+  const ended = Date.now();
+  let timingsAfter = timingsBefore && (await readTimings(target.timingsFile ?? ''));
+  while (timingsAfter && timingsAfter.atMs < ended) {
+    await new Promise((r) => setTimeout(r, 50));
+    timingsAfter = await readTimings(target.timingsFile ?? '');
+  }
+  const hubStages = timingsBefore && timingsAfter ? diffTimings(timingsBefore, timingsAfter) : undefined;
+  return { result, latenciesMs, cpu, ownBackendCores, busyBefore, backends, windowUs, hubStages };
 }
 
 function toError(e: unknown): Error {
@@ -64,9 +76,13 @@ export function summary({
   result,
   latenciesMs,
   cpu,
+  ownBackendCores,
   busyBefore,
   backends,
+  hubStages,
 }: Awaited<ReturnType<typeof measure>>) {
+  const perRequest = (cores: number) =>
+    round((cores * 1000 * result.duration) / Math.max(1, result.requests.total), 3);
   return {
     requestsPerSecond: Math.round(result.requests.total / result.duration),
     requests: result.requests.total,
@@ -80,8 +96,16 @@ export function summary({
     errors: result.errors,
     timeouts: result.timeouts,
     machineBusyCoresBeforeStart: busyBefore,
-    cpuCores: cpu,
+    // postgresCores counts every PostgreSQL process (other databases' too, on a shared server);
+    // ownBackendCores only the benchmarked database's client backends.
+    cpuCores: { ...cpu, ...(ownBackendCores !== undefined && { ownBackendCores }) },
+    // CPU time per request: steadier than rates when other jobs share the machine.
+    cpuMsPerRequest: {
+      server: perRequest(cpu.serverCores),
+      ...(ownBackendCores !== undefined && { ownBackends: perRequest(ownBackendCores) }),
+    },
     ...(backends && { postgresBackends: backends }),
+    ...(hubStages && { hubStages }),
   };
 }
 
