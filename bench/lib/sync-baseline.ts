@@ -27,12 +27,12 @@ export async function bullmqNoopBaseline(redis: RedisTarget, jobs: number, concu
   );
   // Warm-up: connections, Lua scripts loaded, JIT.
   const warmup = Math.min(200, jobs);
-  for (let i = 0; i < warmup; i++) await driver.add('route', { outboxId: `w${i}` });
+  for (let i = 0; i < warmup; i++) await driver.add('route', { from: `w${i}`, through: `w${i}` });
   while (done < warmup) await new Promise((r) => setTimeout(r, 10));
   done = 0;
   const before = cpuSample();
   const start = performance.now();
-  for (let i = 0; i < jobs; i++) await driver.add('route', { outboxId: String(i) });
+  for (let i = 0; i < jobs; i++) await driver.add('route', { from: String(i), through: String(i) });
   const addedMs = performance.now() - start;
   await allDone;
   const elapsedMs = performance.now() - start;

@@ -33,6 +33,9 @@ import { RestartableAgency } from './restartable-agency';
 
 export type AgencyName = 'hospital' | 'gp';
 export const ADMIN_TOKEN = 'fault-admin-token-0123456789abcdef0123456789';
+/** Outbox rows per route job in the fault tests' workers. */
+export const FAULT_ROUTE_BATCH = 5;
+
 const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface StackOptions {
@@ -368,8 +371,10 @@ export class SyncStack {
 
   private workerTuning(): Record<string, string> {
     // The rescan re-enqueues every unrouted outbox row (jobs a lost Redis took with it); short
-    // locks let another worker take back the jobs of a killed one within seconds.
+    // locks let another worker take back the jobs of a killed one within seconds. Small route
+    // batches, so that a fault finds several jobs queued and running at once.
     return {
+      SYNC_ROUTE_BATCH: String(FAULT_ROUTE_BATCH),
       SYNC_POLL_INTERVAL_MS: '50',
       SYNC_RESCAN_INTERVAL_MS: '1000',
       QUEUE_LOCK_DURATION_MS: '2000',

@@ -13,6 +13,7 @@ describe('loadWorkerConfig', () => {
     expect(config.sync).toEqual({
       pollIntervalMs: 200,
       concurrency: 4,
+      routeBatchSize: 100,
       rescanIntervalMs: 30_000,
       stalled: { lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 },
     });

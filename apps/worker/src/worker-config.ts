@@ -21,7 +21,10 @@ export interface WorkerConfig {
   redisUrl: string;
   redisKeyPrefix: string;
   consent: ConsentConfig;
-  sync: Pick<SyncConfig, 'pollIntervalMs' | 'concurrency' | 'rescanIntervalMs' | 'stalled'>;
+  sync: Pick<
+    SyncConfig,
+    'pollIntervalMs' | 'concurrency' | 'routeBatchSize' | 'rescanIntervalMs' | 'stalled'
+  >;
   /** Letters and print runs (MAILROOM_*, LETTER_SENDER_*): MAILROOM_DIR is shared with the hub, which serves the files. */
   mailroom: MailroomConfig;
   logLevel: LogLevelName;
@@ -34,7 +37,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const r = new EnvReader(env);
   const database = readDatabase(r);
   const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
-  const { pollIntervalMs, concurrency, rescanIntervalMs, stalled } = readSync(r, redisUrl);
+  const { pollIntervalMs, concurrency, routeBatchSize, rescanIntervalMs, stalled } = readSync(r, redisUrl);
   const config = {
     http: {
       host: r.string('HOST', '127.0.0.1'),
@@ -43,7 +46,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     },
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     consent: readConsent(r),
-    sync: { pollIntervalMs, concurrency, rescanIntervalMs, stalled },
+    sync: { pollIntervalMs, concurrency, routeBatchSize, rescanIntervalMs, stalled },
     mailroom: readMailroom(r),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
   };

@@ -7,7 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AUDIT_SCHEMA, AuditWriter } from '@passerelle/audit';
-import { CONSENT_SCHEMA, ConsentService, StoreConsentSource } from '@passerelle/consent';
+import { CONSENT_SCHEMA, ConsentService, PersonConsentSource } from '@passerelle/consent';
 import { getFhirSchemaValidator } from '@passerelle/fhir';
 import { AgencyService, IDENTITY_SCHEMA, PatientIndex } from '@passerelle/identity';
 import { MAILROOM_SCHEMA, MailroomWorker } from '@passerelle/letters';
@@ -98,17 +98,16 @@ export class WorkerModule {
             mpi: PatientIndex,
             agencies: AgencyService,
             audit: AuditWriter,
-          ) => {
-            const linkedPatients = mpi.linkedPatients.bind(mpi);
-            return new Router({
+          ) =>
+            new Router({
               dataSource,
               repo,
-              consent: new ConsentService(new StoreConsentSource(repo, linkedPatients), config.consent),
+              // The hub's own source: each person's records and active Consents in one statement.
+              consent: new ConsentService(new PersonConsentSource(repo), config.consent),
               audit,
-              linkedPatients,
+              linkedPatients: (db, ids) => mpi.linkedPatientsMany(db, ids),
               agencies,
-            });
-          },
+            }),
         },
         {
           provide: QUEUE_DRIVER,

@@ -46,6 +46,8 @@ export interface SyncConfig {
   worker: 'in-process' | 'off';
   pollIntervalMs: number;
   concurrency: number;
+  /** Outbox rows one `route` job routes together, in one transaction (SYNC_ROUTE_BATCH). */
+  routeBatchSize: number;
   /** How often every unrouted outbox row is enqueued again (re-derives jobs a queue lost). */
   rescanIntervalMs: number;
   /**
@@ -94,6 +96,7 @@ export function readSync(r: EnvReader, redisUrl: string | undefined): SyncConfig
     worker: r.oneOf('SYNC_WORKER', ['in-process', 'off'] as const, redisUrl ? 'off' : 'in-process'),
     pollIntervalMs: r.int('SYNC_POLL_INTERVAL_MS', 200, 10, 60_000),
     concurrency: r.int('SYNC_CONCURRENCY', 4, 1, 64),
+    routeBatchSize: r.int('SYNC_ROUTE_BATCH', 100, 1, 1000),
     rescanIntervalMs: r.int('SYNC_RESCAN_INTERVAL_MS', 30_000, 100, 3_600_000),
     stalled: {
       lockDurationMs: r.int('QUEUE_LOCK_DURATION_MS', 30_000, 1000, 3_600_000),

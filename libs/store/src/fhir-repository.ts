@@ -37,6 +37,7 @@ import {
   selectCurrent,
   selectCurrentWith,
   selectCurrentMany,
+  selectVersionMany,
   selectVersion,
   type VersionRow,
 } from './sql/resource-sql';
@@ -136,6 +137,31 @@ export class FhirRepository {
     const version = Number(versionId);
     if (!isValidId(id) || !Number.isInteger(version) || version < 1) return undefined;
     return selectVersion(db, type, id, version);
+  }
+
+  /**
+   * Many versions in one statement (deleted or not), keyed `Type/id/_history/version`
+   * (`versionKey`); invalid or missing ones are absent.
+   */
+  async versions(
+    keys: readonly { type: string; id: string; versionId: number }[],
+    db: Db = this.dataSource.manager,
+  ): Promise<Map<string, StoredResource>> {
+    return selectVersionMany(
+      db,
+      keys.filter((k) => isValidId(k.id) && Number.isInteger(k.versionId) && k.versionId >= 1),
+    );
+  }
+
+  /** Many current rows in one statement (deleted or not), keyed `Type/id`; unknown ones are absent. */
+  async currentMany(
+    keys: readonly { type: string; id: string }[],
+    db: Db = this.dataSource.manager,
+  ): Promise<Map<string, StoredResource>> {
+    return selectCurrentMany(
+      db,
+      keys.filter((k) => isValidId(k.id)),
+    );
   }
 
   async vread(_actor: Actor, type: SupportedType, id: string, versionId: string): Promise<StoredResource> {

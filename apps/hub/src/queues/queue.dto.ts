@@ -28,9 +28,9 @@ export class QueuesOverviewDto {
 }
 
 export class DeadLetterDto {
-  @ApiProperty({ example: 'route-1234' }) id!: string;
+  @ApiProperty({ example: 'route-1234_1234' }) id!: string;
   @ApiProperty({ enum: QUEUE_NAMES }) queue!: QueueName;
-  @ApiProperty({ description: 'Ids only, never patient data', example: { outboxId: '1234' } })
+  @ApiProperty({ description: 'Ids only, never patient data', example: { from: '1234', through: '1234' } })
   data!: Record<string, string>;
   @ApiProperty({ example: 'agency FHIR server answered 503' }) failedReason!: string;
   @ApiProperty({ example: 5 }) attemptsMade!: number;
@@ -39,6 +39,6 @@ export class DeadLetterDto {
 
 export class ReplayedDto {
   @ApiProperty({ enum: QUEUE_NAMES }) queue!: QueueName;
-  @ApiProperty({ example: 'route-1234' }) jobId!: string;
+  @ApiProperty({ example: 'route-1234_1234' }) jobId!: string;
   @ApiProperty({ enum: ['replayed'] }) status!: 'replayed';
 }

@@ -62,14 +62,16 @@ describe.each(['bullmq', 'in-process'] as const)('queue admin API, CLI and board
         ? new BullMqDriver({ redisUrl: REDIS_URL, ...options })
         : new InProcessDriver(options);
     await driver.process('route', (job) =>
-      fixed.has(job.data.outboxId)
+      fixed.has(job.data.from)
         ? Promise.resolve()
         : Promise.reject(new PermanentJobError('agency answered 404')),
     );
     await driver.process('letter', () => Promise.reject(new Error('renderer crashed')));
     for (const outboxId of ['o1', 'o2']) {
-      await driver.add('route', { outboxId });
-      await until(async () => (await driver.deadLetters('route')).some((d) => d.id === `route-${outboxId}`));
+      await driver.add('route', { from: outboxId, through: outboxId });
+      await until(async () =>
+        (await driver.deadLetters('route')).some((d) => d.id === `route-${outboxId}_${outboxId}`),
+      );
       await nextMillisecond();
     }
     await driver.add('letter', { letterId: 'l1' });
@@ -101,7 +103,7 @@ describe.each(['bullmq', 'in-process'] as const)('queue admin API, CLI and board
   it('needs the operator credential', async () => {
     await request(url).get('/admin/queues').expect(401);
     await request(url).get('/admin/queues/dead-letters').expect(401);
-    await request(url).post('/admin/queues/route/dead-letters/route-o1/replay').expect(401);
+    await request(url).post('/admin/queues/route/dead-letters/route-o1_o1/replay').expect(401);
     await request(url).get('/admin/queues').set('Authorization', 'Bearer not-the-token').expect(401);
   });
 
@@ -120,13 +122,13 @@ describe.each(['bullmq', 'in-process'] as const)('queue admin API, CLI and board
 
   it('lists dead letters, newest first, per queue or all', async () => {
     const all = (await get('/admin/queues/dead-letters').expect(200)).body as { id: string }[];
-    expect(all.map((d) => d.id)).toEqual(['letter-l1', 'route-o2', 'route-o1']);
+    expect(all.map((d) => d.id)).toEqual(['letter-l1', 'route-o2_o2', 'route-o1_o1']);
     const route = (await get('/admin/queues/dead-letters?queue=route&limit=1').expect(200)).body;
     expect(route).toEqual([
       {
-        id: 'route-o2',
+        id: 'route-o2_o2',
         queue: 'route',
-        data: { outboxId: 'o2' },
+        data: { from: 'o2', through: 'o2' },
         failedReason: 'agency answered 404',
         attemptsMade: 1,
         finishedOn: expect.any(Number),
@@ -139,16 +141,16 @@ describe.each(['bullmq', 'in-process'] as const)('queue admin API, CLI and board
   });
 
   it('replays a dead letter; 404 for no such job or queue, 409 when it is not a dead letter', async () => {
-    await post('/admin/queues/audit/dead-letters/route-o1/replay').expect(404);
+    await post('/admin/queues/audit/dead-letters/route-o1_o1/replay').expect(404);
     await post('/admin/queues/route/dead-letters/route-nope/replay').expect(404);
     fixed.add('o1');
-    expect((await post('/admin/queues/route/dead-letters/route-o1/replay').expect(200)).body).toEqual({
+    expect((await post('/admin/queues/route/dead-letters/route-o1_o1/replay').expect(200)).body).toEqual({
       queue: 'route',
-      jobId: 'route-o1',
+      jobId: 'route-o1_o1',
       status: 'replayed',
     });
     await until(async () => (await driver.counts('route')).completed === 1);
-    const { body } = await post('/admin/queues/route/dead-letters/route-o1/replay').expect(409);
+    const { body } = await post('/admin/queues/route/dead-letters/route-o1_o1/replay').expect(409);
     expect(body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'conflict' }] });
   });
 
@@ -165,17 +167,17 @@ describe.each(['bullmq', 'in-process'] as const)('queue admin API, CLI and board
     await queueCommand(['dead-letters', '--queue', 'route'], admin, (l) => lines.push(l));
     expect(lines).toEqual([
       expect.stringMatching(
-        /^route\troute-o2\t\d{4}-\d\d-\d\dT[^\t]+\tattempts 1\t\{"outboxId":"o2"\}\tagency answered 404$/,
+        /^route\troute-o2_o2\t\d{4}-\d\d-\d\dT[^\t]+\tattempts 1\t\{"from":"o2","through":"o2"\}\tagency answered 404$/,
       ),
       '1 dead letter(s)',
     ]);
 
     fixed.add('o2');
     lines.length = 0;
-    await queueCommand(['replay', 'route', 'route-o2'], admin, (l) => lines.push(l));
-    expect(lines).toEqual(['replayed route job route-o2']);
+    await queueCommand(['replay', 'route', 'route-o2_o2'], admin, (l) => lines.push(l));
+    expect(lines).toEqual(['replayed route job route-o2_o2']);
     await until(async () => (await driver.counts('route')).completed === 2);
-    await expect(queueCommand(['replay', 'route', 'route-o2'], admin, () => {})).rejects.toThrow(
+    await expect(queueCommand(['replay', 'route', 'route-o2_o2'], admin, () => {})).rejects.toThrow(
       /409.*not a dead letter/,
     );
     await expect(queueCommand(['dead-letters', '--queue', 'nope'], admin, () => {})).rejects.toThrow(

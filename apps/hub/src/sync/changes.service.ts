@@ -3,7 +3,7 @@ import type { Bundle, BundleEntry, Identifier, Parameters, Resource } from 'fhir
 import type { ConsentScopedRepository } from '@passerelle/consent';
 import { badRequest, isSupportedType, queryString } from '@passerelle/fhir';
 import { type AccessContext, allows, PatientIndex } from '@passerelle/identity';
-import { FhirRepository, parseStored, type StoredResource } from '@passerelle/store';
+import { FhirRepository, parseStored, type StoredResource, versionKey } from '@passerelle/store';
 import {
   CHANGES_CURSOR_EXTENSION,
   conditionalReference,
@@ -52,14 +52,18 @@ export class ChangesService {
     const db = this.repo.dataSource.manager;
     const page = await this.feed.read(db, access.agency, since, count);
 
-    const rows: StoredResource[] = [];
-    for (const item of page.items) {
-      const type = item.resourceType;
-      // Only what the token may read; the rest is the agency's scopes to fix, not a disclosure.
-      if (!isSupportedType(type) || !allows(access.scopes, type, 'r')) continue;
-      const stored = await this.repo.version(type, item.resourceId, String(item.versionId));
-      if (stored?.json && !stored.deleted) rows.push(stored);
-    }
+    // Only what the token may read; the rest is the agency's scopes to fix, not a disclosure.
+    const readable = page.items.filter(
+      (item) => isSupportedType(item.resourceType) && allows(access.scopes, item.resourceType, 'r'),
+    );
+    const versions = await this.repo.versions(
+      readable.map((item) => ({ type: item.resourceType, id: item.resourceId, versionId: item.versionId })),
+      db,
+    );
+    const rows = readable.flatMap((item) => {
+      const stored = versions.get(versionKey(item.resourceType, item.resourceId, item.versionId));
+      return stored?.json && !stored.deleted ? [stored] : [];
+    });
     const echo: [string, string][] = [
       ['_since', since],
       ['_count', String(count)],
@@ -122,44 +126,48 @@ export class ChangesService {
    */
   private async resolver(scope: ConsentScopedRepository, agency: string, shown: readonly StoredResource[]) {
     const db = this.repo.dataSource.manager;
-    const targets = new Map<string, StoredResource>();
-    for (const stored of shown) {
-      const resource = parseStored<Resource>(stored);
-      for (const ref of referencesIn(resource)) {
+    const keys = new Map<string, { type: string; id: string }>();
+    for (const stored of shown)
+      for (const ref of referencesIn(parseStored<Resource>(stored))) {
         const literal = literalTarget(ref);
-        const key = literal && `${literal.type}/${literal.id}`;
-        if (!literal || !key || targets.has(key)) continue;
-        const { type, id } = literal;
-        const target = isSupportedType(type) ? await this.repo.current(type, id, db) : undefined;
-        if (target?.json && !target.deleted) targets.set(key, target);
+        if (literal && isSupportedType(literal.type)) keys.set(`${literal.type}/${literal.id}`, literal);
       }
-    }
-    const list = [...targets.values()];
+    const found = await this.repo.currentMany([...keys.values()], db);
+    const list = [...found.values()].filter((target) => target.json && !target.deleted);
     const visible = await scope.visibleIn(db)(list);
+    const shownTargets = list.filter((_, i) => visible[i]);
+    const own = await this.ownRecords(
+      agency,
+      shownTargets.filter((t) => t.type === 'Patient').map((t) => t.id),
+    );
     const references = new Map<string, string>();
-    for (const [i, target] of list.entries()) {
-      if (!visible[i]) continue;
-      const own = target.type === 'Patient' ? await this.ownRecord(agency, target.id) : undefined;
-      const ref = conditionalReference(
-        target.type,
-        (own ?? parseStored<Resource & { identifier?: Identifier[] }>(target)).identifier?.[0],
-      );
+    for (const target of shownTargets) {
+      const record = own.get(target.id) ?? parseStored<Resource & { identifier?: Identifier[] }>(target);
+      const ref = conditionalReference(target.type, record.identifier?.[0]);
       if (ref) references.set(`${target.type}/${target.id}`, ref);
     }
     return (t: { type: string; id: string }) => references.get(`${t.type}/${t.id}`);
   }
 
-  /** The recipient's own Patient record of the same person, if it has one. */
-  private async ownRecord(
+  /** For each Patient id: the recipient's own Patient record of the same person, if it has one. */
+  private async ownRecords(
     agency: string,
-    patientId: string,
-  ): Promise<{ identifier?: Identifier[] } | undefined> {
+    patientIds: readonly string[],
+  ): Promise<Map<string, { identifier?: Identifier[] }>> {
     const db = this.repo.dataSource.manager;
-    for (const id of await this.mpi.linkedPatients(db, patientId)) {
-      const record = await this.repo.current('Patient', id, db);
-      if (record?.json && !record.deleted && record.sourceAgency === agency)
-        return parseStored<Resource & { identifier?: Identifier[] }>(record);
+    const linked = await this.mpi.linkedPatientsMany(db, patientIds);
+    const records = await this.repo.currentMany(
+      [...new Set([...linked.values()].flat())].map((id) => ({ type: 'Patient', id })),
+      db,
+    );
+    const out = new Map<string, { identifier?: Identifier[] }>();
+    for (const [asked, ids] of linked) {
+      // In the MPI's order: the record asked about first, then the others sorted.
+      const record = ids
+        .map((id) => records.get(`Patient/${id}`))
+        .find((r) => r?.json && !r.deleted && r.sourceAgency === agency);
+      if (record) out.set(asked, parseStored<Resource & { identifier?: Identifier[] }>(record));
     }
-    return undefined;
+    return out;
   }
 }

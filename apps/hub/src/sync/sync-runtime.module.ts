@@ -63,7 +63,7 @@ export class SyncRuntimeModule {
                   repo,
                   consent,
                   audit,
-                  linkedPatients: (db, id) => mpi.linkedPatients(db, id),
+                  linkedPatients: (db, ids) => mpi.linkedPatientsMany(db, ids),
                   agencies,
                 }),
             },

@@ -66,6 +66,22 @@ export class PatientIndex {
     return [patientId, ...rows.map((r) => r.patient_id)];
   }
 
+  /** `linkedPatients` of many records in one statement, keyed by the record asked about. */
+  async linkedPatientsMany(db: Db, patientIds: readonly string[]): Promise<Map<string, string[]>> {
+    const asked = [...new Set(patientIds)];
+    const out = new Map<string, string[]>(asked.map((id) => [id, [id]]));
+    if (asked.length === 0) return out;
+    const rows: { asked: string; patient_id: string }[] = await db.query(
+      `SELECT self.patient_id AS asked, other.patient_id FROM mpi_link self
+         JOIN mpi_link other ON other.person_id = self.person_id AND other.active
+        WHERE self.patient_id = ANY($1::text[]) AND self.active AND other.patient_id <> self.patient_id
+        ORDER BY self.patient_id, other.patient_id`,
+      [asked],
+    );
+    for (const r of rows) out.get(r.asked)?.push(r.patient_id);
+    return out;
+  }
+
   /** A person and its records (deleted ones flagged), for the admin API. */
   async person(db: Db, personId: string): Promise<PersonView | undefined> {
     const exists: unknown[] = await db.query('SELECT 1 FROM mpi_person WHERE id = $1', [personId]);

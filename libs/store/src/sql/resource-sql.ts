@@ -81,6 +81,26 @@ export async function selectVersion(
   return rows[0] ? toStored(rows[0]) : undefined;
 }
 
+/** Versions (deleted or not) by (type, id, version), keyed `Type/id/_history/version`; one statement. */
+export async function selectVersionMany(
+  db: Db,
+  keys: readonly { type: string; id: string; versionId: number }[],
+): Promise<Map<string, StoredResource>> {
+  const out = new Map<string, StoredResource>();
+  if (keys.length === 0) return out;
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS} FROM resource_version r
+       JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(t, i, v)
+         ON r.resource_type = k.t AND r.id = k.i AND r.version_id = k.v`,
+    [keys.map((k) => k.type), keys.map((k) => k.id), keys.map((k) => k.versionId)],
+  );
+  for (const row of rows) out.set(versionKey(row.resource_type, row.id, row.version_id), toStored(row));
+  return out;
+}
+
+export const versionKey = (type: string, id: string, versionId: number | string): string =>
+  `${type}/${id}/_history/${versionId}`;
+
 /**
  * Current rows (deleted or not) by (type, id), keyed `Type/id`. With `forUpdate`, each is locked
  * in (type, id) order, one statement for a whole Bundle: two writers always lock in one order.

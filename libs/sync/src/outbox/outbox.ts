@@ -52,6 +52,10 @@ const toRow = (r: OutboxRecord): OutboxRow => ({
   deleted: r.deleted,
 });
 
+/** Outbox ids are decimal `bigint`s: compared by length, then as text. */
+export const compareIds = (a: string, b: string): number =>
+  a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
 const COLUMNS = 'id, resource_type, resource_id, version_id, source_agency, patient_id, deleted';
 
 /** Reading and settling outbox rows. */
@@ -65,17 +69,22 @@ export class Outbox {
     return rows.map(toRow);
   }
 
-  /** The row if it still waits to be routed; undefined when missing or already routed. */
-  async pending(db: Db, id: string): Promise<OutboxRow | undefined> {
+  /**
+   * Marks the rows `from`..`through` that still wait as routed and returns them, oldest first.
+   * Inside the routing transaction: the rows stay locked until it ends, so a second router given
+   * an overlapping range waits, then finds them routed (or, after a rollback, routes them).
+   */
+  async claim(db: Db, from: string, through: string): Promise<OutboxRow[]> {
+    // In a CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with its rows.
     const rows: OutboxRecord[] = await db.query(
-      `SELECT ${COLUMNS} FROM sync_outbox WHERE id = $1 AND routed_at IS NULL`,
-      [id],
+      `WITH claimed AS (
+         UPDATE sync_outbox SET routed_at = now()
+          WHERE id >= $1 AND id <= $2 AND routed_at IS NULL
+          RETURNING ${COLUMNS})
+       SELECT * FROM claimed`,
+      [from, through],
     );
-    return rows[0] ? toRow(rows[0]) : undefined;
-  }
-
-  async markRouted(db: Db, id: string): Promise<void> {
-    await db.query('UPDATE sync_outbox SET routed_at = now() WHERE id = $1', [id]);
+    return rows.map(toRow).sort((a, b) => compareIds(a.id, b.id));
   }
 
   async backlog(db: Db): Promise<number> {

@@ -52,7 +52,11 @@ describe('BullMqDriver on Redis', () => {
       stalled: { lockDurationMs: 300, stalledIntervalMs: 100 },
     });
     try {
-      await producer.add('route', { outboxId: 'stall' }, { jobId: 'route-stall', attempts: 3 });
+      await producer.add(
+        'route',
+        { from: 'stall', through: 'stall' },
+        { jobId: 'route-stall_stall', attempts: 3 },
+      );
       await tookIt;
       await doomed.close(true);
       const seen: number[] = [];

@@ -5,7 +5,7 @@ import { isQueueName, QUEUE_NAMES } from './queue.types';
 
 describe('job ids and payloads', () => {
   it('derives one id per payload, with no ":" for BullMQ', () => {
-    expect(jobIdFor('route', { outboxId: '1234' })).toBe('route-1234');
+    expect(jobIdFor('route', { from: '1234', through: '1234' })).toBe('route-1234_1234');
     expect(jobIdFor('letter', { letterId: '0f7c2a9e-1b9c-4c55-9a43-5f5c1d2e8b11' })).toBe(
       'letter-0f7c2a9e-1b9c-4c55-9a43-5f5c1d2e8b11',
     );
@@ -21,14 +21,16 @@ describe('job ids and payloads', () => {
 
   it('applies defaults and refuses nonsense attempts', () => {
     const defaults = { attempts: 5, backoffMs: 2000 };
-    expect(resolveJob('route', { outboxId: '7' }, {}, defaults)).toEqual({
-      jobId: 'route-7',
-      data: { outboxId: '7' },
+    expect(resolveJob('route', { from: '7', through: '7' }, {}, defaults)).toEqual({
+      jobId: 'route-7_7',
+      data: { from: '7', through: '7' },
       attempts: 5,
       backoffMs: 2000,
     });
-    expect(() => resolveJob('route', { outboxId: '7' }, { attempts: 0 }, defaults)).toThrow(InvalidJobError);
-    expect(() => resolveJob('route', { outboxId: '7' }, { backoffMs: -1 }, defaults)).toThrow(
+    expect(() => resolveJob('route', { from: '7', through: '7' }, { attempts: 0 }, defaults)).toThrow(
+      InvalidJobError,
+    );
+    expect(() => resolveJob('route', { from: '7', through: '7' }, { backoffMs: -1 }, defaults)).toThrow(
       InvalidJobError,
     );
   });
@@ -47,7 +49,7 @@ describe('job ids and payloads', () => {
     const driver = new InProcessDriver({ prefix: 'types:' });
     await driver.close();
     const typed = async () => {
-      await driver.add('route', { outboxId: '1' });
+      await driver.add('route', { from: '1', through: '1' });
       // @ts-expect-error a letter payload on the route queue does not compile
       await driver.add('route', { letterId: '1' });
       // @ts-expect-error nor does any field beyond the ids
@@ -56,8 +58,8 @@ describe('job ids and payloads', () => {
       await driver.add('audit', { id: '1' });
       await driver.process('print-run', (job) => {
         const runId: string = job.data.runId;
-        // @ts-expect-error a print-run job has no outboxId
-        const outboxId: string = job.data.outboxId;
+        // @ts-expect-error a print-run job has no outbox range
+        const outboxId: string = job.data.from;
         return runId === outboxId ? Promise.resolve() : Promise.reject(new Error('never run'));
       });
     };

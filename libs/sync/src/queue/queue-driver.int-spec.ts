@@ -65,9 +65,11 @@ describe.each(['bullmq', 'in-process'] as const)('queue driver contract: %s', (k
       seen.push(job);
       return Promise.resolve();
     });
-    expect(await driver.add('route', { outboxId: '42' })).toBe('route-42');
+    expect(await driver.add('route', { from: '42', through: '42' })).toBe('route-42_42');
     await until(async () => (await driver.counts('route')).completed === 1);
-    expect(seen).toEqual([{ id: 'route-42', name: 'route', data: { outboxId: '42' }, attemptsMade: 0 }]);
+    expect(seen).toEqual([
+      { id: 'route-42_42', name: 'route', data: { from: '42', through: '42' }, attemptsMade: 0 },
+    ]);
     expect(await driver.counts('route')).toEqual({
       waiting: 0,
       active: 0,
@@ -116,7 +118,7 @@ describe.each(['bullmq', 'in-process'] as const)('queue driver contract: %s', (k
       attempts.push(job.attemptsMade);
       return job.attemptsMade < 2 ? Promise.reject(new Error('agency down')) : Promise.resolve();
     });
-    await driver.add('route', { outboxId: 'o1' });
+    await driver.add('route', { from: 'o1', through: 'o1' });
     await until(async () => (await driver.counts('route')).completed === 1);
     expect(attempts).toEqual([0, 1, 2]);
     expect(await driver.deadLetters('route')).toEqual([]);
@@ -130,19 +132,19 @@ describe.each(['bullmq', 'in-process'] as const)('queue driver contract: %s', (k
       return Promise.reject(new Error('hub answered 503'));
     });
     const before = Date.now();
-    await driver.add('route', { outboxId: 'o2' }, { attempts: 2 });
+    await driver.add('route', { from: 'o2', through: 'o2' }, { attempts: 2 });
     await until(async () => (await driver.counts('route')).failed === 1);
     const [dead, ...others] = await driver.deadLetters('route');
     expect(others).toEqual([]);
     expect(dead).toMatchObject({
-      id: 'route-o2',
+      id: 'route-o2_o2',
       queue: 'route',
-      data: { outboxId: 'o2' },
+      data: { from: 'o2', through: 'o2' },
       failedReason: 'hub answered 503',
       attemptsMade: 2,
     });
     expect(dead?.finishedOn).toBeGreaterThanOrEqual(before);
-    await driver.add('route', { outboxId: 'o2' });
+    await driver.add('route', { from: 'o2', through: 'o2' });
     expect(await driver.counts('route')).toMatchObject({ waiting: 0, failed: 1 });
     expect(runs).toBe(2);
   });
@@ -170,16 +172,16 @@ describe.each(['bullmq', 'in-process'] as const)('queue driver contract: %s', (k
       attempts.push(job.attemptsMade);
       return broken ? Promise.reject(new PermanentJobError('refused')) : Promise.resolve();
     });
-    await driver.add('route', { outboxId: 'o3' });
+    await driver.add('route', { from: 'o3', through: 'o3' });
     await until(async () => (await driver.counts('route')).failed === 1);
     broken = false;
-    expect(await driver.replay('route', 'route-o3')).toBe('replayed');
+    expect(await driver.replay('route', 'route-o3_o3')).toBe('replayed');
     await until(async () => (await driver.counts('route')).completed === 1);
     expect(attempts).toEqual([0, 0]);
     expect(await driver.deadLetters('route')).toEqual([]);
-    expect(await driver.replay('route', 'route-o3')).toBe('not-failed');
+    expect(await driver.replay('route', 'route-o3_o3')).toBe('not-failed');
     expect(await driver.replay('route', 'route-nope')).toBe('not-found');
-    expect(await driver.replay('letter', 'route-o3')).toBe('not-found');
+    expect(await driver.replay('letter', 'route-o3_o3')).toBe('not-found');
   });
 
   it('lists dead letters newest first, a page at a time', async () => {
@@ -187,14 +189,18 @@ describe.each(['bullmq', 'in-process'] as const)('queue driver contract: %s', (k
     await driver.process('route', () => Promise.reject(new PermanentJobError('no')));
     // Failed in the order c, a, b (not alphabetical), each in a later millisecond than the last.
     for (const id of ['c', 'a', 'b']) {
-      await driver.add('route', { outboxId: id });
-      await until(async () => (await driver.deadLetters('route')).some((d) => d.id === `route-${id}`));
+      await driver.add('route', { from: id, through: id });
+      await until(async () => (await driver.deadLetters('route')).some((d) => d.id === `route-${id}_${id}`));
       const [newest] = await driver.deadLetters('route', { limit: 1 });
       await until(() => Date.now() > (newest?.finishedOn ?? 0));
     }
-    expect((await driver.deadLetters('route')).map((d) => d.id)).toEqual(['route-b', 'route-a', 'route-c']);
+    expect((await driver.deadLetters('route')).map((d) => d.id)).toEqual([
+      'route-b_b',
+      'route-a_a',
+      'route-c_c',
+    ]);
     expect((await driver.deadLetters('route', { offset: 1, limit: 1 })).map((d) => d.id)).toEqual([
-      'route-a',
+      'route-a_a',
     ]);
   });
 
@@ -230,27 +236,31 @@ describe.each(['bullmq', 'in-process'] as const)('queue driver contract: %s', (k
       await release.wait;
       events.push(`end ${job.id}`);
     });
-    await driver.add('route', { outboxId: 'first' });
+    await driver.add('route', { from: 'first', through: 'first' });
     await until(() => events.length === 1);
-    await driver.add('route', { outboxId: 'second' });
+    await driver.add('route', { from: 'second', through: 'second' });
     const closed = driver.close().then(() => events.push('closed'));
-    await expect(driver.add('route', { outboxId: 'third' })).rejects.toThrow(/closed/);
+    await expect(driver.add('route', { from: 'third', through: 'third' })).rejects.toThrow(/closed/);
     release.open();
     await closed;
-    expect(events).toEqual(['start route-first', 'end route-first', 'closed']);
+    expect(events).toEqual(['start route-first_first', 'end route-first_first', 'closed']);
     await driver.close();
   });
 
   it('refuses payloads that are not ids only, and job ids BullMQ cannot store', async () => {
     const driver = make();
     const untyped = driver as unknown as { add(q: string, d: unknown, o?: object): Promise<string> };
-    await expect(untyped.add('route', { outboxId: 'o1', name: 'Jane Doe' })).rejects.toThrow(InvalidJobError);
-    await expect(untyped.add('route', { outboxId: 'Jane Doe' })).rejects.toThrow(InvalidJobError);
-    await expect(untyped.add('route', { letterId: 'l1' })).rejects.toThrow(InvalidJobError);
-    await expect(driver.add('route', { outboxId: 'o1' }, { jobId: 'route:o1' })).rejects.toThrow(
+    await expect(untyped.add('route', { from: 'o1', through: 'o1', name: 'Jane Doe' })).rejects.toThrow(
       InvalidJobError,
     );
-    await expect(driver.add('route', { outboxId: 'o1' }, { jobId: '17' })).rejects.toThrow(InvalidJobError);
+    await expect(untyped.add('route', { from: 'Jane Doe', through: 'o1' })).rejects.toThrow(InvalidJobError);
+    await expect(untyped.add('route', { letterId: 'l1' })).rejects.toThrow(InvalidJobError);
+    await expect(driver.add('route', { from: 'o1', through: 'o1' }, { jobId: 'route:o1' })).rejects.toThrow(
+      InvalidJobError,
+    );
+    await expect(driver.add('route', { from: 'o1', through: 'o1' }, { jobId: '17' })).rejects.toThrow(
+      InvalidJobError,
+    );
     expect((await driver.counts('route')).waiting).toBe(0);
   });
 

@@ -6,8 +6,11 @@
 
 /** What each queue's jobs carry: ids, never patient data. One queue per kind of job. */
 export interface JobPayloads {
-  /** Route one outbox row to the agencies that should receive it. */
-  route: { outboxId: string };
+  /**
+   * Route the outbox rows `from`..`through` (ids, inclusive) still waiting, together: who should
+   * receive each change, in one transaction. A range, so that a payload stays a pair of ids.
+   */
+  route: { from: string; through: string };
   /** Render one letter. */
   letter: { letterId: string };
   /** Assemble one print run. */
@@ -21,7 +24,7 @@ export type QueueName = keyof JobPayloads;
  * a compile error; `add` refuses a payload with any other field, or a value that is not an id.
  */
 export const PAYLOAD_FIELDS: { readonly [Q in QueueName]: readonly (keyof JobPayloads[Q] & string)[] } = {
-  route: ['outboxId'],
+  route: ['from', 'through'],
   letter: ['letterId'],
   'print-run': ['runId'],
 };
@@ -35,7 +38,7 @@ export function isQueueName(value: string): value is QueueName {
 export interface JobOptions {
   /**
    * Idempotency key, unique per queue while the job exists (waiting, delayed, active, failed, or
-   * completed and still kept). Default: derived from the payload, e.g. `route-<outboxId>`.
+   * completed and still kept). Default: derived from the payload, e.g. `route-<from>_<through>`.
    * Must not contain ':' nor be a bare integer (BullMQ refuses both).
    */
   jobId?: string;

@@ -2,7 +2,7 @@ import type { AuditInput } from '@passerelle/audit';
 import { type ConsentDecider, factsOf } from '@passerelle/consent';
 import { isSupportedType } from '@passerelle/fhir';
 import type { Agency } from '@passerelle/identity';
-import type { Db, FhirRepository, StoredResource } from '@passerelle/store';
+import { type Db, type FhirRepository, type StoredResource, versionKey } from '@passerelle/store';
 import type { Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
 import type { DataSource } from 'typeorm';
 import { lockFeedsForInsert } from '../feed/feed';
@@ -10,10 +10,10 @@ import { Outbox, type OutboxRow } from '../outbox/outbox';
 import {
   DEFAULT_ROUTING_RULES,
   type DirectoryAgency,
-  type Recipient,
   recipientsOf,
   referralContext,
   type RouteRule,
+  type RoutingInput,
   type RoutingRules,
 } from './rules';
 
@@ -21,18 +21,20 @@ export interface RouterDependencies {
   dataSource: DataSource;
   repo: FhirRepository;
   consent: ConsentDecider;
-  audit: { record(inputs: AuditInput[]): Promise<unknown> };
-  /** Every live Patient record of the person of `patientId` (the MPI). */
-  linkedPatients(db: Db, patientId: string): Promise<string[]>;
+  /** Denials are recorded in the routing transaction: audited once, with the rows they settle. */
+  audit: { recordIn(db: Db, inputs: readonly AuditInput[]): Promise<unknown> };
+  /** The MPI: every live Patient record of the person of each id, keyed by that id. */
+  linkedPatients(db: Db, patientIds: readonly string[]): Promise<Map<string, string[]>>;
   agencies: { list(): Promise<Agency[]> };
   rules?: RoutingRules;
 }
 
-export type RouteOutcome = 'routed' | 'already-routed' | 'gone';
-
 export interface RouteResult {
-  outcome: RouteOutcome;
+  /** Outbox rows settled by this call (routed, or nothing to send); others were settled before. */
+  rows: number;
+  /** Feed rows written. */
   delivered: number;
+  /** Recipients refused by consent (each audited). */
   denied: number;
 }
 
@@ -46,91 +48,152 @@ interface FeedItem {
   rule: RouteRule;
   stored: StoredResource;
   outboxId: string;
+  requestId: string;
+}
+
+/** What routing reads once per batch, not per change. */
+interface BatchContext {
+  agencies: DirectoryAgency[];
+  subscriptions: Map<string, Set<string>>;
+  personRecords: Map<string, RoutingInput['personRecords']>;
+  organizations: Map<string, Identifier[]>;
 }
 
 /**
- * Routes one outbox row: who should receive the change (rules), whether the patient's consent
- * lets each of them (asked per recipient, denied ones audited), and the feed rows of those who
- * may. Idempotent: a routed row is not routed again, feed rows are unique per agency and change.
+ * Routes outbox rows: who should receive each change (rules), whether the patient's consent lets
+ * each of them (asked per recipient, denials audited), and the feed rows of those who may.
+ * A range of rows goes in one transaction, read in bulk (versions, patient records,
+ * organizations, one consent call per recipient agency), so a batch costs a few statements, not
+ * a dozen per row. Idempotent: rows are claimed in that transaction (a routed row is skipped, a
+ * rolled-back one routed again) and feed rows are unique per agency and change.
  */
 export class Router {
   private readonly outbox = new Outbox();
 
   constructor(private readonly deps: RouterDependencies) {}
 
-  async route(outboxId: string): Promise<RouteResult> {
-    const db = this.deps.dataSource.manager;
-    const row = await this.outbox.pending(db, outboxId);
-    if (!row) return { outcome: 'already-routed', delivered: 0, denied: 0 };
-    const stored = await this.storedVersion(row);
-    // Deletions are not exchanged (each agency keeps its own record); nothing to send for them.
-    if (!stored?.json || row.deleted) {
-      await this.outbox.markRouted(db, row.id);
-      return { outcome: 'gone', delivered: 0, denied: 0 };
-    }
-    const resource = JSON.parse(stored.json) as Resource;
+  async route(from: string, through: string = from): Promise<RouteResult> {
+    // Read outside the transaction: with PGlite's one connection nothing may run beside it.
     const agencies = await this.agencyDirectory();
-    const recipients = recipientsOf(
-      await this.routingInput(db, row, resource, agencies),
-      this.deps.rules ?? DEFAULT_ROUTING_RULES,
-    );
-
-    const items: FeedItem[] = recipients.map((r) => ({ ...r, stored, outboxId: row.id }));
-    for (const r of recipients.filter((x) => x.rule === 'referral-performer')) {
-      items.push(...(await this.referralItems(db, resource as ServiceRequest, r)));
-    }
-
-    const { allowed, denied } = await this.decide(db, items, agencies);
-    if (denied.length > 0)
-      await this.deps.audit.record(denied.map((d) => this.deniedRecord(d, row, agencies)));
-    await this.deps.dataSource.transaction(async (tx) => {
+    const subs = await subscriptions(this.deps.dataSource.manager);
+    return this.deps.dataSource.transaction(async (tx) => {
+      const rows = await this.outbox.claim(tx, from, through);
+      if (rows.length === 0) return { rows: 0, delivered: 0, denied: 0 };
+      const changes = await this.storedVersions(tx, rows);
+      const context = await this.batchContext(tx, changes, agencies, subs);
+      const items: FeedItem[] = [];
+      for (const { row, stored, resource } of changes)
+        items.push(...(await this.itemsFor(tx, row, stored, resource, context)));
+      const { allowed, denied } = await this.decide(tx, items, agencies);
       if (allowed.length > 0) await insertFeed(tx, allowed);
-      await this.outbox.markRouted(tx, row.id);
+      // Last: the audit chain lock is then held only until this COMMIT.
+      if (denied.length > 0)
+        await this.deps.audit.recordIn(
+          tx,
+          denied.map((d) => deniedRecord(d, agencies)),
+        );
+      return { rows: rows.length, delivered: allowed.length, denied: denied.length };
     });
-    return { outcome: 'routed', delivered: allowed.length, denied: denied.length };
   }
 
-  private async storedVersion(row: OutboxRow): Promise<StoredResource | undefined> {
-    if (!isSupportedType(row.resourceType)) return undefined;
-    return this.deps.repo.version(row.resourceType, row.resourceId, String(row.versionId));
+  /** The stored version of each row; deletions and what is gone are not exchanged. */
+  private async storedVersions(db: Db, rows: readonly OutboxRow[]) {
+    const live = rows.filter((r) => !r.deleted && isSupportedType(r.resourceType));
+    const versions = await this.deps.repo.versions(
+      live.map((r) => ({ type: r.resourceType, id: r.resourceId, versionId: r.versionId })),
+      db,
+    );
+    return live.flatMap((row) => {
+      const stored = versions.get(versionKey(row.resourceType, row.resourceId, row.versionId));
+      return stored?.json && !stored.deleted
+        ? [{ row, stored, resource: JSON.parse(stored.json) as Resource }]
+        : [];
+    });
   }
 
-  private async routingInput(db: Db, row: OutboxRow, resource: Resource, agencies: DirectoryAgency[]) {
-    const patientIds = row.patientId ? await this.deps.linkedPatients(db, row.patientId) : [];
-    const personRecords: { patient: Patient; sourceAgency: string | null }[] = [];
-    for (const id of patientIds) {
-      const current = await this.deps.repo.current('Patient', id, db);
-      if (current?.json && !current.deleted)
-        personRecords.push({
-          patient: JSON.parse(current.json) as Patient,
-          sourceAgency: current.sourceAgency,
-        });
-    }
+  /** The person records of every patient in the batch and the Organizations they cite, in three statements. */
+  private async batchContext(
+    db: Db,
+    changes: readonly { row: OutboxRow; resource: Resource }[],
+    agencies: DirectoryAgency[],
+    subs: Map<string, Set<string>>,
+  ): Promise<BatchContext> {
+    const patientIds = [...new Set(changes.flatMap(({ row }) => (row.patientId ? [row.patientId] : [])))];
+    const linked = await this.deps.linkedPatients(db, patientIds);
+    const records = await this.deps.repo.currentMany(
+      [...new Set([...linked.values()].flat())].map((id) => ({ type: 'Patient', id })),
+      db,
+    );
+    const personRecords = new Map<string, RoutingInput['personRecords']>();
+    for (const [asked, ids] of linked)
+      personRecords.set(
+        asked,
+        ids.flatMap((id) => {
+          const current = records.get(`Patient/${id}`);
+          return current?.json && !current.deleted
+            ? [{ patient: JSON.parse(current.json) as Patient, sourceAgency: current.sourceAgency }]
+            : [];
+        }),
+      );
+
     const orgRefs = new Set<string>();
-    for (const { patient } of personRecords)
-      for (const ref of patient.generalPractitioner ?? []) if (ref.reference) orgRefs.add(ref.reference);
-    if (resource.resourceType === 'ServiceRequest')
-      for (const ref of (resource as ServiceRequest).performer ?? [])
-        if (ref.reference) orgRefs.add(ref.reference);
-    const organizations = new Map<string, Identifier[]>();
+    for (const list of personRecords.values())
+      for (const { patient } of list)
+        for (const ref of patient.generalPractitioner ?? []) if (ref.reference) orgRefs.add(ref.reference);
+    for (const { resource } of changes)
+      if (resource.resourceType === 'ServiceRequest')
+        for (const ref of (resource as ServiceRequest).performer ?? [])
+          if (ref.reference) orgRefs.add(ref.reference);
+    const orgIds = new Map<string, string>();
     for (const ref of orgRefs) {
       const id = ref.match(/^Organization\/([A-Za-z0-9\-.]{1,64})$/)?.[1];
-      const org = id ? await this.deps.repo.current('Organization', id, db) : undefined;
+      if (id) orgIds.set(ref, id);
+    }
+    const orgs = await this.deps.repo.currentMany(
+      [...new Set(orgIds.values())].map((id) => ({ type: 'Organization', id })),
+      db,
+    );
+    const organizations = new Map<string, Identifier[]>();
+    for (const [ref, id] of orgIds) {
+      const org = orgs.get(`Organization/${id}`);
       if (org?.json)
         organizations.set(ref, (JSON.parse(org.json) as { identifier?: Identifier[] }).identifier ?? []);
     }
-    return {
-      resource,
-      sourceAgency: row.sourceAgency,
-      personRecords,
-      organizations,
-      agencies,
-      subscriptions: await subscriptions(db),
-    };
+    return { agencies, subscriptions: subs, personRecords, organizations };
+  }
+
+  private async itemsFor(
+    db: Db,
+    row: OutboxRow,
+    stored: StoredResource,
+    resource: Resource,
+    context: BatchContext,
+  ): Promise<FeedItem[]> {
+    const recipients = recipientsOf(
+      {
+        resource,
+        sourceAgency: row.sourceAgency,
+        personRecords: (row.patientId && context.personRecords.get(row.patientId)) || [],
+        organizations: context.organizations,
+        agencies: context.agencies,
+        subscriptions: context.subscriptions,
+      },
+      this.deps.rules ?? DEFAULT_ROUTING_RULES,
+    );
+    const requestId = `route:${row.id}`;
+    const items: FeedItem[] = recipients.map((r) => ({ ...r, stored, outboxId: row.id, requestId }));
+    for (const r of recipients.filter((x) => x.rule === 'referral-performer'))
+      items.push(...(await this.referralItems(db, resource as ServiceRequest, r.agency, requestId)));
+    return items;
   }
 
   /** A referral's performer also gets the patient record and what the referral cites, as they are now. */
-  private async referralItems(db: Db, request: ServiceRequest, to: Recipient): Promise<FeedItem[]> {
+  private async referralItems(
+    db: Db,
+    request: ServiceRequest,
+    agency: string,
+    requestId: string,
+  ): Promise<FeedItem[]> {
     const items: FeedItem[] = [];
     for (const ref of referralContext(request)) {
       const [type, id] = ref.split('/');
@@ -142,50 +205,42 @@ export class Router {
         [stored.type, stored.id, stored.versionId],
       );
       if (outbox[0])
-        items.push({ agency: to.agency, rule: 'referral-context', stored, outboxId: String(outbox[0].id) });
+        items.push({ agency, rule: 'referral-context', stored, outboxId: String(outbox[0].id), requestId });
     }
     return items;
   }
 
+  /** One consent call per recipient agency for all its items (each person's consents read once). */
   private async decide(db: Db, items: FeedItem[], agencies: DirectoryAgency[]) {
+    const byAgency = new Map<string, FeedItem[]>();
+    for (const item of items) {
+      const list = byAgency.get(item.agency);
+      if (list) list.push(item);
+      else byAgency.set(item.agency, [item]);
+    }
+    const verdicts = new Map<FeedItem, { permit: boolean; basis: string }>();
+    for (const [id, list] of byAgency) {
+      const agency = agencies.find((a) => a.id === id);
+      if (!agency) continue;
+      const decisions = await this.deps.consent.decideAll(
+        db,
+        { agency: agency.id, agencyKind: agency.kind, purposeOfUse: ROUTING_PURPOSE },
+        list.map((item) => factsOf(item.stored)),
+      );
+      list.forEach((item, i) => verdicts.set(item, decisions[i]));
+    }
     const allowed: FeedItem[] = [];
     const denied: (FeedItem & { basis: string })[] = [];
     for (const item of items) {
-      const agency = agencies.find((a) => a.id === item.agency);
-      if (!agency) continue;
-      const [decision] = await this.deps.consent.decideAll(
-        db,
-        { agency: agency.id, agencyKind: agency.kind, purposeOfUse: ROUTING_PURPOSE },
-        [factsOf(item.stored)],
-      );
-      if (decision.permit) allowed.push(item);
-      else denied.push({ ...item, basis: decision.basis });
+      const verdict = verdicts.get(item);
+      if (!verdict) continue;
+      if (verdict.permit) allowed.push(item);
+      else denied.push({ ...item, basis: verdict.basis });
     }
     return { allowed, denied };
   }
 
-  private deniedRecord(
-    item: FeedItem & { basis: string },
-    row: OutboxRow,
-    agencies: DirectoryAgency[],
-  ): AuditInput {
-    return {
-      interaction: 'operation',
-      operation: 'route',
-      outcome: 'denied',
-      outcomeDesc: item.basis,
-      agency: item.agency,
-      agencyKind: agencies.find((a) => a.id === item.agency)?.kind,
-      clientId: ROUTER_CLIENT_ID,
-      purposeOfUse: ROUTING_PURPOSE,
-      patientId: item.stored.patientId ?? undefined,
-      resourceType: item.stored.type,
-      resourceId: item.stored.id,
-      requestId: `route:${row.id}`,
-    };
-  }
-
-  /** Read for every change (a small table): an agency registered a moment ago receives at once. */
+  /** Read for every batch (a small table): an agency registered a moment ago receives at once. */
   private async agencyDirectory(): Promise<DirectoryAgency[]> {
     return (await this.deps.agencies.list())
       .filter((a) => a.status === 'active')
@@ -193,26 +248,38 @@ export class Router {
   }
 }
 
+function deniedRecord(item: FeedItem & { basis: string }, agencies: DirectoryAgency[]): AuditInput {
+  return {
+    interaction: 'operation',
+    operation: 'route',
+    outcome: 'denied',
+    outcomeDesc: item.basis,
+    agency: item.agency,
+    agencyKind: agencies.find((a) => a.id === item.agency)?.kind,
+    clientId: ROUTER_CLIENT_ID,
+    purposeOfUse: ROUTING_PURPOSE,
+    patientId: item.stored.patientId ?? undefined,
+    resourceType: item.stored.type,
+    resourceId: item.stored.id,
+    requestId: item.requestId,
+  };
+}
+
 async function insertFeed(db: Db, items: FeedItem[]): Promise<void> {
   // Held until commit: a reader of these feeds waits for this routing (see lockFeedsForInsert).
   await lockFeedsForInsert(db, new Set(items.map((i) => i.agency)));
-  const values: unknown[] = [];
-  const tuples = items.map((item, i) => {
-    values.push(
-      item.agency,
-      item.outboxId,
-      item.stored.type,
-      item.stored.id,
-      item.stored.versionId,
-      item.rule,
-    );
-    const p = i * 6;
-    return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`;
-  });
   await db.query(
     `INSERT INTO sync_feed (agency_id, outbox_id, resource_type, resource_id, version_id, rule)
-     VALUES ${tuples.join(', ')} ON CONFLICT (agency_id, outbox_id) DO NOTHING`,
-    values,
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[])
+     ON CONFLICT (agency_id, outbox_id) DO NOTHING`,
+    [
+      items.map((i) => i.agency),
+      items.map((i) => i.outboxId),
+      items.map((i) => i.stored.type),
+      items.map((i) => i.stored.id),
+      items.map((i) => i.stored.versionId),
+      items.map((i) => i.rule),
+    ],
   );
 }
 

@@ -7,8 +7,10 @@ import type { Router } from '../routing/router';
 export interface SyncWorkerOptions {
   /** How often the outbox is read for new rows. */
   pollIntervalMs: number;
-  /** Rows enqueued per read. */
+  /** Rows read per poll. */
   batchSize: number;
+  /** Rows one `route` job routes together (one transaction). */
+  routeBatchSize: number;
   /** Route jobs run at once in this process. */
   concurrency: number;
   /**
@@ -21,14 +23,17 @@ export interface SyncWorkerOptions {
 export const DEFAULT_SYNC_WORKER_OPTIONS: SyncWorkerOptions = {
   pollIntervalMs: 200,
   batchSize: 500,
+  routeBatchSize: 100,
   concurrency: 4,
   rescanIntervalMs: 30_000,
 };
 
 /**
  * The outbox → `route` queue → Router loop. The outbox in the database is the source of truth:
- * the poller enqueues each unrouted row under a job id derived from it, so a restart, a second
- * worker or a lost queue re-derives the same jobs, and a routed row is never routed twice.
+ * the poller enqueues the unrouted rows as ranges of ids (`route-<from>_<through>`, up to
+ * `routeBatchSize` rows each), so a restart, a second worker or a lost queue re-derives jobs from
+ * it, and the router claims rows in its transaction: a routed row is never routed twice, even
+ * when two ranges overlap after a rescan.
  */
 export class SyncWorker {
   private readonly outbox = new Outbox();
@@ -53,7 +58,7 @@ export class SyncWorker {
     await this.queue.process(
       'route',
       async (job) => {
-        await this.router.route(job.data.outboxId);
+        await this.router.route(job.data.from, job.data.through);
       },
       { concurrency: this.options.concurrency },
     );
@@ -73,7 +78,10 @@ export class SyncWorker {
         this.options.batchSize,
         this.highWater,
       );
-      for (const row of rows) await this.queue.add('route', { outboxId: row.id });
+      for (let i = 0; i < rows.length; i += this.options.routeBatchSize) {
+        const range = rows.slice(i, i + this.options.routeBatchSize);
+        await this.queue.add('route', { from: range[0].id, through: range[range.length - 1].id });
+      }
       total += rows.length;
       if (rows.length > 0) this.highWater = rows[rows.length - 1].id;
       if (rows.length < this.options.batchSize || this.stopped) return total;
