@@ -14,6 +14,7 @@ import { MAILROOM_SCHEMA, MailroomWorker } from '@passerelle/letters';
 import { FhirRepository, StoreModule } from '@passerelle/store';
 import {
   createQueueDriver,
+  OutboxListener,
   QUEUE_DRIVER,
   type QueueDriver,
   Router,
@@ -122,7 +123,7 @@ export class WorkerModule {
           provide: SyncWorker,
           inject: [QUEUE_DRIVER, Router, DataSource],
           useFactory: (queue: QueueDriver, router: Router, ds: DataSource) =>
-            new SyncWorker(queue, router, ds, config.sync),
+            new SyncWorker(queue, router, ds, config.sync, new OutboxListener(config.database.url)),
         },
         {
           provide: MailroomWorker,

@@ -6,3 +6,4 @@ export { Router, ROUTER_CLIENT_ID, type RouteResult, type RouterDependencies } f
 export * from './feed/feed';
 export * from './feed/references';
 export { DEFAULT_SYNC_WORKER_OPTIONS, SyncWorker, type SyncWorkerOptions } from './worker/sync-worker';
+export { OutboxListener, type WakeSource } from './worker/outbox-listener';

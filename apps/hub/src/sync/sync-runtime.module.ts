@@ -13,7 +13,14 @@ import type { HubConfig } from '@passerelle/config';
 import type { ConsentDecider } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
-import { createQueueDriver, QUEUE_DRIVER, type QueueDriver, Router, SyncWorker } from '@passerelle/sync';
+import {
+  createQueueDriver,
+  OutboxListener,
+  QUEUE_DRIVER,
+  type QueueDriver,
+  Router,
+  SyncWorker,
+} from '@passerelle/sync';
 import { DataSource } from 'typeorm';
 import { CONSENT_DECIDER } from '../fhir/scope.factory';
 
@@ -71,7 +78,14 @@ export class SyncRuntimeModule {
               provide: SyncWorker,
               inject: [QUEUE_DRIVER, Router, DataSource],
               useFactory: (queue: QueueDriver, router: Router, dataSource: DataSource) =>
-                new SyncWorker(queue, router, dataSource, config.sync),
+                new SyncWorker(
+                  queue,
+                  router,
+                  dataSource,
+                  config.sync,
+                  // On PostgreSQL, routed at COMMIT; PGlite's one connection leaves it to polling.
+                  config.database.kind === 'postgres' ? new OutboxListener(config.database.url) : undefined,
+                ),
             },
           ]
         : [];

@@ -1,5 +1,8 @@
 import { type Db, HUB_AGENCY, type WriteHook } from '@passerelle/store';
 
+/** The channel notified when outbox rows are committed (the worker's `OutboxListener`). */
+export const OUTBOX_CHANNEL = 'sync_outbox';
+
 /** One stored version waiting to be routed (ids only). */
 export interface OutboxRow {
   id: string;
@@ -25,9 +28,13 @@ export const writeOutbox: WriteHook = async (db, actor, written) => {
     const p = i * 6;
     return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`;
   });
+  // Notifies the worker's listener (delivered at COMMIT, never for a rollback) in the same
+  // statement: routing starts at once instead of at the next poll.
   await db.query(
-    `INSERT INTO sync_outbox (resource_type, resource_id, version_id, source_agency, patient_id, deleted)
-     VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
+    `WITH added AS (
+       INSERT INTO sync_outbox (resource_type, resource_id, version_id, source_agency, patient_id, deleted)
+       VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING 1)
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM added)`,
     values,
   );
 };

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Outbox } from '../outbox/outbox';
 import type { QueueDriver } from '../queue';
 import type { Router } from '../routing/router';
+import type { WakeSource } from './outbox-listener';
 
 export interface SyncWorkerOptions {
   /** How often the outbox is read for new rows. */
@@ -40,6 +41,8 @@ export class SyncWorker {
   private readonly logger = new Logger('SyncWorker');
   private timer?: NodeJS.Timeout;
   private polling?: Promise<unknown>;
+  private inPoll = false;
+  private pollAgain = false;
   private highWater = '0';
   private lastRescan = Date.now();
   private stopped = false;
@@ -50,6 +53,8 @@ export class SyncWorker {
     private readonly router: Router,
     private readonly dataSource: DataSource,
     options: Partial<SyncWorkerOptions> = {},
+    /** Optional: tells of committed outbox rows between polls (PostgreSQL LISTEN). */
+    private readonly wakeSource?: WakeSource,
   ) {
     this.options = { ...DEFAULT_SYNC_WORKER_OPTIONS, ...options };
   }
@@ -62,6 +67,18 @@ export class SyncWorker {
       },
       { concurrency: this.options.concurrency },
     );
+    this.schedule(0);
+    await this.wakeSource?.start(() => this.wake());
+  }
+
+  /** New outbox rows were committed: poll now rather than at the next interval. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.inPoll) {
+      this.pollAgain = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
     this.schedule(0);
   }
 
@@ -92,17 +109,24 @@ export class SyncWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.wakeSource?.close();
     await this.polling;
   }
 
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.inPoll = true;
       this.polling = this.pollOnce()
         .catch((error: unknown) =>
           this.logger.warn(`outbox poll failed: ${error instanceof Error ? error.name : 'error'}`),
         )
-        .finally(() => this.schedule(this.options.pollIntervalMs));
+        .finally(() => {
+          this.inPoll = false;
+          const again = this.pollAgain;
+          this.pollAgain = false;
+          this.schedule(again ? 0 : this.options.pollIntervalMs);
+        });
     }, delay);
     this.timer.unref();
   }
