@@ -9,8 +9,11 @@
  * 4. the same on the embedded default (PGlite, routing in the hub's process), smaller.
  * Run: npm run bench:sync [-- --patients N --embedded-patients N --poll-ms MS --writes N
  *      --writes-per-second N --no-embedded --gin-fastupdate-off --outbox-poll-ms MS
- *      --route-concurrency N]
+ *      --route-concurrency N --profile]
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { HubTokenProvider } from '../apps/connector/src';
 import { registerConnectorAgency } from '../apps/connector/src/connector.testing';
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
   const latencyWrites = intArg('writes', 100);
   const latencyWritesPerSecond = intArg('writes-per-second', 10);
   const ginFastupdateOff = flag('gin-fastupdate-off');
+  const profileDir = flag('profile') ? mkdtempSync(join(tmpdir(), 'passerelle-sync-profile-')) : undefined;
   const withEmbedded = !flag('no-embedded');
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -120,7 +124,13 @@ async function main(): Promise<void> {
     latencyWrites,
     latencyWritesPerSecond,
   };
-  const productionRun = await runExchange({ ...common, topology: 'production', patients, ginFastupdateOff });
+  const productionRun = await runExchange({
+    ...common,
+    topology: 'production',
+    patients,
+    ginFastupdateOff,
+    profileDir,
+  });
   const embeddedRun = withEmbedded
     ? await runExchange({
         ...common,
@@ -137,6 +147,7 @@ async function main(): Promise<void> {
     [`outbox-poll-${outboxPollMs}ms`]: outboxPollMs !== 200,
     [`route-concurrency-${routeConcurrency ?? 4}`]: routeConcurrency !== undefined,
     'no-embedded': !withEmbedded,
+    profile: profileDir !== undefined,
     [`poll-${pollIntervalMs}ms`]: pollIntervalMs !== 200,
   });
   report(name, {

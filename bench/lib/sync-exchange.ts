@@ -48,6 +48,8 @@ export interface ExchangeOptions {
   latencyWritesPerSecond: number;
   /** Diagnostic: the GIN indexes without a pending list (ALTER INDEX … SET (fastupdate = off)). */
   ginFastupdateOff: boolean;
+  /** Diagnostic: CPU profiles of the hub and the worker written here (`--profile`). */
+  profileDir?: string;
 }
 
 /** What the GP receives from a hospital under the default routing rules (gp-of-record). */
@@ -168,6 +170,7 @@ export async function runExchange(o: ExchangeOptions) {
       redis,
       syncPollIntervalMs: o.outboxPollMs,
       routeConcurrency: o.routeConcurrency,
+      profileDir: o.profileDir,
     });
     started.push(hub);
     if (db && o.ginFastupdateOff) await alterGinIndexes(db.url);
@@ -178,6 +181,7 @@ export async function runExchange(o: ExchangeOptions) {
             redis,
             syncPollIntervalMs: o.outboxPollMs,
             routeConcurrency: o.routeConcurrency,
+            profileDir: o.profileDir,
           })
         : undefined;
     if (worker) started.push(worker);
@@ -211,6 +215,7 @@ export async function runExchange(o: ExchangeOptions) {
     // The connector's loop starts as it comes up (its /health answers within ~100 ms of that):
     // its start-up (PGlite, Nest) is reported apart, not counted in the rate.
     const t0 = Date.now();
+    const fromUs = process.hrtime.bigint() / 1000n;
     const cpuBefore = cpuSample();
     const health = await settled(hub, hospitalConnector, toPush, 'gp');
     const pids = {
@@ -222,6 +227,10 @@ export async function runExchange(o: ExchangeOptions) {
       gpConnector: gpConnector.pid,
     };
     const throughputCpu = coresBetween(cpuBefore, cpuSample(), pids);
+    if (o.profileDir)
+      note(
+        `${o.topology}: profiles in ${o.profileDir}, throughput window (µs): ${fromUs} ${process.hrtime.bigint() / 1000n}`,
+      );
     const arrived = await writtenAt(gp.baseUrl, ROUTED_TYPES);
     const atHospital = await writtenAt(hospital.baseUrl, ROUTED_TYPES);
     const gpCounts = await countsOf(gp.baseUrl, ROUTED_TYPES);
