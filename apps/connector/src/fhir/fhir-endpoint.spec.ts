@@ -66,14 +66,22 @@ describe('FhirEndpoint', () => {
     }
   });
 
-  it('posts a transaction to the base URL itself, as FHIR JSON', async () => {
+  it('posts a transaction or a batch to the base URL itself, as FHIR JSON', async () => {
     const s = await server(() => 200);
     try {
       const endpoint = await FhirEndpoint.connect(s.base, staticAuth({ kind: 'none' }));
       const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [] };
       await endpoint.transaction(bundle);
-      expect(s.seen[0]).toMatchObject({ method: 'POST', url: '/fhir', contentType: 'application/fhir+json' });
-      expect(JSON.parse(s.seen[0].body)).toEqual(bundle);
+      const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [] };
+      await endpoint.batch(batch);
+      for (const [i, sent] of [bundle, batch].entries()) {
+        expect(s.seen[i]).toMatchObject({
+          method: 'POST',
+          url: '/fhir',
+          contentType: 'application/fhir+json',
+        });
+        expect(JSON.parse(s.seen[i].body)).toEqual(sent);
+      }
     } finally {
       await s.close();
     }

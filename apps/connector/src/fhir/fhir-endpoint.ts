@@ -59,7 +59,7 @@ export interface FhirEndpointOptions {
 }
 
 /**
- * One FHIR server as the connector uses it: search pages, transactions, conditional updates and
+ * One FHIR server as the connector uses it: search pages, transaction and batch Bundles and
  * operations through fhir-kit-client, each request with fresh auth headers and a timeout.
  */
 export class FhirEndpoint {
@@ -98,19 +98,21 @@ export class FhirEndpoint {
    * `${base}/`, which servers routing strictly (the hub on Fastify) answer with 404.
    */
   transaction(bundle: Bundle): Promise<Bundle> {
+    return this.postBundle(bundle);
+  }
+
+  /** POST of a batch Bundle (each entry succeeds or fails alone) to the base URL, as transaction(). */
+  batch(bundle: Bundle): Promise<Bundle> {
+    return this.postBundle(bundle);
+  }
+
+  private postBundle(bundle: Bundle): Promise<Bundle> {
     return this.call((options) =>
       this.client.request(this.client.baseUrl.replace(/\/+$/, ''), {
         method: 'POST',
         body: bundle,
         options: { ...options, headers: { ...options.headers, 'content-type': 'application/fhir+json' } },
       }),
-    );
-  }
-
-  /** `PUT Type?criteria` */
-  conditionalUpdate(type: string, criteria: Record<string, string>, resource: Resource): Promise<Resource> {
-    return this.call((options) =>
-      this.client.update({ resourceType: type, searchParams: criteria, body: { ...resource }, options }),
     );
   }
 

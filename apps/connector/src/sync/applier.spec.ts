@@ -1,5 +1,6 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import { applyOrder, CHANGES_CURSOR_URL, changesCursor, cursorParameters } from './applier';
+import { waves } from './apply-page';
 
 const item = (resourceType: string, value: string, version: string): Resource =>
   ({ resourceType, identifier: [{ system: 's', value }], meta: { versionId: version } }) as Resource;
@@ -25,6 +26,31 @@ describe('applyOrder', () => {
   it('keeps items without identifier apart (they are skipped later, not merged)', () => {
     const bare = { resourceType: 'Encounter' } as Resource;
     expect(applyOrder([bare, bare])).toHaveLength(2);
+  });
+});
+
+describe('waves', () => {
+  const at = (slot: string, ...targets: string[]) => ({ slot, targets });
+  const slots = (items: { slot: string }[][]) => items.map((w) => w.map((i) => i.slot));
+
+  it('writes a target in a wave before the items that point at it', () => {
+    const page = [
+      at('E1', 'P'),
+      at('E2', 'P'),
+      at('O1', 'E1', 'P'),
+      at('O2', 'E2'),
+      at('R', 'O1', 'O2', 'E1'),
+    ];
+    expect(slots(waves(page))).toEqual([['E1', 'E2'], ['O1', 'O2'], ['R']]);
+  });
+
+  it('ignores targets outside the page and references to the item itself', () => {
+    expect(slots(waves([at('A', 'X', 'A'), at('B', 'Y')]))).toEqual([['A', 'B']]);
+  });
+
+  it('breaks a cycle at the first item in apply order', () => {
+    const page = [at('A', 'B'), at('B', 'A'), at('C', 'B')];
+    expect(slots(waves(page))).toEqual([['A'], ['B'], ['C']]);
   });
 });
 

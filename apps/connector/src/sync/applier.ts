@@ -4,23 +4,11 @@ import type { SyncSettings } from '../connector-config';
 import { type CursorStore, FEED_STREAM } from '../cursors/cursor-store';
 import type { FhirEndpoint } from '../fhir/fhir-endpoint';
 import { withRetry } from '../fhir/retry';
-import {
-  type CycleHooks,
-  describeError,
-  describeRefusal,
-  hasNextLink,
-  isRejection,
-  matchesOf,
-} from './outcomes';
 import { pushRank } from '../profiles';
+import { applyPage } from './apply-page';
+import { type CycleHooks, describeError, hasNextLink } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
-import {
-  type IdentifierKey,
-  identifierKey,
-  identifierToken,
-  resolveForApply,
-  sameContent,
-} from './references';
+import { identifierKey, identifierToken } from './references';
 
 /** The extension carrying the cursor of a `$changes` page (see docs/sync-contract). */
 export const CHANGES_CURSOR_URL = 'https://passerelle.health/fhir/StructureDefinition/changes-cursor';
@@ -65,9 +53,10 @@ export function changesCursor(bundle: Bundle): string | undefined {
 }
 
 /**
- * Reads the agency's feed at the hub (`GET /fhir/$changes?_since=`), writes each item into the
- * local server with a conditional update by its identifier, then acknowledges the page at the
- * hub and stores the cursor. The local cursor is the source of truth for where to resume.
+ * Reads the agency's feed at the hub (`GET /fhir/$changes?_since=`), writes the page's items into
+ * the local server with conditional updates by their identifiers, a few batch requests a page
+ * (see applyPage), then acknowledges the page at the hub and stores the cursor. The local cursor
+ * is the source of truth for where to resume.
  */
 export class FeedApplier {
   private readonly receive: ReadonlySet<string>;
@@ -90,8 +79,7 @@ export class FeedApplier {
     const { cursors, hub, sync } = this.deps;
     let cursor = await cursors.get(FEED_STREAM);
     report.cursor = cursor;
-    // Local matches found in this run: `Type?identifier=...` → `Type/id`. Misses are asked again,
-    // since an item applied later in the run may create the target.
+    // Local matches found in this run (see PageContext.resolved).
     const resolved = new Map<string, string>();
     const progress = new Progress({ ...this.deps.progress, logger: this.deps.logger }, 'apply feed');
     try {
@@ -104,10 +92,16 @@ export class FeedApplier {
         );
         const latest = applyOrder(items);
         report.superseded += items.length - latest.length;
-        let written = 0;
-        for (const item of latest) {
-          if (await this.applyItem(item, report, resolved, signal)) written++;
-        }
+        const written = await applyPage(
+          latest.filter((item) => this.writable(item, report)),
+          {
+            agency: this.deps.agency,
+            retry: (fn) => this.retry(fn, signal),
+            logger: this.deps.logger,
+            resolved,
+            counts: report,
+          },
+        );
         progress.add(items.length);
         const next = changesCursor(bundle);
         if (next === undefined || next === cursor) return report;
@@ -128,82 +122,19 @@ export class FeedApplier {
     }
   }
 
-  /** Writes one feed item; true when the local server got a new version. */
-  private async applyItem(
-    item: Resource,
-    report: ApplyReport,
-    resolved: Map<string, string>,
-    signal?: AbortSignal,
-  ): Promise<boolean> {
+  /** Whether a feed item can be written here: of a received type, with an identifier to key it by. */
+  private writable(item: Resource, report: ApplyReport): boolean {
     const type = item.resourceType;
     if (!this.receive.has(type)) {
       report.notReceived++;
       return false;
     }
-    const key = identifierKey(item);
-    if (!key) {
+    if (!identifierKey(item)) {
       report.noIdentifier++;
       this.deps.logger.warn(`feed item ${type} without an identifier not applied`, 'FeedApplier');
       return false;
     }
-    const { resource, displayOnly } = await resolveForApply(item, (t, k) =>
-      this.resolveLocal(t, k, resolved, signal),
-    );
-    report.displayOnly += displayOnly;
-    const criteria = { identifier: identifierToken(key) };
-    try {
-      const existing = matchesOf(
-        await this.retry(() => this.deps.agency.search(type, { ...criteria, _count: 2 }), signal),
-        type,
-      );
-      if (existing.length === 1 && sameContent(existing[0], resource)) {
-        report.unchanged++;
-        return false;
-      }
-      const stored = await this.retry(
-        () => this.deps.agency.conditionalUpdate(type, criteria, resource),
-        signal,
-      );
-      if (stored.id) resolved.set(`${type}|${criteria.identifier}`, `${type}/${stored.id}`);
-      report.applied++;
-      return true;
-    } catch (e) {
-      if (!isRejection(e)) throw e;
-      report.rejected++;
-      this.deps.logger.warn(
-        `local server refused ${type} from the feed: ${describeRefusal(e)}`,
-        'FeedApplier',
-      );
-      return false;
-    }
-  }
-
-  /** `Type/id` of the one local resource with this identifier; undefined for none or several. */
-  private async resolveLocal(
-    type: string,
-    key: IdentifierKey,
-    resolved: Map<string, string>,
-    signal?: AbortSignal,
-  ): Promise<string | undefined> {
-    const token = identifierToken(key);
-    const cacheKey = `${type}|${token}`;
-    const hit = resolved.get(cacheKey);
-    if (hit) return hit;
-    let matches: Resource[];
-    try {
-      matches = matchesOf(
-        await this.retry(() => this.deps.agency.search(type, { identifier: token, _count: 2 }), signal),
-        type,
-      );
-    } catch (e) {
-      // A type the local server cannot search: the reference keeps its display.
-      if (isRejection(e)) return undefined;
-      throw e;
-    }
-    if (matches.length !== 1 || !matches[0].id) return undefined;
-    const local = `${type}/${matches[0].id}`;
-    resolved.set(cacheKey, local);
-    return local;
+    return true;
   }
 
   private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -219,8 +150,10 @@ export class FeedApplier {
 /**
  * A page's items in the order to write them: each resource once, with its latest content (the
  * feed is oldest first) at the place of its first appearance, then types in push order. A
- * reference resolves only to what the local server already holds, so targets go first: the
- * patient's encounter before the observations made during it, results before their report.
+ * reference resolves only to what the local server holds when the item is written, so targets go
+ * first: the patient's encounter before the observations made during it, results before their
+ * report (applyPage writes in waves by references; this order decides within a wave and breaks
+ * cycles).
  */
 export function applyOrder(items: readonly Resource[]): Resource[] {
   const slots = new Map<string, number>();

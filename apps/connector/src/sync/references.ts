@@ -235,6 +235,13 @@ export function resolveForApply(
   });
 }
 
+/** The targets of a feed item's conditional references (`Type?identifier=...`), one per reference. */
+export function conditionalTargets(resource: Resource): { type: string; key: IdentifierKey }[] {
+  return referenceSites(resource).flatMap(
+    (site) => parseConditionalReference(site.node.reference as string) ?? [],
+  );
+}
+
 /** Content equality as a server sees it: id and server meta aside. */
 export function sameContent<T extends Resource>(a: T, b: T): boolean {
   return canonicalJson(withoutIdAndMeta(a, false)) === canonicalJson(withoutIdAndMeta(b, false));
