@@ -14,6 +14,8 @@ import type { PatientConsents } from './types';
 export interface ConsentSource {
   /** The person's records (`patientId` first) and the active privacy consents about any of them. */
   consentsFor(db: Db, patientId: string): Promise<PatientConsents>;
+  /** Optional: `consentsFor` of many patients in one round trip, keyed by patient id. */
+  consentsForMany?(db: Db, patientIds: readonly string[]): Promise<Map<string, PatientConsents>>;
   /**
    * Optional: the current row and its person's consents in one round trip; `consents` left out
    * when `agency` needs none to decide on the row (its own data, directory data).

@@ -149,6 +149,55 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
     expect(calls).toEqual([gpPatient, gpPatient]);
   });
 
+  it('decides on facts of several patients as it decides on each alone, reading them together when it can', async () => {
+    const other = (
+      await repo.create(gp, 'Patient', {
+        resourceType: 'Patient',
+        identifier: [{ system: 'https://gp-durand.example/mrn', value: 'm2' }],
+        name: [{ family: 'Roux', given: ['Paul'] }],
+        birthDate: '1980-01-01',
+      })
+    ).stored.id;
+    await record(objection(other, 'chu-lyon'), gp);
+    const facts: ResourceFacts[] = [observation, { ...observation, id: 'x', patientId: other }];
+    const bulk: string[][] = [];
+    const single: string[] = [];
+    const counting: ConsentSource = {
+      consentsFor: (tx, id) => {
+        single.push(id);
+        return source.consentsFor(tx, id);
+      },
+      ...(source.consentsForMany
+        ? {
+            consentsForMany: (tx: Db, ids: readonly string[]) => {
+              bulk.push([...ids]);
+              return source.consentsForMany!(tx, ids);
+            },
+          }
+        : {}),
+    };
+    const counted = new ConsentService(counting, service.policy);
+    for (const agency of ['chu-lyon', 'chu-rennes']) {
+      const together = await counted.decideAll(manager(), asker(agency, 'TREAT'), facts);
+      const alone = [];
+      for (const f of facts) alone.push((await service.decideAll(manager(), asker(agency, 'TREAT'), [f]))[0]);
+      expect(together).toEqual(alone);
+    }
+    expect(
+      (await counted.decideAll(manager(), asker('chu-lyon', 'TREAT'), facts)).map((d) => d.permit),
+    ).toEqual([true, false]);
+    if (sourceKind === 'consent_lookup') {
+      expect(bulk).toEqual([
+        [gpPatient, other],
+        [gpPatient, other],
+        [gpPatient, other],
+      ]);
+      expect(single).toEqual([]);
+    } else {
+      expect(single).toEqual([gpPatient, other, gpPatient, other, gpPatient, other]);
+    }
+  });
+
   it('holds a revocation, an edit and a deletion made elsewhere for the very next decision', async () => {
     // A second hub process on the same database, its cache warm: it must still see each change.
     const elsewhere = new ConsentService(

@@ -23,12 +23,18 @@ export class ConsentService {
     facts: readonly ResourceFacts[],
     now: Date = new Date(),
   ): Promise<Decision[]> {
-    const loaded = new Map<string, PatientConsents>();
-    for (const f of facts) {
-      // Sequential on purpose: one connection (a transaction, or PGlite) runs one query at a time.
-      if (f.patientId === null || loaded.has(f.patientId) || decisionWithoutConsents(ctx, f)) continue;
-      loaded.set(f.patientId, await this.source.consentsFor(db, f.patientId));
-    }
+    const needed = [
+      ...new Set(
+        facts.flatMap((f) => (f.patientId === null || decisionWithoutConsents(ctx, f) ? [] : [f.patientId])),
+      ),
+    ];
+    const loaded =
+      needed.length > 1 && this.source.consentsForMany
+        ? await this.source.consentsForMany(db, needed)
+        : new Map<string, PatientConsents>();
+    // Whoever the bulk read left out is read alone: deciding without their consents could permit.
+    // Sequential on purpose: one connection (a transaction, or PGlite) runs one query at a time.
+    for (const id of needed) if (!loaded.has(id)) loaded.set(id, await this.source.consentsFor(db, id));
     return facts.map((f) => {
       const consents = (f.patientId !== null && loaded.get(f.patientId)) || NO_CONSENTS(f.patientId);
       return decide(ctx, f, consents, this.policy, now);

@@ -72,6 +72,20 @@ export class PersonConsentSource implements ConsentSource {
     return this.resolve(db, rows[0]);
   }
 
+  /** `consent_lookup` of each patient, in one statement. */
+  async consentsForMany(db: Db, patientIds: readonly string[]): Promise<Map<string, PatientConsents>> {
+    const out = new Map<string, PatientConsents>();
+    const asked = [...new Set(patientIds)];
+    if (asked.length === 0) return out;
+    const rows: (LookupRow & { asked: string })[] = await db.query(
+      `SELECT p.asked, l.patient_ids, l.consent_ids, l.consent_versions
+         FROM unnest($1::text[]) AS p(asked), consent_lookup(p.asked, $2, $3::text[]) AS l`,
+      [asked, this.refPrefix, this.statusKeys],
+    );
+    for (const row of rows) out.set(row.asked, await this.resolve(db, row));
+    return out;
+  }
+
   /**
    * The current row and, in the same statement, the consents of its person: none read when
    * deciding needs none (the asking agency's own data, directory data), as `decide` rules.
