@@ -17,23 +17,13 @@ import {
 } from '@passerelle/fhir';
 import { type DataSource, QueryFailedError } from 'typeorm';
 import { deletionVersion, nextVersion, type PendingWrite } from './versions';
-import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
-import { ALL_VISIBLE, fillPage, type Visibility } from './paging';
-import {
-  countMatches,
-  type MatchedResource,
-  selectCompartment,
-  selectHistory,
-  selectMatchFacts,
-  selectMatches,
-  selectReferencing,
-} from './sql/query-sql';
+import { ALL_VISIBLE, type Visibility } from './paging';
+import { compartmentPage, type HistoryFilter, historyPage, searchPage } from './reads';
 import {
   type Db,
   insertVersions,
   lockCriteria,
   type RowCompanion,
-  selectByKeys,
   selectCurrent,
   selectCurrentWith,
   selectCurrentMany,
@@ -41,16 +31,7 @@ import {
   selectVersion,
   type VersionRow,
 } from './sql/resource-sql';
-import type {
-  Actor,
-  HistoryEntry,
-  HistoryPage,
-  ResourceValidator,
-  SearchEntry,
-  SearchPage,
-  StoredResource,
-  WriteResult,
-} from './types';
+import type { Actor, HistoryPage, ResourceValidator, SearchPage, StoredResource, WriteResult } from './types';
 
 export interface RepositoryOptions {
   /** Base URLs that mean "this hub" in absolute references (e.g. https://hub.example/fhir). */
@@ -192,104 +173,17 @@ export class FhirRepository {
     db: Db = this.dataSource.manager,
     visible: Visibility<StoredResource> = ALL_VISIBLE,
   ): Promise<SearchPage> {
-    const total = () =>
-      visible === ALL_VISIBLE ? countMatches(db, query) : this.countVisible(db, query, visible);
-    if (query.summaryCount) return { entries: [], total: await total(), hidden: [] };
-    const filled = await fillPage<MatchedResource>(
-      (position, n) => selectMatches(db, { ...query, count: n }, position),
-      (m) => ({ t: m.stored.lastUpdated.getTime(), r: m.stored.type, i: m.stored.id }),
-      (rows) => visible(rows.map((m) => m.stored)),
-      query.count,
-      query.pageToken ? decodePageToken(query.pageToken) : undefined,
-    );
-    const page = filled.page;
-    const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
-    const hidden = filled.hidden.map((m) => m.stored);
-    const seen = new Set(entries.map((e) => `${e.stored.type}/${e.stored.id}`));
-    const addIncluded = async (list: StoredResource[]) => {
-      const fresh = list.filter((stored) => !seen.has(`${stored.type}/${stored.id}`));
-      const flags = await visible(fresh);
-      fresh.forEach((stored, i) => {
-        seen.add(`${stored.type}/${stored.id}`);
-        if (flags[i]) entries.push({ stored, mode: 'include' });
-        else hidden.push(stored);
-      });
-    };
-    for (const spec of query.includes) {
-      const keys = page.flatMap((m) =>
-        m.refs
-          .filter((r) => r.startsWith(`${spec.param.name}|`) && r.includes('/'))
-          .map((r) => r.slice(spec.param.name.length + 1).split('/'))
-          .filter(([type]) => spec.targetType === undefined || type === spec.targetType)
-          .map(([type, id]) => ({ type, id })),
-      );
-      await addIncluded(await selectByKeys(db, keys));
-    }
-    for (const spec of query.revIncludes) {
-      const targets = page.map((m) => ({ type: m.stored.type, id: m.stored.id }));
-      await addIncluded(await selectReferencing(db, spec, targets, this.options.maxCount));
-    }
-    return {
-      entries,
-      total: query.skipTotal ? undefined : await total(),
-      nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
-      hidden,
-    };
-  }
-
-  /** The total after the consent check, or undefined past VISIBLE_TOTAL_LIMIT matches (too costly to count). */
-  private async countVisible(
-    db: Db,
-    query: SearchQuery,
-    visible: Visibility<StoredResource>,
-  ): Promise<number | undefined> {
-    let position: PagePosition | undefined;
-    let total = 0;
-    for (let scanned = 0; scanned < VISIBLE_TOTAL_LIMIT; scanned += TOTAL_BATCH) {
-      const rows = await selectMatchFacts(db, { ...query, count: TOTAL_BATCH }, position);
-      const batch = rows.slice(0, TOTAL_BATCH);
-      total += (await visible(batch)).filter(Boolean).length;
-      if (rows.length <= TOTAL_BATCH) return total;
-      const last = batch[batch.length - 1];
-      position = { t: last.lastUpdated.getTime(), r: last.type, i: last.id };
-    }
-    return undefined;
+    return searchPage(db, query, visible, this.options.maxCount);
   }
 
   async history(
     _actor: Actor,
-    filter: { type?: SupportedType; id?: string; since?: string; count?: number; pageToken?: string },
+    filter: HistoryFilter,
     visible: Visibility<StoredResource> = ALL_VISIBLE,
   ): Promise<HistoryPage> {
     if (filter.id !== undefined && !isValidId(filter.id)) throw notFound();
     const count = Math.min(filter.count ?? this.options.defaultCount, this.options.maxCount);
-    let since: Date | undefined;
-    if (filter.since !== undefined) {
-      since = new Date(filter.since);
-      if (Number.isNaN(since.getTime())) throw badRequest('_since must be an instant');
-    }
-    const start = filter.pageToken ? decodePageToken(filter.pageToken) : undefined;
-    const filled = await fillPage<HistoryEntry>(
-      (position, n) =>
-        selectHistory(this.dataSource.manager, {
-          type: filter.type,
-          id: filter.id,
-          since,
-          position,
-          count: n,
-        }),
-      (e) => ({ t: e.stored.lastUpdated.getTime(), r: e.stored.type, i: e.stored.id, v: e.stored.versionId }),
-      (rows) => visible(rows.map((e) => e.stored)),
-      count,
-      start,
-    );
-    // A resource with no version the caller may see is as absent as one never written.
-    if (filter.id !== undefined && filled.page.length === 0 && !start) throw notFound();
-    return {
-      entries: filled.page,
-      nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
-      hidden: filled.hidden.map((e) => e.stored),
-    };
+    return historyPage(this.dataSource.manager, filter, count, visible);
   }
 
   /**
@@ -304,18 +198,7 @@ export class FhirRepository {
     visible: Visibility<StoredResource> = ALL_VISIBLE,
   ): Promise<SearchPage> {
     const count = Math.min(options.count ?? this.options.maxCount, this.options.maxCount);
-    const filled = await fillPage<StoredResource>(
-      (position, n) => selectCompartment(this.dataSource.manager, patientIds, position, n, options.types),
-      (row) => ({ t: row.lastUpdated.getTime(), r: row.type, i: row.id }),
-      visible,
-      count,
-      options.pageToken ? decodePageToken(options.pageToken) : undefined,
-    );
-    return {
-      entries: filled.page.map((stored) => ({ stored, mode: 'match' })),
-      nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
-      hidden: filled.hidden,
-    };
+    return compartmentPage(this.dataSource.manager, patientIds, { ...options, count }, visible);
   }
 
   // ---- writes --------------------------------------------------------------------------------
@@ -548,10 +431,6 @@ export type PrepareItem =
 export function criteriaLockKey(query: SearchQuery): string {
   return `${query.type}?${JSON.stringify(query.filters)}`;
 }
-
-/** Counting what a caller may see means deciding on every match: past this many, `total` is left out. */
-const VISIBLE_TOTAL_LIMIT = 10_000;
-const TOTAL_BATCH = 1_000;
 
 /** `W/"3"` or `"3"` → 3. */
 export function parseETag(value: string): number {

@@ -1,0 +1,152 @@
+import { badRequest, notFound, type SearchQuery, type SupportedType } from '@passerelle/fhir';
+import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
+import { ALL_VISIBLE, fillPage, type Visibility } from './paging';
+import {
+  countMatches,
+  type MatchedResource,
+  selectCompartment,
+  selectHistory,
+  selectMatchFacts,
+  selectMatches,
+  selectReferencing,
+} from './sql/query-sql';
+import { type Db, selectByKeys } from './sql/resource-sql';
+import type { HistoryEntry, HistoryPage, SearchEntry, SearchPage, StoredResource } from './types';
+
+/**
+ * The pages FhirRepository answers searches, history and `$everything` with: keyset pages
+ * filled past what `visible` (the consent check) hides, so that a caller never gets an empty
+ * page while more it may see follows, nor a total that counts what it may not see.
+ */
+
+/** Counting what a caller may see means deciding on every match: past this many, `total` is left out. */
+const VISIBLE_TOTAL_LIMIT = 10_000;
+const TOTAL_BATCH = 1_000;
+
+export interface HistoryFilter {
+  type?: SupportedType;
+  id?: string;
+  since?: string;
+  count?: number;
+  pageToken?: string;
+}
+
+/** One page of matches with their `_include`s and `_revinclude`s (at most `maxCount` each). */
+export async function searchPage(
+  db: Db,
+  query: SearchQuery,
+  visible: Visibility<StoredResource>,
+  maxCount: number,
+): Promise<SearchPage> {
+  const total = () => (visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible));
+  if (query.summaryCount) return { entries: [], total: await total(), hidden: [] };
+  const filled = await fillPage<MatchedResource>(
+    (position, n) => selectMatches(db, { ...query, count: n }, position),
+    (m) => ({ t: m.stored.lastUpdated.getTime(), r: m.stored.type, i: m.stored.id }),
+    (rows) => visible(rows.map((m) => m.stored)),
+    query.count,
+    query.pageToken ? decodePageToken(query.pageToken) : undefined,
+  );
+  const page = filled.page;
+  const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
+  const hidden = filled.hidden.map((m) => m.stored);
+  const seen = new Set(entries.map((e) => `${e.stored.type}/${e.stored.id}`));
+  const addIncluded = async (list: StoredResource[]) => {
+    const fresh = list.filter((stored) => !seen.has(`${stored.type}/${stored.id}`));
+    const flags = await visible(fresh);
+    fresh.forEach((stored, i) => {
+      seen.add(`${stored.type}/${stored.id}`);
+      if (flags[i]) entries.push({ stored, mode: 'include' });
+      else hidden.push(stored);
+    });
+  };
+  for (const spec of query.includes) {
+    const keys = page.flatMap((m) =>
+      m.refs
+        .filter((r) => r.startsWith(`${spec.param.name}|`) && r.includes('/'))
+        .map((r) => r.slice(spec.param.name.length + 1).split('/'))
+        .filter(([type]) => spec.targetType === undefined || type === spec.targetType)
+        .map(([type, id]) => ({ type, id })),
+    );
+    await addIncluded(await selectByKeys(db, keys));
+  }
+  for (const spec of query.revIncludes) {
+    const targets = page.map((m) => ({ type: m.stored.type, id: m.stored.id }));
+    await addIncluded(await selectReferencing(db, spec, targets, maxCount));
+  }
+  return {
+    entries,
+    total: query.skipTotal ? undefined : await total(),
+    nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
+    hidden,
+  };
+}
+
+/** The total after the consent check, or undefined past VISIBLE_TOTAL_LIMIT matches (too costly to count). */
+async function countVisible(
+  db: Db,
+  query: SearchQuery,
+  visible: Visibility<StoredResource>,
+): Promise<number | undefined> {
+  let position: PagePosition | undefined;
+  let total = 0;
+  for (let scanned = 0; scanned < VISIBLE_TOTAL_LIMIT; scanned += TOTAL_BATCH) {
+    const rows = await selectMatchFacts(db, { ...query, count: TOTAL_BATCH }, position);
+    const batch = rows.slice(0, TOTAL_BATCH);
+    total += (await visible(batch)).filter(Boolean).length;
+    if (rows.length <= TOTAL_BATCH) return total;
+    const last = batch[batch.length - 1];
+    position = { t: last.lastUpdated.getTime(), r: last.type, i: last.id };
+  }
+  return undefined;
+}
+
+/** A page of versions, newest first; a resource none of whose versions the caller may see is 404. */
+export async function historyPage(
+  db: Db,
+  filter: HistoryFilter,
+  count: number,
+  visible: Visibility<StoredResource>,
+): Promise<HistoryPage> {
+  let since: Date | undefined;
+  if (filter.since !== undefined) {
+    since = new Date(filter.since);
+    if (Number.isNaN(since.getTime())) throw badRequest('_since must be an instant');
+  }
+  const start = filter.pageToken ? decodePageToken(filter.pageToken) : undefined;
+  const filled = await fillPage<HistoryEntry>(
+    (position, n) => selectHistory(db, { type: filter.type, id: filter.id, since, position, count: n }),
+    (e) => ({ t: e.stored.lastUpdated.getTime(), r: e.stored.type, i: e.stored.id, v: e.stored.versionId }),
+    (rows) => visible(rows.map((e) => e.stored)),
+    count,
+    start,
+  );
+  // A resource with no version the caller may see is as absent as one never written.
+  if (filter.id !== undefined && filled.page.length === 0 && !start) throw notFound();
+  return {
+    entries: filled.page,
+    nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
+    hidden: filled.hidden.map((e) => e.stored),
+  };
+}
+
+/** A page of the current resources in the compartments of `patientIds`. */
+export async function compartmentPage(
+  db: Db,
+  patientIds: readonly string[],
+  options: { count: number; pageToken?: string; types?: readonly SupportedType[] },
+  visible: Visibility<StoredResource>,
+): Promise<SearchPage> {
+  const filled = await fillPage<StoredResource>(
+    (position, n) => selectCompartment(db, patientIds, position, n, options.types),
+    (row) => ({ t: row.lastUpdated.getTime(), r: row.type, i: row.id }),
+    visible,
+    options.count,
+    options.pageToken ? decodePageToken(options.pageToken) : undefined,
+  );
+  return {
+    entries: filled.page.map((stored) => ({ stored, mode: 'match' })),
+    nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
+    hidden: filled.hidden,
+  };
+}
