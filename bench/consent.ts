@@ -3,9 +3,10 @@
  * (GET /fhir/Observation/{id}, 32 connections), consent-checked and audited as in production,
  * against the same reads through a hub with bench/lib/checks-off preloaded (everything visible,
  * nothing audited), in one run on one database. Targets: p50 ratio ≤ 1.2; ≥ 3,000 audited
- * reads/s. Run: npm run bench:consent [-- --seconds S --runs N --timings]
+ * reads/s. Run: npm run bench:consent [-- --seconds S --runs N --timings --profile]
  * `--runs N` alternates the two phases N times (a shared machine's noise shows as spread; the
- * medians are reported); `--timings` times the hub's stages (bench/lib/stage-timings).
+ * medians are reported); `--timings` times the hub's stages (bench/lib/stage-timings);
+ * `--profile` runs the checked hub under --cpu-prof and prints each checked window.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const seconds = intArg('seconds', 10);
   const runs = intArg('runs', 1);
   const timings = flag('timings');
+  const profile = flag('profile');
   const work = mkdtempSync(join(tmpdir(), 'passerelle-consent-'));
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
   const stageTimings = resolve(__dirname, 'lib/stage-timings.js');
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
   const db = await createDatabase('consent');
   const on = withTimings('checked');
   const off = withTimings('unchecked');
-  const checked = await startHub({ databaseUrl: db.url, ...on });
+  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'passerelle-consent-profile-')) : undefined;
+  const checked = await startHub({ databaseUrl: db.url, profileDir, ...on });
   note(`seeding ${READ_IDS} patients`);
   const patients = await explainFailures(checked, () => seed(checked, READ_IDS));
   await checkpoint();
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
       seconds,
       authHeader(await reader.token()),
     );
+    if (profileDir) note(`run ${i}/${runs}: checked window (µs): ${onRun.windowUs}`);
     note(`run ${i}/${runs}: unchecked: ${seconds} s at ${CONNECTIONS} connections`);
     const offRun = await measure(
       {
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
   }
   await unchecked.stop();
   await checked.stop();
+  if (profileDir) note(`checked hub's CPU profile written to ${profileDir}`);
   await db.drop();
 
   const p50Ratios = pairs.map(
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
   // The pair reported in full is the one with the median p50 ratio.
   const shown = pairs[p50Ratios.indexOf(p50Ratio)];
   const checkedRate = median(pairs.map((p) => rate(p.on)));
-  report(resultName('consent', { timings }), {
+  report(resultName('consent', { timings, profile }), {
     machine: machine(),
     postgres: await describePostgres(),
     workload: {
@@ -112,6 +117,9 @@ async function main(): Promise<void> {
         p50Ratio: round(p50Ratios[i], 3),
         throughputRatio: round(rate(on) / rate(o), 3),
         otherCores: [on.cpu.otherCores, o.cpu.otherCores],
+        // Steadier than the rates on a shared machine: compare these first.
+        checkedCpuMsPerRequest: summary(on).cpuMsPerRequest,
+        uncheckedCpuMsPerRequest: summary(o).cpuMsPerRequest,
       })),
     }),
     p50Ratio: round(p50Ratio, 3),

@@ -1,7 +1,7 @@
 import type { AuditEvent } from 'fhir/r4';
 import type { Db } from '@passerelle/store';
 import { type AuditColumns, columnsOf } from './audit-columns';
-import { canonicalJson } from './canonical-json';
+import { canonicalJsonOf } from './canonical-json';
 
 /**
  * Key of the transaction-scoped advisory lock that serialises every append to the chain, across
@@ -14,12 +14,15 @@ export const AUDIT_CHAIN_LOCK = 7_020_412;
 export interface PreparedEvent {
   event: AuditEvent;
   columns: AuditColumns;
-  /** `canonicalJson(event)`: what the hash covers and what is stored, serialised once. */
+  /** `canonicalJson(event)`: what the hash covers and what is stored, serialised once (one line). */
   canonical: string;
 }
 
 export function prepareEvent(event: AuditEvent): PreparedEvent {
-  return { event, columns: columnsOf(event), canonical: canonicalJson(event) };
+  const canonical = canonicalJsonOf(event);
+  // appendToChain sends a batch as lines: JSON.stringify escapes every newline, so never thrown.
+  if (canonical.includes('\n')) throw new Error('Canonical JSON holds a raw newline');
+  return { event, columns: columnsOf(event), canonical };
 }
 
 /**
@@ -44,7 +47,9 @@ export async function appendToChain(db: Db, events: readonly PreparedEvent[]): P
     outcome: c.outcome,
     break_glass: c.breakGlass,
   }));
-  // A named statement (node-postgres config, which TypeORM hands through): planned once per connection.
-  const statement = { name: 'audit_append', text: 'SELECT audit_append($1::jsonb, $2::text[])' };
-  await db.query(statement as unknown as string, [JSON.stringify(columns), events.map((e) => e.canonical)]);
+  // A named statement (node-postgres config, which TypeORM hands through): planned once per
+  // connection. The canonical texts go as one text, a line each (migration 1764470000000).
+  const statement = { name: 'audit_append_lines', text: 'SELECT audit_append($1::jsonb, $2::text)' };
+  const lines = events.map((e) => e.canonical).join('\n');
+  await db.query(statement as unknown as string, [JSON.stringify(columns), lines]);
 }

@@ -1,7 +1,10 @@
 import type { Coding } from 'fhir/r4';
 import type { AuditAction, AuditOutcome, AuditOutcomeCode, RestfulInteraction } from './audit.types';
 
-/** Code systems and codes of IHE Basic Audit Log Patterns (BALP) and FHIR R4 that the trail uses. */
+/**
+ * Code systems and codes of IHE Basic Audit Log Patterns (BALP) and FHIR R4 that the trail uses.
+ * Objects put into events list their keys in canonical order (see `canonicalJsonOf`).
+ */
 export const SYSTEMS = {
   eventType: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
   interaction: 'http://hl7.org/fhir/restful-interaction',
@@ -21,34 +24,34 @@ export const SYSTEMS = {
 export const BREAK_GLASS_EXTENSION = 'urn:passerelle:audit:break-glass';
 /** Subtype added to break-glass events, so `AuditEvent?subtype=break-glass` finds them. */
 export const BREAK_GLASS_SUBTYPE: Coding = {
-  system: SYSTEMS.passerelle,
   code: 'break-glass',
   display: 'Break-glass access',
+  system: SYSTEMS.passerelle,
 };
 export const BREAK_GLASS_LABEL: Coding = {
-  system: SYSTEMS.actReason,
   code: 'BTG',
   display: 'break the glass',
+  system: SYSTEMS.actReason,
 };
 
-export const REST_TYPE: Coding = { system: SYSTEMS.eventType, code: 'rest', display: 'RESTful Operation' };
-export const CLIENT_ROLE: Coding = { system: SYSTEMS.dicom, code: '110153', display: 'Source Role ID' };
-export const SERVER_ROLE: Coding = { system: SYSTEMS.dicom, code: '110152', display: 'Destination Role ID' };
-export const HUMAN_USER: Coding = { system: SYSTEMS.securityRole, code: 'humanuser', display: 'human user' };
+export const REST_TYPE: Coding = { code: 'rest', display: 'RESTful Operation', system: SYSTEMS.eventType };
+export const CLIENT_ROLE: Coding = { code: '110153', display: 'Source Role ID', system: SYSTEMS.dicom };
+export const SERVER_ROLE: Coding = { code: '110152', display: 'Destination Role ID', system: SYSTEMS.dicom };
+export const HUMAN_USER: Coding = { code: 'humanuser', display: 'human user', system: SYSTEMS.securityRole };
 export const APPLICATION_SERVER: Coding = {
-  system: SYSTEMS.sourceType,
   code: '4',
   display: 'Application Server',
+  system: SYSTEMS.sourceType,
 };
-export const PERSON_ENTITY: Coding = { system: SYSTEMS.entityType, code: '1', display: 'Person' };
-export const OBJECT_ENTITY: Coding = { system: SYSTEMS.entityType, code: '2', display: 'System Object' };
-export const PATIENT_ROLE: Coding = { system: SYSTEMS.objectRole, code: '1', display: 'Patient' };
-export const RESOURCE_ROLE: Coding = { system: SYSTEMS.objectRole, code: '4', display: 'Domain Resource' };
-export const QUERY_ROLE: Coding = { system: SYSTEMS.objectRole, code: '24', display: 'Query' };
+export const PERSON_ENTITY: Coding = { code: '1', display: 'Person', system: SYSTEMS.entityType };
+export const OBJECT_ENTITY: Coding = { code: '2', display: 'System Object', system: SYSTEMS.entityType };
+export const PATIENT_ROLE: Coding = { code: '1', display: 'Patient', system: SYSTEMS.objectRole };
+export const RESOURCE_ROLE: Coding = { code: '4', display: 'Domain Resource', system: SYSTEMS.objectRole };
+export const QUERY_ROLE: Coding = { code: '24', display: 'Query', system: SYSTEMS.objectRole };
 export const REQUEST_ID_ENTITY: Coding = {
-  system: SYSTEMS.balpEntityType,
   code: 'XrequestId',
   display: 'transport specific unique identifier where http X-Request-Id is used',
+  system: SYSTEMS.balpEntityType,
 };
 
 /** The hub itself: the server agent and the observer of every event. */

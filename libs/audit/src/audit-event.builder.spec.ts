@@ -1,6 +1,16 @@
 import type { AuditInput } from './audit.types';
 import { buildAuditEvent } from './audit-event.builder';
 import { columnsOf } from './audit-columns';
+import { canonicalJson, canonicalJsonOf } from './canonical-json';
+
+/** Every key path whose object lists its keys out of canonical order. */
+function outOfOrder(value: unknown, path = '$'): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => outOfOrder(v, `${path}[${i}]`));
+  const keys = Object.keys(value);
+  const here = keys.some((k, i) => i > 0 && !(keys[i - 1] < k)) ? [path] : [];
+  return [...here, ...keys.flatMap((k) => outOfOrder((value as Record<string, unknown>)[k], `${path}.${k}`))];
+}
 
 const base: AuditInput = {
   interaction: 'search-type',
@@ -150,6 +160,26 @@ describe('buildAuditEvent', () => {
       'subtype',
       'type',
     ]);
+  });
+
+  it.each([
+    ['a search', {}],
+    ['a denied read', { interaction: 'read', outcome: 'denied', query: undefined }],
+    ['break-glass', { breakGlassReason: 'arrêt cardiaque' }],
+    ['a practitioner reference', { practitioner: 'Practitioner/pr-1' }],
+    ['a practitioner identifier', { practitioner: 'Dr Who', resourceId: 'o-1' }],
+    [
+      'an operation with details',
+      { interaction: 'operation', operation: 'everything', details: [{ type: 't', value: 'v' }] },
+    ],
+    [
+      'no patient, kind nor purpose',
+      { patientId: undefined, agencyKind: undefined, purposeOfUse: undefined },
+    ],
+  ])('writes %s with its keys in canonical order (serialised without sorting)', (_what, change) => {
+    const event = buildAuditEvent({ ...base, ...change } as AuditInput);
+    expect(outOfOrder(event)).toEqual([]);
+    expect(canonicalJsonOf(event)).toBe(canonicalJson(event));
   });
 
   it('makes free text storable in jsonb (no NUL, no lone surrogate)', () => {

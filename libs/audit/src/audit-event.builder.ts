@@ -27,12 +27,16 @@ import { type AuditInput, RESTFUL_INTERACTIONS } from './audit.types';
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 const PRACTITIONER_REFERENCE = /^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;
+/** Any surrogate (paired ones are checked again, slowly, by `text`). */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * jsonb refuses NUL and lone surrogates; one such character would fail a whole group commit, so
  * free text is made storable here, in the caller's own `record()`.
  */
 function text(value: string, max = 1000): string {
+  // Most values (ids, codes) hold neither: two scans, no copies.
+  if (value.length <= max && !value.includes('\u0000') && !SURROGATE.test(value)) return value;
   // Cut first: a cut through a surrogate pair leaves a lone half, which jsonb refuses.
   return value
     .replaceAll('\u0000', '')
@@ -60,7 +64,7 @@ function practitionerAgent(agency: string, practitioner: string): AuditEventAgen
           value: text(practitioner, 200),
         },
       };
-  return { type: { coding: [HUMAN_USER] }, who, requestor: true };
+  return { requestor: true, type: { coding: [HUMAN_USER] }, who };
 }
 
 function entities(
@@ -71,29 +75,29 @@ function entities(
 ): AuditEventEntity[] {
   const list: AuditEventEntity[] = [];
   if (patientId !== undefined)
-    list.push({ what: { reference: `Patient/${patientId}` }, type: PERSON_ENTITY, role: PATIENT_ROLE });
+    list.push({ role: PATIENT_ROLE, type: PERSON_ENTITY, what: { reference: `Patient/${patientId}` } });
   // The resource asked for (BALP entity:data), never a search's results.
   if (resourceType !== undefined)
     list.push({
+      role: RESOURCE_ROLE,
+      type: OBJECT_ENTITY,
       what:
         resourceId !== undefined
           ? { reference: `${resourceType}/${resourceId}`, type: resourceType }
           : { type: resourceType },
-      type: OBJECT_ENTITY,
-      role: RESOURCE_ROLE,
     });
   if (input.query !== undefined && input.query !== '')
     list.push({
-      type: OBJECT_ENTITY,
-      role: QUERY_ROLE,
       query: Buffer.from(text(input.query, 8000), 'utf8').toString('base64'),
+      role: QUERY_ROLE,
+      type: OBJECT_ENTITY,
     });
   list.push({
-    what: { identifier: { value: required(input.requestId, 'requestId') } },
-    type: REQUEST_ID_ENTITY,
     ...(input.details?.length
       ? { detail: input.details.map((d) => ({ type: text(d.type, 100), valueString: text(d.value, 200) })) }
       : {}),
+    type: REQUEST_ID_ENTITY,
+    what: { identifier: { value: required(input.requestId, 'requestId') } },
   });
   return list;
 }
@@ -103,6 +107,8 @@ function entities(
  * practitioner when known, the hub as server and observer, the patient and the query as
  * entities. Holds identifiers only: no names, no resource content, no search results.
  * Throws a TypeError on an input that could not be stored (so only its own caller fails).
+ * Every object lists its keys in canonical order, so `canonicalJsonOf` serialises it without
+ * sorting (a key out of order costs time, not correctness: the spec checks the order).
  */
 export function buildAuditEvent(
   input: AuditInput,
@@ -119,50 +125,50 @@ export function buildAuditEvent(
   const patientId = checked(input.patientId, ID, 'patientId');
   const breakGlass = input.breakGlassReason !== undefined;
 
-  const subtype: Coding[] = [{ system: SYSTEMS.interaction, code: input.interaction }];
+  const subtype: Coding[] = [{ code: input.interaction, system: SYSTEMS.interaction }];
   if (input.operation !== undefined)
-    subtype.push({ system: SYSTEMS.operation, code: text(input.operation, 100) });
+    subtype.push({ code: text(input.operation, 100), system: SYSTEMS.operation });
   if (breakGlass) subtype.push(BREAK_GLASS_SUBTYPE);
 
   const client: AuditEventAgent = {
-    type: { coding: [CLIENT_ROLE] },
-    who: { reference: `Organization/${agency}` },
     altId: required(input.clientId, 'clientId'),
     requestor: true,
     ...(input.agencyKind !== undefined
-      ? { role: [{ coding: [{ system: SYSTEMS.agencyKind, code: text(input.agencyKind, 50) }] }] }
+      ? { role: [{ coding: [{ code: text(input.agencyKind, 50), system: SYSTEMS.agencyKind }] }] }
       : {}),
+    type: { coding: [CLIENT_ROLE] },
+    who: { reference: `Organization/${agency}` },
   };
   const server: AuditEventAgent = {
-    type: { coding: [SERVER_ROLE] },
-    who: { identifier: HUB_IDENTIFIER, display: HUB_DISPLAY },
     requestor: false,
+    type: { coding: [SERVER_ROLE] },
+    who: { display: HUB_DISPLAY, identifier: HUB_IDENTIFIER },
   };
   const outcomeDesc =
     input.outcomeDesc !== undefined ? text(input.outcomeDesc, 200) : DEFAULT_OUTCOME_DESC[input.outcome];
 
   return {
-    resourceType: 'AuditEvent',
-    id: options.id ?? randomUUID(),
-    ...(breakGlass ? { meta: { security: [BREAK_GLASS_LABEL] } } : {}),
-    ...(breakGlass
-      ? { extension: [{ url: BREAK_GLASS_EXTENSION, valueString: text(input.breakGlassReason ?? '', 500) }] }
-      : {}),
-    type: REST_TYPE,
-    subtype,
     action: input.action ?? defaultAction(input.interaction),
-    recorded: (options.recorded ?? new Date()).toISOString(),
-    outcome: OUTCOME_CODES[input.outcome],
-    ...(outcomeDesc !== undefined ? { outcomeDesc } : {}),
-    ...(input.purposeOfUse !== undefined
-      ? { purposeOfEvent: [{ coding: [{ system: SYSTEMS.actReason, code: text(input.purposeOfUse, 50) }] }] }
-      : {}),
     agent: [
       client,
       ...(input.practitioner !== undefined ? [practitionerAgent(agency, input.practitioner)] : []),
       server,
     ],
-    source: { observer: { identifier: HUB_IDENTIFIER, display: HUB_DISPLAY }, type: [APPLICATION_SERVER] },
     entity: entities(input, resourceType, resourceId, patientId),
+    ...(breakGlass
+      ? { extension: [{ url: BREAK_GLASS_EXTENSION, valueString: text(input.breakGlassReason ?? '', 500) }] }
+      : {}),
+    id: options.id ?? randomUUID(),
+    ...(breakGlass ? { meta: { security: [BREAK_GLASS_LABEL] } } : {}),
+    outcome: OUTCOME_CODES[input.outcome],
+    ...(outcomeDesc !== undefined ? { outcomeDesc } : {}),
+    ...(input.purposeOfUse !== undefined
+      ? { purposeOfEvent: [{ coding: [{ code: text(input.purposeOfUse, 50), system: SYSTEMS.actReason }] }] }
+      : {}),
+    recorded: (options.recorded ?? new Date()).toISOString(),
+    resourceType: 'AuditEvent',
+    source: { observer: { display: HUB_DISPLAY, identifier: HUB_IDENTIFIER }, type: [APPLICATION_SERVER] },
+    subtype,
+    type: REST_TYPE,
   };
 }

@@ -167,6 +167,20 @@ describe.each(STORE_KINDS)('AuditWriter on %s', (kind) => {
   });
 
   if (kind === 'postgres') {
+    it('flushes on a connection of its own, kept between flushes and given back on close', async () => {
+      const pool = (
+        opened.dataSource.driver as unknown as { master: { totalCount: number; idleCount: number } }
+      ).master;
+      const busy = () => pool.totalCount - pool.idleCount;
+      const writer = new AuditWriter(opened.dataSource);
+      await writer.record([input(1)]);
+      await writer.record([input(2)]);
+      expect(busy()).toBe(1); // the writer's, out of the pool the reads share
+      await writer.close();
+      expect(busy()).toBe(0);
+      expect(await seqs(opened)).toEqual(range(2));
+    });
+
     it('keeps one valid chain with three hub instances writing at once', async () => {
       const others = await Promise.all([1, 2].map(() => openDatabase(db.config, { migrate: false })));
       const writers = [opened, ...others].map((o) => new AuditWriter(o.dataSource));

@@ -1,9 +1,10 @@
 import type { Schema } from '@passerelle/store';
 import { Audit1764420000000 } from './migrations/1764420000000-Audit';
 import { AuditAppend1764461000000 } from './migrations/1764461000000-AuditAppend';
+import { AuditAppendLines1764470000000 } from './migrations/1764470000000-AuditAppendLines';
 
 /** The audit lib's table (plain SQL, no entities). A new migration is a new file added here. */
 export const AUDIT_SCHEMA: Schema = {
   entities: [],
-  migrations: [Audit1764420000000, AuditAppend1764461000000],
+  migrations: [Audit1764420000000, AuditAppend1764461000000, AuditAppendLines1764470000000],
 };
