@@ -39,8 +39,11 @@ const REASON = 'Patiente inconsciente aux urgences';
 const HOME: Address = { line: ['8 rue Saint-Éloi'], postalCode: '59800', city: 'Lille' };
 type Agent = ReturnType<typeof request.agent>;
 
+// A source of its own (see libs/letters/src/testing/read-pdf.ts: V8 reuses a compiled Function).
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+const importEsm = new Function('specifier', `return import(specifier) // ${Math.random()}`) as (
+  s: string,
+) => Promise<unknown>;
 interface PdfJs {
   getDocument(src: { data: Uint8Array; useSystemFonts?: boolean }): {
     promise: Promise<{

@@ -42,8 +42,11 @@ interface PdfJs {
  * Every page's text, read back with pdf.js. pdfjs-dist is ESM-only and SWC turns `import()` into
  * `require()` for jest, so the import goes through a Function SWC does not rewrite.
  */
+// A source of its own (see libs/letters/src/testing/read-pdf.ts: V8 reuses a compiled Function).
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+const importEsm = new Function('specifier', `return import(specifier) // ${Math.random()}`) as (
+  s: string,
+) => Promise<unknown>;
 async function pdfText(pdf: Buffer): Promise<string> {
   const pdfjs = (await importEsm('pdfjs-dist/legacy/build/pdf.mjs')) as PdfJs;
   const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;

@@ -55,6 +55,13 @@ describe('fault: worker killed with SIGKILL mid-job', () => {
     const { missing, copies } = await gpCopies(stack, all);
     expect(missing).toEqual([]);
     expect(copies).toEqual(onceEach(all));
+    // The rescan may have routed the dead worker's rows under ranges of its own before BullMQ's
+    // stalled check gave the dead worker's jobs back: they then find their rows routed and
+    // complete. None is left running, waiting, or a dead letter.
+    await stack.processes.until('the dead worker’s jobs completed', async () => {
+      const counts = await stack.routeQueue();
+      return counts.active === 0 && counts.waiting === 0 && counts;
+    });
     expect(await stack.routeQueue()).toMatchObject({ failed: 0, active: 0, waiting: 0 });
   }, 180_000);
 });

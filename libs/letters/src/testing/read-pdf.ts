@@ -8,9 +8,13 @@ import type * as PdfJs from 'pdfjs-dist/legacy/build/pdf.mjs' with { 'resolution
  * pdfjs-dist 5 is ESM-only. Jest's SWC transform turns `import()` into `require()`, which cannot
  * load ESM, so the import is made through a Function that SWC does not see (see the report: the
  * SWC option `module.ignoreDynamic: true` in jest.config.js would make this unnecessary).
+ * The Function's source is made unique: V8 reuses a compiled Function of the same source, and a
+ * reused one imports through the module loader of the first test file that compiled it, which
+ * jest tears down with that file ("import a file after the Jest environment has been torn
+ * down" in the next file of the same worker).
  */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('specifier', 'return import(specifier)') as (
+const importEsm = new Function('specifier', `return import(specifier) // ${Math.random()}`) as (
   specifier: string,
 ) => Promise<unknown>;
 
