@@ -5,9 +5,7 @@ import {
   type SearchQuery,
   type SupportedType,
   badRequest,
-  conflict,
   gone,
-  invalidResource,
   isValidId,
   methodNotAllowed,
   multipleMatches,
@@ -15,7 +13,14 @@ import {
   parseSearchQuery,
   READ_ONLY_TYPES,
 } from '@passerelle/fhir';
-import { type DataSource, QueryFailedError } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import {
+  checkWritable,
+  criteriaLockKey,
+  mapDatabaseError,
+  parseETag,
+  type PrepareItem,
+} from './write-support';
 import { deletionVersion, nextVersion, type PendingWrite } from './versions';
 import { ALL_VISIBLE, type Visibility } from './paging';
 import { compartmentPage, type HistoryFilter, historyPage, searchPage } from './reads';
@@ -209,27 +214,7 @@ export class FhirRepository {
     resource: unknown,
     expressionPrefix?: string,
   ): asserts resource is Resource {
-    if (READ_ONLY_TYPES.has(type)) throw methodNotAllowed(`${type} is written by the server only`);
-    if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
-      throw badRequest(
-        'The body must be a FHIR resource (a JSON object)',
-        expressionPrefix ? [expressionPrefix] : undefined,
-      );
-    }
-    if ((resource as { resourceType?: unknown }).resourceType !== type) {
-      throw badRequest(`resourceType must be ${type}`, [`${expressionPrefix ?? type}.resourceType`]);
-    }
-    const issues = this.options.validator.validate(resource);
-    if (issues.length > 0) {
-      if (expressionPrefix) {
-        for (const issue of issues) {
-          issue.expression = issue.expression?.map((e) =>
-            `${expressionPrefix}.${e.slice(type.length + 1)}`.replace(/\.$/, ''),
-          );
-        }
-      }
-      throw invalidResource(400, issues);
-    }
+    checkWritable(this.options.validator, type, resource, expressionPrefix);
   }
 
   async create(
@@ -412,40 +397,4 @@ export class FhirRepository {
     await this.commitAll(db, actor, [pending]);
     return pending.result;
   }
-}
-
-/** One entry of `prepareMany`: a new version of a resource, or its deletion. */
-export type PrepareItem =
-  | {
-      kind: 'write';
-      type: SupportedType;
-      id: string;
-      resource: Resource;
-      expectedVersion?: number;
-      /** A new id: there is no current row to read. */
-      isCreate?: boolean;
-    }
-  | { kind: 'delete'; type: SupportedType; id: string };
-
-/** The advisory lock of conditional criteria: the same key on every path that writes conditionally. */
-export function criteriaLockKey(query: SearchQuery): string {
-  return `${query.type}?${JSON.stringify(query.filters)}`;
-}
-
-/** `W/"3"` or `"3"` → 3. */
-export function parseETag(value: string): number {
-  const m = /^(?:W\/)?"(\d+)"$/.exec(value.trim());
-  if (!m) throw badRequest('If-Match must be an ETag such as W/"3"');
-  return Number(m[1]);
-}
-
-/** Unique violations and serialisation failures between concurrent writers are conflicts (409). */
-export function mapDatabaseError(e: unknown): unknown {
-  if (e instanceof QueryFailedError) {
-    const code = (e.driverError as { code?: string } | undefined)?.code;
-    if (code === '23505' || code === '40001' || code === '40P01') {
-      return conflict('A concurrent change to the same resource won; read it again and retry');
-    }
-  }
-  return e;
 }

@@ -1,5 +1,6 @@
 export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
-export { FhirRepository, parseETag, type RepositoryOptions, type WriteHook } from './fhir-repository';
+export { FhirRepository, type RepositoryOptions, type WriteHook } from './fhir-repository';
+export { parseETag } from './write-support';
 export { type VersionRow, versionKey } from './sql/resource-sql';
 export { BundleProcessor, type GetHandler } from './bundle/bundle-processor';
 export { type EntryRequest, parseQueryString } from './bundle/entry-request';

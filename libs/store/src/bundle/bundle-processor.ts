@@ -9,9 +9,9 @@ import {
   multipleMatches,
   preconditionFailed,
 } from '@passerelle/fhir';
-import { criteriaLockKey, type FhirRepository, type PrepareItem } from '../fhir-repository';
+import type { FhirRepository } from '../fhir-repository';
+import { criteriaLockKey, parseETag, type PrepareItem } from '../write-support';
 import type { PendingWrite } from '../versions';
-import { parseETag } from '../fhir-repository';
 import { type Db, lockCriteriaMany } from '../sql/resource-sql';
 import type { Actor, StoredResource } from '../types';
 import { type MatchFacts, matchAll } from './conditional-batch';
