@@ -1,7 +1,7 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import { Client } from 'pg';
 import { fetchAll } from '../../apps/connector/src/connector.testing';
-import type { AgencyName, SyncStack } from './stack';
+import { type AgencyName, FAULT_ROUTE_BATCH, type SyncStack } from './stack';
 
 /**
  * What was delivered, counted where it lands: in the GP's own FHIR server (by identifier, and
@@ -97,4 +97,16 @@ export async function connectorCursors(stack: SyncStack, name: AgencyName): Prom
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Waits until route jobs are running (held by `holdRouting`) and queued for `changes` outbox
+ * rows: at least one job per FAULT_ROUTE_BATCH rows (more when the rows came in several polls).
+ */
+export async function untilRouteJobsFor(stack: SyncStack, changes: number, what: string): Promise<void> {
+  const jobs = Math.ceil(changes / FAULT_ROUTE_BATCH);
+  await stack.processes.until(what, async () => {
+    const counts = await stack.routeQueue();
+    return counts.active > 0 && counts.waiting + counts.active >= jobs && counts;
+  });
 }

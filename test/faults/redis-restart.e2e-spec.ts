@@ -1,5 +1,5 @@
-import { gpCopies, hubCopies, onceEach, untilAtGp } from './delivery';
-import { FAULT_ROUTE_BATCH, SyncStack } from './stack';
+import { gpCopies, hubCopies, onceEach, untilAtGp, untilRouteJobsFor } from './delivery';
+import { SyncStack } from './stack';
 
 /**
  * Fault (issue 5, part 5): Redis restarted mid-sync. The hub (SYNC_WORKER=off) and a worker
@@ -30,12 +30,7 @@ describe('fault: Redis restarted mid-sync', () => {
     let during: string[] = [];
     try {
       queued = await stack.writeEncounters('REDIS-B', 20, patient);
-      // At least one job per batch of rows (more when the rows came in several polls).
-      await stack.processes.until('the route jobs of the 20 changes queued in Redis', async () => {
-        const counts = await stack.routeQueue();
-        const jobs = Math.ceil(queued.length / FAULT_ROUTE_BATCH);
-        return counts.active > 0 && counts.waiting + counts.active >= jobs && counts;
-      });
+      await untilRouteJobsFor(stack, queued.length, 'the route jobs of the 20 changes queued in Redis');
       const redis = stack.redis;
       if (!redis) throw new Error('no dedicated Redis');
       expect((await redis.kill('SIGKILL')).signal).toBe('SIGKILL');

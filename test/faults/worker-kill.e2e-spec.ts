@@ -1,5 +1,5 @@
-import { gpCopies, onceEach, untilAtGp } from './delivery';
-import { FAULT_ROUTE_BATCH, SyncStack } from './stack';
+import { gpCopies, onceEach, untilAtGp, untilRouteJobsFor } from './delivery';
+import { SyncStack } from './stack';
 
 /**
  * Fault (issue 5, part 5): the worker killed with SIGKILL mid-job. Its route jobs are held
@@ -31,12 +31,7 @@ describe('fault: worker killed with SIGKILL mid-job', () => {
     let running: string[] = [];
     try {
       running = await stack.writeEncounters('KILL-B', 20, patient);
-      // At least one job per batch of rows (more when the rows came in several polls).
-      await stack.processes.until('route jobs running in the worker', async () => {
-        const counts = await stack.routeQueue();
-        const jobs = Math.ceil(running.length / FAULT_ROUTE_BATCH);
-        return counts.active > 0 && counts.waiting + counts.active >= jobs && counts;
-      });
+      await untilRouteJobsFor(stack, running.length, 'route jobs running in the worker');
       const killed = await stack.workers[0].kill('SIGKILL');
       expect(killed.signal).toBe('SIGKILL');
     } finally {
