@@ -7,6 +7,7 @@ import type { Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
 import type { DataSource } from 'typeorm';
 import { lockFeedsForInsert } from '../feed/feed';
 import { Outbox, type OutboxRow } from '../outbox/outbox';
+import { PermanentJobError } from '../queue/errors';
 import {
   DEFAULT_ROUTING_RULES,
   type DirectoryAgency,
@@ -37,6 +38,8 @@ export interface RouteResult {
   /** Recipients refused by consent (each audited). */
   denied: number;
 }
+
+const OUTBOX_ID = /^[1-9][0-9]{0,18}$/;
 
 /** The purpose of use routing asks consent for: the recipient receives the data for direct care. */
 const ROUTING_PURPOSE = 'TREAT';
@@ -73,6 +76,9 @@ export class Router {
   constructor(private readonly deps: RouterDependencies) {}
 
   async route(from: string, through: string = from): Promise<RouteResult> {
+    // Outbox ids are whole numbers: another range (a hand-made or replayed job) can never route.
+    if (!OUTBOX_ID.test(from) || !OUTBOX_ID.test(through))
+      throw new PermanentJobError('route: from and through must be outbox ids (whole numbers)');
     // Read outside the transaction: with PGlite's one connection nothing may run beside it.
     const agencies = await this.agencyDirectory();
     const subs = await subscriptions(this.deps.dataSource.manager);
