@@ -1,4 +1,12 @@
-import type { Condition, Consent, FhirResource, MedicationRequest, Observation, Organization } from 'fhir/r4';
+import type {
+  Condition,
+  Consent,
+  FhirResource,
+  MedicationRequest,
+  Observation,
+  Organization,
+  ServiceRequest,
+} from 'fhir/r4';
 import { type ConsentDecider, type DisclosureContext, factsOf } from '@passerelle/consent';
 import { INS_SYSTEM } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
@@ -77,6 +85,18 @@ function dataOf(
       };
   }
 }
+
+/** The hub writing a Consent from the patient's signed paper form (the mailroom records it). */
+const PAPER_FORM = { agency: 'hub', requestId: 'paper-form' };
+
+/** An active referral of the patient to `agency`: a care relationship. */
+const referral = (patientId: string, agency: string): ServiceRequest => ({
+  resourceType: 'ServiceRequest',
+  status: 'active',
+  intent: 'order',
+  subject: { reference: `Patient/${patientId}` },
+  performer: [{ reference: `Organization/${agency}` }],
+});
 
 /** A Consent the API accepts, about the same record with the same status: same search keys. */
 function standIn(consent: Consent): Consent {
@@ -159,17 +179,32 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
       };
       const data = dataOf(s, ids.patient);
       const dataId = await create(DATA_SOURCE, data);
+      // The asker's care relationship: the data source refers the patient to it.
+      if (s.careRelationship !== false && s.asker.agency !== DATA_SOURCE)
+        await create(DATA_SOURCE, referral(ids.patient, s.asker.agency));
       const db = hub.app.get(DataSource);
+      const repo = hub.app.get(FhirRepository);
       for (const c of s.consents ?? []) {
         const consent = scenarioConsent(c, ids);
-        const res = await (
-          await as(DATA_SOURCE)
-        )
-          .post('/fhir/Consent')
-          .set('content-type', FHIR_JSON)
-          .send(consent);
-        expect(res.status).toBe(c.apiRefuses ? 400 : 201);
-        if (c.apiRefuses) await plant(db, consent, await create(DATA_SOURCE, standIn(consent)));
+        if (c.recordedBy !== undefined) {
+          // An agency records it through the API: a permit that would disclose to it is refused.
+          const res = await (
+            await as(c.recordedBy)
+          )
+            .post('/fhir/Consent')
+            .set('content-type', FHIR_JSON)
+            .send(consent);
+          expect(res.status).toBe(c.apiRefuses ? 400 : c.selfGranted ? 403 : 201);
+          continue;
+        }
+        // The hub records it from the patient's paper form.
+        const written = await repo
+          .create(PAPER_FORM, 'Consent', consent)
+          .then(() => true)
+          .catch(() => false);
+        expect(written).toBe(!c.apiRefuses);
+        if (c.apiRefuses)
+          await plant(db, consent, (await repo.create(PAPER_FORM, 'Consent', standIn(consent))).stored.id);
       }
 
       // The decision the hub reaches on the stored data.
@@ -179,7 +214,6 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
         ...(s.asker.purposeOfUse !== undefined && { purposeOfUse: s.asker.purposeOfUse }),
         ...(s.asker.breakGlassReason !== undefined && { breakGlassReason: s.asker.breakGlassReason }),
       };
-      const repo = hub.app.get(FhirRepository);
       const stored = await repo.current(data.resourceType, dataId);
       const [decision] = await hub.app
         .get<ConsentDecider>(CONSENT_DECIDER)

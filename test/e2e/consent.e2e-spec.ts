@@ -7,6 +7,7 @@ import {
   STORE_KINDS,
   startTestHub,
   TEST_ADMIN_TOKEN,
+  type TestAgency,
   type TestHub,
 } from '@passerelle/testing';
 import request from 'supertest';
@@ -36,6 +37,8 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
   let hospital: Agent;
   let gp: Agent;
   let specialist: Agent;
+  let hospitalAgency: TestAgency;
+  let outsider: TestAgency;
   let patientId: string;
   let normalId: string;
   let sensitiveId: string;
@@ -55,18 +58,30 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
   beforeAll(async () => {
     hub = await startTestHub(kind);
     const h = await registerAgency(hub, { id: 'chu' });
+    hospitalAgency = h;
     const g = await registerAgency(hub, { id: 'cabinet', kind: 'gp' });
     const s = await registerAgency(hub, { id: 'psy-clinic', kind: 'specialist' });
+    outsider = await registerAgency(hub, { id: 'chu-far', kind: 'hospital' });
     hospital = as(await h.token());
     gp = as(await g.token());
     specialist = as(await s.token());
     ids.gpEtreat = await g.token({ purposeOfUse: 'ETREAT', breakGlassReason: 'Unconscious patient in A&E' });
+    // The practice is the patient's GP of record and the hospital refers them to the clinic: both
+    // have a care relationship with the patient.
     const patient: Patient = {
       resourceType: 'Patient',
       identifier: [{ system: 'https://chu.example/mrn', value: 'C-1' }],
       gender: 'male',
+      generalPractitioner: [{ reference: 'Organization/cabinet' }],
     };
     patientId = (await post(hospital, patient)).id;
+    await post(hospital, {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${patientId}` },
+      performer: [{ reference: 'Organization/psy-clinic' }],
+    });
     normalId = (await post(hospital, observation(patientId, '8867-4'))).id;
     sensitiveId = (await post(hospital, observation(patientId, '44249-1', { security: [PSY] }))).id;
   });
@@ -100,6 +115,78 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
     expect(idsIn(everything.body).has(sensitiveId)).toBe(false);
     expect(idsIn(everything.body).has(normalId)).toBe(true);
     await gp.get('/fhir/Patient/nobody/$everything').expect(404);
+  });
+
+  it('shows nothing of the person to an agency without a care relationship, not even their existence', async () => {
+    const far = as(await outsider.token());
+    await far.get(`/fhir/Patient/${patientId}`).expect(404);
+    await far.get(`/fhir/Observation/${normalId}`).expect(404);
+    await far.get(`/fhir/Patient/${patientId}/$everything`).expect(404);
+    const listing = await far.get('/fhir/Patient?_count=500').expect(200);
+    expect(idsIn(listing.body).has(patientId)).toBe(false);
+    const search = await far.get('/fhir/Observation?code=http://loinc.org|8867-4').expect(200);
+    expect(search.body.total).toBe(0);
+    await far.get(`/fhir/Patient/${patientId}/$summary`).expect(404);
+    const reportAtRequest = as(await outsider.token({ purposeOfUse: 'PATRQT' }));
+    await reportAtRequest.get(`/fhir/Patient/${patientId}/$access-report`).expect(404);
+    // A Consent about a person it does not hold is refused, a deny as much as a permit.
+    await far
+      .post('/fhir/Consent')
+      .set('content-type', FHIR_JSON)
+      .send(privacyConsent(patientId, 'chu-far', { type: 'deny' }))
+      .expect(403);
+    // With break-glass it may see the record (audited, the patient told).
+    const glass = as(await outsider.token({ purposeOfUse: 'ETREAT', breakGlassReason: 'Found unconscious' }));
+    await glass.get(`/fhir/Observation/${normalId}`).expect(200);
+  });
+
+  it('refuses a permit an agency would grant itself: an objection cannot be lifted that way', async () => {
+    const objection = await post(
+      hospital,
+      privacyConsent(patientId, 'chu', { type: 'deny', actor: [actor('cabinet')] }),
+    );
+    await gp.get(`/fhir/Observation/${normalId}`).expect(404);
+    const selfGranted = await gp
+      .post('/fhir/Consent')
+      .set('content-type', FHIR_JSON)
+      .send(
+        privacyConsent(patientId, 'cabinet', {
+          type: 'permit',
+          actor: [actor('cabinet')],
+          class: [{ system: 'http://hl7.org/fhir/resource-types', code: 'Observation' }],
+          purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }],
+        }),
+      )
+      .expect(403);
+    expect(JSON.stringify(selfGranted.body)).toContain('disclose to the agency recording it');
+    await gp.get(`/fhir/Observation/${normalId}`).expect(404);
+    const current = (await hospital.get(`/fhir/Consent/${objection.id}`).expect(200)).body as object;
+    await hospital
+      .put(`/fhir/Consent/${objection.id}`)
+      .set('content-type', FHIR_JSON)
+      .send({ ...current, status: 'inactive' })
+      .expect(200);
+    await gp.get(`/fhir/Observation/${normalId}`).expect(200);
+  });
+
+  it('judges past versions by the strictest label: labelling version 2 hides version 1', async () => {
+    const o = await post(hospital, observation(patientId, '2339-0'));
+    await gp.get(`/fhir/Observation/${o.id}/_history/1`).expect(200);
+    await hospital
+      .put(`/fhir/Observation/${o.id}`)
+      .set('content-type', FHIR_JSON)
+      .send({ ...observation(patientId, '2339-0', { security: [PSY] }), id: o.id })
+      .expect(200);
+    await gp.get(`/fhir/Observation/${o.id}`).expect(404);
+    const missing = await gp.get('/fhir/Observation/never-existed/_history/1').expect(404);
+    const v1 = await gp.get(`/fhir/Observation/${o.id}/_history/1`).expect(404);
+    expect(v1.body).toEqual(missing.body);
+    const history = await gp.get('/fhir/Observation/_history?_count=500').expect(200);
+    expect(idsIn(history.body).has(o.id)).toBe(false);
+    // Deleted, it keeps the last version's labels: its history stays hidden.
+    await hospital.delete(`/fhir/Observation/${o.id}`).expect(200);
+    await gp.get(`/fhir/Observation/${o.id}/_history/1`).expect(404);
+    await hospital.get(`/fhir/Observation/${o.id}/_history/1`).expect(200);
   });
 
   it('binds paging links to the agency they were given to', async () => {
@@ -164,11 +251,18 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
         patientId,
       ]);
     expect(notices.length).toBeGreaterThan(0);
-    const report = await hospital.get(`/fhir/Patient/${patientId}/$access-report`).expect(200);
+    // The report is the patient's: not for an agency treating them, only at the patient's request.
+    await hospital.get(`/fhir/Patient/${patientId}/$access-report`).expect(403);
+    const atRequest = as(await hospitalAgency.token({ purposeOfUse: 'PATRQT' }));
+    const report = await atRequest.get(`/fhir/Patient/${patientId}/$access-report`).expect(200);
     const accesses = (report.body as Parameters).parameter?.filter((p) => p.name === 'access') ?? [];
     const part = (a: ParametersParameter, name: string) => a.part?.find((p) => p.name === name);
-    const glass = accesses.find((a) => part(a, 'breakGlass')?.valueBoolean === true);
-    expect(part(glass!, 'agency')?.valueReference?.reference).toBe('Organization/cabinet');
+    const glass = accesses.find(
+      (a) =>
+        part(a, 'breakGlass')?.valueBoolean === true &&
+        part(a, 'agency')?.valueReference?.reference === 'Organization/cabinet',
+    );
+    expect(glass).toBeDefined();
     expect(part(glass!, 'breakGlassReason')?.valueString).toBe('Unconscious patient in A&E');
   });
 
@@ -209,7 +303,11 @@ describe('explicit consent model', () => {
     const p = await hospital
       .post('/fhir/Patient')
       .set('content-type', FHIR_JSON)
-      .send({ resourceType: 'Patient', gender: 'female' })
+      .send({
+        resourceType: 'Patient',
+        gender: 'female',
+        generalPractitioner: [{ reference: 'Organization/cabinet' }],
+      })
       .expect(201);
     const o = await hospital
       .post('/fhir/Observation')

@@ -70,6 +70,14 @@ export interface ScenarioConsent {
   about?: 'patient' | 'linked' | 'other';
   /** The FHIR API (and the store's validator) refuse it: the e2e plants it in the store's rows, as data older than the rules could be. */
   apiRefuses?: boolean;
+  /**
+   * Who records it: the hub, from the patient's paper form (default), or an agency through the
+   * FHIR API. A permit that would disclose to its recorder is refused (403) and never stored:
+   * the decision is then the one without it.
+   */
+  recordedBy?: ScenarioAgency;
+  /** The API refuses it from `recordedBy` as a self-granted permit. */
+  selfGranted?: boolean;
 }
 
 export interface ConsentScenario {
@@ -84,6 +92,11 @@ export interface ConsentScenario {
   };
   /** The patient also has a record at LINKED_RECORD_AGENCY, linked to the same person. */
   linkedRecord?: boolean;
+  /**
+   * Whether the asker has a care relationship with the patient (default true: the data source
+   * refers the patient to it, an active ServiceRequest naming it as performer).
+   */
+  careRelationship?: boolean;
   consents?: ScenarioConsent[];
   permit: boolean;
   basis: DecisionBasis;
@@ -221,5 +234,19 @@ export function consentScenarios(now: Date): ConsentScenario[] {
     // What the hub cannot evaluate: a deny applies, a permit does not.
     { name: 'a deny for a practitioner (not an agency) applies to all', policy: implied, asker: ask('chu-nantes', 'TREAT'), consents: one(deny({ actor: [{ ...org('x'), reference: { reference: 'Practitioner/dr-x' } }] }), { apiRefuses: true }), permit: false, basis: 'consent-deny' },
     { name: 'a deny about correcting data is not about disclosure', policy: implied, asker: ask('chu-nantes', 'TREAT'), consents: one(deny({ actor: [org('chu-nantes')], action: [correct] })), permit: true, basis: 'base-implied' },
+    // Care relationships: before consent, under both models.
+    { name: 'implied: no care relationship, nothing from other agencies', policy: implied, asker: ask('chu-rennes', 'TREAT'), careRelationship: false, permit: false, basis: 'no-care-relationship' },
+    { name: 'explicit: an opt-in does not replace a care relationship', policy: explicit, asker: ask('gp-bernard', 'TREAT'), careRelationship: false, consents: gpsForTreatment(), permit: false, basis: 'no-care-relationship' },
+    { name: 'a permit naming the agency does not replace a care relationship', policy: implied, asker: ask('psy-martin', 'TREAT'), data: psy, careRelationship: false, consents: psyToMartin, permit: false, basis: 'no-care-relationship' },
+    { name: 'no care relationship is needed for its own data', policy: implied, asker: ask('gp-durand', 'TREAT'), careRelationship: false, permit: true, basis: 'own-data' },
+    { name: 'no care relationship is needed for directory data', policy: explicit, asker: ask('chu-rennes', 'TREAT'), data: { type: 'Organization' }, careRelationship: false, permit: true, basis: 'directory' },
+    { name: 'break-glass overrides a missing care relationship', policy: impliedBG, asker: ask('chu-rennes', 'ETREAT', 'found unconscious'), careRelationship: false, permit: true, basis: 'break-glass', breakGlass: true },
+    { name: 'break-glass forbidden: no care relationship, nothing', policy: implied, asker: ask('chu-rennes', 'ETREAT', 'found unconscious'), careRelationship: false, permit: false, basis: 'no-care-relationship' },
+    { name: "a linked record's agency holds the person", policy: implied, asker: ask('chu-nantes', 'TREAT'), careRelationship: false, linkedRecord: true, permit: true, basis: 'base-implied' },
+    // Consent authorship: an agency cannot lift an objection by granting itself a permit.
+    { name: 'a self-granted permit cannot lift an objection', policy: implied, asker: ask('chu-nantes', 'TREAT'), consents: [...objectsToNantes, ...one(permit({ actor: [org('chu-nantes')], class: [resourceClass('Observation')], purpose: [purpose('TREAT')] }), { recordedBy: 'chu-nantes', selfGranted: true })], permit: false, basis: 'consent-deny' },
+    { name: 'a self-granted permit by kind is refused too', policy: explicit, asker: ask('gp-bernard', 'TREAT'), consents: one(permit({ actor: [agencyKind('gp')] }), { recordedBy: 'gp-bernard', selfGranted: true }), permit: false, basis: 'base-explicit' },
+    { name: 'an agency that holds the person may record an objection', policy: implied, asker: ask('chu-nantes', 'TREAT'), consents: one(deny({ actor: [org('chu-nantes')] }), { recordedBy: 'gp-durand' }), permit: false, basis: 'consent-deny' },
+    { name: "another agency records the patient's permit", policy: explicit, asker: ask('chu-nantes', 'TREAT'), consents: one(permit({ actor: [org('chu-nantes')] }), { recordedBy: 'gp-durand' }), permit: true, basis: 'consent-permit' },
   ];
 }

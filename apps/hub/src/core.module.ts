@@ -2,7 +2,12 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import { getFhirSchemaValidator } from '@passerelle/fhir';
 import type { Consent } from 'fhir/r4';
-import { PatientNotifications, validatePatientConsent } from '@passerelle/consent';
+import {
+  checkConsentAuthorship,
+  maintainCareRelationships,
+  PatientNotifications,
+  validatePatientConsent,
+} from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
 import { FhirRepository, type WriteHook } from '@passerelle/store';
 import { writeOutbox } from '@passerelle/sync';
@@ -59,6 +64,9 @@ export class CoreModule {
               // version becomes a notice to the patient, every version an outbox row to route.
               afterWrite: [
                 mpi.linkWrittenPatients,
+                // Then who may see the person's data from others, then who may record their consent.
+                maintainCareRelationships,
+                checkConsentAuthorship,
                 consentChanges(new PatientNotifications(dataSource)),
                 writeOutbox,
               ],

@@ -12,4 +12,5 @@ export {
   type ChainVerification,
   type VerifyOptions,
 } from './audit-verifier';
+export { requesterView } from './requester-view';
 export { AuditQueries, type AccessReportRow, type AuditPage, type AuditSearch } from './audit-queries';

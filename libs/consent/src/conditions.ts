@@ -53,7 +53,7 @@ export function allOf(matches: Iterable<Match>): Match {
 }
 
 /** A list inside one condition (several actors, purposes...): one of them is enough. */
-function anyOf(matches: Iterable<Match>): Match {
+export function anyOf(matches: Iterable<Match>): Match {
   let result: Match = 'no';
   for (const m of matches) {
     if (m === 'yes') return 'yes';
@@ -115,7 +115,10 @@ export function evaluate(p: ConsentProvision, req: Request): Match {
  * identifier `urn:passerelle:agency|<id>`) or every agency of a kind
  * (identifier `urn:passerelle:agency-kind|hospital|gp|specialist`).
  */
-function actorMatch(actor: ConsentProvisionActor, ctx: DisclosureContext): Match {
+export function actorMatch(
+  actor: ConsentProvisionActor,
+  ctx: Pick<DisclosureContext, 'agency' | 'agencyKind'>,
+): Match {
   const recipient = (actor.role?.coding ?? []).some(
     (c) => c.system === PARTICIPATION_TYPE_SYSTEM && c.code !== undefined && RECIPIENT_ROLES.has(c.code),
   );

@@ -8,6 +8,7 @@ import {
   type StoredResource,
 } from '@passerelle/store';
 import { isPrivacyConsent } from './privacy-consent';
+import { careAgenciesOf } from './relationships/care-relationships';
 import type { PatientConsents } from './types';
 
 /** Where the decision's consents come from: the store in the hub, a fixed list in tests. */
@@ -67,6 +68,7 @@ export class StoreConsentSource implements ConsentSource {
     return {
       patientIds,
       consents: consents.filter(isPrivacyConsent).map((c) => withLocalReferences(c, bases)),
+      careAgencies: await careAgenciesOf(db, patientIds),
     };
   }
 }

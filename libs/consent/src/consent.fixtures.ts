@@ -95,4 +95,9 @@ export function privacyConsent(provision: ConsentProvision, over: Partial<Consen
   };
 }
 
-export const only = (...consents: Consent[]): PatientConsents => ({ patientIds: [PATIENT], consents });
+/** The patient's consents; every agency of the specs is in the patient's care unless `careAgencies` says. */
+export const only = (...consents: Consent[]): PatientConsents => ({
+  patientIds: [PATIENT],
+  consents,
+  careAgencies: Object.keys(AGENCIES),
+});

@@ -14,12 +14,35 @@ import { asker, org, privacyConsent } from './consent.fixtures';
 import { type ConsentSource, StoreConsentSource } from './consent-source';
 import { ConsentService } from './consent.service';
 import { PersonConsentSource } from './person-consent-source';
+import {
+  maintainCareRelationships,
+  rebuildRelationships,
+  relationshipsFor,
+} from './relationships/care-relationships';
 import { CONSENT_SCHEMA } from './schema';
 import { factsOf } from './facts';
 import { validatePatientConsent } from './privacy-consent';
-import type { PatientConsents, ResourceFacts } from './types';
+import type { AgencyKind, PatientConsents, ResourceFacts } from './types';
 
 const INS = '275034412345657'; // a valid NIR with its key
+/** The agencies the spec asks for: registered, each referred the patient by the GP. */
+const AGENCY_KINDS: Record<string, AgencyKind> = {
+  'gp-durand': 'gp',
+  'gp-bernard': 'gp',
+  'chu-nantes': 'hospital',
+  'chu-rennes': 'hospital',
+  'chu-lyon': 'hospital',
+  'psy-martin': 'specialist',
+  ...Object.fromEntries('abcdefghi'.split('').map((x) => [`cardio-${x}`, 'specialist' as const])),
+};
+
+/** An agency's registration row (libs/identity's table), as the admin API writes it. */
+async function registerAgencyRow(db: Db, id: string, kind: AgencyKind): Promise<void> {
+  await db.query(
+    `INSERT INTO agency (id, kind, name, organization, jwks, scopes) VALUES ($1, $2, $1, $3, '{"keys":[]}', '{}')`,
+    [id, kind, JSON.stringify({ resourceType: 'Organization', id, name: id })],
+  );
+}
 const gp: Actor = { agency: 'gp-durand', requestId: 'test' };
 const hospital: Actor = { agency: 'chu-nantes', requestId: 'test' };
 
@@ -47,8 +70,9 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
       validator: getFhirSchemaValidator(),
       defaultCount: 20,
       maxCount: 2, // small pages: reading consents must follow every page
-      afterWrite: [index.linkWrittenPatients],
+      afterWrite: [index.linkWrittenPatients, maintainCareRelationships],
     });
+    for (const [id, kind] of Object.entries(AGENCY_KINDS)) await registerAgencyRow(manager(), id, kind);
     source =
       sourceKind === 'search'
         ? new StoreConsentSource(repo, (tx, id) => index.linkedPatients(tx, id))
@@ -67,6 +91,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
     });
     gpPatient = (await repo.create(gp, 'Patient', person('gp-durand'))).stored.id;
     hospitalPatient = (await repo.create(hospital, 'Patient', person('chu-nantes'))).stored.id;
+    await referToAll(gpPatient);
     const obs: Observation = {
       resourceType: 'Observation',
       status: 'final',
@@ -94,6 +119,18 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
     );
     return consent;
   };
+  /** The GP refers the patient to every other agency of the spec: each has a care relationship. */
+  async function referToAll(patientId: string): Promise<void> {
+    await repo.create(gp, 'ServiceRequest', {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${patientId}` },
+      performer: Object.keys(AGENCY_KINDS)
+        .filter((a) => a !== gp.agency)
+        .map((a) => ({ reference: `Organization/${a}` })),
+    });
+  }
   const decideFor = async (agency: string) =>
     (await service.decideAll(manager(), asker(agency, 'TREAT'), [observation]))[0];
 
@@ -158,6 +195,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
         birthDate: '1980-01-01',
       })
     ).stored.id;
+    await referToAll(other);
     await record(objection(other, 'chu-lyon'), gp);
     const facts: ResourceFacts[] = [observation, { ...observation, id: 'x', patientId: other }];
     const bulk: string[][] = [];
@@ -296,5 +334,63 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
       const [decision] = await service.decideAll(tx, asker('gp-bernard', 'TREAT'), [observation]);
       expect(decision).toEqual({ permit: false, basis: 'consent-deny' });
     });
+  });
+
+  it('reads care relationships with the consents: none, nothing; a referral or GP of record, the rules', async () => {
+    await registerAgencyRow(manager(), 'derm-new', 'specialist');
+    const decideNew = async () =>
+      (await service.decideAll(manager(), asker('derm-new', 'TREAT'), [observation]))[0];
+    expect(await decideNew()).toEqual({ permit: false, basis: 'no-care-relationship' });
+    // A referral by the hospital, about the hospital's linked record: the person is one.
+    const referral = await repo.create(hospital, 'ServiceRequest', {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${hospitalPatient}` },
+      performer: [{ reference: 'Organization/derm-new' }],
+    });
+    expect(await decideNew()).toEqual({ permit: true, breakGlass: false, basis: 'base-implied' });
+    // The referral completed: the relationship ends with it, for the very next decision.
+    await repo.update(hospital, 'ServiceRequest', referral.stored.id, {
+      ...parseStored(referral.stored),
+      status: 'completed',
+    });
+    expect(await decideNew()).toEqual({ permit: false, basis: 'no-care-relationship' });
+    // Named GP of record by identifier, on the GP practice's own record of the person.
+    await manager().query(`UPDATE agency SET organization = $2 WHERE id = $1`, [
+      'derm-new',
+      JSON.stringify({
+        resourceType: 'Organization',
+        identifier: [{ system: 'urn:test:finess', value: 'F1' }],
+      }),
+    ]);
+    const record = parseStored<Patient>(await repo.read(gp, 'Patient', gpPatient));
+    await repo.update(gp, 'Patient', gpPatient, {
+      ...record,
+      generalPractitioner: [{ identifier: { system: 'urn:test:finess', value: 'F1' } }],
+    });
+    expect(await decideNew()).toEqual({ permit: true, breakGlass: false, basis: 'base-implied' });
+    expect(
+      (await relationshipsFor(manager(), [gpPatient, hospitalPatient])).filter(
+        (r) => r.agency === 'derm-new',
+      ),
+    ).toEqual([
+      expect.objectContaining({ basis: 'gp-of-record', sourceType: 'Patient', sourceId: gpPatient }),
+    ]);
+    await repo.update(gp, 'Patient', gpPatient, record);
+    expect(await decideNew()).toEqual({ permit: false, basis: 'no-care-relationship' });
+  });
+
+  it('derives the same relationships again from what is stored', async () => {
+    const before = await manager().query(
+      'SELECT patient_id, agency, basis, source_type, source_id FROM care_relationship ORDER BY 1, 2, 3, 4, 5',
+    );
+    await manager().query('DELETE FROM care_relationship');
+    expect(await rebuildRelationships(manager(), 2)).toBe(before.length);
+    expect(
+      await manager().query(
+        'SELECT patient_id, agency, basis, source_type, source_id FROM care_relationship ORDER BY 1, 2, 3, 4, 5',
+      ),
+    ).toEqual(before);
   });
 });

@@ -80,4 +80,5 @@ export class ConsentService {
 const NO_CONSENTS = (patientId: string | null): PatientConsents => ({
   patientIds: patientId === null ? [] : [patientId],
   consents: [],
+  careAgencies: [],
 });

@@ -115,7 +115,12 @@ const consentsArb = (labels: Coding[]) =>
     { maxLength: 4 },
   );
 
-const person = (consents: Consent[]): PatientConsents => ({ patientIds: [PATIENT], consents });
+/** Every agency of the specs is in the patient's care (the relationship properties say otherwise). */
+const person = (consents: Consent[], careAgencies: readonly string[] = AGENCY_IDS): PatientConsents => ({
+  patientIds: [PATIENT],
+  consents,
+  careAgencies,
+});
 const run = (ctx: DisclosureContext, f: ResourceFacts, consents: Consent[], p: ConsentPolicy) =>
   decide(ctx, f, person(consents), p, NOW);
 const breakGlassPossible = (ctx: DisclosureContext, p: ConsentPolicy) =>
@@ -175,6 +180,48 @@ describe('decide: properties', () => {
           breakGlass: false,
           basis: 'own-data',
         });
+      }),
+    );
+  });
+
+  it("without a care relationship, no consent discloses another agency's patient data (but break-glass)", () => {
+    fc.assert(
+      fc.property(
+        ctxArb,
+        factsArb(ALL_LABELS),
+        consentsArb(ALL_LABELS),
+        policyArb,
+        fc.subarray(AGENCY_IDS),
+        (ctx, f, consents, p, care) => {
+          fc.pre(othersData(ctx, f) && f.patientId !== null && ctx.purposeOfUse !== undefined);
+          const d = decide(
+            ctx,
+            f,
+            person(
+              consents,
+              care.filter((a) => a !== ctx.agency),
+            ),
+            p,
+            NOW,
+          );
+          expect(d).toEqual(
+            breakGlassPossible(ctx, p)
+              ? { permit: true, breakGlass: true, basis: 'break-glass' }
+              : { permit: false, basis: 'no-care-relationship' },
+          );
+        },
+      ),
+    );
+  });
+
+  it("a care relationship never permits by itself: with one, the decision is the consent rules'", () => {
+    fc.assert(
+      fc.property(ctxArb, factsArb(ALL_LABELS), consentsArb(ALL_LABELS), policyArb, (ctx, f, consents, p) => {
+        const withCare = decide(ctx, f, person(consents, [ctx.agency]), p, NOW);
+        const everyone = decide(ctx, f, person(consents), p, NOW);
+        expect(withCare).toEqual(everyone);
+        if (withCare.permit && !withCare.breakGlass && othersData(ctx, f) && f.patientId !== null)
+          expect(['base-implied', 'consent-permit']).toContain(withCare.basis);
       }),
     );
   });

@@ -1,6 +1,8 @@
 import {
   type ConsentScenario,
   consentScenarios,
+  DATA_SOURCE,
+  LINKED_RECORD_AGENCY,
   SCENARIO_AGENCIES,
   scenarioConsent,
 } from '@passerelle/testing';
@@ -32,11 +34,22 @@ function inputs(s: ConsentScenario): {
     ...(date !== undefined && { dataPeriod: { lo: date, hi: date + DAY } }),
   });
   const ids = { patient: PATIENT, linked: LINKED, other: OTHER };
-  const consents = (s.consents ?? []).map((c, i) => ({ ...scenarioConsent(c, ids), id: `consent-${i}` }));
+  // A self-granted permit is refused when recorded: it never reaches a decision.
+  const consents = (s.consents ?? [])
+    .filter((c) => !c.selfGranted)
+    .map((c, i) => ({ ...scenarioConsent(c, ids), id: `consent-${i}` }));
+  // The data source holds its record; the linked record's agency holds the person; the others
+  // are referred unless the row says they have no care relationship.
+  const care = new Set<string>([DATA_SOURCE, ...(s.linkedRecord ? [LINKED_RECORD_AGENCY] : [])]);
+  if (s.careRelationship !== false) care.add(s.asker.agency);
   return {
     ctx,
     facts: data,
-    consents: { patientIds: s.linkedRecord ? [PATIENT, LINKED] : [PATIENT], consents },
+    consents: {
+      patientIds: s.linkedRecord ? [PATIENT, LINKED] : [PATIENT],
+      consents,
+      careAgencies: [...care],
+    },
   };
 }
 
@@ -56,7 +69,7 @@ describe('decide: scenarios', () => {
   });
 
   it('refuses consents read for another patient (a caller bug, never a silent decision)', () => {
-    const other = { patientIds: ['someone-else'], consents: [] };
+    const other = { patientIds: ['someone-else'], consents: [], careAgencies: ['chu-nantes'] };
     expect(() => decide(asker('chu-nantes', 'TREAT'), facts(), other, policy('implied'), NOW)).toThrow();
   });
 });

@@ -16,7 +16,8 @@ const deny = (basis: DecisionBasis): Decision => ({ permit: false, basis });
 
 /**
  * May `ctx.agency` see this resource? The rules of docs/consent.md, in its order:
- * 1. own data, directory data and a missing purpose are decided without consents;
+ * 0. own data, directory data and a missing purpose are decided without consents;
+ * 1. another agency's data about a person only with a care relationship with that person;
  * 2. the patient's consents in force, by precedence, else the base model;
  * 3. sensitive data needs a permit naming each of its sensitive labels;
  * 4. break-glass turns a deny into a permit where the deployment allows it.
@@ -31,18 +32,33 @@ export function decide(
 ): Decision {
   const early = decisionWithoutConsents(ctx, facts);
   if (early) return early;
-  const decision = consentDecision(ctx, facts, consents, policy, now);
+  const decision =
+    relationshipDecision(ctx, facts, consents) ?? consentDecision(ctx, facts, consents, policy, now);
   if (!decision.permit && breakGlassApplies(ctx, policy))
     return { permit: true, breakGlass: true, basis: 'break-glass' };
   return decision;
 }
 
-/** Rule 1: what is decided before reading any consent (so callers need not load them). */
+/** Rule 0: what is decided before reading any consent (so callers need not load them). */
 export function decisionWithoutConsents(ctx: DisclosureContext, facts: ResourceFacts): Decision | undefined {
   if (facts.sourceAgency === ctx.agency) return permit('own-data');
   if (facts.patientId === null) return permit('directory');
   if (!ctx.purposeOfUse) return deny('no-purpose');
   return undefined;
+}
+
+/**
+ * Rule 1: no care relationship with the person, nothing of theirs from other agencies — under
+ * either consent model, whatever the consents say (a permit cannot create a relationship).
+ */
+function relationshipDecision(
+  ctx: DisclosureContext,
+  facts: ResourceFacts,
+  consents: PatientConsents,
+): Decision | undefined {
+  if (facts.patientId === null || !consents.patientIds.includes(facts.patientId))
+    throw new Error('The consents given were not read for the patient of this resource');
+  return consents.careAgencies.includes(ctx.agency) ? undefined : deny('no-care-relationship');
 }
 
 /** Rules 2 and 3. */

@@ -33,3 +33,14 @@ export { PageBinding } from './scoped/page-binding';
 export * from './notifications/patient-notifications';
 export * from './notifications/patient-notification.entity';
 export { CONSENT_SCHEMA } from './schema';
+export {
+  type CareBasis,
+  type CareRelationship,
+  careAgenciesOf,
+  type ListedRelationship,
+  maintainCareRelationships,
+  rebuildRelationships,
+  relationshipsFor,
+  relationshipsOf,
+} from './relationships/care-relationships';
+export { checkConsentAuthorship, grantsItself, type Recorder } from './relationships/authorship';

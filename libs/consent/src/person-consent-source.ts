@@ -9,6 +9,7 @@ interface LookupRow {
   patient_ids: string[];
   consent_ids: string[];
   consent_versions: number[];
+  care_agencies: string[];
 }
 
 export interface PersonConsentSourceOptions {
@@ -22,7 +23,7 @@ export interface PersonConsentSourceOptions {
  */
 const LOOKUP = {
   name: 'consent_lookup',
-  text: 'SELECT patient_ids, consent_ids, consent_versions FROM consent_lookup($1, $2, $3::text[])',
+  text: 'SELECT patient_ids, consent_ids, consent_versions, care_agencies FROM consent_lookup($1, $2, $3::text[])',
 };
 
 /** Stands for a patient id while the store's search keys are derived. */
@@ -31,7 +32,8 @@ const PROBE = 'consent-lookup-probe';
 /**
  * The hub's consent source: one statement per person, `consent_lookup` (migration
  * 1764461000001), reads the person's live records through the patient index and the id and
- * version of every active Consent about any of them, afresh on every call, so a revocation made
+ * version of every active Consent about any of them, and the agencies with a care relationship
+ * with any of them, afresh on every call, so a revocation (or a relationship's end) made
  * by any hub process holds for the very next decision. Only the parsing is cached: by Consent
  * id and version, and a stored version never changes, so an entry can be dropped but never be
  * wrong. A version not held yet is read by its (id, version) on the same connection.
@@ -78,7 +80,7 @@ export class PersonConsentSource implements ConsentSource {
     const asked = [...new Set(patientIds)];
     if (asked.length === 0) return out;
     const rows: (LookupRow & { asked: string })[] = await db.query(
-      `SELECT p.asked, l.patient_ids, l.consent_ids, l.consent_versions
+      `SELECT p.asked, l.patient_ids, l.consent_ids, l.consent_versions, l.care_agencies
          FROM unnest($1::text[]) AS p(asked), consent_lookup(p.asked, $2, $3::text[]) AS l`,
       [asked, this.refPrefix, this.statusKeys],
     );
@@ -112,13 +114,13 @@ export class PersonConsentSource implements ConsentSource {
   }
 
   private async resolve(db: Db, row: LookupRow): Promise<PatientConsents> {
-    const { patient_ids: patientIds, consent_ids: ids, consent_versions: versions } = row;
+    const { patient_ids: patientIds, consent_ids: ids, consent_versions: versions, care_agencies } = row;
     const consents: Consent[] = [];
     for (let i = 0; i < ids.length; i++) {
       const consent = await this.consent(db, ids[i], versions[i]);
       if (consent) consents.push(consent);
     }
-    return { patientIds, consents };
+    return { patientIds, consents, careAgencies: care_agencies };
   }
 
   private async consent(db: Db, id: string, version: number): Promise<Consent | null> {

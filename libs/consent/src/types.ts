@@ -50,14 +50,18 @@ export type DecisionBasis =
   | 'consent-deny'
   | 'sensitive-needs-permit'
   | 'no-purpose'
+  | 'no-care-relationship'
   | 'break-glass';
 
 /**
  * The privacy consents read for one person: every live Patient record of the person (the record
  * asked about first; consents about any of them count) and the Consent resources found for them.
- * `decide` ignores a Consent whose `patient` is none of `patientIds`.
+ * `decide` ignores a Consent whose `patient` is none of `patientIds`. `careAgencies` are read
+ * with them, in the same snapshot.
  */
 export interface PatientConsents {
   patientIds: readonly string[];
   consents: readonly Consent[];
+  /** The agencies with a care relationship with any of `patientIds` (docs/consent.md). */
+  careAgencies: readonly string[];
 }

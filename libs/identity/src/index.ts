@@ -1,4 +1,11 @@
 export * from './agency/agency.types';
+export {
+  activeAgencies,
+  agencyKindOf,
+  agencyOfReference,
+  organizationIdOf,
+  type DirectoryAgency,
+} from './agency/agency-references';
 export { AgencyService, HUB_ACTOR_AGENCY, type AgencyChange, type NewAgency } from './agency/agency.service';
 export {
   algorithmOf,

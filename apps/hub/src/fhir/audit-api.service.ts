@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, Parameters, ParametersParameter } from 'fhir/r4';
-import { type AccessReportRow, AuditQueries } from '@passerelle/audit';
+import { type AccessReportRow, AuditQueries, requesterView } from '@passerelle/audit';
 import type { ConsentScopedRepository } from '@passerelle/consent';
 import {
   badRequest,
+  forbidden,
   notFound,
   parseDateRange,
   type QueryParams,
@@ -12,6 +13,9 @@ import {
 } from '@passerelle/fhir';
 import { FHIR_BASE_URL } from '../core.module';
 import { PatientLinksService } from './patient-links.service';
+
+/** v3 ActReason PATRQT: the agency acts at the patient's own request. */
+const PATIENT_REQUEST = 'PATRQT';
 
 const single = (params: QueryParams, name: string) =>
   typeof params[name] === 'string' ? params[name] : undefined;
@@ -24,8 +28,9 @@ function instant(value: string | undefined, name: string, end: boolean): Date | 
 }
 
 /**
- * The audit trail through the FHIR API. An agency reads the AuditEvents of its own accesses;
- * what others did with a patient's data is told to the patient through Patient/$access-report.
+ * The audit trail through the FHIR API. An agency reads the AuditEvents of its own accesses (its
+ * denials naming only what it asked for); what others did with a patient's data is told to the
+ * patient through Patient/$access-report.
  */
 @Injectable()
 export class AuditApiService {
@@ -39,7 +44,7 @@ export class AuditApiService {
     const event = await this.audit.read(id);
     const own = event?.agent?.some((a) => a.requestor && a.who?.reference === `Organization/${agency}`);
     if (!event || !own) throw notFound();
-    return JSON.stringify(event);
+    return JSON.stringify(requesterView(event));
   }
 
   async search(agency: string, params: QueryParams): Promise<Bundle> {
@@ -54,6 +59,8 @@ export class AuditApiService {
     const page = await this.audit.search({
       agency,
       patient: patient ? await this.links.linkedPatients(patient.replace(/^Patient\//, '')) : undefined,
+      // A denial never names the patient to the caller: found by patient, only what was disclosed.
+      ...(patient ? { outcome: '0' as const } : {}),
       subtype: single(params, 'subtype'),
       dateGe: instant(single(params, 'date')?.replace(/^ge/, ''), 'date', false),
       count,
@@ -62,7 +69,7 @@ export class AuditApiService {
     const path = `${this.baseUrl}/AuditEvent`;
     return searchsetBundle(
       this.baseUrl,
-      page.events.map((resource) => ({ resource, mode: 'match' as const })),
+      page.events.map((event) => ({ resource: requesterView(event), mode: 'match' as const })),
       {
         self: `${path}${queryString(echo)}`,
         next:
@@ -75,18 +82,29 @@ export class AuditApiService {
 
   /**
    * Patient/{id}/$access-report: who (agency, practitioner) accessed the person's records, when,
-   * what and why, break-glass included, over [start, end). The caller must be allowed to see the
-   * Patient itself.
+   * what and why, break-glass included, over [start, end). It is the patient's: released to an
+   * agency acting at the patient's request (purpose PATRQT) that has a care relationship with
+   * them, never to one treating them (403); without a relationship the person does not exist
+   * for the caller (404). Audited as a disclosure about the patient.
    */
   async accessReport(
     scope: ConsentScopedRepository,
     patientId: string,
     params: QueryParams,
   ): Promise<Parameters> {
-    await scope.read('Patient', patientId);
+    if (scope.caller.purposeOfUse !== PATIENT_REQUEST)
+      throw forbidden(
+        `The access report is the patient's: it is released at the patient's request (purpose of use ${PATIENT_REQUEST}), or by letter`,
+      );
     const start = instant(single(params, 'start'), 'start', false) ?? new Date(0);
     const end = instant(single(params, 'end'), 'end', true) ?? new Date();
-    const rows = await this.audit.accessReport(await this.links.linkedPatients(patientId), start, end);
+    const records = await this.links.linkedPatients(patientId);
+    if (!(await this.links.inCareOf(scope.caller.agency, records))) {
+      await scope.recordOperation('access-report', patientId, 'denied');
+      throw notFound();
+    }
+    await scope.recordOperation('access-report', patientId, 'success');
+    const rows = await this.audit.accessReport(records, start, end);
     return {
       resourceType: 'Parameters',
       parameter: [

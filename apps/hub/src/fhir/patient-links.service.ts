@@ -8,7 +8,7 @@ import {
   type SearchQuery,
 } from '@passerelle/fhir';
 import { PatientIndex } from '@passerelle/identity';
-import type { ConsentScopedRepository } from '@passerelle/consent';
+import { careAgenciesOf, type ConsentScopedRepository } from '@passerelle/consent';
 import { type Db, FhirRepository, parseStored, type StoredResource } from '@passerelle/store';
 
 const MATCH_GRADE = 'http://hl7.org/fhir/StructureDefinition/match-grade';
@@ -47,6 +47,11 @@ export class PatientLinksService {
 
   linkedPatients(patientId: string): Promise<string[]> {
     return this.mpi.linkedPatients(this.repo.dataSource.manager, patientId);
+  }
+
+  /** Whether `agency` has a care relationship with any of these records (one person's). */
+  async inCareOf(agency: string, records: readonly string[]): Promise<boolean> {
+    return (await careAgenciesOf(this.repo.dataSource.manager, records)).includes(agency);
   }
 
   /** Patient/$match (FHIR R4): the stored records that match the given Patient, graded. */

@@ -93,12 +93,27 @@ export class ConsentScopedRepository {
   }
 
   async vread(type: SupportedType, id: string, versionId: string): Promise<StoredResource> {
-    return this.one(
-      'vread',
-      type,
-      await this.deps.repo.version(type, id, versionId),
-      `${type}/${id}/_history/${versionId}`,
-    );
+    const version = await this.deps.repo.version(type, id, versionId);
+    const [shown] = version ? await this.asNowVisible()([version]) : [false];
+    return this.one('vread', type, version, `${type}/${id}/_history/${versionId}`, undefined, shown);
+  }
+
+  /**
+   * The check for past versions: a version is shown only if the resource as it is now may be
+   * shown too (its current labels; a deleted resource's last ones), so labelling version 2 as
+   * sensitive hides version 1 as well.
+   */
+  private asNowVisible(db: Db = this.deps.repo.dataSource.manager): Visibility<StoredResource> {
+    const visible = this.visibleIn(db);
+    return async (rows) => {
+      const current = await this.deps.repo.currentMany(
+        rows.map((r) => ({ type: r.type, id: r.id })),
+        db,
+      );
+      const versionFlags = await visible(rows);
+      const nowFlags = await visible(rows.map((r) => current.get(`${r.type}/${r.id}`) ?? r));
+      return rows.map((_, i) => versionFlags[i] && nowFlags[i]);
+    };
   }
 
   async search(query: SearchQuery, queryString: string, db?: Db): Promise<SearchPage> {
@@ -118,7 +133,7 @@ export class ConsentScopedRepository {
     queryString: string,
   ): Promise<HistoryPage> {
     const pageToken = this.deps.pages.unbind(this.caller.agency, filter.pageToken);
-    const page = await this.deps.repo.history(this.actor, { ...filter, pageToken }, this.visibleIn());
+    const page = await this.deps.repo.history(this.actor, { ...filter, pageToken }, this.asNowVisible());
     const interaction = filter.id !== undefined ? 'history-instance' : 'history-type';
     await this.audit(
       interaction,
@@ -182,6 +197,15 @@ export class ConsentScopedRepository {
   }
 
   /**
+   * An operation that discloses something other than stored resources about a patient (their
+   * access report): audited like a read of theirs, allowed or refused.
+   */
+  async recordOperation(operation: string, patientId: string, outcome: 'success' | 'denied'): Promise<void> {
+    this.pending.push({ interaction: 'operation', operation, outcome, patientId, breakGlass: false });
+    if (!this.options.deferAudit) await this.flush();
+  }
+
+  /**
    * Records a Bundle's writes: one record per patient touched (and one if it touched no patient),
    * not one per resource — a 50-entry push about one patient is one interaction about one patient.
    */
@@ -235,11 +259,14 @@ export class ConsentScopedRepository {
     stored: StoredResource | undefined,
     what: string,
     db?: Db,
-    decided?: Decision,
+    decided?: Decision | boolean,
   ): Promise<StoredResource> {
     if (!stored) throw notFound();
-    if (decided) this.decisions.set(key(stored), decided);
-    const [permitted] = decided ? [decided.permit] : await this.visibleIn(db)([stored]);
+    if (typeof decided === 'object') this.decisions.set(key(stored), decided);
+    const [permitted] =
+      decided === undefined
+        ? await this.visibleIn(db)([stored])
+        : [typeof decided === 'boolean' ? decided : decided.permit];
     await this.audit(interaction, type, undefined, permitted ? [stored] : [], permitted ? [] : [stored]);
     // The same answer as for a resource that never existed.
     if (!permitted) throw notFound();

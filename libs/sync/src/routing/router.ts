@@ -2,7 +2,7 @@ import type { AuditInput } from '@passerelle/audit';
 import { type ConsentDecider, factsOf } from '@passerelle/consent';
 import { isSupportedType } from '@passerelle/fhir';
 import type { Agency } from '@passerelle/identity';
-import { type Db, type FhirRepository, type StoredResource, versionKey } from '@passerelle/store';
+import { type Db, type FhirRepository, HUB_AGENCY, type StoredResource, versionKey } from '@passerelle/store';
 import type { Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
 import type { DataSource } from 'typeorm';
 import { lockFeedsForInsert } from '../feed/feed';
@@ -254,14 +254,22 @@ export class Router {
   }
 }
 
+/**
+ * A routing denial is the hub's own record (for operators and the patient's access report): the
+ * recipient never asked, so it is not filed under the recipient, whose audit trail would
+ * otherwise tell it that something about the patient was held back.
+ */
 function deniedRecord(item: FeedItem & { basis: string }, agencies: DirectoryAgency[]): AuditInput {
   return {
     interaction: 'operation',
     operation: 'route',
     outcome: 'denied',
     outcomeDesc: item.basis,
-    agency: item.agency,
-    agencyKind: agencies.find((a) => a.id === item.agency)?.kind,
+    agency: HUB_AGENCY,
+    details: [
+      { type: 'recipient', value: item.agency },
+      { type: 'recipient-kind', value: agencies.find((a) => a.id === item.agency)?.kind ?? 'unknown' },
+    ],
     clientId: ROUTER_CLIENT_ID,
     purposeOfUse: ROUTING_PURPOSE,
     patientId: item.stored.patientId ?? undefined,

@@ -1,14 +1,9 @@
+import { agencyOfReference, type AgencyKind, type DirectoryAgency } from '@passerelle/identity';
 import { HUB_AGENCY } from '@passerelle/store';
-import type { Communication, Identifier, Patient, Reference, Resource, ServiceRequest } from 'fhir/r4';
+import type { Communication, Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
 
-export type AgencyKind = 'hospital' | 'gp' | 'specialist';
-
-/** An agency as routing sees it: its id (= its Organization id), kind and Organization identifiers. */
-export interface DirectoryAgency {
-  id: string;
-  kind: AgencyKind;
-  identifiers: readonly Identifier[];
-}
+export type { AgencyKind, DirectoryAgency };
+export { agencyOfReference };
 
 /** Why a recipient receives a change: kept on the feed row for operators (never patient data). */
 export type RouteRule =
@@ -50,25 +45,6 @@ export interface RoutingInput {
 export interface Recipient {
   agency: string;
   rule: RouteRule;
-}
-
-const sameIdentifier = (a: Identifier, b: Identifier) =>
-  a.system !== undefined && a.value !== undefined && a.system === b.system && a.value === b.value;
-
-/** The agency an Organization reference stands for, by id, by identifier, or by the target's identifiers. */
-export function agencyOfReference(
-  ref: Reference,
-  agencies: readonly DirectoryAgency[],
-  organizations: ReadonlyMap<string, readonly Identifier[]>,
-): DirectoryAgency | undefined {
-  const direct = ref.reference?.match(/^Organization\/([A-Za-z0-9\-.]{1,64})$/)?.[1];
-  const byId = direct ? agencies.find((a) => a.id === direct) : undefined;
-  if (byId) return byId;
-  const identifiers = [
-    ...(ref.identifier ? [ref.identifier] : []),
-    ...(ref.reference ? (organizations.get(ref.reference) ?? []) : []),
-  ];
-  return agencies.find((a) => a.identifiers.some((x) => identifiers.some((y) => sameIdentifier(x, y))));
 }
 
 /**
