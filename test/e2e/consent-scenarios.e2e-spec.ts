@@ -214,7 +214,7 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
         ...(s.asker.purposeOfUse !== undefined && { purposeOfUse: s.asker.purposeOfUse }),
         ...(s.asker.breakGlassReason !== undefined && { breakGlassReason: s.asker.breakGlassReason }),
       };
-      const stored = await repo.current(data.resourceType, dataId);
+      const stored = await repo.internal.current(data.resourceType, dataId);
       const [decision] = await hub.app
         .get<ConsentDecider>(CONSENT_DECIDER)
         .decideAll(db.manager, ctx, [factsOf(stored!)]);

@@ -1,4 +1,4 @@
-import type { Bundle, Observation, Parameters, ParametersParameter, Patient } from 'fhir/r4';
+import type { AuditEvent, Bundle, Observation, Parameters, ParametersParameter, Patient } from 'fhir/r4';
 import {
   actor,
   privacyConsent,
@@ -279,6 +279,40 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
       .expect(200);
     expect(verify.body.ok).toBe(true);
     expect(verify.body.checked).toBeGreaterThan(10);
+  });
+
+  it("an agency's own audit trail never identifies what it was refused", async () => {
+    const far = as(await outsider.token());
+    await far.get(`/fhir/Observation/${sensitiveId}`).expect(404);
+    const mine = (await far.get('/fhir/AuditEvent?_count=500').expect(200)).body as Bundle;
+    const events = (mine.entry ?? []).map((e) => e.resource as AuditEvent);
+    const denied = events.filter((e) => e.outcome !== '0');
+    expect(denied.length).toBeGreaterThan(0);
+    for (const e of denied) {
+      expect(JSON.stringify(e)).not.toContain(patientId);
+      expect(JSON.stringify(e)).not.toContain(sensitiveId);
+    }
+    const byPatient = (await far.get(`/fhir/AuditEvent?patient=${patientId}`).expect(200)).body as Bundle;
+    expect((byPatient.entry ?? []).every((e) => (e.resource as AuditEvent).outcome === '0')).toBe(true);
+    for (const e of denied) {
+      const one = await far.get(`/fhir/AuditEvent/${e.id}`).expect(200);
+      expect(JSON.stringify(one.body)).not.toContain(patientId);
+    }
+    // The operator's view keeps the whole record (the patient's access report reads it too).
+    const all = await request(hub.url)
+      .get(`/admin/audit/events?agency=chu-far&patient=${patientId}&outcome=4`)
+      .set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .expect(200);
+    expect((all.body as { events: AuditEvent[] }).events.length).toBeGreaterThan(0);
+    const care = await request(hub.url)
+      .get(`/admin/care-relationships/patients/${patientId}`)
+      .set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .expect(200);
+    expect(
+      (care.body as { relationships: { agency: string; basis: string }[] }).relationships.map(
+        (r) => `${r.agency}:${r.basis}`,
+      ),
+    ).toEqual(expect.arrayContaining(['chu:own-record', 'cabinet:gp-of-record', 'psy-clinic:referral']));
   });
 
   it('records Consent changes as notices and refuses a Consent without the privacy rules', async () => {

@@ -122,7 +122,8 @@ describe.each(STORE_KINDS)('routing and the $changes feed on %s', (kind) => {
         (
           await db.query(
             `SELECT count(*) AS n FROM audit_event
-              WHERE agency = 'cabinet' AND patient_id = $1 AND outcome = '4' AND content::text LIKE '%route%'`,
+              WHERE agency = 'hub' AND patient_id = $1 AND outcome = '4' AND content::text LIKE '%route%'
+                AND content::text LIKE '%"valueString":"cabinet"%'`,
             [hospitalPatient],
           )
         )[0].n,

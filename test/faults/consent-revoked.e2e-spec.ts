@@ -56,7 +56,8 @@ describe('fault: consent revoked while 100 jobs are queued', () => {
       async () => (await stack.syncStatus()).outboxBacklog === 0,
     );
 
-    // 100 denials, once each, visible to the GP in its own audit trail.
+    // 100 denials, once each: the hub's own records (operators and the patient's report see
+    // them), never in the GP's audit trail, which would tell it that something was held back.
     const denied = await stack.processes.until('100 denied route records', async () => {
       const events = (await routeAudits(stack, revokedAt)).filter((e) => e.outcome === '4');
       return events.length >= queued.length && events;
@@ -71,6 +72,10 @@ describe('fault: consent revoked while 100 jobs are queued', () => {
         // The patient, and which stay was held back.
         expect.arrayContaining([`Patient/${patient}`, expect.stringMatching(/^Encounter\/[\w-]+$/)]),
       );
+
+    expect((await gpAudits(stack, revokedAt)).filter((e) => JSON.stringify(e).includes('"route"'))).toEqual(
+      [],
+    );
 
     // 0 disclosures: no feed row was written for them, and the GP neither reads nor holds any.
     // (The feed hides the stay delivered before too: the revocation holds at read time as well.)
@@ -109,14 +114,24 @@ async function hubPatient(stack: SyncStack, localId: string): Promise<string> {
 }
 
 /** The GP's `route` AuditEvents since `since`, every page. */
+/** The routing records since `since`, read by an operator. */
 async function routeAudits(stack: SyncStack, since: string): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
-  let path: string | undefined = `/fhir/AuditEvent?subtype=route&date=ge${since}&_count=500`;
-  while (path) {
-    const page: Bundle = await stack.hubJson<Bundle>(path, 'gp');
-    events.push(...(page.entry ?? []).map((e) => e.resource as AuditEvent));
-    const next = page.link?.find((l) => l.relation === 'next')?.url;
-    path = next ? next.slice(next.indexOf('/fhir/')) : undefined;
-  }
+  const base = `/admin/audit/events?agency=hub&subtype=route&since=${encodeURIComponent(since)}&count=500`;
+  let after: number | undefined;
+  do {
+    const page = await stack.hubJson<{ events: AuditEvent[]; next?: number }>(
+      after === undefined ? base : `${base}&after=${after}`,
+      'admin',
+    );
+    events.push(...page.events);
+    after = page.next;
+  } while (after !== undefined);
   return events;
+}
+
+/** The GP's own audit trail since `since`, through the FHIR API. */
+async function gpAudits(stack: SyncStack, since: string): Promise<AuditEvent[]> {
+  const page: Bundle = await stack.hubJson<Bundle>(`/fhir/AuditEvent?date=ge${since}&_count=500`, 'gp');
+  return (page.entry ?? []).map((e) => e.resource as AuditEvent);
 }

@@ -2,6 +2,7 @@ import type { Bundle, DiagnosticReport, FhirResource } from 'fhir/r4';
 import { getFhirSchemaValidator, type SupportedType } from '@passerelle/fhir';
 import {
   type Actor,
+  ALL_VISIBLE,
   BundleProcessor,
   FhirRepository,
   openDatabase,
@@ -40,7 +41,8 @@ describe.each(STORE_KINDS)('synthetic transactions in the store on %s', (kind) =
 
   const statuses = (response: Bundle) => (response.entry ?? []).map((e) => e.response?.status);
   const count = async (type: SupportedType) =>
-    (await repo.search(actor, repo.parseQuery(type, { _summary: 'count' }, true))).total;
+    (await repo.search({ actor, visible: ALL_VISIBLE }, repo.parseQuery(type, { _summary: 'count' }, true)))
+      .total;
   const find = async <T extends FhirResource>(resource: T): Promise<T> => {
     const [type, criteria] = conditionalReferenceFor(resource).split('?');
     const query = repo.parseQuery(
@@ -48,7 +50,7 @@ describe.each(STORE_KINDS)('synthetic transactions in the store on %s', (kind) =
       Object.fromEntries(new URLSearchParams(criteria)),
       true,
     );
-    const page = await repo.search(actor, query);
+    const page = await repo.search({ actor, visible: ALL_VISIBLE }, query);
     expect(page.entries).toHaveLength(1);
     return parseStored<T>(page.entries[0].stored);
   };

@@ -58,7 +58,8 @@ export class StoreConsentSource implements ConsentSource {
         },
         true,
       );
-      const page = await this.repo.search(CONSENT_READER, query, db);
+      // Internal: the hub reads consents to decide; they are never a caller's read.
+      const page = await this.repo.internal.search(query, db);
       for (const { stored, mode } of page.entries) {
         if (mode === 'match' && !stored.deleted) consents.push(parseStored<Consent>(stored));
       }

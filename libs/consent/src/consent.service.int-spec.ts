@@ -100,7 +100,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
       effectiveDateTime: '2025-02-01',
     };
     const created = await repo.create(gp, 'Observation', obs);
-    observation = factsOf(await repo.read(gp, 'Observation', created.stored.id));
+    observation = factsOf(await repo.internal.read('Observation', created.stored.id));
   });
   afterAll(async () => {
     await opened.close();
@@ -302,7 +302,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
     ];
     for (const [agency, type, id] of cases) {
       const decided = await service.readAndDecide(manager(), asker(agency, 'TREAT'), type, id);
-      const stored = await repo.current(type, id);
+      const stored = await repo.internal.current(type, id);
       expect(decided?.stored).toEqual(stored);
       expect(decided?.decision).toEqual(
         (await service.decideAll(manager(), asker(agency, 'TREAT'), [factsOf(stored!)]))[0],
@@ -364,7 +364,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
         identifier: [{ system: 'urn:test:finess', value: 'F1' }],
       }),
     ]);
-    const record = parseStored<Patient>(await repo.read(gp, 'Patient', gpPatient));
+    const record = parseStored<Patient>(await repo.internal.read('Patient', gpPatient));
     await repo.update(gp, 'Patient', gpPatient, {
       ...record,
       generalPractitioner: [{ identifier: { system: 'urn:test:finess', value: 'F1' } }],

@@ -1,5 +1,6 @@
 import type { Coding } from 'fhir/r4';
 import type { StoredResource } from '@passerelle/store';
+import { effectiveLabels, sensitiveLabels } from './labels';
 import type { ResourceFacts } from './types';
 
 /**
@@ -18,6 +19,11 @@ export function factsOf(
     securityLabels: stored.security.map(codingOf),
     ...(dataPeriod ? { dataPeriod } : {}),
   };
+}
+
+/** Whether a stored version carries a label that needs an explicit permit (the engine's own rule). */
+export function hasSensitiveLabel(stored: Pick<StoredResource, 'security'>): boolean {
+  return sensitiveLabels(effectiveLabels(stored.security.map(codingOf))).length > 0;
 }
 
 /** `system|code` split at the last '|' (a system URI may hold one); no '|' is a code alone. */

@@ -8,7 +8,7 @@ export {
   withLocalReferences,
 } from './consent-source';
 export { PersonConsentSource, type PersonConsentSourceOptions } from './person-consent-source';
-export { codingOf, factsOf } from './facts';
+export { codingOf, factsOf, hasSensitiveLabel } from './facts';
 export { CONSENT_STATUSES, isPrivacyConsent, validatePatientConsent } from './privacy-consent';
 export {
   ACT_CODE_SYSTEM,

@@ -98,7 +98,8 @@ export class PersonConsentSource implements ConsentSource {
     type: SupportedType,
     id: string,
   ): Promise<{ stored?: StoredResource; consents?: PatientConsents }> {
-    const { stored, companion } = await this.repo.currentWith(
+    // Internal: the consent check itself, deciding on the row before anything is disclosed.
+    const { stored, companion } = await this.repo.internal.currentWith(
       type,
       id,
       {
@@ -127,7 +128,8 @@ export class PersonConsentSource implements ConsentSource {
     const key = `${id}/${version}`;
     let consent = this.parsed.get(key);
     if (consent === undefined) {
-      const stored = await this.repo.version('Consent', id, String(version), db);
+      // Internal: the consent check reading the consents it decides with.
+      const stored = await this.repo.internal.version('Consent', id, String(version), db);
       if (!stored || stored.deleted) return null; // not reached: the lookup saw it current and live
       const resource = parseStored<Consent>(stored);
       consent = isPrivacyConsent(resource)

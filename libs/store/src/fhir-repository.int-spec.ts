@@ -3,6 +3,7 @@ import { getFhirSchemaValidator, OperationOutcomeError } from '@passerelle/fhir'
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
 import { openDatabase, type OpenDatabase } from './data-source';
 import { FhirRepository } from './fhir-repository';
+import { ALL_VISIBLE } from './paging';
 import { parseStored, type Actor } from './types';
 
 const actor: Actor = { agency: 'hospital-1', requestId: 'test' };
@@ -29,7 +30,12 @@ describe.each(STORE_KINDS)('FhirRepository on %s', (kind) => {
   });
 
   const countBy = async (params: Record<string, string>) =>
-    (await repo.search(actor, repo.parseQuery('Observation', { ...params, _summary: 'count' }, true))).total;
+    (
+      await repo.search(
+        { actor, visible: ALL_VISIBLE },
+        repo.parseQuery('Observation', { ...params, _summary: 'count' }, true),
+      )
+    ).total;
 
   it('records the acting agency as provenance on every version', async () => {
     const patient: Patient = { resourceType: 'Patient', identifier: [{ system: MRN, value: 'prov-1' }] };
@@ -61,7 +67,10 @@ describe.each(STORE_KINDS)('FhirRepository on %s', (kind) => {
     expect(await countBy({ patient: 'idx-1', status: 'final' })).toBe(1);
     await repo.delete(actor, 'Observation', created.stored.id);
     expect(await countBy({ patient: 'idx-1' })).toBe(0);
-    const history = await repo.history(actor, { type: 'Observation', id: created.stored.id });
+    const history = await repo.history(
+      { actor, visible: ALL_VISIBLE },
+      { type: 'Observation', id: created.stored.id },
+    );
     expect(history.entries.map((e) => e.method)).toEqual(['delete', 'update', 'create']);
   });
 
@@ -80,7 +89,7 @@ describe.each(STORE_KINDS)('FhirRepository on %s', (kind) => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    await expect(repo.read(actor, 'Patient', 'rollback-1')).rejects.toThrow(OperationOutcomeError);
+    await expect(repo.internal.read('Patient', 'rollback-1')).rejects.toThrow(OperationOutcomeError);
   });
 
   it('runs concurrent transactions without mixing their rows', async () => {
@@ -100,7 +109,7 @@ describe.each(STORE_KINDS)('FhirRepository on %s', (kind) => {
     );
     for (let i = 0; i < 20; i++) {
       const page = await repo.search(
-        actor,
+        { actor, visible: ALL_VISIBLE },
         repo.parseQuery('Patient', { identifier: `${MRN}|mix-${i}` }, true),
       );
       expect(page.total).toBe(1);

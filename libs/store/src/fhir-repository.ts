@@ -5,7 +5,6 @@ import {
   type SearchQuery,
   type SupportedType,
   badRequest,
-  gone,
   isValidId,
   methodNotAllowed,
   multipleMatches,
@@ -22,18 +21,15 @@ import {
   type PrepareItem,
 } from './write-support';
 import { deletionVersion, nextVersion, type PendingWrite } from './versions';
-import { ALL_VISIBLE, type Visibility } from './paging';
+import { InternalReads } from './internal-reads';
+import type { Visibility } from './paging';
 import { compartmentPage, type HistoryFilter, historyPage, searchPage } from './reads';
 import {
   type Db,
   insertVersions,
   lockCriteria,
-  type RowCompanion,
   selectCurrent,
-  selectCurrentWith,
   selectCurrentMany,
-  selectVersionMany,
-  selectVersion,
   type VersionRow,
 } from './sql/resource-sql';
 import type { Actor, HistoryPage, ResourceValidator, SearchPage, StoredResource, WriteResult } from './types';
@@ -53,16 +49,33 @@ export interface RepositoryOptions {
 
 export type WriteHook = (db: Db, actor: Actor, written: readonly VersionRow[]) => Promise<void>;
 
+/** Who reads, and what they may see: every caller's read of the store takes one. */
+export interface ReadScope {
+  readonly actor: Actor;
+  /** The consent check: drops what the caller may not see. */
+  readonly visible: Visibility<StoredResource>;
+}
+
 /**
  * FHIR interactions over the versioned store: the one place that reads and writes resources.
- * Every method takes the acting agency; writes record it as provenance. Access control (consent)
- * wraps this class; it does not bypass it.
+ * Every write takes the acting agency and records it as provenance; every caller's read takes a
+ * ReadScope (the consent-scoped repository builds them). Unscoped reads are `internal`.
  */
 export class FhirRepository {
+  /**
+   * Reads that see every row, with no caller and no consent check: only for the consent-scoped
+   * repository's own building blocks and the hub's system jobs (routing, letters, the patient
+   * index), each call saying why. A caller's read goes through a scope: `search`, `history`,
+   * `everything` cannot be called without one.
+   */
+  readonly internal: InternalReads;
+
   constructor(
     readonly dataSource: DataSource,
     readonly options: RepositoryOptions,
-  ) {}
+  ) {
+    this.internal = new InternalReads(dataSource, options.maxCount);
+  }
 
   /** Runs `fn` in one database transaction; conflicts between concurrent writers become 409. */
   async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -73,91 +86,7 @@ export class FhirRepository {
     }
   }
 
-  // ---- reads ---------------------------------------------------------------------------------
-
-  async read(
-    _actor: Actor,
-    type: SupportedType,
-    id: string,
-    db: Db = this.dataSource.manager,
-  ): Promise<StoredResource> {
-    if (!isValidId(id)) throw notFound();
-    const stored = await selectCurrent(db, type, id);
-    if (!stored) throw notFound();
-    if (stored.deleted) throw gone(`${type}/${id}`);
-    return stored;
-  }
-
-  /**
-   * The current row, deleted or not, for callers that must decide on it before saying anything
-   * (a deleted resource the caller may not see is 404, not 410). Undefined when never written.
-   */
-  async current(
-    type: SupportedType,
-    id: string,
-    db: Db = this.dataSource.manager,
-  ): Promise<StoredResource | undefined> {
-    return isValidId(id) ? selectCurrent(db, type, id) : undefined;
-  }
-
-  /**
-   * `current()`, plus `companion.expression` computed from that row in the same statement (one
-   * round trip): the consent check reads the person's consents this way.
-   */
-  async currentWith(
-    type: SupportedType,
-    id: string,
-    companion: RowCompanion,
-    db: Db = this.dataSource.manager,
-  ): Promise<{ stored?: StoredResource; companion: unknown }> {
-    return isValidId(id) ? selectCurrentWith(db, type, id, companion) : { companion: null };
-  }
-
-  /** A version, deleted or not; undefined when there is no such version. */
-  async version(
-    type: SupportedType,
-    id: string,
-    versionId: string,
-    db: Db = this.dataSource.manager,
-  ): Promise<StoredResource | undefined> {
-    const version = Number(versionId);
-    if (!isValidId(id) || !Number.isInteger(version) || version < 1) return undefined;
-    return selectVersion(db, type, id, version);
-  }
-
-  /**
-   * Many versions in one statement (deleted or not), keyed `Type/id/_history/version`
-   * (`versionKey`); invalid or missing ones are absent.
-   */
-  async versions(
-    keys: readonly { type: string; id: string; versionId: number }[],
-    db: Db = this.dataSource.manager,
-  ): Promise<Map<string, StoredResource>> {
-    return selectVersionMany(
-      db,
-      keys.filter((k) => isValidId(k.id) && Number.isInteger(k.versionId) && k.versionId >= 1),
-    );
-  }
-
-  /** Many current rows in one statement (deleted or not), keyed `Type/id`; unknown ones are absent. */
-  async currentMany(
-    keys: readonly { type: string; id: string }[],
-    db: Db = this.dataSource.manager,
-  ): Promise<Map<string, StoredResource>> {
-    return selectCurrentMany(
-      db,
-      keys.filter((k) => isValidId(k.id)),
-    );
-  }
-
-  async vread(_actor: Actor, type: SupportedType, id: string, versionId: string): Promise<StoredResource> {
-    const version = Number(versionId);
-    if (!isValidId(id) || !Number.isInteger(version) || version < 1) throw notFound();
-    const stored = await selectVersion(this.dataSource.manager, type, id, version);
-    if (!stored) throw notFound();
-    if (stored.deleted) throw gone(`${type}/${id}/_history/${version}`);
-    return stored;
-  }
+  // ---- reads ----------------------------------------------------------------------------------
 
   parseQuery(type: SupportedType, params: QueryParams, strict: boolean): SearchQuery {
     return parseSearchQuery(type, params, {
@@ -169,26 +98,17 @@ export class FhirRepository {
   }
 
   /**
-   * One page of matches, with their includes. `visible` (the consent check) drops what the caller
-   * may not see from the page, the includes and the total alike.
+   * One page of matches, with their includes. `scope.visible` (the consent check) drops what the
+   * caller may not see from the page, the includes and the total alike.
    */
-  async search(
-    _actor: Actor,
-    query: SearchQuery,
-    db: Db = this.dataSource.manager,
-    visible: Visibility<StoredResource> = ALL_VISIBLE,
-  ): Promise<SearchPage> {
-    return searchPage(db, query, visible, this.options.maxCount);
+  async search(scope: ReadScope, query: SearchQuery, db: Db = this.dataSource.manager): Promise<SearchPage> {
+    return searchPage(db, query, scope.visible, this.options.maxCount);
   }
 
-  async history(
-    _actor: Actor,
-    filter: HistoryFilter,
-    visible: Visibility<StoredResource> = ALL_VISIBLE,
-  ): Promise<HistoryPage> {
+  async history(scope: ReadScope, filter: HistoryFilter): Promise<HistoryPage> {
     if (filter.id !== undefined && !isValidId(filter.id)) throw notFound();
     const count = Math.min(filter.count ?? this.options.defaultCount, this.options.maxCount);
-    return historyPage(this.dataSource.manager, filter, count, visible);
+    return historyPage(this.dataSource.manager, filter, count, scope.visible);
   }
 
   /**
@@ -197,13 +117,12 @@ export class FhirRepository {
    * The caller checks that it may see the Patient itself first.
    */
   async everything(
-    _actor: Actor,
+    scope: ReadScope,
     patientIds: readonly string[],
     options: { count?: number; pageToken?: string; types?: readonly SupportedType[] },
-    visible: Visibility<StoredResource> = ALL_VISIBLE,
   ): Promise<SearchPage> {
     const count = Math.min(options.count ?? this.options.maxCount, this.options.maxCount);
-    return compartmentPage(this.dataSource.manager, patientIds, { ...options, count }, visible);
+    return compartmentPage(this.dataSource.manager, patientIds, { ...options, count }, scope.visible);
   }
 
   // ---- writes --------------------------------------------------------------------------------
@@ -297,8 +216,8 @@ export class FhirRepository {
   ): Promise<StoredResource | undefined> {
     const query = this.conditionalQuery(actor, type, criteria);
     const find = async () => {
-      const page = await this.search(
-        actor,
+      // Internal: the criteria carry the writer's own provenance filter (see conditionalQuery).
+      const page = await this.internal.search(
         { ...query, count: 2, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
         db,
       );

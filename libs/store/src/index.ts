@@ -1,5 +1,6 @@
 export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
-export { FhirRepository, type RepositoryOptions, type WriteHook } from './fhir-repository';
+export { FhirRepository, type ReadScope, type RepositoryOptions, type WriteHook } from './fhir-repository';
+export { InternalReads } from './internal-reads';
 export { parseETag } from './write-support';
 export { type VersionRow, versionKey } from './sql/resource-sql';
 export { BundleProcessor, type GetHandler } from './bundle/bundle-processor';

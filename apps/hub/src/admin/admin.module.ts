@@ -3,6 +3,8 @@ import type { HubConfig } from '@passerelle/config';
 import { ADMIN_TOKEN, AdminAuthGuard } from '../auth/admin-auth.guard';
 import { resolveAdminToken } from '../auth/admin-token';
 import { AuditAdminController } from '../audit/audit-admin.controller';
+import { AuditEventsController } from '../audit/audit-events.controller';
+import { CareRelationshipsController } from './care.controller';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
 import { MailroomController } from '../mailroom/mailroom.controller';
@@ -17,6 +19,8 @@ export class AdminModule {
         AgenciesController,
         MpiController,
         AuditAdminController,
+        AuditEventsController,
+        CareRelationshipsController,
         SyncAdminController,
         MailroomController,
       ],

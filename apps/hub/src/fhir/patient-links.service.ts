@@ -72,7 +72,8 @@ export class PatientLinksService {
     const results = await this.mpi.match(db, resource, { onlyCertain, count });
     const found = new Map<string, StoredResource>();
     for (const result of results) {
-      const stored = await this.repo.current('Patient', result.patientId, db);
+      // Internal: the candidates are decided on by the caller's scope (disclose) before any answer.
+      const stored = await this.repo.internal.current('Patient', result.patientId, db);
       if (stored && !stored.deleted) found.set(result.patientId, stored);
     }
     // Only the records the caller may see are answered (and each answer is audited).

@@ -70,7 +70,7 @@ export class SummaryService {
     const rows: StoredResource[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await this.repo.everything(scope.actor, patientIds, {
+      const page = await scope.compartment(patientIds, {
         types,
         count: this.repo.options.maxCount,
         pageToken,

@@ -56,7 +56,8 @@ export class ChangesService {
     const readable = page.items.filter(
       (item) => isSupportedType(item.resourceType) && allows(access.scopes, item.resourceType, 'r'),
     );
-    const versions = await this.repo.versions(
+    // Internal: the feed's versions are decided on by the caller's scope (disclose) below.
+    const versions = await this.repo.internal.versions(
       readable.map((item) => ({ type: item.resourceType, id: item.resourceId, versionId: item.versionId })),
       db,
     );
@@ -132,7 +133,8 @@ export class ChangesService {
         const literal = literalTarget(ref);
         if (literal && isSupportedType(literal.type)) keys.set(`${literal.type}/${literal.id}`, literal);
       }
-    const found = await this.repo.currentMany([...keys.values()], db);
+    // Internal: only targets the caller's scope lets through are used (visibleIn below).
+    const found = await this.repo.internal.currentMany([...keys.values()], db);
     const list = [...found.values()].filter((target) => target.json && !target.deleted);
     const visible = await scope.visibleIn(db)(list);
     const shownTargets = list.filter((_, i) => visible[i]);
@@ -156,7 +158,8 @@ export class ChangesService {
   ): Promise<Map<string, { identifier?: Identifier[] }>> {
     const db = this.repo.dataSource.manager;
     const linked = await this.mpi.linkedPatientsMany(db, patientIds);
-    const records = await this.repo.currentMany(
+    // Internal: only the recipient's own records are kept (sourceAgency below).
+    const records = await this.repo.internal.currentMany(
       [...new Set([...linked.values()].flat())].map((id) => ({ type: 'Patient', id })),
       db,
     );

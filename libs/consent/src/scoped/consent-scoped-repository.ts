@@ -4,6 +4,7 @@ import type {
   Db,
   FhirRepository,
   HistoryPage,
+  ReadScope,
   SearchPage,
   StoredResource,
   Visibility,
@@ -68,6 +69,11 @@ export class ConsentScopedRepository {
     return { agency: this.caller.agency, requestId: this.caller.requestId };
   }
 
+  /** This caller's scope on the store, with a visibility check (its decisions kept for the audit). */
+  private scoped(visible: Visibility<StoredResource>): ReadScope {
+    return { actor: this.actor, visible };
+  }
+
   /** The consent check as a store visibility filter, on `db`; decisions are kept for the audit. */
   visibleIn(db: Db = this.deps.repo.dataSource.manager): Visibility<StoredResource> {
     return async (rows) => {
@@ -89,11 +95,11 @@ export class ConsentScopedRepository {
       id,
     );
     if (decided) return this.one('read', type, decided.stored, `${type}/${id}`, db, decided.decision);
-    return this.one('read', type, await this.deps.repo.current(type, id, db), `${type}/${id}`, db);
+    return this.one('read', type, await this.deps.repo.internal.current(type, id, db), `${type}/${id}`, db);
   }
 
   async vread(type: SupportedType, id: string, versionId: string): Promise<StoredResource> {
-    const version = await this.deps.repo.version(type, id, versionId);
+    const version = await this.deps.repo.internal.version(type, id, versionId);
     const [shown] = version ? await this.asNowVisible()([version]) : [false];
     return this.one('vread', type, version, `${type}/${id}/_history/${versionId}`, undefined, shown);
   }
@@ -106,7 +112,7 @@ export class ConsentScopedRepository {
   private asNowVisible(db: Db = this.deps.repo.dataSource.manager): Visibility<StoredResource> {
     const visible = this.visibleIn(db);
     return async (rows) => {
-      const current = await this.deps.repo.currentMany(
+      const current = await this.deps.repo.internal.currentMany(
         rows.map((r) => ({ type: r.type, id: r.id })),
         db,
       );
@@ -117,7 +123,7 @@ export class ConsentScopedRepository {
   }
 
   async search(query: SearchQuery, queryString: string, db?: Db): Promise<SearchPage> {
-    const page = await this.deps.repo.search(this.actor, this.unbindQuery(query), db, this.visibleIn(db));
+    const page = await this.deps.repo.search(this.scoped(this.visibleIn(db)), this.unbindQuery(query), db);
     await this.audit(
       'search-type',
       query.type,
@@ -133,7 +139,7 @@ export class ConsentScopedRepository {
     queryString: string,
   ): Promise<HistoryPage> {
     const pageToken = this.deps.pages.unbind(this.caller.agency, filter.pageToken);
-    const page = await this.deps.repo.history(this.actor, { ...filter, pageToken }, this.asNowVisible());
+    const page = await this.deps.repo.history(this.scoped(this.asNowVisible()), { ...filter, pageToken });
     const interaction = filter.id !== undefined ? 'history-instance' : 'history-type';
     await this.audit(
       interaction,
@@ -158,12 +164,10 @@ export class ConsentScopedRepository {
     await this.read('Patient', patientId);
     const pageToken = this.deps.pages.unbind(this.caller.agency, options.pageToken);
     const ids = [...new Set([patientId, ...linkedPatientIds])];
-    const page = await this.deps.repo.everything(
-      this.actor,
-      ids,
-      { ...options, pageToken },
-      this.visibleIn(),
-    );
+    const page = await this.deps.repo.everything(this.scoped(this.visibleIn()), ids, {
+      ...options,
+      pageToken,
+    });
     await this.audit(
       'operation',
       'Patient',
@@ -173,6 +177,18 @@ export class ConsentScopedRepository {
       'everything',
     );
     return { ...page, nextPageToken: this.deps.pages.bind(this.caller.agency, page.nextPageToken) };
+  }
+
+  /**
+   * A page of the person's compartments as the caller may see them, not audited: for an
+   * operation that chooses among them and hands its choice to `disclose` (the summary), which
+   * decides again and audits what leaves.
+   */
+  async compartment(
+    patientIds: readonly string[],
+    options: { count?: number; pageToken?: string; types?: readonly SupportedType[] },
+  ): Promise<SearchPage> {
+    return this.deps.repo.everything(this.scoped(this.visibleIn()), patientIds, options);
   }
 
   /** Any other disclosure of stored resources (e.g. Patient/$match): what may be seen, audited. */

@@ -1,12 +1,7 @@
 import type { AuditEvent, Consent, Patient, Practitioner } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
-import {
-  ACT_CODE_SYSTEM,
-  CONFIDENTIALITY_SYSTEM,
-  SENSITIVE_ACT_CODES,
-  SENSITIVE_CONFIDENTIALITY,
-} from '@passerelle/consent';
-import { HUB_AGENCY, parseStored, type StoredResource } from '@passerelle/store';
+import { hasSensitiveLabel } from '@passerelle/consent';
+import { HUB_AGENCY, parseStored } from '@passerelle/store';
 import {
   buildSummary,
   SUMMARY_RESOURCE_TYPES,
@@ -25,7 +20,7 @@ import type {
 import { consentAction, sharingRules } from './consent-rules';
 import type { PersonRecord } from './contact-markers';
 import type { LetterRow } from './letter-rows';
-import { agencyLabel, hubActor, type MailroomDeps } from './mailroom-deps';
+import { agencyLabel, type MailroomDeps } from './mailroom-deps';
 import type { Held } from './mailroom.types';
 import { nameOf } from './postal-address';
 
@@ -121,7 +116,8 @@ export class LetterContent {
   /** A `Practitioner/<id>` the hub holds is printed by name; anything else as the agency gave it. */
   private async practitionerName(practitioner: string): Promise<string> {
     const id = /^Practitioner\/([A-Za-z0-9\-.]{1,64})$/.exec(practitioner)?.[1];
-    const stored = id ? await this.deps.repo.current('Practitioner', id) : undefined;
+    // Internal: the hub's letter job names the practitioner in the patient's own letter.
+    const stored = id ? await this.deps.repo.internal.current('Practitioner', id) : undefined;
     if (!stored || stored.deleted) return practitioner;
     const name = nameOf(parseStored<Practitioner>(stored).name);
     const text =
@@ -156,7 +152,8 @@ export class LetterContent {
     const notice = await this.notification(row.details.notificationId);
     const match = /^Consent\/([A-Za-z0-9\-.]{1,64})\/_history\/(\d+)$/.exec(notice?.details.consent ?? '');
     if (!notice || !match) return missing('sharing choice');
-    const stored = await this.deps.repo.version('Consent', match[1], match[2]);
+    // Internal: the hub's letter job tells the patient of their own consent's change.
+    const stored = await this.deps.repo.internal.version('Consent', match[1], match[2]);
     if (!stored || stored.deleted) return missing('sharing choice');
     const consent = parseStored<Consent>(stored);
     const rules = await Promise.all(
@@ -224,17 +221,18 @@ export class LetterContent {
   ): Promise<Body<PatientSummaryLetter> | Held> {
     const self = records.find((r) => r.patient.id === row.patient_id) ?? records[0];
     if (!self) return missing('patient record');
-    const actor = hubActor(`letter-${row.id}`);
     const sources: SummarySource[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await this.deps.repo.everything(actor, patientIds, {
+      // Internal: the patient's own summary, posted to them; sensitive data is left out by the
+      // consent engine's rule (a letter posted to a home may be opened by someone else).
+      const page = await this.deps.repo.internal.everything(patientIds, {
         types: SUMMARY_RESOURCE_TYPES,
         count: this.deps.repo.options.maxCount,
         pageToken,
       });
       for (const e of page.entries)
-        if (!isSensitive(e.stored))
+        if (!hasSensitiveLabel(e.stored))
           sources.push({ resource: parseStored(e.stored), agency: e.stored.sourceAgency });
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
@@ -263,16 +261,4 @@ function ofRequest(event: AuditEvent, requestId: string): boolean {
 
 function resourceTypes(event: AuditEvent): string[] {
   return (event.entity ?? []).flatMap((e) => (e.what?.type ? [e.what.type] : []));
-}
-
-function isSensitive(stored: StoredResource): boolean {
-  return stored.security.some((label) => {
-    const bar = label.lastIndexOf('|');
-    const system = label.slice(0, bar);
-    const code = label.slice(bar + 1);
-    return (
-      (system === ACT_CODE_SYSTEM && SENSITIVE_ACT_CODES.has(code)) ||
-      (system === CONFIDENTIALITY_SYSTEM && SENSITIVE_CONFIDENTIALITY.has(code))
-    );
-  });
 }

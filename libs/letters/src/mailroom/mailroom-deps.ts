@@ -101,7 +101,8 @@ export async function personRecords(deps: MailroomDeps, patientId: string): Prom
   const ids = await deps.linkedPatients(deps.dataSource.manager, patientId);
   const records: PersonRecord[] = [];
   for (const id of ids) {
-    const stored = await deps.repo.current('Patient', id);
+    // Internal: the hub's letter job reads the patient's own address to write to them.
+    const stored = await deps.repo.internal.current('Patient', id);
     if (!stored || stored.deleted) continue;
     records.push({
       patient: parseStored<Patient>(stored),

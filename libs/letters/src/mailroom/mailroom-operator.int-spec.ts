@@ -95,7 +95,7 @@ describe.each(STORE_KINDS)('mailroom operators on %s', (kind) => {
     await m.settled();
     expect(await m.worker.mailroom.letter(second.id)).toMatchObject({ heldReason: 'address-returned' });
     // The hospital records a new address: the letter can go.
-    const current = parseStored(await m.repo.read(CHU, 'Patient', hospital));
+    const current = parseStored(await m.repo.internal.read('Patient', hospital));
     await m.repo.update(CHU, 'Patient', hospital, {
       ...current,
       address: [{ line: ['3 place du Théâtre'], postalCode: '59000', city: 'Lille' }],

@@ -52,7 +52,7 @@ export const ONLINE = { url: ONLINE_ACCOUNT_EXTENSION, valueBoolean: true };
 
 /** A hub Communication as stored (its current version), or undefined. */
 export function storedCommunication(repo: FhirRepository, id: string): Promise<StoredResource | undefined> {
-  return repo.current(communicationType(), id);
+  return repo.internal.current(communicationType(), id);
 }
 
 export interface MailroomFixture {

@@ -151,7 +151,7 @@ describe.each(STORE_KINDS)('the mailroom on %s', (kind) => {
       (await m.worker.mailroom.listLetters({ status: 'held', limit: 100 })).items.map((l) => l.id),
     ).toContain(held.id);
 
-    const current = parseStored(await m.repo.read(CHU, 'Patient', patientId));
+    const current = parseStored(await m.repo.internal.read('Patient', patientId));
     await m.repo.update(CHU, 'Patient', patientId, { ...current, address: [HOME] });
     await m.worker.mailroom.release(held.id);
     await m.settled();

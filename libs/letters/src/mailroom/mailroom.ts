@@ -195,7 +195,8 @@ export class Mailroom {
 
   /** A summary of the patient's record, by post (a summary asked for on paper is always a letter). */
   async requestSummary(patientId: string, requestKey: string = randomUUID()): Promise<LetterView> {
-    const stored = await this.deps.repo.current('Patient', patientId);
+    // Internal: the hub's mailroom reads the patient's own record to reach them.
+    const stored = await this.deps.repo.internal.current('Patient', patientId);
     if (!stored || stored.deleted) throw new MailroomError('not-found', 'No such patient record');
     const { id } = await insertLetter(this.db, {
       patientId,

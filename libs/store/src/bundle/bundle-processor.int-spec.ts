@@ -106,7 +106,7 @@ describe.each(STORE_KINDS)('BundleProcessor transactions of conditional updates 
     const locations = (answer.entry ?? []).map((e) => e.response?.location ?? '');
     expect(locations.slice(0, 15).every((l) => l.endsWith('/_history/2'))).toBe(true);
     expect(locations.slice(15, 30).every((l) => l.endsWith('/_history/1'))).toBe(true);
-    const obs = await repo.read(hospital, 'Observation', locations[60 + 42].split('/')[1]);
+    const obs = await repo.internal.read('Observation', locations[60 + 42].split('/')[1]);
     const subject = (JSON.parse(obs.json ?? '{}') as Observation).subject?.reference;
     expect(subject).toBe(`Patient/${locations[42].split('/')[1]}`);
 
@@ -170,8 +170,7 @@ describe.each(STORE_KINDS)('BundleProcessor transactions of conditional updates 
       performer: [{ reference: 'Organization?identifier=urn:finess|123' }],
     };
     const answer = await run(hospital, transaction([put(obs)]));
-    const stored = await repo.read(
-      hospital,
+    const stored = await repo.internal.read(
       'Observation',
       answer.entry?.[0]?.response?.location?.split('/')[1] ?? '',
     );

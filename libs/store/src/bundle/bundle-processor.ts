@@ -191,7 +191,7 @@ export class BundleProcessor {
       if (criteria) queries.set(r, this.repo.conditionalQuery(actor, r.type, criteria));
     }
     const asked = [...queries.values()];
-    const found = await matchAll(this.repo, db, actor, asked);
+    const found = await matchAll(this.repo, db, asked);
     const unmatched = asked.flatMap((_, i) => (found[i].length === 0 ? [i] : []));
     if (unmatched.length > 0) {
       await lockCriteriaMany(
@@ -201,7 +201,6 @@ export class BundleProcessor {
       const again = await matchAll(
         this.repo,
         db,
-        actor,
         unmatched.map((i) => asked[i]),
       );
       unmatched.forEach((i, j) => (found[i] = again[j]));

@@ -2,7 +2,7 @@ import type { SearchFilter, SearchQuery, SupportedType } from '@passerelle/fhir'
 import type { FhirRepository } from '../fhir-repository';
 import { selectTokenCandidates } from '../sql/conditional-sql';
 import type { Db } from '../sql/resource-sql';
-import type { Actor, StoredResource } from '../types';
+import type { StoredResource } from '../types';
 
 /** What a Bundle needs of a stored match: who it is (reference rewriting, the entry's answer). */
 export type MatchFacts = Pick<StoredResource, 'type' | 'id' | 'versionId' | 'lastUpdated'>;
@@ -38,7 +38,6 @@ interface Group {
 export async function matchAll(
   repo: FhirRepository,
   db: Db,
-  actor: Actor,
   queries: readonly SearchQuery[],
 ): Promise<MatchFacts[][]> {
   const out: MatchFacts[][] = queries.map(() => []);
@@ -78,8 +77,8 @@ export async function matchAll(
     }
   }
   for (const index of alone) {
-    const page = await repo.search(
-      actor,
+    // Internal: conditional criteria carry the writer's own provenance filter (conditionalQuery).
+    const page = await repo.internal.search(
       { ...queries[index], count: 2, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
       db,
     );

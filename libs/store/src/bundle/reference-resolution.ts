@@ -64,7 +64,6 @@ export async function resolveConditionalReferences(
   const stored = await matchAll(
     repo,
     db,
-    actor,
     asked.map((a) => a.query),
   );
   const tokenCache = new Map<BundleTarget, Set<string>>();

@@ -105,7 +105,8 @@ export class Router {
   /** The stored version of each row; deletions and what is gone are not exchanged. */
   private async storedVersions(db: Db, rows: readonly OutboxRow[]) {
     const live = rows.filter((r) => !r.deleted && isSupportedType(r.resourceType));
-    const versions = await this.deps.repo.versions(
+    // Internal: routing asks consent for each recipient itself (decide below).
+    const versions = await this.deps.repo.internal.versions(
       live.map((r) => ({ type: r.resourceType, id: r.resourceId, versionId: r.versionId })),
       db,
     );
@@ -126,7 +127,8 @@ export class Router {
   ): Promise<BatchContext> {
     const patientIds = [...new Set(changes.flatMap(({ row }) => (row.patientId ? [row.patientId] : [])))];
     const linked = await this.deps.linkedPatients(db, patientIds);
-    const records = await this.deps.repo.currentMany(
+    // Internal: routing reads the person's records to find their GP; nothing is disclosed from them.
+    const records = await this.deps.repo.internal.currentMany(
       [...new Set([...linked.values()].flat())].map((id) => ({ type: 'Patient', id })),
       db,
     );
@@ -155,7 +157,8 @@ export class Router {
       const id = ref.match(/^Organization\/([A-Za-z0-9\-.]{1,64})$/)?.[1];
       if (id) orgIds.set(ref, id);
     }
-    const orgs = await this.deps.repo.currentMany(
+    // Internal: directory data (Organizations), to place references on agencies.
+    const orgs = await this.deps.repo.internal.currentMany(
       [...new Set(orgIds.values())].map((id) => ({ type: 'Organization', id })),
       db,
     );
@@ -204,7 +207,8 @@ export class Router {
     for (const ref of referralContext(request)) {
       const [type, id] = ref.split('/');
       if (!isSupportedType(type)) continue;
-      const stored = await this.deps.repo.current(type, id, db);
+      // Internal: each item read here is decided on for its recipient before it is fed.
+      const stored = await this.deps.repo.internal.current(type, id, db);
       if (!stored?.json || stored.deleted) continue;
       const outbox: { id: string }[] = await db.query(
         'SELECT id FROM sync_outbox WHERE resource_type = $1 AND resource_id = $2 AND version_id = $3',
