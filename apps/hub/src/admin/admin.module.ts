@@ -3,6 +3,7 @@ import type { HubConfig } from '@passerelle/config';
 import { ADMIN_TOKEN, AdminAuthGuard } from '../auth/admin-auth.guard';
 import { resolveAdminToken } from '../auth/admin-token';
 import { AuditAdminController } from '../audit/audit-admin.controller';
+import { AUDIT_CHECKPOINT_SOURCE, checkpointSource } from '../audit/checkpoint-keys';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
 import { MailroomController } from '../mailroom/mailroom.controller';
@@ -20,7 +21,11 @@ export class AdminModule {
         SyncAdminController,
         MailroomController,
       ],
-      providers: [{ provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) }, AdminAuthGuard],
+      providers: [
+        { provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) },
+        AdminAuthGuard,
+        { provide: AUDIT_CHECKPOINT_SOURCE, useValue: () => checkpointSource(config) },
+      ],
     };
   }
 }
