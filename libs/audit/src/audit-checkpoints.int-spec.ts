@@ -142,12 +142,13 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (kind) => {
     const foreign = signCheckpoint(generateKeyPairSync('ed25519').privateKey, 10, head.hash, new Date());
     await appendFile(
       file,
-      [forged, foreign].map((c) => JSON.stringify(c)).join('\n') + '\n{"seq": 11, "hash"\n',
+      [forged, foreign].map((c) => JSON.stringify(c)).join('\n') + '\n{"seq": 11, "hash"\n{"seq": 13',
     );
 
     const result = await verify();
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([]); // the chain itself is whole; the forged claim is not used
+    expect(result.checkpoints).toMatchObject({ read: 5, used: 2 }); // a line still being appended is not read
     expect(result.checkpoints?.problems).toEqual([
       { file: basename(file), line: 3, seq: 12, problem: 'bad-signature' },
       { file: basename(file), line: 4, seq: 10, problem: 'unknown-key' },

@@ -184,6 +184,8 @@ export async function readCheckpoints(
   const result: CheckpointRead = { read: 0, valid: [], problems: [] };
   for (const file of files) {
     const lines = (await readFile(join(dir, file), 'utf8')).split('\n');
+    // Text after the last newline is a line still being appended (or the empty string): not yet a checkpoint.
+    lines.pop();
     for (const [index, text] of lines.entries()) {
       if (text.trim() === '') continue;
       result.read++;
