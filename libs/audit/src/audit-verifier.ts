@@ -91,8 +91,9 @@ function consistent(row: Row): boolean {
  * content); numbers must follow without gaps (else `deleted`, at the first missing number); each
  * `prev_hash` must be the previous record's `hash` (else `reordered` when it names another
  * record of the trail, `broken-link` when it names none: a record edited and re-hashed, or a
- * deletion with renumbering). Deleting the newest records leaves no trace in the chain itself:
- * compare `last` with a copy kept elsewhere.
+ * deletion with renumbering). Deleting the newest records, or rewriting a record and re-hashing
+ * everything after it, leaves no trace in the chain itself: `checkpoints` (signed, see
+ * `verifyAuditTrail`) show both (`tail-deleted`, `rewritten`).
  */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
   const from = Math.max(1, Math.floor(options.fromSeq ?? 1));
