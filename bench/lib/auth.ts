@@ -1,6 +1,11 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
+/** The audit checkpoint key (Ed25519, PEM) the benchmark's hub signs with, fresh per run. */
+export function newCheckpointKey(): string {
+  return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
 /** The operator credential the benchmark's hub is started with (ADMIN_TOKEN), fresh per run. */
 export function newAdminToken(): string {
   return randomBytes(32).toString('base64url');

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { newAdminToken, registerBenchAgency, type TokenSource } from './auth';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { newAdminToken, newCheckpointKey, registerBenchAgency, type TokenSource } from './auth';
+import { onCleanup } from './cleanup';
 import { type Child, freePort, ROOT, spawnNode, waitForHttp } from './processes';
 
 const HUB_MAIN = resolve(ROOT, 'dist/apps/hub/src/main.js');
@@ -10,7 +13,8 @@ const EXIT_ON_SIGNAL = resolve(__dirname, 'exit-on-signal.js');
 const HUB_VARIABLES = (
   'PORT HOST DATABASE_URL DATABASE_POOL_SIZE DATA_DIR PUBLIC_BASE_URL BODY_LIMIT_BYTES FHIR_MAX_JSON_DEPTH ' +
   'FHIR_DEFAULT_PAGE_SIZE FHIR_MAX_PAGE_SIZE TOKEN_SIGNING_KEY ACCESS_TOKEN_TTL_SECONDS CLOCK_TOLERANCE_SECONDS ' +
-  'ADMIN_TOKEN RATE_LIMIT RATE_LIMIT_WINDOW_SECONDS REDIS_URL REDIS_KEY_PREFIX MIGRATIONS LOG_LEVEL'
+  'ADMIN_TOKEN RATE_LIMIT RATE_LIMIT_WINDOW_SECONDS REDIS_URL REDIS_KEY_PREFIX MIGRATIONS LOG_LEVEL ' +
+  'AUDIT_CHECKPOINT_KEY AUDIT_CHECKPOINT_DIR'
 ).split(' ');
 
 /**
@@ -53,6 +57,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ...[options.preload ?? []].flat().flatMap((module) => ['-r', module]),
   ];
   const adminToken = newAdminToken();
+  const checkpoints = mkdtempSync(join(tmpdir(), 'passerelle-bench-checkpoints-'));
+  onCleanup(() => rmSync(checkpoints, { recursive: true, force: true }));
   const redis: Record<string, string> = options.redisUrl
     ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `passerelle-bench-${randomBytes(4).toString('hex')}:` }
     : {};
@@ -65,6 +71,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       HOST: '127.0.0.1',
       DATABASE_URL: options.databaseUrl,
       ADMIN_TOKEN: adminToken,
+      AUDIT_CHECKPOINT_KEY: newCheckpointKey(),
+      AUDIT_CHECKPOINT_DIR: checkpoints,
     },
     HUB_VARIABLES,
   );

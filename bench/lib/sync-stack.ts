@@ -8,7 +8,7 @@ import {
   registerConnectorAgency,
 } from '../../apps/connector/src/connector.testing';
 import { defaultAgencies } from '../../test/synthetic';
-import { newAdminToken } from './auth';
+import { newAdminToken, newCheckpointKey } from './auth';
 import { onCleanup } from './cleanup';
 import { type Child, freePort, ROOT, spawnNode, waitForHttp } from './processes';
 
@@ -26,6 +26,7 @@ const APP_VARIABLES = (
   'PORT HOST DATABASE_URL DATABASE_POOL_SIZE DATA_DIR PUBLIC_BASE_URL BODY_LIMIT_BYTES FHIR_MAX_JSON_DEPTH ' +
   'FHIR_DEFAULT_PAGE_SIZE FHIR_MAX_PAGE_SIZE TOKEN_SIGNING_KEY ACCESS_TOKEN_TTL_SECONDS CLOCK_TOLERANCE_SECONDS ' +
   'ADMIN_TOKEN RATE_LIMIT RATE_LIMIT_WINDOW_SECONDS REDIS_URL REDIS_KEY_PREFIX MIGRATIONS LOG_LEVEL ' +
+  'AUDIT_CHECKPOINT_KEY AUDIT_CHECKPOINT_DIR ' +
   'SYNC_WORKER SYNC_POLL_INTERVAL_MS SYNC_CONCURRENCY SYNC_RESCAN_INTERVAL_MS WORKER_PORT CONSENT_MODEL BREAK_GLASS ' +
   'MAILROOM_DIR MAILROOM_AUTO_RUN_MINUTES MAILROOM_POLL_INTERVAL_MS MAILROOM_RUN_SIZE ' +
   'CONNECTOR_KIND CONNECTOR_PORT AGENCY_FHIR_URL AGENCY_FHIR_AUTH HUB_URL CLIENT_ID PRIVATE_KEY_FILE KEY_ID KEY_ALG ' +
@@ -83,6 +84,7 @@ export async function startSyncHub(options: SyncHubOptions): Promise<SyncHub> {
     PORT: String(port),
     HOST: '127.0.0.1',
     ADMIN_TOKEN: adminToken,
+    AUDIT_CHECKPOINT_KEY: newCheckpointKey(),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
     SYNC_POLL_INTERVAL_MS: String(options.syncPollIntervalMs),

@@ -21,6 +21,7 @@ import {
   type StoreKind,
   type TestDatabase,
 } from '../support/databases';
+import { TEST_CHECKPOINT_KEY } from '../support/checkpoint-key';
 import { type AppChild, Processes, type RedisChild } from '../support/processes';
 import { RestartableAgency } from './restartable-agency';
 
@@ -124,6 +125,8 @@ export class SyncStack {
       port,
       env: {
         ADMIN_TOKEN,
+        AUDIT_CHECKPOINT_KEY: TEST_CHECKPOINT_KEY,
+        AUDIT_CHECKPOINT_DIR: join(this.dir, 'audit-checkpoints'),
         RATE_LIMIT: '1000000',
         ...(db.kind === 'postgres' ? { DATABASE_URL: db.url } : { DATA_DIR: db.dataDir }),
         MAILROOM_DIR: join(this.dir, 'mailroom'),

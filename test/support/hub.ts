@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, loadHubConfig } from '@passerelle/config';
 import { createHubApp } from '../../apps/hub/src/hub-app';
+import { TEST_CHECKPOINT_KEY } from './checkpoint-key';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases';
 
 /** The operator credential every test hub is started with. */
@@ -30,7 +34,16 @@ export interface TestHubOptions {
 export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}): Promise<TestHub> {
   const database = options.database ?? (await createTestDatabase(kind));
   const port = options.port ?? (await freePort());
-  const env = { PORT: String(port), LOG_LEVEL: 'error', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
+  // Checkpoints in a directory of the hub's own, not DATA_DIR's default (the working directory).
+  const checkpoints = mkdtempSync(join(tmpdir(), 'passerelle-test-checkpoints-'));
+  const env = {
+    PORT: String(port),
+    LOG_LEVEL: 'error',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    AUDIT_CHECKPOINT_KEY: TEST_CHECKPOINT_KEY,
+    AUDIT_CHECKPOINT_DIR: checkpoints,
+    ...options.env,
+  };
   const config: HubConfig = { ...loadHubConfig(env), database: database.config };
   const app = await createHubApp(config, { logger: ['fatal'] });
   await app.listen(port, '127.0.0.1');
@@ -43,6 +56,7 @@ export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}
     database,
     close: async () => {
       await app.close();
+      rmSync(checkpoints, { recursive: true, force: true });
       if (!options.database) await database.drop();
     },
   };

@@ -1,5 +1,6 @@
 export * from './databases';
 export * from './hub';
+export * from './checkpoint-key';
 export * from './agencies';
 export * from './consents';
 export * from './processes';

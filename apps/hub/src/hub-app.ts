@@ -40,6 +40,9 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
   const app = await NestFactory.create<NestFastifyApplication>(HubModule.forRoot(config), adapter, {
     logger: options.logger ?? nestLogLevels(config.logLevel),
     bodyParser: false,
+    // A provider that refuses the configuration (a missing key, say) rejects here with its
+    // message, for main to print, instead of Nest exiting the process itself.
+    abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   // Every JSON body goes through the hostile-input parser: depth limit, no prototype keys.

@@ -1,9 +1,13 @@
 import type { AuditEvent } from 'fhir/r4';
+import type { KeyObject } from 'node:crypto';
 import type { Db } from '@passerelle/store';
+import { type AuditCheckpoint, type CheckpointProblem, readCheckpoints } from './audit-checkpoints';
 import { columnsOf } from './audit-columns';
 import { chainHash, GENESIS_HASH } from './canonical-json';
+import { CheckpointMatcher } from './checkpoint-matcher';
 
-export type ChainProblemKind = 'edited' | 'deleted' | 'reordered' | 'broken-link';
+export type ChainProblemKind =
+  'edited' | 'deleted' | 'reordered' | 'broken-link' | 'rewritten' | 'tail-deleted';
 
 export interface ChainProblem {
   /** The record at fault; for `deleted`, the first missing sequence number. */
@@ -21,6 +25,19 @@ export interface ChainVerification {
   truncated?: boolean;
   /** The last record checked: keep its hash outside the database to detect a truncated tail later. */
   last?: { seq: number; hash: string };
+  /** When checked against signed checkpoints: how many were read, held, and which lines are forged or damaged. */
+  checkpoints?: CheckpointReport;
+}
+
+export interface CheckpointReport {
+  /** Lines read from the checkpoint files. */
+  read: number;
+  /** Checkpoints with a valid signature whose sequence number is in the verified range. */
+  used: number;
+  /** Lines that cannot be trusted (unreadable, unknown key, bad signature): they make `ok` false. */
+  problems: CheckpointProblem[];
+  /** The newest valid checkpoint's sequence number and time. */
+  newest?: { seq: number; time: string };
 }
 
 export interface VerifyOptions {
@@ -30,6 +47,8 @@ export interface VerifyOptions {
   chunkSize?: number;
   /** Problems reported at most. Default 1000. */
   maxProblems?: number;
+  /** Signed checkpoints (signatures already checked) the chain must pass through. */
+  checkpoints?: readonly AuditCheckpoint[];
 }
 
 interface Row {
@@ -72,8 +91,9 @@ function consistent(row: Row): boolean {
  * content); numbers must follow without gaps (else `deleted`, at the first missing number); each
  * `prev_hash` must be the previous record's `hash` (else `reordered` when it names another
  * record of the trail, `broken-link` when it names none: a record edited and re-hashed, or a
- * deletion with renumbering). Deleting the newest records leaves no trace in the chain itself:
- * compare `last` with a copy kept elsewhere.
+ * deletion with renumbering). Deleting the newest records, or rewriting a record and re-hashing
+ * everything after it, leaves no trace in the chain itself: `checkpoints` (signed, see
+ * `verifyAuditTrail`) show both (`tail-deleted`, `rewritten`).
  */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
   const from = Math.max(1, Math.floor(options.fromSeq ?? 1));
@@ -95,6 +115,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     ]);
     prevHash = before[0]?.hash; // unknown: the first link of the range cannot be checked
   }
+  const matcher = new CheckpointMatcher(options.checkpoints ?? [], from, to, report);
   let checked = 0;
   let lookups = 0;
   let last: ChainVerification['last'];
@@ -108,8 +129,9 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     for (const row of rows) {
       const seq = Number(row.seq);
       checked++;
-      if (chainHash(row.prev_hash, row.content) !== row.hash || !consistent(row))
-        report({ seq, problem: 'edited' });
+      const recomputed = chainHash(row.prev_hash, row.content);
+      if (recomputed !== row.hash || !consistent(row)) report({ seq, problem: 'edited' });
+      matcher.record(seq, recomputed);
       if (seq > prevSeq + 1) {
         const detail = seq - 1 > prevSeq + 1 ? `${prevSeq + 1}-${seq - 1} missing` : `${prevSeq + 1} missing`;
         report({ seq: prevSeq + 1, problem: 'deleted', detail });
@@ -135,11 +157,48 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     if (rows.length < chunk) break;
     cursor = prevSeq;
   }
+  matcher.end(last?.seq);
+  // A checkpoint finding names an earlier record than the walk had reached: in order, by record.
+  problems.sort((a, b) => a.seq - b.seq);
   return {
     ok: problems.length === 0,
     checked,
     problems,
     ...(truncated ? { truncated } : {}),
     ...(last ? { last } : {}),
+  };
+}
+
+/** Where the signed checkpoints are and the public keys they may be signed with. */
+export interface CheckpointSource {
+  dir: string;
+  /** The current key and any retired ones; a checkpoint signed by another key is reported. */
+  publicKeys: readonly KeyObject[];
+}
+
+/**
+ * `verifyAuditChain` against the signed checkpoints of `source`: read (and their signatures
+ * checked) before the chain is walked, so records appended meanwhile are only ever newer. A
+ * forged or damaged checkpoint line is reported and makes the result not `ok`.
+ */
+export async function verifyAuditTrail(
+  db: Db,
+  source: CheckpointSource,
+  options: Omit<VerifyOptions, 'checkpoints'> = {},
+): Promise<ChainVerification> {
+  const read = await readCheckpoints(source.dir, source.publicKeys);
+  const chain = await verifyAuditChain(db, { ...options, checkpoints: read.valid });
+  const from = Math.max(1, Math.floor(options.fromSeq ?? 1));
+  const to = options.toSeq !== undefined ? Math.floor(options.toSeq) : Number.MAX_SAFE_INTEGER;
+  const newest = read.valid[read.valid.length - 1];
+  return {
+    ...chain,
+    ok: chain.ok && read.problems.length === 0,
+    checkpoints: {
+      read: read.read,
+      used: read.valid.filter((c) => c.seq >= from && c.seq <= to).length,
+      problems: read.problems,
+      ...(newest ? { newest: { seq: newest.seq, time: newest.time } } : {}),
+    },
   };
 }

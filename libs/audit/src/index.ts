@@ -7,6 +7,9 @@ export { AUDIT_CHAIN_LOCK } from './audit-chain';
 export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit-writer';
 export {
   verifyAuditChain,
+  verifyAuditTrail,
+  type CheckpointReport,
+  type CheckpointSource,
   type ChainProblem,
   type ChainProblemKind,
   type ChainVerification,
@@ -14,3 +17,17 @@ export {
 } from './audit-verifier';
 export { requesterView } from './requester-view';
 export { AuditQueries, type AccessReportRow, type AuditPage, type AuditSearch } from './audit-queries';
+export {
+  appendCheckpoint,
+  checkpointMessage,
+  checkpointPrivateKey,
+  checkpointPublicKeys,
+  keyIdOf,
+  readCheckpoints,
+  signCheckpoint,
+  type AuditCheckpoint,
+  type CheckpointProblem,
+  type CheckpointProblemKind,
+  type CheckpointRead,
+} from './audit-checkpoints';
+export { AuditCheckpointer, type AuditCheckpointerOptions } from './audit-checkpointer';

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { type AuditCheckpointConfig, readAuditCheckpoints } from './audit-checkpoint-config';
 import { type Env, EnvReader } from './env';
 import { LOG_LEVEL_NAMES, type LogLevelName } from './startup';
 
@@ -64,6 +65,7 @@ export interface HubConfig {
   auth: AuthConfig;
   consent: ConsentConfig;
   sync: SyncConfig;
+  auditCheckpoints: AuditCheckpointConfig;
   /** Redis (rate limits now; queues later). Unset: in-process equivalents. secret: may carry a password. */
   redisUrl?: string;
   /** Prefix of every Redis key, so deployments (and tests) can share one Redis. */
@@ -140,6 +142,7 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
     },
     consent: readConsent(r),
     sync: readSync(r, redisUrl),
+    auditCheckpoints: readAuditCheckpoints(r),
     redisUrl,
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     migrations: r.oneOf('MIGRATIONS', ['auto', 'manual'] as const, 'auto'),

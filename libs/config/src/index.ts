@@ -1,3 +1,4 @@
+export { readAuditCheckpoints, type AuditCheckpointConfig } from './audit-checkpoint-config';
 export { ConfigError, EnvReader, type Env } from './env';
 export {
   HUB_CONFIG,

@@ -5,6 +5,7 @@ import { resolveAdminToken } from '../auth/admin-token';
 import { AuditAdminController } from '../audit/audit-admin.controller';
 import { AuditEventsController } from '../audit/audit-events.controller';
 import { CareRelationshipsController } from './care.controller';
+import { AUDIT_CHECKPOINT_SOURCE, checkpointSource } from '../audit/checkpoint-keys';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
 import { MailroomController } from '../mailroom/mailroom.controller';
@@ -24,7 +25,11 @@ export class AdminModule {
         SyncAdminController,
         MailroomController,
       ],
-      providers: [{ provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) }, AdminAuthGuard],
+      providers: [
+        { provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) },
+        AdminAuthGuard,
+        { provide: AUDIT_CHECKPOINT_SOURCE, useValue: () => checkpointSource(config) },
+      ],
     };
   }
 }

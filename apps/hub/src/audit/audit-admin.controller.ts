@@ -1,9 +1,10 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type ChainVerification, verifyAuditChain } from '@passerelle/audit';
+import { type ChainVerification, verifyAuditTrail } from '@passerelle/audit';
 import { badRequest } from '@passerelle/fhir';
 import { DataSource } from 'typeorm';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AUDIT_CHECKPOINT_SOURCE, type CheckpointSourceProvider } from './checkpoint-keys';
 
 /** A sequence number from the query string, or undefined when absent. */
 function seqParam(value: string | undefined, name: string): number | undefined {
@@ -13,18 +14,24 @@ function seqParam(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
-/** Operators check that the audit trail is whole: nothing edited, deleted or reordered. */
+/**
+ * Operators check that the audit trail is whole: nothing edited, deleted or reordered, and the
+ * chain still passes through every signed checkpoint (so nothing rewritten and re-hashed).
+ */
 @ApiTags('audit')
 @ApiBearerAuth()
 @UseGuards(AdminAuthGuard)
 @Controller('admin/audit')
 export class AuditAdminController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(AUDIT_CHECKPOINT_SOURCE) private readonly checkpoints: CheckpointSourceProvider,
+  ) {}
 
   /** Always 200 when the check ran: `ok: false` and the problems say what was found. */
   @Get('verify')
   verify(@Query('from') from?: string, @Query('to') to?: string): Promise<ChainVerification> {
-    return verifyAuditChain(this.dataSource.manager, {
+    return verifyAuditTrail(this.dataSource.manager, this.checkpoints(), {
       fromSeq: seqParam(from, 'from'),
       toSeq: seqParam(to, 'to'),
     });

@@ -1,13 +1,27 @@
 import { parseArgs } from 'node:util';
-import { AUDIT_SCHEMA, type ChainVerification, verifyAuditChain } from '@passerelle/audit';
+import { AUDIT_SCHEMA, type ChainVerification, verifyAuditTrail } from '@passerelle/audit';
 import { type Env, loadHubConfig } from '@passerelle/config';
 import { IDENTITY_SCHEMA } from '@passerelle/identity';
 import { openDatabase } from '@passerelle/store';
+import { checkpointSource } from './checkpoint-keys';
 
 /** Human-readable report: one line per problem, then a summary. No patient data is printed. */
 export function formatVerification(result: ChainVerification): string {
   const lines = result.problems.map((p) => `seq ${p.seq}\t${p.problem}${p.detail ? `\t${p.detail}` : ''}`);
   if (result.truncated) lines.push('... more problems not listed');
+  const checkpoints = result.checkpoints;
+  if (checkpoints) {
+    for (const p of checkpoints.problems)
+      lines.push(
+        `checkpoint ${p.file}:${p.line}\t${p.problem}${p.seq !== undefined ? `\tseq ${p.seq}` : ''}`,
+      );
+    const newest = checkpoints.newest
+      ? `; newest seq ${checkpoints.newest.seq} signed ${checkpoints.newest.time}`
+      : '';
+    lines.push(
+      `Checkpoints: ${checkpoints.read} read, ${checkpoints.used} checked against the chain${newest}`,
+    );
+  }
   const head = result.last ? `; last seq ${result.last.seq}, hash ${result.last.hash}` : '';
   lines.push(
     result.ok
@@ -20,7 +34,9 @@ export function formatVerification(result: ChainVerification): string {
 /**
  * `audit verify [--from SEQ] [--to SEQ]`: opens the database directly (DATABASE_URL, or the
  * embedded DATA_DIR, which the running hub holds locked: then use GET /admin/audit/verify) and
- * re-walks the chain. Resolves with the process exit code: 0 when whole, 1 when not.
+ * re-walks the chain against the signed checkpoints of AUDIT_CHECKPOINT_DIR (keys from
+ * AUDIT_CHECKPOINT_PUBLIC_KEYS_FILE, or the signing key's). Resolves with the process exit code:
+ * 0 when whole, 1 when not.
  */
 export async function auditVerifyCommand(
   env: Env,
@@ -36,12 +52,13 @@ export async function auditVerifyCommand(
   };
   const options = { fromSeq: seq(values.from, 'from'), toSeq: seq(values.to, 'to') };
   const config = loadHubConfig(env);
+  const source = checkpointSource(config);
   const db = await openDatabase(config.database, {
     migrate: false,
     schemas: [IDENTITY_SCHEMA, AUDIT_SCHEMA],
   });
   try {
-    const result = await verifyAuditChain(db.dataSource.manager, options);
+    const result = await verifyAuditTrail(db.dataSource.manager, source, options);
     print(formatVerification(result));
     return result.ok ? 0 : 1;
   } finally {

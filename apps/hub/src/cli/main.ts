@@ -21,8 +21,9 @@ const USAGE = `usage: npm run cli -- <command>
                                                         new key pair; old keys dropped unless --keep-old
   demo                                                  hub + sandbox agencies + their connectors (npm start)
   migrate run | migrate revert                          database migrations (DATABASE_URL or DATA_DIR)
-  audit verify [--from SEQ] [--to SEQ]                  check the audit hash chain (exit 1 when broken;
-                                                        with the embedded hub running, use GET /admin/audit/verify)
+  audit verify [--from SEQ] [--to SEQ]                  check the audit hash chain against the signed checkpoints
+                                                        of AUDIT_CHECKPOINT_DIR (exit 1 when broken; with the
+                                                        embedded hub running, use GET /admin/audit/verify)
 ${QUEUE_USAGE}
 
 The agency commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)

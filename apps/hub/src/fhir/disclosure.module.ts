@@ -5,22 +5,35 @@ import {
   Injectable,
   Module,
   type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { AuditQueries, AuditWriter } from '@passerelle/audit';
+import { AuditCheckpointer, AuditQueries, AuditWriter } from '@passerelle/audit';
 import type { HubConfig } from '@passerelle/config';
 import { ConsentService, PageBinding, PatientNotifications, PersonConsentSource } from '@passerelle/consent';
 import { type AccessContext, AccessTokenService } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
 import { DataSource } from 'typeorm';
+import { createHubCheckpointer } from '../audit/checkpointer';
 import { AUDITOR_FACTORY, type AuditorFactory, CONSENT_DECIDER, ScopeFactory } from './scope.factory';
 
 @Injectable()
-class AuditWriterCloser implements BeforeApplicationShutdown {
-  constructor(@Inject(AuditWriter) private readonly writer: AuditWriter) {}
+class AuditWriterCloser implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(AuditWriter) private readonly writer: AuditWriter,
+    @Inject(AuditCheckpointer) private readonly checkpointer: AuditCheckpointer,
+  ) {}
 
-  /** What is queued is written before the database closes (that happens on application shutdown). */
+  onApplicationBootstrap(): void {
+    this.checkpointer.start();
+  }
+
+  /**
+   * What is queued is written before the database closes (that happens on application shutdown),
+   * then the head, with those last records, is signed once more.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await this.writer.close();
+    await this.checkpointer.close();
   }
 }
 
@@ -36,6 +49,11 @@ export class DisclosureModule {
       module: DisclosureModule,
       providers: [
         { provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) },
+        {
+          provide: AuditCheckpointer,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => createHubCheckpointer(config, ds),
+        },
         AuditWriterCloser,
         { provide: AuditQueries, inject: [DataSource], useFactory: (ds: DataSource) => new AuditQueries(ds) },
         {
