@@ -33,3 +33,16 @@ export { PageBinding } from './scoped/page-binding';
 export * from './notifications/patient-notifications';
 export * from './notifications/patient-notification.entity';
 export { CONSENT_SCHEMA } from './schema';
+export {
+  isPaperFormConsent,
+  PAPER_FORM_AGENCY_KINDS,
+  PAPER_FORM_CATEGORIES,
+  PAPER_FORM_CATEGORY_KEYS,
+  PAPER_FORM_IDENTIFIER_SYSTEM,
+  type PaperFormCategory,
+  type PaperFormChoices,
+  type PaperFormConsentInput,
+  paperFormChoicesOf,
+  paperFormConsent,
+  paperFormProblems,
+} from './paper-form';
