@@ -85,7 +85,7 @@ describe('the paper consent form, consent side', () => {
       'no box is ticked: the form records nothing',
     ]);
     expect(paperFormProblems({ sharing: { gp: 'deny' }, sensitive: { hiv: ['gp'] } })).toEqual([
-      'hiv is allowed for gp, whose sharing is refused on the same form',
+      'contradictory ticks: hiv is allowed for gp, whose sharing is refused',
     ]);
     expect(paperFormProblems({ sharing: { gp: 'permit' }, sensitive: { hiv: ['gp'] } })).toEqual([]);
   });

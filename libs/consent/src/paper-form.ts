@@ -79,7 +79,7 @@ export function paperFormProblems(choices: PaperFormChoices): string[] {
   for (const category of PAPER_FORM_CATEGORY_KEYS)
     for (const kind of choices.sensitive[category] ?? [])
       if (choices.sharing[kind] === 'deny')
-        problems.push(`${category} is allowed for ${kind}, whose sharing is refused on the same form`);
+        problems.push(`contradictory ticks: ${category} is allowed for ${kind}, whose sharing is refused`);
   const ticked =
     Object.keys(choices.sharing).length +
     PAPER_FORM_CATEGORY_KEYS.reduce((n, c) => n + (choices.sensitive[c]?.length ?? 0), 0);
