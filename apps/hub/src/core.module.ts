@@ -9,15 +9,20 @@ import {
   validatePatientConsent,
 } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
-import { FhirRepository, type WriteHook } from '@passerelle/store';
+import { FhirRepository, HUB_AGENCY, type WriteHook } from '@passerelle/store';
 import { writeOutbox } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
 
 export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
 
-/** Every recorded Consent version is a change the patient is told of (in the same transaction). */
+/**
+ * Every Consent version an agency records is a change the patient is told of (in the same
+ * transaction). The hub writes Consents only from a patient's paper form, and the mailroom
+ * confirms those with a letter of their own (`consent-form-recorded`), in the same transaction.
+ */
 function consentChanges(notifications: PatientNotifications): WriteHook {
   return async (db, actor, written) => {
+    if (actor.agency === HUB_AGENCY) return;
     for (const row of written) {
       if (row.type === 'Consent' && row.patientId) {
         await notifications.consentChanged(db, row.patientId, row.id, row.versionId, actor.agency);

@@ -44,3 +44,16 @@ export {
   relationshipsOf,
 } from './relationships/care-relationships';
 export { checkConsentAuthorship, grantsItself, type Recorder } from './relationships/authorship';
+export {
+  isPaperFormConsent,
+  PAPER_FORM_AGENCY_KINDS,
+  PAPER_FORM_CATEGORIES,
+  PAPER_FORM_CATEGORY_KEYS,
+  PAPER_FORM_IDENTIFIER_SYSTEM,
+  type PaperFormCategory,
+  type PaperFormChoices,
+  type PaperFormConsentInput,
+  paperFormChoicesOf,
+  paperFormConsent,
+  paperFormProblems,
+} from './paper-form';

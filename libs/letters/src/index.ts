@@ -1,5 +1,5 @@
 /**
- * Letters to patients on paper (issue 6): address validation, the four kinds of letter rendered as
+ * Letters to patients on paper (issue 6): address validation, the kinds of letter rendered as
  * A4 PDF for windowed envelopes (French or English, standard or large print), print runs (one
  * merged PDF + CSV manifest), and the clinician-facing summary PDF. Pure: no database, no Nest,
  * no network; callers pass data in and get bytes or streams out.
@@ -20,6 +20,7 @@ export * from './letter-types';
 export { plainLine, plainParagraph } from './plain-text';
 export { renderLetter, type RenderedLetter } from './render-letter';
 export { renderSummaryPdf, type SummaryPdfOptions } from './clinician-summary';
+export { type FormCodeCheck, newFormCode, readFormCode } from './form-code';
 export {
   writePrintRun,
   type HeldLetter,

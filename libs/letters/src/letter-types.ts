@@ -1,4 +1,5 @@
 import type { Bundle } from 'fhir/r4';
+import type { PaperFormChoices } from '@passerelle/consent';
 import type { ValidAddress } from './address';
 import type { AgencyKind, ConsentAction, Language } from './strings';
 
@@ -91,6 +92,18 @@ export interface SharingRule {
   period?: { start?: Date; end?: Date };
 }
 
+/**
+ * The form a consent letter carries, on a page of its own: boxes to agree to or refuse sharing
+ * with each kind of agency and to open sensitive categories, a signature and date box, and the
+ * code the mailroom types in when the patient posts it back.
+ */
+export interface PaperConsentForm {
+  /** `newFormCode()`: unguessable, with a check symbol. */
+  code: string;
+  /** The last day the form is accepted. */
+  expires: Date;
+}
+
 /** The patient's sharing choices (Consent) were recorded, changed or withdrawn. */
 export interface ConsentChangeLetter extends LetterCommon {
   kind: 'consent-change';
@@ -101,9 +114,29 @@ export interface ConsentChangeLetter extends LetterCommon {
     recordedBy: string;
     rules: readonly SharingRule[];
   };
+  /** For a patient who answers on paper. */
+  form?: PaperConsentForm;
 }
 
-export type Letter = PatientSummaryLetter | BreakGlassLetter | AccessReportLetter | ConsentChangeLetter;
+/** The hub recorded the choices of a paper form the patient signed and posted back. */
+export interface ConsentFormRecordedLetter extends LetterCommon {
+  kind: 'consent-form-recorded';
+  recorded: {
+    at: Date;
+    /** The reference of the letter whose form came back. */
+    formLetter: string;
+    choices: PaperFormChoices;
+  };
+  /** A new form, to correct the choices. */
+  form?: PaperConsentForm;
+}
+
+export type Letter =
+  | PatientSummaryLetter
+  | BreakGlassLetter
+  | AccessReportLetter
+  | ConsentChangeLetter
+  | ConsentFormRecordedLetter;
 export type LetterKind = Letter['kind'];
 
 /** A letter would need more pages than the envelope takes (10): it is held, not truncated. */

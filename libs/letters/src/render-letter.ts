@@ -4,6 +4,8 @@ import { MAX_PAGES } from './geometry';
 import { accessReportLetter } from './kinds/access-report';
 import { breakGlassLetter } from './kinds/break-glass';
 import { consentChangeLetter } from './kinds/consent-change';
+import { drawConsentForm } from './kinds/consent-form';
+import { consentFormRecordedLetter } from './kinds/consent-form-recorded';
 import { summaryLetter } from './kinds/summary-letter';
 import { drawFirstPage, drawFooter, measureFooter, pageOptions, typeScale } from './layout/frame';
 import { Writer } from './layout/writer';
@@ -59,6 +61,8 @@ export function letterTitle(letter: Letter): string {
       return accessReportLetter.title(t);
     case 'consent-change':
       return consentChangeLetter.title(t);
+    case 'consent-form-recorded':
+      return consentFormRecordedLetter.title(t);
   }
 }
 
@@ -72,7 +76,15 @@ function writeBody(w: Writer, letter: Letter, t: LetterStrings): void {
       return accessReportLetter.body(w, letter, t);
     case 'consent-change':
       return consentChangeLetter.body(w, letter, t);
+    case 'consent-form-recorded':
+      return consentFormRecordedLetter.body(w, letter, t);
   }
+}
+
+/** What follows the sign-off: the paper form of a consent letter. */
+function writeAppendix(w: Writer, letter: Letter, t: LetterStrings): void {
+  if ((letter.kind === 'consent-change' || letter.kind === 'consent-form-recorded') && letter.form)
+    drawConsentForm(w, letter, letter.form, t);
 }
 
 /**
@@ -97,6 +109,7 @@ export function drawLetter(doc: PDFKit.PDFDocument, letter: Letter, footers = tr
   w.gap();
   w.paragraph(t.signOff);
   w.paragraph(t.team(plainLine(letter.sender.service, 80)));
+  writeAppendix(w, letter, t);
 
   const end = doc.bufferedPageRange();
   const pages = end.start + end.count - first;

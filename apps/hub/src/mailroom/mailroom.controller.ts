@@ -13,6 +13,7 @@ import {
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -21,18 +22,21 @@ import {
 } from '@nestjs/swagger';
 import { badRequest, conflict, notFound } from '@passerelle/fhir';
 import {
+  ConsentForms,
   LETTER_STATUSES,
   type LetterStatus,
   type LetterView,
   Mailroom,
   MailroomError,
   type Page,
+  type RecordedForm,
   type ReturnedLetter,
   RUN_STATUSES,
   type RunStatus,
   type RunView,
 } from '@passerelle/letters';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { ConsentFormDto, RecordedFormDto, SharingBoxesDto } from './consent-form.dto';
 import {
   AccessReportsDto,
   AccessReportsResultDto,
@@ -94,11 +98,15 @@ function instant(value: unknown, name: string): Date {
  * releasing or cancelling held letters, and letters asked for by hand.
  */
 @ApiTags('mailroom')
+@ApiExtraModels(SharingBoxesDto)
 @ApiBearerAuth()
 @UseGuards(AdminAuthGuard)
 @Controller('admin/mailroom')
 export class MailroomController {
-  constructor(private readonly mailroom: Mailroom) {}
+  constructor(
+    private readonly mailroom: Mailroom,
+    private readonly consentForms: ConsentForms,
+  ) {}
 
   @Get('letters')
   @ApiOperation({ summary: 'Letters, oldest first; `status=held` is the operator’s work list' })
@@ -186,6 +194,19 @@ export class MailroomController {
     return answer(
       this.mailroom.requestAccessReports(instant(body?.start, 'start'), instant(body?.end, 'end')),
     );
+  }
+
+  @Post('consent-forms')
+  @ApiOperation({
+    summary:
+      'A paper consent form came back: record the patient’s choice as a Consent written by the hub, confirmed by letter',
+    description:
+      '400: a code with a typo, an unknown box, an unsigned form, contradictory ticks. 404: no form has this code. ' +
+      '409: the form was already recorded, or has expired.',
+  })
+  @ApiCreatedResponse({ type: RecordedFormDto })
+  consentForm(@Body() body: ConsentFormDto): Promise<RecordedForm> {
+    return answer(this.consentForms.record(body));
   }
 
   @Get('runs')

@@ -9,7 +9,13 @@ import {
 
 /** Shapes of the mailroom's admin API, for its OpenAPI document. No names or addresses: ids and codes. */
 
-const KINDS = ['break-glass', 'consent-change', 'access-report', 'patient-summary'] as const;
+const KINDS = [
+  'break-glass',
+  'consent-change',
+  'consent-form-recorded',
+  'access-report',
+  'patient-summary',
+] as const;
 
 export class LetterDto {
   @ApiProperty({ format: 'uuid' })

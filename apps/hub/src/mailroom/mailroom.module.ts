@@ -11,6 +11,7 @@ import { AuditWriter } from '@passerelle/audit';
 import type { HubConfig } from '@passerelle/config';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
 import {
+  ConsentForms,
   DEFAULT_WORKER_OPTIONS,
   loadMailroomConfig,
   Mailroom,
@@ -39,9 +40,9 @@ class MailroomLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
 }
 
 /**
- * The mailroom in the hub: `Mailroom` (what the admin API's MailroomController calls) always, and
- * when the routing worker runs in the hub's own process (SYNC_WORKER=in-process, the embedded
- * default) the `MailroomWorker` too: notification poller, `letter` and `print-run` processors on
+ * The mailroom in the hub: `Mailroom` and `ConsentForms` (what the admin API's MailroomController
+ * calls) always, and when the routing worker runs in the hub's own process (SYNC_WORKER=in-process,
+ * the embedded default) the `MailroomWorker` too: notification poller, `letter` and `print-run` processors on
  * the hub's queue driver. Otherwise the worker app runs them.
  *
  * Its settings (MAILROOM_*, LETTER_SENDER_*) are read by `loadMailroomConfig` at start-up; until
@@ -91,10 +92,15 @@ export class MailroomModule {
           inject: [MAILROOM_DEPS],
           useFactory: (deps: MailroomDeps) => new Mailroom(deps, options),
         },
+        {
+          provide: ConsentForms,
+          inject: [MAILROOM_DEPS, AuditWriter],
+          useFactory: (deps: MailroomDeps, audit: AuditWriter) => new ConsentForms({ ...deps, audit }),
+        },
         ...worker,
         MailroomLifecycle,
       ],
-      exports: [Mailroom],
+      exports: [Mailroom, ConsentForms],
     };
   }
 }

@@ -47,5 +47,6 @@ export const consentChangeLetter = {
       w.gap();
     });
     w.paragraph(c.notYou(plainLine(letter.reference, 40)));
+    if (letter.form) w.paragraph(t.consentForm.attached);
   },
 };

@@ -60,6 +60,8 @@ export function noticeText(f: NoticeFacts): string {
         return `Le relevé des accès à votre dossier de santé du ${d(f.period?.start)} au ${d(f.period?.end)} est disponible dans votre espace en ligne.${ref}`;
       case 'patient-summary':
         return `Un résumé de votre dossier de santé est disponible dans votre espace en ligne.${ref}`;
+      case 'consent-form-recorded':
+        return `Les choix de partage du formulaire papier que vous avez renvoyé ont été enregistrés le ${d(f.at)}.${ref}`;
     }
   }
   const ref = ` Reference: ${f.reference}.`;
@@ -72,6 +74,8 @@ export function noticeText(f: NoticeFacts): string {
       return `The report of who accessed your health record from ${d(f.period?.start)} to ${d(f.period?.end)} is in your online account.${ref}`;
     case 'patient-summary':
       return `A summary of your health record is in your online account.${ref}`;
+    case 'consent-form-recorded':
+      return `The sharing choices of the paper form you sent back were recorded on ${d(f.at)}.${ref}`;
   }
 }
 

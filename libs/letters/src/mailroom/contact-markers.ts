@@ -85,6 +85,7 @@ export function contactFacts(records: readonly PersonRecord[]): ContactFacts {
 }
 
 export function chooseChannel(kind: LetterKind, facts: ContactFacts): Channel {
-  if (kind === 'patient-summary') return 'post';
+  // Asked for on paper, answered on paper.
+  if (kind === 'patient-summary' || kind === 'consent-form-recorded') return 'post';
   return facts.onlineAccount && !facts.prefersPaper ? 'digital' : 'post';
 }

@@ -45,3 +45,5 @@ export { Mailroom, type ReturnedLetter, type RunFile } from './mailroom';
 export { MailroomWorker } from './mailroom-worker';
 export { MAILROOM_CLIENT_ID } from './print-run-builder';
 export { csvCells, readManifest, type ManifestEntry } from './manifest-reader';
+export { type ConsentFormAnswer, readConsentFormAnswer } from './consent-form-answer';
+export { ConsentForms, type ConsentFormDeps, type RecordedForm } from './consent-forms';

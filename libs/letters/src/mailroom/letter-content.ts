@@ -1,6 +1,6 @@
 import type { AuditEvent, Consent, Patient, Practitioner } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
-import { hasSensitiveLabel } from '@passerelle/consent';
+import { hasSensitiveLabel, paperFormChoicesOf } from '@passerelle/consent';
 import { HUB_AGENCY, parseStored } from '@passerelle/store';
 import {
   buildSummary,
@@ -13,14 +13,16 @@ import type {
   AccessReportLetter,
   BreakGlassLetter,
   ConsentChangeLetter,
+  ConsentFormRecordedLetter,
   LetterSender,
   PatientSummaryLetter,
   SeenData,
 } from '../letter-types';
+import { formById, issueForm } from './consent-form-rows';
 import { consentAction, sharingRules } from './consent-rules';
 import type { PersonRecord } from './contact-markers';
-import type { LetterRow } from './letter-rows';
-import { agencyLabel, type MailroomDeps } from './mailroom-deps';
+import { findLetter, type LetterRow } from './letter-rows';
+import { agencyLabel, type MailroomDeps, type MailroomOptions } from './mailroom-deps';
 import type { Held } from './mailroom.types';
 import { nameOf } from './postal-address';
 
@@ -34,7 +36,11 @@ type Body<L> = Omit<
   'reference' | 'date' | 'address' | 'patientName' | 'sender' | 'language' | 'largePrint' | 'timeZone'
 >;
 export type LetterBody =
-  Body<PatientSummaryLetter> | Body<BreakGlassLetter> | Body<AccessReportLetter> | Body<ConsentChangeLetter>;
+  | Body<PatientSummaryLetter>
+  | Body<BreakGlassLetter>
+  | Body<AccessReportLetter>
+  | Body<ConsentChangeLetter>
+  | Body<ConsentFormRecordedLetter>;
 
 /** A patient_notification row (libs/consent), as the letters need it. */
 export interface NotificationRow {
@@ -55,13 +61,16 @@ const AUDIT_PAGES = 10;
 
 export class LetterContent {
   private readonly audits: AuditQueries;
+  private readonly sender: LetterSender;
+  private readonly timeZone: string;
 
   constructor(
     private readonly deps: MailroomDeps,
-    private readonly sender: LetterSender,
-    private readonly timeZone: string,
+    private readonly options: Pick<MailroomOptions, 'sender' | 'timeZone' | 'formValidityDays'>,
   ) {
     this.audits = new AuditQueries(deps.dataSource);
+    this.sender = options.sender;
+    this.timeZone = options.timeZone;
   }
 
   async notification(id: string | undefined): Promise<NotificationRow | undefined> {
@@ -83,6 +92,8 @@ export class LetterContent {
         return this.breakGlass(row, patientIds);
       case 'consent-change':
         return this.consentChange(row);
+      case 'consent-form-recorded':
+        return this.consentFormRecorded(row);
       case 'access-report':
         return this.accessReport(row, patientIds);
       case 'patient-summary':
@@ -169,6 +180,36 @@ export class LetterContent {
         recordedBy: await this.label(notice.details.agency ?? stored.sourceAgency ?? HUB_AGENCY),
         rules,
       },
+      form: await this.form(row),
+    };
+  }
+
+  /** The paper form a consent letter carries: the same code every time this letter is rendered. */
+  private form(row: LetterRow) {
+    return issueForm(this.deps.dataSource.manager, row, this.options.formValidityDays);
+  }
+
+  /** The choices of a returned form, as the Consent written from it holds them. */
+  private async consentFormRecorded(row: LetterRow): Promise<Body<ConsentFormRecordedLetter> | Held> {
+    const db = this.deps.dataSource.manager;
+    const form = row.details.formId ? await formById(db, row.details.formId) : undefined;
+    if (!form?.used_at || !form.consent_id || !form.consent_version) return missing('paper form');
+    // Internal: the patient's own recorded choice, told back to them.
+    const stored = await this.deps.repo.internal.version(
+      'Consent',
+      form.consent_id,
+      String(form.consent_version),
+    );
+    const formLetter = await findLetter(db, form.letter_id);
+    if (!stored || stored.deleted || !formLetter) return missing('paper form');
+    return {
+      kind: 'consent-form-recorded',
+      recorded: {
+        at: form.used_at,
+        formLetter: formLetter.reference,
+        choices: paperFormChoicesOf(parseStored<Consent>(stored)),
+      },
+      form: await this.form(row),
     };
   }
 

@@ -39,6 +39,8 @@ export interface LetterRow {
 export interface LetterDetails {
   /** break-glass, consent-change: the patient_notification row. */
   notificationId?: string;
+  /** consent-form-recorded: the consent_form row whose choices it confirms. */
+  formId?: string;
   /** access-report: the period, ISO instants, [start, end). */
   start?: string;
   end?: string;

@@ -11,6 +11,7 @@ describe('loadMailroomConfig', () => {
       runSize: 1000,
       pollIntervalMs: 1000,
       timeZone: 'Europe/Paris',
+      formValidityDays: 90,
     });
     expect(loadMailroomConfig({ DATA_DIR: '/var/lib/passerelle' }).outputDir).toBe(
       '/var/lib/passerelle/print-runs',
@@ -29,8 +30,10 @@ describe('loadMailroomConfig', () => {
       LETTER_SENDER_ADDRESS: '12 rue de la Paix | 59000 Lille',
       LETTER_SENDER_PHONE: '03 20 00 00 00',
       LETTER_TIME_ZONE: 'America/Cayenne',
+      MAILROOM_FORM_VALID_DAYS: '30',
     });
     expect(config).toMatchObject({
+      formValidityDays: 30,
       outputDir: '/mnt/mailroom',
       runSize: 250,
       autoRunIntervalMs: 3_600_000,
@@ -44,9 +47,15 @@ describe('loadMailroomConfig', () => {
   });
 
   it('refuses bad values, naming each variable', () => {
-    const bad = () => loadMailroomConfig({ MAILROOM_RUN_SIZE: '0', LETTER_TIME_ZONE: 'Mars/Olympus' });
+    const bad = () =>
+      loadMailroomConfig({
+        MAILROOM_RUN_SIZE: '0',
+        LETTER_TIME_ZONE: 'Mars/Olympus',
+        MAILROOM_FORM_VALID_DAYS: '0',
+      });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/LETTER_TIME_ZONE/);
     expect(bad).toThrow(/MAILROOM_RUN_SIZE/);
+    expect(bad).toThrow(/MAILROOM_FORM_VALID_DAYS/);
   });
 });

@@ -17,6 +17,7 @@ import {
  * | MAILROOM_RUN_SIZE | 1000 | most letters in one run |
  * | MAILROOM_POLL_INTERVAL_MS | 1000 | how often new notifications are read |
  * | MAILROOM_AUTO_RUN_MINUTES | (off) | gather a run this often; off: operators create runs |
+ * | MAILROOM_FORM_VALID_DAYS | 90 | how long a consent letter's paper form is accepted after it is printed |
  * | LETTER_SENDER_NAME | Passerelle | the service's name on every letter |
  * | LETTER_SENDER_ADDRESS | (none) | its postal address, lines separated by `|` |
  * | LETTER_SENDER_PHONE, LETTER_SENDER_EMAIL, LETTER_SENDER_HOURS | (none) | how to reach it |
@@ -24,7 +25,13 @@ import {
  */
 export type MailroomConfig = Pick<
   MailroomWorkerOptions,
-  'outputDir' | 'sender' | 'runSize' | 'pollIntervalMs' | 'timeZone' | 'autoRunIntervalMs'
+  | 'outputDir'
+  | 'sender'
+  | 'runSize'
+  | 'pollIntervalMs'
+  | 'timeZone'
+  | 'autoRunIntervalMs'
+  | 'formValidityDays'
 >;
 
 function validTimeZone(zone: string): boolean {
@@ -67,6 +74,7 @@ export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomC
     runSize: r.int('MAILROOM_RUN_SIZE', DEFAULT_WORKER_OPTIONS.runSize, 1, 5000),
     pollIntervalMs: r.int('MAILROOM_POLL_INTERVAL_MS', DEFAULT_WORKER_OPTIONS.pollIntervalMs, 10, 600_000),
     timeZone,
+    formValidityDays: r.int('MAILROOM_FORM_VALID_DAYS', DEFAULT_WORKER_OPTIONS.formValidityDays, 1, 366),
     ...(autoRun > 0 ? { autoRunIntervalMs: autoRun * 60_000 } : {}),
   };
   return config;

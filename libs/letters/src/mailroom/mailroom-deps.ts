@@ -37,6 +37,8 @@ export interface MailroomOptions {
   runSize: number;
   /** IANA time zone that letters print dates in. */
   timeZone: string;
+  /** How long a consent letter's paper form is accepted after the letter is printed. */
+  formValidityDays: number;
 }
 
 export interface MailroomWorkerOptions extends MailroomOptions {
@@ -63,6 +65,7 @@ export const DEFAULT_WORKER_OPTIONS: Omit<MailroomWorkerOptions, 'outputDir'> = 
   sender: DEFAULT_SENDER,
   runSize: 1000,
   timeZone: 'Europe/Paris',
+  formValidityDays: 90,
   pollIntervalMs: 1000,
   batchSize: 200,
   rescanIntervalMs: 60_000,

@@ -44,7 +44,7 @@ export class MailroomWorker {
     options: Partial<MailroomWorkerOptions> & Pick<MailroomWorkerOptions, 'outputDir'>,
   ) {
     this.options = { ...DEFAULT_WORKER_OPTIONS, ...options };
-    const content = new LetterContent(deps, this.options.sender, this.options.timeZone);
+    const content = new LetterContent(deps, this.options);
     this.mailroom = new Mailroom(deps, this.options);
     this.dispatcher = new LetterDispatcher(deps, this.options, content);
     this.builder = new PrintRunBuilder(deps, this.options, content);

@@ -17,6 +17,7 @@ import {
 import { InProcessDriver, type QueueDriver } from '@passerelle/sync';
 import type { LetterSender } from '../letter-types';
 import { ONLINE_ACCOUNT_EXTENSION } from './contact-markers';
+import { ConsentForms } from './consent-forms';
 import { communicationType } from './dispatch';
 import { MailroomWorker } from './mailroom-worker';
 import { MAILROOM_SCHEMA } from './schema';
@@ -63,6 +64,8 @@ export interface MailroomFixture {
   notifications: PatientNotifications;
   queue: QueueDriver;
   worker: MailroomWorker;
+  /** Records returned paper forms, on the same database and queue as the worker. */
+  forms: ConsentForms;
   outputDir: string;
   /** Waits until neither queue has work left (jobs run in this process). */
   settled(): Promise<void>;
@@ -86,17 +89,15 @@ export async function openMailroom(config: DatabaseConfig): Promise<MailroomFixt
   const audit = new AuditWriter(dataSource);
   const queue = new InProcessDriver({ defaults: { backoffMs: 10 } });
   const outputDir = mkdtempSync(join(tmpdir(), 'passerelle-mailroom-'));
-  const worker = new MailroomWorker(
-    {
-      dataSource,
-      repo,
-      audit,
-      queue,
-      linkedPatients: (db, id) => index.linkedPatients(db, id),
-      agencyName: (id) => Promise.resolve(AGENCY_NAMES[id]),
-    },
-    { outputDir, sender: SENDER },
-  );
+  const deps = {
+    dataSource,
+    repo,
+    audit,
+    queue,
+    linkedPatients: index.linkedPatients.bind(index),
+    agencyName: (id: string) => Promise.resolve(AGENCY_NAMES[id]),
+  };
+  const worker = new MailroomWorker(deps, { outputDir, sender: SENDER });
   await worker.start({ poll: false });
   const settled = async () => {
     for (let i = 0; i < 3000; i++) {
@@ -114,6 +115,7 @@ export async function openMailroom(config: DatabaseConfig): Promise<MailroomFixt
     notifications: new PatientNotifications(dataSource),
     queue,
     worker,
+    forms: new ConsentForms(deps),
     outputDir,
     settled,
     close: async () => {

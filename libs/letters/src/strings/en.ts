@@ -115,6 +115,63 @@ export const EN: LetterStrings = {
     notYou: (reference) =>
       `If you did not ask for this change, contact us quickly quoting reference ${reference}.`,
   },
+  consentForm: {
+    title: 'Form: your sharing choices',
+    intro:
+      'Choose who your health information is shared with: tick, date, sign (nothing is recorded without your ' +
+      'signature) and post this page back to us.',
+    name: 'Name',
+    code: 'Form code',
+    returnBy: (date) => `Please return it before ${date}.`,
+    returnTo: (address) => `Return address: ${address}.`,
+    sharingHeading: '1. Sharing with the services that care for you',
+    sharingHelp:
+      'At most one box per line. "I agree": these services can see your information to care for you. ' +
+      '"I refuse": they cannot. With no box ticked, nothing changes for that line.',
+    agree: 'I agree',
+    refuse: 'I refuse',
+    kinds: {
+      hospital: 'Hospitals',
+      gp: 'GP practices',
+      specialist: 'Specialist clinics',
+    },
+    sensitiveHeading: '2. Sensitive information',
+    sensitiveHelp:
+      'Shared only if you tick: tick for each service that may see it to care for you (not one whose sharing ' +
+      'you refuse above).',
+    categories: {
+      'mental-health': 'Mental health and psychiatric care',
+      hiv: 'HIV',
+      'sexual-health': 'Sexual health and sexually transmitted infections',
+      'substance-use': 'Alcohol, drug or medicine addiction',
+      genetics: 'Genetic conditions',
+      violence: 'Violence or abuse you suffered',
+    },
+    signature: 'Signature',
+    date: 'Date (dd / mm / yyyy)',
+    attached:
+      'You can change these choices by post: fill in the form with this letter and send it back to us.',
+  },
+  consentFormRecorded: {
+    title: 'We have recorded your sharing choices',
+    intro: (when, formLetter) =>
+      `On ${when}, we recorded the choices of the form you signed and sent back (letter ${formLetter}). ` +
+      'Here they are.',
+    sharingHeading: 'Sharing with the services that care for you',
+    sharing: (decision) =>
+      decision === 'permit'
+        ? 'you agree, to care for you'
+        : decision === 'deny'
+          ? 'you refuse'
+          : 'no choice: the usual rules apply',
+    sensitiveHeading: 'Sensitive information: who may see it',
+    kinds: { hospital: 'hospitals', gp: 'GP practices', specialist: 'specialist clinics' },
+    nobody: 'nobody',
+    replaces: 'These choices replace those of any form you sent back before.',
+    notYou: (reference) =>
+      `If these are not your choices, fill in the new form with this letter, or contact us quoting the ` +
+      `reference ${reference}.`,
+  },
   clinician: {
     title: 'Patient summary',
     patient: 'Patient',

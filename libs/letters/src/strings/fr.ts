@@ -117,6 +117,67 @@ export const FR: LetterStrings = {
     notYou: (reference) =>
       `Si vous n’avez pas demandé ce changement, contactez-nous vite en indiquant la référence ${reference}.`,
   },
+  consentForm: {
+    title: 'Formulaire : vos choix de partage',
+    intro:
+      'Choisissez avec qui vos informations de santé sont partagées : cochez, datez, signez (sans signature, ' +
+      'rien n’est enregistré) et renvoyez cette page par la poste.',
+    name: 'Nom',
+    code: 'Code du formulaire',
+    returnBy: (date) => `À renvoyer avant le ${date}.`,
+    returnTo: (address) => `Adresse de retour : ${address}.`,
+    sharingHeading: '1. Partage avec les services qui vous soignent',
+    sharingHelp:
+      'Une case au plus par ligne. « J’accepte » : ces services peuvent voir vos informations pour vous soigner. ' +
+      '« Je refuse » : ils ne les voient pas. Sans case cochée, rien ne change pour cette ligne.',
+    agree: 'J’accepte',
+    refuse: 'Je refuse',
+    kinds: {
+      hospital: 'Les hôpitaux',
+      gp: 'Les médecins généralistes',
+      specialist: 'Les cabinets de spécialistes',
+    },
+    sensitiveHeading: '2. Informations sensibles',
+    sensitiveHelp:
+      'Partagées seulement si vous cochez : cochez pour chaque service qui peut les voir pour vous soigner ' +
+      '(pas un service dont vous refusez le partage ci-dessus).',
+    categories: {
+      'mental-health': 'Santé mentale et suivi psychiatrique',
+      hiv: 'VIH',
+      'sexual-health': 'Santé sexuelle et infections sexuellement transmissibles',
+      'substance-use': 'Addictions (alcool, drogues, médicaments)',
+      genetics: 'Maladies génétiques',
+      violence: 'Violences subies',
+    },
+    signature: 'Signature',
+    date: 'Date (jj / mm / aaaa)',
+    attached:
+      'Vous pouvez changer ces choix par courrier : remplissez le formulaire joint à cette lettre et renvoyez-le-nous.',
+  },
+  consentFormRecorded: {
+    title: 'Nous avons enregistré vos choix de partage',
+    intro: (when, formLetter) =>
+      `Le ${when}, nous avons enregistré les choix du formulaire que vous avez signé et renvoyé ` +
+      `(courrier ${formLetter}). Les voici.`,
+    sharingHeading: 'Partage avec les services qui vous soignent',
+    sharing: (decision) =>
+      decision === 'permit'
+        ? 'vous acceptez, pour vous soigner'
+        : decision === 'deny'
+          ? 'vous refusez'
+          : 'pas de choix : les règles habituelles s’appliquent',
+    sensitiveHeading: 'Informations sensibles : qui peut les voir',
+    kinds: {
+      hospital: 'les hôpitaux',
+      gp: 'les médecins généralistes',
+      specialist: 'les cabinets de spécialistes',
+    },
+    nobody: 'personne',
+    replaces: 'Ces choix remplacent ceux des formulaires que vous avez pu renvoyer avant.',
+    notYou: (reference) =>
+      `Si ce ne sont pas vos choix, remplissez le nouveau formulaire joint, ou contactez-nous en indiquant la ` +
+      `référence ${reference}.`,
+  },
   clinician: {
     title: 'Résumé patient',
     patient: 'Patient',

@@ -1,3 +1,4 @@
+import type { PaperFormCategory } from '@passerelle/consent';
 import type { SummarySectionKey } from '@passerelle/summary';
 
 export const LANGUAGES = ['fr', 'en'] as const;
@@ -86,6 +87,40 @@ export interface LetterStrings {
     between: (start: string, end: string) => string;
     agencyKinds: Readonly<Record<AgencyKind, string>>;
     noRules: string;
+    notYou: (reference: string) => string;
+  };
+  /** The paper form a consent letter carries. */
+  consentForm: {
+    title: string;
+    intro: string;
+    name: string;
+    code: string;
+    returnBy: (date: string) => string;
+    returnTo: (address: string) => string;
+    sharingHeading: string;
+    sharingHelp: string;
+    agree: string;
+    refuse: string;
+    kinds: Readonly<Record<AgencyKind, string>>;
+    sensitiveHeading: string;
+    sensitiveHelp: string;
+    categories: Readonly<Record<PaperFormCategory, string>>;
+    signature: string;
+    date: string;
+    /** Printed in the letter's body when the form is attached. */
+    attached: string;
+  };
+  /** The confirmation of a paper form's choices. */
+  consentFormRecorded: {
+    title: string;
+    intro: (when: string, formLetter: string) => string;
+    sharingHeading: string;
+    sharing: (decision: 'permit' | 'deny' | undefined) => string;
+    sensitiveHeading: string;
+    /** Kinds of agency within a sentence ("hospitals and GP practices"). */
+    kinds: Readonly<Record<AgencyKind, string>>;
+    nobody: string;
+    replaces: string;
     notYou: (reference: string) => string;
   };
   clinician: {

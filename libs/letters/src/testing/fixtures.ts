@@ -5,6 +5,7 @@ import type {
   AccessReportLetter,
   BreakGlassLetter,
   ConsentChangeLetter,
+  ConsentFormRecordedLetter,
   LetterCommon,
   LetterSender,
   PatientSummaryLetter,
@@ -208,6 +209,29 @@ export function consentChangeLetter(overrides: Partial<LetterCommon> = {}): Cons
         },
       ],
     },
+    ...common(overrides),
+  };
+}
+
+/** The paper form a consent letter carries (a made-up code: any 13 symbols print). */
+export const FORM = { code: 'K7QM-2XWP-9TRB-4', expires: new Date('2025-06-12T10:00:00Z') };
+
+export function consentChangeWithForm(overrides: Partial<LetterCommon> = {}): ConsentChangeLetter {
+  return { ...consentChangeLetter(overrides), form: FORM };
+}
+
+export function consentFormRecordedLetter(overrides: Partial<LetterCommon> = {}): ConsentFormRecordedLetter {
+  return {
+    kind: 'consent-form-recorded',
+    recorded: {
+      at: new Date('2025-05-20T09:00:00Z'),
+      formLetter: 'A1B2-C3D4-E5F6-0718',
+      choices: {
+        sharing: { hospital: 'deny', gp: 'permit' },
+        sensitive: { 'mental-health': ['gp', 'specialist'], hiv: ['gp'] },
+      },
+    },
+    form: FORM,
     ...common(overrides),
   };
 }
