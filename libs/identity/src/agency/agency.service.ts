@@ -59,7 +59,6 @@ function checkScopes(scopes: unknown): string[] {
   return [...new Set(scopes as string[])];
 }
 
-
 function checkIdentifiers(identifiers: unknown): Identifier[] {
   if (identifiers === undefined) return [];
   const ok =
