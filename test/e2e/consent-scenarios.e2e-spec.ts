@@ -8,7 +8,7 @@ import type {
   ServiceRequest,
 } from 'fhir/r4';
 import { type ConsentDecider, type DisclosureContext, factsOf } from '@passerelle/consent';
-import { INS_SYSTEM } from '@passerelle/identity';
+import { INS_SYSTEM, qualifiedInsExtension } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
 import {
   actor,
@@ -153,6 +153,10 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
           { system: `https://${agency}.example/mrn`, value: `m-${++serial}` },
           ...(withIns ? [{ system: INS_SYSTEM, value: INS }] : []),
         ],
+        // A qualified identity with its INS traits: what lets the INS link the records.
+        ...(withIns ? { extension: [qualifiedInsExtension()] } : {}),
+        name: [{ use: 'official', family: 'Roche', given: ['Inès'] }],
+        gender: 'female',
         birthDate: '1970-01-01',
       });
 

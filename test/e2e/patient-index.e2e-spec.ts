@@ -1,4 +1,5 @@
 import type { Bundle, Observation, Patient } from 'fhir/r4';
+import { qualifiedInsExtension } from '@passerelle/identity';
 import {
   registerAgency,
   STORE_KINDS,
@@ -16,7 +17,7 @@ function patient(mrnSystem: string, mrn: string, extra: Partial<Patient> = {}): 
   return {
     resourceType: 'Patient',
     identifier: [{ system: mrnSystem, value: mrn }],
-    name: [{ family: 'Le Gall-Ménard', given: ['Maëlle'] }],
+    name: [{ use: 'official', family: 'Le Gall-Ménard', given: ['Maëlle'] }],
     gender: 'female',
     birthDate: '1975-03-14',
     address: [{ use: 'home', line: ['3 rue des Lilas'], postalCode: '44000', city: 'Nantes', country: 'FR' }],
@@ -60,17 +61,20 @@ describe.each(STORE_KINDS)('patient index through the API on %s', (kind) => {
         .expect(201)
     ).body.id as string;
 
-  it('links two agencies’ records with the same INS and resolves searches and $everything through the link', async () => {
+  it('links two agencies’ records with the same qualified INS and resolves searches and $everything through the link', async () => {
     const ins = { system: INS, value: '275034412345657' };
+    const qualified = { extension: [qualifiedInsExtension()] };
     const atHospital = await create(
       hospital,
       patient('https://chu.example/mrn', 'H1', {
+        ...qualified,
         identifier: [{ system: 'https://chu.example/mrn', value: 'H1' }, ins],
       }),
     );
     const atGp = await create(
       gp,
       patient('https://cabinet.example/mrn', 'G1', {
+        ...qualified,
         identifier: [{ system: 'https://cabinet.example/mrn', value: 'G1' }, ins],
       }),
     );
@@ -91,13 +95,49 @@ describe.each(STORE_KINDS)('patient index through the API on %s', (kind) => {
       .set('content-type', FHIR_JSON)
       .send({
         resourceType: 'Parameters',
-        parameter: [{ name: 'resource', resource: { resourceType: 'Patient', identifier: [ins] } }],
+        parameter: [
+          {
+            name: 'resource',
+            resource: { ...patient('https://other.example/mrn', 'X1', qualified), identifier: [ins] },
+          },
+        ],
       })
       .expect(200);
     expect((match.body as Bundle).entry?.map((e) => e.resource?.id).sort()).toEqual(
       [atGp, atHospital].sort(),
     );
     expect(match.body.entry[0].search.extension[0].valueCode).toBe('certain');
+  });
+
+  it('does not link the same INS on identities that are not qualified: an operator decides', async () => {
+    const ins = { system: INS, value: '180022912345657' };
+    const other = { name: [{ use: 'official' as const, family: 'Kerhervé', given: ['Anaïs'] }] };
+    const a = await create(
+      hospital,
+      patient('https://chu.example/mrn', 'H3', {
+        ...other,
+        identifier: [{ system: 'https://chu.example/mrn', value: 'H3' }, ins],
+      }),
+    );
+    const b = await create(
+      gp,
+      patient('https://cabinet.example/mrn', 'G3', {
+        ...other,
+        identifier: [{ system: 'https://cabinet.example/mrn', value: 'G3' }, ins],
+      }),
+    );
+    await create(hospital, observation(a, '2339-0'));
+    expect((await gp.get(`/fhir/Observation?patient=${b}&_summary=count`)).body.total).toBe(0);
+    const candidates = (await admin(request(hub.url).get('/admin/mpi/candidates')).expect(200)).body as {
+      patientId: string;
+      matchedPatientId: string;
+      rule: string;
+    }[];
+    expect(candidates).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ patientId: b, matchedPatientId: a, rule: 'national-id' }),
+      ]),
+    );
   });
 
   it('proposes a candidate on demographics alone; an operator confirms it, audited', async () => {

@@ -1,4 +1,5 @@
 import type { AuditEvent, Bundle, Composition, Extension, Patient, Resource } from 'fhir/r4';
+import { qualifiedInsExtension } from '@passerelle/identity';
 import {
   actor,
   privacyConsent,
@@ -61,11 +62,13 @@ async function pdfText(pdf: Buffer): Promise<string> {
 function patient(mrnSystem: string, mrn: string): Patient {
   return {
     resourceType: 'Patient',
+    // A qualified identity with its INS traits: what lets the INS link the records.
+    extension: [qualifiedInsExtension()],
     identifier: [
       { system: mrnSystem, value: mrn },
       { system: INS, value: '275034412345657' },
     ],
-    name: [{ family: 'Le Gall-Ménard', given: ['Maëlle'] }],
+    name: [{ use: 'official', family: 'Le Gall-Ménard', given: ['Maëlle'] }],
     gender: 'female',
     birthDate: '1975-03-14',
   };

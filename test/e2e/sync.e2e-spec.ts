@@ -1,4 +1,5 @@
 import type { Bundle, BundleEntry, Encounter, Patient, Resource } from 'fhir/r4';
+import { verifiedNhsNumberExtension } from '@passerelle/identity';
 import {
   actor,
   privacyConsent,
@@ -22,7 +23,8 @@ function patient(system: string, value: string, nhs: string, gp?: string): Patie
     resourceType: 'Patient',
     identifier: [
       { system, value },
-      { system: NHS, value: nhs },
+      // Traced and verified: what lets the NHS number link the records.
+      { system: NHS, value: nhs, extension: [verifiedNhsNumberExtension()] },
     ],
     name: [{ family: 'Martin', given: ['Claire'] }],
     birthDate: '1971-04-02',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { verifiedNhsNumberExtension } from '@passerelle/identity';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -72,7 +73,11 @@ describe('the worker app on PostgreSQL and Redis', () => {
       resourceType: 'Patient',
       identifier: [
         { system, value },
-        { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765919' },
+        {
+          system: 'https://fhir.nhs.uk/Id/nhs-number',
+          value: '9434765919',
+          extension: [verifiedNhsNumberExtension()],
+        },
       ],
       birthDate: '1980-01-01',
       generalPractitioner: [{ reference: 'Organization/cabinet' }],

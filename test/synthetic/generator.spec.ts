@@ -1,4 +1,5 @@
 import type { Bundle, FhirResource, Identifier } from 'fhir/r4';
+import { keysOf } from '@passerelle/identity';
 import {
   ACT_CODE,
   allocateCounts,
@@ -154,6 +155,27 @@ describe('generatePatient', () => {
       expect(ins.slice(3, 5)).toBe(p.patient.birthDate?.slice(5, 7));
       if (p.patient.gender === 'male') expect(ins[0]).toBe('1');
       if (p.patient.gender === 'female') expect(ins[0]).toBe('2');
+    }
+  });
+
+  it.each(['FR', 'GB'] as const)(
+    'records a %s person at every agency on a qualified identity the hub links on',
+    (country) => {
+      const { hospital, gp } = defaultAgencies(country);
+      for (let index = 0; index < 60; index++) {
+        const atHospital = keysOf(generatePatient({ seed: 12, index, country, agency: hospital }).patient);
+        const atGp = keysOf(generatePatient({ seed: 12, index, country, agency: gp }).patient);
+        expect(atHospital.qualifiedIds).toHaveLength(1);
+        expect(atGp.qualifiedIds).toEqual(atHospital.qualifiedIds);
+      }
+    },
+  );
+
+  it('gives the birthplace a French INS was made with', () => {
+    for (const p of generatePatients(50, 13, { country: 'FR' })) {
+      const ins = p.patient.identifier?.find((i) => i.system === INS_NIR_SYSTEM)?.value ?? '';
+      const place = p.patient.extension?.find((e) => e.url.endsWith('/patient-birthPlace'))?.valueAddress;
+      expect(place?.extension?.[0].valueCoding?.code).toBe(ins.slice(5, 10));
     }
   });
 

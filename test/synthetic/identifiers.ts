@@ -1,4 +1,4 @@
-import type { Identifier } from 'fhir/r4';
+import type { Extension, Identifier } from 'fhir/r4';
 import type { Random } from './random';
 import type { AgencyIdentity } from './types';
 
@@ -9,6 +9,66 @@ export const RPPS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.1';
 export const FINESS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.2';
 export const GMC_SYSTEM = 'https://fhir.hl7.org.uk/Id/gmc-number';
 export const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
+
+/**
+ * How agencies say a national identifier may be used to exchange data (docs/identity.md): the
+ * FR Core identity reliability extension on a Patient with a qualified INS identity, its birthplace
+ * by INSEE code, and UK Core's verification status on a traced and verified NHS number.
+ */
+export const FR_CORE_IDENTITY_RELIABILITY_URL =
+  'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability';
+export const FR_CORE_IDENTITY_STATUS_SYSTEM =
+  'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status';
+export const PATIENT_BIRTH_PLACE_URL = 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace';
+export const FR_CORE_INSEE_CODE_URL =
+  'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code';
+const INSEE_COMMUNE_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM';
+export const NHS_NUMBER_VERIFICATION_STATUS_URL =
+  'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus';
+const NHS_NUMBER_VERIFICATION_STATUS_SYSTEM =
+  'https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland';
+
+/** A qualified INS identity (RNIV status QUAL): the INS retrieved from INSi and checked on an ID. */
+export function qualifiedInsIdentity(): Extension {
+  return {
+    url: FR_CORE_IDENTITY_RELIABILITY_URL,
+    extension: [
+      {
+        url: 'identityStatus',
+        valueCoding: { system: FR_CORE_IDENTITY_STATUS_SYSTEM, code: 'QUAL', display: 'Identité qualifiée' },
+      },
+    ],
+  };
+}
+
+/** The birthplace as FR Core gives it: the INSEE code of the commune. */
+export function birthPlace(inseeCode: string): Extension {
+  return {
+    url: PATIENT_BIRTH_PLACE_URL,
+    valueAddress: {
+      extension: [
+        { url: FR_CORE_INSEE_CODE_URL, valueCoding: { system: INSEE_COMMUNE_SYSTEM, code: inseeCode } },
+      ],
+    },
+  };
+}
+
+/** The birthplace (INSEE code) a NIR carries: département and commune, after sex, year and month. */
+export function nirBirthplace(nir: string): string {
+  return nir.slice(5, 10);
+}
+
+/** An NHS number traced and verified against the national register (UK Core code 01). */
+export function verifiedNhsNumber(): Extension {
+  return {
+    url: NHS_NUMBER_VERIFICATION_STATUS_URL,
+    valueCodeableConcept: {
+      coding: [
+        { system: NHS_NUMBER_VERIFICATION_STATUS_SYSTEM, code: '01', display: 'Number present and verified' },
+      ],
+    },
+  };
+}
 
 /** The kinds of agency-local identifier, each its own system under the agency's base. */
 export type LocalKind =

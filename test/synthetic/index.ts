@@ -21,6 +21,7 @@ export {
   mixedCountry,
 } from './generator';
 export {
+  birthPlace,
   FINESS_SYSTEM,
   GMC_SYSTEM,
   INS_NIR_SYSTEM,
@@ -32,7 +33,9 @@ export {
   nhsCheckDigit,
   nirKey,
   ODS_SYSTEM,
+  qualifiedInsIdentity,
   RPPS_SYSTEM,
+  verifiedNhsNumber,
 } from './identifiers';
 export { createRandom, Random } from './random';
 export { ACT_CODE, ATC, CONFIDENTIALITY, LOINC, SNOMED, UCUM } from './terminology';

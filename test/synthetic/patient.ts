@@ -8,9 +8,13 @@ import type {
   Reference,
 } from 'fhir/r4';
 import {
+  birthPlace,
   GMC_SYSTEM,
   INS_NIR_SYSTEM,
   insNir,
+  nirBirthplace,
+  qualifiedInsIdentity,
+  verifiedNhsNumber,
   localIdentifier,
   NHS_NUMBER_SYSTEM,
   nhsNumber,
@@ -102,6 +106,8 @@ export function createPerson(rng: Random, country: Country): Person {
     telecom.push({ system: 'email', value: email, use: 'home' });
   }
 
+  // Every agency records the person on a qualified identity with the same traits, so that the
+  // hub links their records: a qualified INS and its birthplace, or a verified NHS number.
   const nationalId: Identifier =
     country === 'FR'
       ? {
@@ -109,9 +115,17 @@ export function createPerson(rng: Random, country: Country): Person {
           system: INS_NIR_SYSTEM,
           value: insNir(rng, sex === 'male' ? '1' : '2', birthDate, birthDepartement(rng, district)),
         }
-      : { use: 'official', system: NHS_NUMBER_SYSTEM, value: nhsNumber(rng) };
+      : {
+          use: 'official',
+          system: NHS_NUMBER_SYSTEM,
+          value: nhsNumber(rng),
+          extension: [verifiedNhsNumber()],
+        };
 
   const patient: Person['patient'] = {
+    ...(country === 'FR'
+      ? { extension: [qualifiedInsIdentity(), birthPlace(nirBirthplace(nationalId.value ?? ''))] }
+      : {}),
     active: true,
     name: names,
     telecom,
@@ -214,7 +228,7 @@ export function patientResource(person: Person, links: PatientLinks): Patient {
   };
   return {
     resourceType: 'Patient',
-    identifier: [mrn, { ...person.nationalId }],
+    identifier: [mrn, structuredClone(person.nationalId)],
     ...structuredClone(person.patient),
     generalPractitioner: links.generalPractitioner,
     managingOrganization: links.organization,

@@ -1,6 +1,6 @@
 import type { Consent, Observation, Patient } from 'fhir/r4';
 import { getFhirSchemaValidator } from '@passerelle/fhir';
-import { IDENTITY_SCHEMA, INS_SYSTEM, PatientIndex } from '@passerelle/identity';
+import { IDENTITY_SCHEMA, INS_SYSTEM, PatientIndex, qualifiedInsExtension } from '@passerelle/identity';
 import {
   type Actor,
   type Db,
@@ -79,15 +79,17 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
         : new PersonConsentSource(repo);
     service = new ConsentService(source, { model: 'implied', breakGlass: 'forbidden' });
 
-    // The same human at a GP practice and at a hospital: one INS, two linked Patient records.
+    // The same human at a GP practice and at a hospital: one qualified INS, two linked records.
     const person = (agency: string): Patient => ({
       resourceType: 'Patient',
+      extension: [qualifiedInsExtension()],
       identifier: [
         { system: `https://${agency}.example/mrn`, value: 'm1' },
         { system: INS_SYSTEM, value: INS },
       ],
-      name: [{ family: 'Morel', given: ['Lucie'] }],
+      name: [{ use: 'official', family: 'Morel', given: ['Lucie'] }],
       birthDate: '1975-03-04',
+      gender: 'female',
     });
     gpPatient = (await repo.create(gp, 'Patient', person('gp-durand'))).stored.id;
     hospitalPatient = (await repo.create(hospital, 'Patient', person('chu-nantes'))).stored.id;

@@ -68,3 +68,19 @@ export {
   normaliseName,
   type PatientKeys,
 } from './mpi/matching';
+export {
+  birthplaceExtension,
+  FR_CORE_IDENTITY_RELIABILITY_URL,
+  FR_CORE_IDENTITY_STATUS_SYSTEM,
+  FR_CORE_INSEE_CODE_URL,
+  FR_CORE_V2_0445_SYSTEM,
+  insTraitsOf,
+  isQualifiedInsIdentity,
+  isVerifiedNhsNumber,
+  NHS_NUMBER_VERIFICATION_STATUS_SYSTEM,
+  NHS_NUMBER_VERIFICATION_STATUS_URL,
+  PATIENT_BIRTH_PLACE_URL,
+  qualifiedInsExtension,
+  verifiedNhsNumberExtension,
+  type InsTraits,
+} from './mpi/qualification';

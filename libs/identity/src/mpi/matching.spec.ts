@@ -239,6 +239,17 @@ describe('link decision', () => {
 
   it('leaves a person whose national id it no longer shares', () => {
     expect(decideLink({ personId: 'p0', method: 'national-id' }, true, [])).toEqual({ kind: 'new' });
-    expect(decideLink({ personId: 'p0', method: 'national-id' }, false, [])).toEqual({ kind: 'keep' });
+  });
+
+  it('leaves a person it had joined on a qualified national id that no longer agrees', () => {
+    expect(decideLink({ personId: 'p0', method: 'national-id' }, false, [])).toEqual({ kind: 'new' });
+    expect(decideLink({ personId: 'p0', method: 'national-id' }, false, [match('p1', 1, 1)])).toEqual({
+      kind: 'join',
+      personId: 'p1',
+    });
+  });
+
+  it('keeps the first record of a person, which no evidence put there', () => {
+    expect(decideLink({ personId: 'p0', method: 'new' }, false, [])).toEqual({ kind: 'keep' });
   });
 });

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { Address, HumanName, Patient } from 'fhir/r4';
+import type { Address, HumanName, Identifier, Patient } from 'fhir/r4';
 import { type LinkMethod, type MatchGrade, OPERATOR_METHODS } from './mpi.types';
+import { normaliseName, normalisePostalCode } from './normalise';
+import { insTraitsOf, isQualifiedInsIdentity, isVerifiedNhsNumber, qualifiedKey } from './qualification';
+
+export { normaliseName, normalisePostalCode } from './normalise';
 
 /**
  * The patient index's matching rules, as pure functions. Two kinds of evidence:
  * - a national identifier (France's INS-NIR, the NHS number), validated by its check digits:
- *   equal → the same person, certain; different in the same system → never the same person;
+ *   the same one, qualified on both records (see qualification.ts) → the same person, certain;
+ *   the same one otherwise → a candidate an operator decides on; different in the same system →
+ *   never the same person;
  * - five demographics, normalised (family, first given, birth date, gender, postal code): all
  *   equal → a candidate an operator decides on, never an automatic merge.
  */
@@ -62,13 +68,33 @@ export function normaliseNationalId(
   return undefined;
 }
 
-/** `system|value` keys of a patient's valid national identifiers (an `old` identifier is history). */
-export function nationalIdKeys(patient: Patient): string[] {
-  const keys = new Set<string>();
+/** A patient's valid national identifiers (an `old` identifier is history), with their `system|value` key. */
+function nationalIds(patient: Patient): { key: string; identifier: Identifier }[] {
+  const found: { key: string; identifier: Identifier }[] = [];
   for (const identifier of patient.identifier ?? []) {
     if (identifier.use === 'old' || identifier.system === undefined) continue;
     const value = normaliseNationalId(identifier.system, identifier.value);
-    if (value !== undefined) keys.add(`${identifier.system}|${value}`);
+    if (value !== undefined) found.push({ key: `${identifier.system}|${value}`, identifier });
+  }
+  return found;
+}
+
+/** `system|value` keys of a patient's valid national identifiers. */
+export function nationalIdKeys(patient: Patient): string[] {
+  return [...new Set(nationalIds(patient).map((n) => n.key))].sort();
+}
+
+/**
+ * The qualified keys of a patient's national identifiers: an INS on a qualified identity that
+ * carries its traits, an NHS number whose verification status says verified.
+ */
+export function qualifiedIdKeys(patient: Patient): string[] {
+  const keys = new Set<string>();
+  const insTraits = isQualifiedInsIdentity(patient) ? insTraitsOf(patient) : undefined;
+  for (const { key, identifier } of nationalIds(patient)) {
+    if (identifier.system === INS_SYSTEM && insTraits !== undefined) keys.add(qualifiedKey(key, insTraits));
+    if (identifier.system === NHS_NUMBER_SYSTEM && isVerifiedNhsNumber(identifier))
+      keys.add(qualifiedKey(key, undefined));
   }
   return [...keys].sort();
 }
@@ -85,25 +111,6 @@ export function sharedNationalIdRules(a: readonly string[], b: readonly string[]
   return [
     ...new Set(a.filter((k) => b.includes(k)).map((k) => NATIONAL_ID_RULES[systemOf(k)] ?? 'national-id')),
   ].sort();
-}
-
-const FOLDED: Readonly<Record<string, string>> = { Œ: 'OE', Æ: 'AE', Ø: 'O', Ł: 'L', Đ: 'D', Þ: 'TH' };
-
-/**
- * Folds what agencies spell differently: accents, case, ligatures, hyphens, apostrophes, spaces
- * and other punctuation (`Le Gall-Ménard` = `LE GALL MENARD` = `legallmenard`).
- */
-export function normaliseName(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toUpperCase()
-    .replace(/[ŒÆØŁĐÞ]/g, (c) => FOLDED[c] ?? c)
-    .replace(/[^\p{L}\p{N}]/gu, '');
-}
-
-export function normalisePostalCode(value: string): string {
-  return value.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
 
 /** The name that identifies: official, else usual, else the first one that is not old or a nickname. */
@@ -152,6 +159,8 @@ function hashKey(parts: string[]): string {
 /** The blocking keys of a patient: what the index stores and looks up. */
 export interface PatientKeys {
   nationalIds: string[];
+  /** The national ids that may link by themselves (qualification.ts): drives automatic links. */
+  qualifiedIds: string[];
   /** All five demographics: drives candidates. */
   demographic?: string;
   /** Family, given and birth date only: a `possible` answer to $match, never a candidate. */
@@ -160,7 +169,7 @@ export interface PatientKeys {
 
 export function keysOf(patient: Patient): PatientKeys {
   const d = demographicsOf(patient);
-  const keys: PatientKeys = { nationalIds: nationalIdKeys(patient) };
+  const keys: PatientKeys = { nationalIds: nationalIdKeys(patient), qualifiedIds: qualifiedIdKeys(patient) };
   if (d.family && d.given && d.birthDate) {
     keys.nameBirth = hashKey([d.family, d.given, d.birthDate]);
     if (d.gender && d.postalCode)
@@ -169,7 +178,7 @@ export function keysOf(patient: Patient): PatientKeys {
   return keys;
 }
 
-export type KeyKind = 'nid' | 'demo' | 'name-dob';
+export type KeyKind = 'nid' | 'qid' | 'demo' | 'name-dob';
 
 export interface KeyRow {
   kind: KeyKind;
@@ -177,7 +186,10 @@ export interface KeyRow {
 }
 
 export function keyRows(keys: PatientKeys): KeyRow[] {
-  const rows: KeyRow[] = keys.nationalIds.map((value) => ({ kind: 'nid', value }));
+  const rows: KeyRow[] = [
+    ...keys.nationalIds.map((value) => ({ kind: 'nid' as const, value })),
+    ...keys.qualifiedIds.map((value) => ({ kind: 'qid' as const, value })),
+  ];
   if (keys.demographic) rows.push({ kind: 'demo', value: keys.demographic });
   if (keys.nameBirth) rows.push({ kind: 'name-dob', value: keys.nameBirth });
   return rows;
@@ -200,10 +212,10 @@ export function sameKeyRows(a: readonly KeyRow[], b: readonly KeyRow[]): boolean
   return text(a) === text(b);
 }
 
-/** A person holding records that share a national id with the record being linked. */
+/** A person holding records whose qualified national id agrees with the record being linked. */
 export interface PersonMatch {
   personId: string;
-  /** How many of its records share one. */
+  /** How many of its records agree. */
   records: number;
   createdAt: Date;
   /** Whether any of its records carries a different national id in the same system. */
@@ -213,11 +225,13 @@ export interface PersonMatch {
 export type LinkDecision = { kind: 'keep' } | { kind: 'join'; personId: string } | { kind: 'new' };
 
 /**
- * Where a written record belongs.
+ * Where a written record belongs. `matches` are the persons holding a record whose qualified
+ * national id agrees with this record's (qualifiedKeysAgree): nothing weaker ever links.
  * - A record never stays with, nor joins, a person holding a conflicting national id.
- * - Otherwise an operator's decision stands, and so does a person that shares its national id.
- * - Otherwise it joins the person sharing its national id (most records, then oldest), or keeps
- *   its person, or, the first of its kind, gets a new one.
+ * - Otherwise an operator's decision stands, and so does a person it still matches.
+ * - Otherwise it joins the matching person (most records, then oldest); or a record that had
+ *   joined its person on a qualified national id leaves it, since that evidence no longer holds;
+ *   or it keeps its person; or, the first of its kind, gets a new one.
  */
 export function decideLink(
   current: { personId: string; method: LinkMethod } | undefined,
@@ -238,5 +252,7 @@ export function decideLink(
   }
   const target = targets.find((t) => t.personId !== current?.personId);
   if (target) return { kind: 'join', personId: target.personId };
-  return current && !conflictsWithCurrent ? { kind: 'keep' } : { kind: 'new' };
+  return current && !conflictsWithCurrent && current.method !== 'national-id'
+    ? { kind: 'keep' }
+    : { kind: 'new' };
 }

@@ -27,16 +27,19 @@ import {
   touchLink,
   writeLink,
 } from './mpi-sql';
+import { nationalIdMatches } from './mpi-matches';
 import { OPERATOR_METHODS } from './mpi.types';
 
 /**
- * Links the Patient versions of one write to persons, inside the writing transaction.
+ * Links the Patient versions of one write to persons, inside the writing transaction. Only a
+ * qualified national id that agrees links by itself (matching.ts, qualification.ts); anything
+ * weaker becomes a candidate for an operator.
  *
  * Locks first: the shared admin lock, then every blocking key the records had or now have (and
  * one per record), sorted, in one statement. A person is only ever joined through a national id
  * key it already holds, so two writers that could join (or split) the same person wait on the
- * same key, and the second sees what the first committed: ten agencies pushing the same INS at
- * once make one person. Demographic keys are locked too, so concurrent look-alikes see each other
+ * same key, and the second sees what the first committed: ten agencies pushing the same qualified
+ * INS at once make one person. Demographic keys are locked too, so concurrent look-alikes see each other
  * and become a candidate.
  */
 export async function indexPatients(db: Db, written: readonly VersionRow[]): Promise<void> {
@@ -76,17 +79,17 @@ async function indexPatient(db: Db, row: VersionRow, keys: PatientKeys): Promise
   }
 
   const nids = keys.nationalIds;
-  const matches = await personsByKey(db, 'nid', nids, id);
+  const { qualified, shared } = await nationalIdMatches(db, keys, id);
   const heldIds = await nationalIdsOfPersons(
     db,
-    [...new Set([...matches.map((m) => m.personId), ...(current ? [current.personId] : [])])],
+    [...new Set([...shared.map((m) => m.personId), ...(current ? [current.personId] : [])])],
     id,
   );
   const conflictsWith = (personId: string) => nationalIdsConflict(nids, heldIds.get(personId) ?? []);
   const decision = decideLink(
     current,
     current ? conflictsWith(current.personId) : false,
-    matches.map((m) => ({ ...m, conflicts: conflictsWith(m.personId) })),
+    qualified.map((m) => ({ ...m, conflicts: conflictsWith(m.personId) })),
   );
 
   let personId: string;
@@ -95,7 +98,7 @@ async function indexPatient(db: Db, row: VersionRow, keys: PatientKeys): Promise
     await touchLink(db, id, row.sourceAgency);
   } else if (decision.kind === 'join') {
     personId = decision.personId;
-    const via = matches.find((m) => m.personId === personId)?.keys ?? [];
+    const via = qualified.find((m) => m.personId === personId)?.keys ?? [];
     const evidence = { rules: sharedNationalIdRules(nids, via) };
     await writeLink(db, {
       patientId: id,
@@ -124,7 +127,7 @@ async function indexPatient(db: Db, row: VersionRow, keys: PatientKeys): Promise
     personId,
     left,
     keys,
-    matches.filter((m) => !conflictsWith(m.personId)),
+    shared.filter((m) => !conflictsWith(m.personId)),
   );
 }
 
@@ -167,7 +170,8 @@ async function proposeCandidates(
       );
     }
   }
-  // Another person sharing a national id: only after an operator split one, so ask again.
+  // Another person sharing a national id: the evidence to link was not there (an identity not
+  // qualified, traits that disagree, an NHS number not verified), or an operator split them.
   for (const m of nidMatches.filter((x) => x.personId !== personId)) {
     await propose(m, 'national-id', sharedNationalIdRules(keys.nationalIds, m.keys));
   }

@@ -226,3 +226,39 @@ export async function mergePersons(db: Db, from: string, to: string): Promise<st
   await db.query('UPDATE mpi_person SET merged_into = $2 WHERE id = $1', [from, to]);
   return moved.map((m) => m.patient_id).sort();
 }
+
+/** An active record holding one of the national ids looked up, with its qualified keys. */
+export interface NationalIdHolder {
+  personId: string;
+  patientId: string;
+  personCreatedAt: Date;
+  qualified: string[];
+}
+
+/** Active records (other than `exclude`) holding one of these national ids, persons oldest first. */
+export async function holdersOfNationalIds(
+  db: Db,
+  nationalIds: readonly string[],
+  exclude: string | null,
+): Promise<NationalIdHolder[]> {
+  if (nationalIds.length === 0) return [];
+  const rows: { person_id: string; patient_id: string; created_at: Date; qualified: string[] }[] =
+    await db.query(
+      `SELECT l.person_id, l.patient_id, p.created_at,
+              coalesce(array_agg(DISTINCT q.value) FILTER (WHERE q.value IS NOT NULL), '{}') AS qualified
+         FROM mpi_key k
+         JOIN mpi_link l ON l.patient_id = k.patient_id AND l.active
+         JOIN mpi_person p ON p.id = l.person_id
+         LEFT JOIN mpi_key q ON q.patient_id = l.patient_id AND q.kind = 'qid'
+        WHERE k.kind = 'nid' AND k.value = ANY($1::text[]) AND k.patient_id IS DISTINCT FROM $2
+        GROUP BY l.person_id, l.patient_id, p.created_at, l.created_at
+        ORDER BY p.created_at, l.person_id, l.created_at, l.patient_id`,
+      [nationalIds, exclude],
+    );
+  return rows.map((r) => ({
+    personId: r.person_id,
+    patientId: r.patient_id,
+    personCreatedAt: r.created_at,
+    qualified: r.qualified,
+  }));
+}

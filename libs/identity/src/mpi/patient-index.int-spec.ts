@@ -3,34 +3,8 @@ import { getFhirSchemaValidator, OperationOutcomeError } from '@passerelle/fhir'
 import { type Actor, FhirRepository, openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
 import { IDENTITY_SCHEMA } from '../schema';
-import { INS_SYSTEM, NHS_NUMBER_SYSTEM } from './matching';
+import { human, newIns, newNhs, next, qualified } from './mpi.fixtures';
 import { PatientIndex } from './patient-index';
-
-let serial = 0;
-/** A fresh valid INS (NIR + key) for each call. */
-function newIns(): Identifier {
-  const base = `18002${String(29_000_000 + ++serial).slice(-8)}`;
-  return { system: INS_SYSTEM, value: `${base}${String(97 - (Number(base) % 97)).padStart(2, '0')}` };
-}
-/** A fresh valid NHS number for each call. */
-function newNhs(): Identifier {
-  for (;;) {
-    const base = String(400_000_000 + ++serial);
-    const sum = [...base].reduce((s, d, i) => s + Number(d) * (10 - i), 0);
-    const check = 11 - (sum % 11);
-    if (check !== 10) return { system: NHS_NUMBER_SYSTEM, value: `${base}${check === 11 ? 0 : check}` };
-  }
-}
-/** Demographics of a made-up human, unique per call unless `family` is given. */
-function human(family = `Martin-${++serial}`, given = 'Éloïse'): Patient {
-  return {
-    resourceType: 'Patient',
-    name: [{ family, given: [given] }],
-    birthDate: '1980-02-29',
-    gender: 'female',
-    address: [{ use: 'home', postalCode: '29200' }],
-  };
-}
 
 describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   let db: TestDatabase;
@@ -88,12 +62,20 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
     return row;
   }
 
-  it('links the same INS from two agencies to one person, certainly', async () => {
+  it('links the same qualified INS with the same traits from two agencies to one person, certainly', async () => {
     const ins = newIns();
-    const a = await push('hospital-a', 'a1', human(), [ins]);
-    const b = await push('gp-b', 'b1', { ...human(), name: [{ family: 'Someone', given: ['Else'] }] }, [
-      { ...ins, value: ins.value!.replace(/^(.{5})/, '$1 ') },
-    ]);
+    const person = human();
+    const a = await push('hospital-a', 'a1', qualified(person), [ins]);
+    const b = await push(
+      'gp-b',
+      'b1',
+      qualified({
+        ...person,
+        name: [...person.name!, { use: 'usual', family: 'Someone', given: ['Else'] }],
+        address: [{ use: 'home', postalCode: '75001' }],
+      }),
+      [{ ...ins, value: ins.value!.replace(/^(.{5})/, '$1 ') }],
+    );
     expect(await personOf(b)).toBe(await personOf(a));
     expect(await linked(a)).toEqual([a, b]);
     const [link]: { method: string; evidence: unknown; agency: string }[] = await opened.dataSource.query(
@@ -108,7 +90,8 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
     const nhs = newNhs();
     const ids = await repo.transaction(async (tx) => {
       const writes = [];
-      for (const id of [`bundle-${++serial}-1`, `bundle-${serial}-2`]) {
+      const k = next();
+      for (const id of [`bundle-${k}-1`, `bundle-${k}-2`]) {
         const patient: Patient = { ...human(), identifier: [nhs] };
         writes.push(
           await repo.prepareWrite(tx, actor('hospital-a'), 'Patient', id, patient, { isCreate: true }),
@@ -121,8 +104,8 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('proposes look-alikes without a national id as a candidate; confirming merges them', async () => {
-    const n = ++serial;
-    const family = `Le Gall-Ménard-${++serial}`;
+    const n = next();
+    const family = `Le Gall-Ménard-${next()}`;
     const a = await push('hospital-a', `a${n}`, human(family));
     const b = await push('gp-b', `b${n}`, {
       ...human(family.toUpperCase().replace(/-/g, ' ').replace('É', 'E'), 'ELOISE'),
@@ -162,8 +145,8 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('keeps a rejected pair apart, and does not ask again', async () => {
-    const n = ++serial;
-    const family = `Dubois-${++serial}`;
+    const n = next();
+    const family = `Dubois-${next()}`;
     const a = await push('hospital-a', `a${n}`, human(family));
     const b = await push('gp-b', `b${n}`, human(family));
     const [candidate] = await pendingFor(b);
@@ -187,8 +170,8 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('does not link twins (same family and birth date, another given name)', async () => {
-    const n = ++serial;
-    const family = `Bernard-${++serial}`;
+    const n = next();
+    const family = `Bernard-${next()}`;
     const a = await push('hospital-a', `a${n}`, human(family, 'Léa'));
     const b = await push('hospital-a', `b${n}`, human(family, 'Lou'));
     expect(await personOf(b)).not.toBe(await personOf(a));
@@ -196,8 +179,8 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('never links records carrying different national ids, even with the same demographics', async () => {
-    const n = ++serial;
-    const family = `Petit-${++serial}`;
+    const n = next();
+    const family = `Petit-${next()}`;
     const a = await push('hospital-a', `a${n}`, human(family), [newIns()]);
     const b = await push('gp-b', `b${n}`, human(family), [newIns()]);
     expect(await personOf(b)).not.toBe(await personOf(a));
@@ -207,9 +190,9 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('writes nothing when the same push is retried, or when nothing that identifies changed', async () => {
-    const n = ++serial;
+    const n = next();
     const ins = newIns();
-    const patient = human();
+    const patient = qualified(human());
     await push('hospital-a', `a${n}`, patient, [ins]);
     const before = await rowCounts();
     const [link]: { updated_at: Date }[] = await opened.dataSource.query(
@@ -228,7 +211,7 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
 
   it('makes one person of ten agencies pushing the same human at once', async () => {
     const ins = newIns();
-    const patient = human();
+    const patient = qualified(human());
     const ids = await Promise.all(
       Array.from({ length: 10 }, (_, i) => push(`agency-${i}`, 'same', patient, [ins])),
     );
@@ -239,26 +222,33 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('re-evaluates a record whose national id is corrected', async () => {
-    const n = ++serial;
+    const n = next();
     const [x, y] = [newIns(), newIns()];
-    const a = await push('hospital-a', `a${n}`, human(), [x]);
-    const b = await push('gp-b', `b${n}`, human(), [x]);
+    const person = qualified(human());
+    const a = await push('hospital-a', `a${n}`, person, [x]);
+    const b = await push('gp-b', `b${n}`, person, [x]);
     expect(await personOf(b)).toBe(await personOf(a));
-    await push('gp-b', `b${n}`, human(), [y]);
+    await push('gp-b', `b${n}`, person, [y]);
     expect(await personOf(b)).not.toBe(await personOf(a));
-    const c = await push('specialist-c', `c${n}`, human(), [y]);
+    const c = await push('specialist-c', `c${n}`, person, [y]);
     expect(await linked(b)).toEqual([b, c]);
   });
 
   it('asks about records an operator joined to a record that then moved by national id', async () => {
-    const n = ++serial;
-    const family = `Moreau-${++serial}`;
+    const n = next();
+    const family = `Moreau-${next()}`;
     const x = newIns();
     const a = await push('hospital-a', `a${n}`, human(family));
     const c = await push('gp-c', `c${n}`, human(family));
     await index.confirm((await pendingFor(c))[0].id, 'operator-3');
-    const d = await push('specialist-d', `d${n}`, human(), [x]);
-    await push('hospital-a', `a${n}`, human(family), [x]);
+    // The same INS traits, another address: no demographic candidate of its own.
+    const d = await push(
+      'specialist-d',
+      `d${n}`,
+      qualified({ ...human(family), address: [{ use: 'home', postalCode: '75001' }] }),
+      [x],
+    );
+    await push('hospital-a', `a${n}`, qualified(human(family)), [x]);
     expect(await linked(a)).toEqual([a, d]);
     const [moved] = await pendingFor(c);
     expect(moved).toMatchObject({ patientId: c, matchedPatientId: a, rule: 'linked-record-moved' });
@@ -267,8 +257,8 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('refuses to confirm a candidate once the persons carry different national ids', async () => {
-    const n = ++serial;
-    const family = `Roux-${++serial}`;
+    const n = next();
+    const family = `Roux-${next()}`;
     const a = await push('hospital-a', `a${n}`, human(family), [newIns()]);
     const b = await push('gp-b', `b${n}`, human(family));
     const [candidate] = await pendingFor(b);
@@ -279,10 +269,11 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('lets an operator unlink a record (it stays apart) and link it again', async () => {
-    const n = ++serial;
+    const n = next();
     const ins = newIns();
-    const a = await push('hospital-a', `a${n}`, human(), [ins]);
-    const b = await push('gp-b', `b${n}`, human(), [ins]);
+    const human1 = qualified(human());
+    const a = await push('hospital-a', `a${n}`, human1, [ins]);
+    const b = await push('gp-b', `b${n}`, human1, [ins]);
     const person = (await personOf(a))!;
     const [unlinked] = await index.unlink(b, 'operator-5');
     expect(unlinked).toMatchObject({
@@ -293,7 +284,7 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
     });
     expect(unlinked.toPerson).not.toBe(person);
     expect(await linked(a)).toEqual([a]);
-    await push('gp-b', `b${n}`, human(), [ins, newNhs()]);
+    await push('gp-b', `b${n}`, human1, [ins, newNhs()]);
     expect(await personOf(b)).toBe(unlinked.toPerson);
     expect(await pendingFor(b)).toEqual([]);
     expect(await index.link(b, person, 'operator-5')).toEqual([
@@ -311,37 +302,54 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
   });
 
   it('refuses an operator link between different national ids', async () => {
-    const n = ++serial;
+    const n = next();
     const a = await push('hospital-a', `a${n}`, human(), [newIns()]);
     const b = await push('gp-b', `b${n}`, human(), [newIns()]);
     await expect(index.link(b, (await personOf(a))!, 'operator-6')).rejects.toMatchObject({ status: 409 });
   });
 
   it('stops resolving a deleted record, and takes it back to its person when re-created', async () => {
-    const n = ++serial;
+    const n = next();
     const ins = newIns();
-    const a = await push('hospital-a', `a${n}`, human(), [ins]);
-    const b = await push('gp-b', `b${n}`, human(), [ins]);
+    const same = qualified(human());
+    const a = await push('hospital-a', `a${n}`, same, [ins]);
+    const b = await push('gp-b', `b${n}`, same, [ins]);
     const person = await personOf(a);
     await repo.delete(actor('gp-b'), 'Patient', b);
     expect(await linked(a)).toEqual([a]);
     expect(await linked(b)).toEqual([b]);
     expect(await personOf(b)).toBeUndefined();
-    await repo.update(actor('gp-b'), 'Patient', b, { ...human(), id: b, identifier: [ins] });
+    await repo.update(actor('gp-b'), 'Patient', b, { ...same, id: b, identifier: [ins] });
     expect(await personOf(b)).toBe(person);
   });
 
   it('answers $match with graded results, best first', async () => {
-    const n = ++serial;
-    const family = `Garnier-${++serial}`;
+    const n = next();
+    const family = `Garnier-${next()}`;
     const ins = newIns();
-    const a = await push('hospital-a', `a${n}`, human(family), [ins]);
+    const a = await push('hospital-a', `a${n}`, qualified(human(family)), [ins]);
     const b = await push('gp-b', `b${n}`, human(family));
     const moved = await push('gp-c', `c${n}`, { ...human(family), address: [{ postalCode: '75001' }] });
-    const certain = await index.match(manager(), { ...human('Anyone'), identifier: [ins] });
+    const certain = await index.match(
+      manager(),
+      { ...qualified(human(family)), identifier: [ins] },
+      { onlyCertain: true },
+    );
     expect(certain).toEqual([
       { patientId: a, personId: await personOf(a), grade: 'certain', score: 1, rules: ['ins'] },
     ]);
+    // The same INS on an identity that is not qualified (or with other traits): only probable.
+    const unqualified = await index.match(manager(), { ...human('Anyone'), identifier: [ins] });
+    expect(unqualified).toEqual([
+      { patientId: a, personId: await personOf(a), grade: 'probable', score: 0.8, rules: ['ins'] },
+    ]);
+    expect(
+      await index.match(
+        manager(),
+        { ...qualified(human('Anyone')), identifier: [ins] },
+        { onlyCertain: true },
+      ),
+    ).toEqual([]);
     const byDemographics = await index.match(manager(), human(family));
     expect(byDemographics.map((m) => [m.patientId, m.grade])).toEqual(
       [
@@ -354,10 +362,11 @@ describe.each(STORE_KINDS)('PatientIndex on %s', (kind) => {
     expect(await index.match(manager(), human(family), { onlyCertain: true })).toEqual([]);
   });
   it('pages pending candidates and shows a person with its records', async () => {
-    const family = `Fournier-${++serial}`;
-    const a = await push('hospital-a', `a${serial}`, human(family));
-    await push('gp-b', `b${serial}`, human(family));
-    await push('gp-c', `c${serial}`, human(family));
+    const n = next();
+    const family = `Fournier-${n}`;
+    const a = await push('hospital-a', `a${n}`, human(family));
+    await push('gp-b', `b${n}`, human(family));
+    await push('gp-c', `c${n}`, human(family));
     const all = await index.listCandidates({ count: 500 });
     const [first] = await index.listCandidates({ count: 1 });
     const rest = await index.listCandidates({ count: 500, after: first.id });

@@ -11,25 +11,28 @@ import {
 } from './matching';
 import { confirmCandidate, linkToPerson, listCandidates, rejectCandidate, unlinkPatient } from './mpi-admin';
 import { indexPatients } from './mpi-indexing';
+import { nationalIdMatches } from './mpi-matches';
 import { type KeyMatch, membersOf, nationalIdsOfPersons, personsByKey } from './mpi-sql';
 import type { CandidateView, LinkChange, MatchGrade, MatchResult, PersonView } from './mpi.types';
 
 /**
  * The master patient index: one person per human, each agency's Patient record linked to one.
  *
- * Tables (migration 1764400000001-PatientIndex):
+ * Tables (migrations 1764400000001-PatientIndex, 1765200000010-QualifiedNationalIds):
  * - `mpi_person`: a human. Never deleted; a person merged by an operator keeps `merged_into`.
  * - `mpi_link`: exactly one row per indexed Patient record: the person it belongs to, the agency
  *   that sent it, how it got there (`method`) and the rule names that matched (`evidence`). Only
  *   confirmed links live here, so "who is the same human as X" is one self-join.
- * - `mpi_key`: the blocking keys of live records: national ids (`system|value`) and hashes of the
- *   normalised demographics (no names are stored).
+ * - `mpi_key`: the blocking keys of live records: national ids (`system|value`), the qualified
+ *   ones with hashes of their traits (`qid`), and hashes of the normalised demographics (no names
+ *   are stored).
  * - `mpi_candidate`: pairs of records in different persons that an operator should compare
  *   (`pending`), and their decisions (`confirmed`, `rejected`). Confirming merges the first
  *   record's whole person into the matched record's person.
  *
  * Invariants: a person never holds two live records with different national ids of one system;
- * weak (demographic) evidence never links by itself; automatic matching never moves a record an
+ * only a qualified national id whose traits agree links automatically (`national-id` links): an
+ * unqualified one, and demographics, never link by themselves; automatic matching never moves a record an
  * operator placed (`demographic`, `admin` links) unless its national id comes to conflict with its
  * person; a record moves alone (the rest of a person moves only on an operator's confirmation);
  * indexing the same content twice writes nothing.
@@ -89,8 +92,9 @@ export class PatientIndex {
   }
 
   /**
-   * `Patient/$match`: live records for a Patient that need not be stored. A shared national id is
-   * `certain`, the five demographics `probable`, family + given + birth date `possible`; a person
+   * `Patient/$match`: live records for a Patient that need not be stored. A qualified national id
+   * that agrees (what links records) is `certain`; the same national id without that evidence, or
+   * the five demographics, `probable`; family + given + birth date `possible`; a person
    * holding a different national id of the same system is never returned. Every live record of a
    * matched person is returned with the person's best grade, best first.
    */
@@ -101,15 +105,14 @@ export class PatientIndex {
   ): Promise<MatchResult[]> {
     const keys = keysOf(patient);
     const exclude = patient.id ?? null;
+    const byNationalId = await nationalIdMatches(db, keys, exclude);
+    const nationalIdRules = (m: KeyMatch) => sharedNationalIdRules(keys.nationalIds, m.keys);
     const found: { grade: MatchGrade; rules: (m: KeyMatch) => string[]; matches: KeyMatch[] }[] = [
-      {
-        grade: 'certain',
-        rules: (m) => sharedNationalIdRules(keys.nationalIds, m.keys),
-        matches: await personsByKey(db, 'nid', keys.nationalIds, exclude),
-      },
+      { grade: 'certain', rules: nationalIdRules, matches: byNationalId.qualified },
     ];
     if (!options.onlyCertain) {
       found.push(
+        { grade: 'probable', rules: nationalIdRules, matches: byNationalId.shared },
         {
           grade: 'probable',
           rules: () => DEMOGRAPHIC_RULES,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Communication, Observation } from 'fhir/r4';
+import type { Communication, Observation, Patient } from 'fhir/r4';
+import { qualifiedInsExtension } from '@passerelle/identity';
 import type { AuditInput } from '@passerelle/audit';
 import { parseStored } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
@@ -17,6 +18,13 @@ import {
 } from './mailroom.fixtures';
 
 const INS = { system: 'urn:oid:1.2.250.1.213.1.4.8', value: '275034412345657' };
+/** A qualified INS identity with its traits: what lets an INS link records. */
+const QUALIFIED: Partial<Patient> = {
+  extension: [qualifiedInsExtension()],
+  name: [{ use: 'official', given: ['Élodie'], family: 'Lefèvre-RET-1' }],
+  birthDate: '1975-03-04',
+  gender: 'female',
+};
 
 describe.each(STORE_KINDS)('mailroom operators on %s', (kind) => {
   let database: TestDatabase;
@@ -52,11 +60,17 @@ describe.each(STORE_KINDS)('mailroom operators on %s', (kind) => {
   }
 
   it('flags the address of a returned letter, tells every agency holding a record, and holds the next letter until the address changes', async () => {
-    // One person, two records (a hospital's and a GP's), linked by their national id.
+    // One person, two records (a hospital's and a GP's), linked by their qualified national id.
     const hospital = (
-      await m.repo.create(CHU, 'Patient', patient('RET-1', { identifier: [INS], address: [HOME] }))
+      await m.repo.create(
+        CHU,
+        'Patient',
+        patient('RET-1', { ...QUALIFIED, identifier: [INS], address: [HOME] }),
+      )
     ).stored.id;
-    const gp = (await m.repo.create(CABINET, 'Patient', patient('RET-1', { identifier: [INS] }))).stored.id;
+    const gp = (
+      await m.repo.create(CABINET, 'Patient', patient('RET-1', { ...QUALIFIED, identifier: [INS] }))
+    ).stored.id;
     expect(await m.index.linkedPatients(m.opened.dataSource.manager, hospital)).toContain(gp);
     await m.notifications.breakGlass([
       { patientId: hospital, agency: 'urgences', reason: 'A&E', requestId: 'r-ret-1' },
