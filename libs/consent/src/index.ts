@@ -1,5 +1,6 @@
 export * from './types';
 export { decide, decisionWithoutConsents } from './decide';
+export { typedProvisions } from './provisions';
 export { ConsentService } from './consent.service';
 export {
   CONSENT_READER,

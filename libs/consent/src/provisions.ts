@@ -47,6 +47,22 @@ function applies(type: 'permit' | 'deny', chain: readonly ConsentProvision[], re
   return type === 'permit' ? match === 'yes' : match !== 'no';
 }
 
+/**
+ * Every provision of a Consent that decides (has a type), with the provisions above it, root
+ * first: how the engine reads the tree. Each condition along the chain must hold for the
+ * provision to apply (a nested provision narrows its ancestors, it never widens them).
+ */
+export function typedProvisions(consent: Consent): Pick<Rule, 'type' | 'chain'>[] {
+  const out: Pick<Rule, 'type' | 'chain'>[] = [];
+  const walk = (p: ConsentProvision, ancestors: readonly ConsentProvision[]) => {
+    const chain = [...ancestors, p];
+    if (p.type !== undefined) out.push({ type: p.type, chain });
+    for (const nested of p.provision ?? []) walk(nested, chain);
+  };
+  if (consent.provision) walk(consent.provision, []);
+  return out;
+}
+
 /** The number of distinct condition kinds constrained along the chain (inherited ones included). */
 export function specificityOf(chain: readonly ConsentProvision[]): number {
   return new Set<ConditionKind>(chain.flatMap(constrainedKinds)).size;

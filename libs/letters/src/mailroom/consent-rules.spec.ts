@@ -58,6 +58,41 @@ describe('sharingRules', () => {
     ]);
   });
 
+  it('reads a nested provision as the consent engine does: it narrows its ancestors, never widens them', () => {
+    const hospitals = {
+      role: IRCP,
+      reference: { identifier: { system: 'urn:passerelle:agency-kind', value: 'hospital' } },
+    };
+    const nantes = { role: IRCP, reference: { reference: 'Organization/chu-nantes' } };
+    const rennes = { role: IRCP, reference: { reference: 'Organization/chu-rennes' } };
+    const rules = sharingRules(
+      consent({
+        actor: [nantes, rennes],
+        purpose: [{ code: 'TREAT' }, { code: 'HRESCH' }],
+        class: [{ code: 'Observation' }],
+        period: { start: '2025-01-01', end: '2026-01-01' },
+        provision: [
+          {
+            type: 'deny',
+            actor: [nantes, hospitals],
+            purpose: [{ code: 'HRESCH' }],
+            securityLabel: [{ code: 'PSY' }],
+            period: { start: '2025-06-01' },
+          },
+        ],
+      }),
+    );
+    expect(rules).toEqual([
+      {
+        decision: 'deny',
+        agencies: ['chu-nantes'],
+        purposes: ['HRESCH'],
+        dataClasses: ['Observation', 'PSY'],
+        period: { start: new Date('2025-06-01'), end: new Date('2026-01-01') },
+      },
+    ]);
+  });
+
   it('has no rules for a consent without provisions', () => {
     expect(sharingRules(consent(undefined))).toEqual([]);
   });

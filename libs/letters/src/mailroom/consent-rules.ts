@@ -1,13 +1,15 @@
 import type { Consent, ConsentProvision } from 'fhir/r4';
-import { AGENCY_ID_SYSTEM, AGENCY_KIND_SYSTEM } from '@passerelle/consent';
+import { AGENCY_ID_SYSTEM, AGENCY_KIND_SYSTEM, typedProvisions } from '@passerelle/consent';
 import type { SharingRule } from '../letter-types';
 import type { AgencyKind, ConsentAction } from '../strings';
 
 /**
- * A FHIR privacy Consent as the consent-change letter tells it: one rule per provision that has a
- * type (permit or deny), with the conditions it inherits from the provisions above it (a nested
- * provision's own list of a kind replaces its parent's: it is the narrower one). Agencies are
- * named by id here; the caller swaps in their names.
+ * A FHIR privacy Consent as the consent-change letter tells it: one rule per provision that
+ * decides, read as the consent engine reads it (`typedProvisions`): every condition along the
+ * provision's chain must hold. So where a provision and one above it both name agencies (or
+ * kinds, or purposes), only those named by both remain; the data described is all the classes
+ * and labels named along the chain; the period is the overlap. Agencies are named by id here;
+ * the caller swaps in their names.
  */
 
 const AGENCY_KINDS: readonly AgencyKind[] = ['hospital', 'gp', 'specialist'];
@@ -60,36 +62,42 @@ function own(p: ConsentProvision): Conditions {
   };
 }
 
-function merge(parent: Conditions, child: Conditions): Conditions {
-  // Agencies and kinds of agency are one condition (the actor): the child's replaces both.
-  const who = child.agencies !== undefined || child.agencyKinds !== undefined ? child : parent;
+/** Both lists must be met: what both name; one alone stands. */
+function both<T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.filter((x) => b.includes(x));
+}
+
+const later = (a?: Date, b?: Date) => (!a ? b : !b ? a : a > b ? a : b);
+const earlier = (a?: Date, b?: Date) => (!a ? b : !b ? a : a < b ? a : b);
+
+/** The conditions of a provision and of one above it, all of which must hold. */
+function and(outer: Conditions, inner: Conditions): Conditions {
+  const agencies = both(outer.agencies, inner.agencies);
+  const start = later(outer.period?.start, inner.period?.start);
+  const end = earlier(outer.period?.end, inner.period?.end);
   return {
-    agencies: who.agencies,
-    agencyKinds: who.agencyKinds,
-    purposes: child.purposes ?? parent.purposes,
-    dataClasses: child.dataClasses ?? parent.dataClasses,
-    period: child.period ?? parent.period,
+    agencies,
+    // Named agencies already narrow a kind named elsewhere in the chain: the letter names them.
+    agencyKinds: agencies ? undefined : both(outer.agencyKinds, inner.agencyKinds),
+    purposes: both(outer.purposes, inner.purposes),
+    dataClasses: nonEmpty([...(outer.dataClasses ?? []), ...(inner.dataClasses ?? [])]),
+    period: start || end ? { ...(start ? { start } : {}), ...(end ? { end } : {}) } : undefined,
   };
 }
 
-function collect(p: ConsentProvision, inherited: Conditions, out: SharingRule[]): void {
-  const conditions = merge(inherited, own(p));
-  if (p.type !== undefined) {
-    const rule: SharingRule = { decision: p.type };
+export function sharingRules(consent: Consent): SharingRule[] {
+  return typedProvisions(consent).map(({ type, chain }) => {
+    const conditions = chain.map(own).reduce(and, {});
+    const rule: SharingRule = { decision: type };
     if (conditions.agencies) rule.agencies = conditions.agencies;
     if (conditions.agencyKinds) rule.agencyKinds = conditions.agencyKinds;
     if (conditions.purposes) rule.purposes = conditions.purposes;
     if (conditions.dataClasses) rule.dataClasses = conditions.dataClasses;
     if (conditions.period) rule.period = conditions.period;
-    out.push(rule);
-  }
-  for (const nested of p.provision ?? []) collect(nested, conditions, out);
-}
-
-export function sharingRules(consent: Consent): SharingRule[] {
-  const out: SharingRule[] = [];
-  if (consent.provision) collect(consent.provision, {}, out);
-  return out;
+    return rule;
+  });
 }
 
 /** Recorded (first version), changed, or withdrawn (no longer active). */
