@@ -11,18 +11,26 @@ import {
 import request from 'supertest';
 
 const FHIR_JSON = 'application/fhir+json';
+// The reader below is the patient's GP of record: a care relationship, so scopes alone decide.
 const patient: Patient = {
   resourceType: 'Patient',
   identifier: [{ system: 'https://h.example/mrn', value: 'A-1' }],
+  generalPractitioner: [{ reference: 'Organization/reader' }],
 };
 
 describe.each(STORE_KINDS)('access control on %s', (kind) => {
   let hub: TestHub;
   let writer: TestAgency;
+  let reader: TestAgency;
   let patientId: string;
   beforeAll(async () => {
     hub = await startTestHub(kind);
     writer = await registerAgency(hub, { id: 'writer', scopes: ['system/*.cruds'] });
+    reader = await registerAgency(hub, {
+      id: 'reader',
+      kind: 'gp',
+      scopes: ['system/Patient.r', 'system/Observation.s'],
+    });
     const res = await request(hub.url)
       .post('/fhir/Patient')
       .set('authorization', `Bearer ${await writer.token()}`)
@@ -60,10 +68,6 @@ describe.each(STORE_KINDS)('access control on %s', (kind) => {
   describe('scopes per interaction', () => {
     let token: string;
     beforeAll(async () => {
-      const reader = await registerAgency(hub, {
-        id: 'reader',
-        scopes: ['system/Patient.r', 'system/Observation.s'],
-      });
       token = await reader.token({ scope: 'system/Patient.r system/Observation.s' });
     });
     const as = (t: () => string) => (r: request.Test) => r.set('authorization', `Bearer ${t()}`);
