@@ -1,5 +1,6 @@
 /**
- * Consent benchmark: another agency's reads of the seeded patients' Observations
+ * Consent benchmark: another agency's reads of the seeded patients' Observations (each patient
+ * referred to it first: a care relationship)
  * (GET /fhir/Observation/{id}, 32 connections), consent-checked and audited as in production,
  * against the same reads through a hub with bench/lib/checks-off preloaded (everything visible,
  * nothing audited), in one run on one database. Targets: p50 ratio ≤ 1.2; ≥ 3,000 audited
@@ -11,7 +12,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Bundle } from 'fhir/r4';
 import { authHeader, registerBenchAgency } from './lib/auth';
+import { postTransaction, prepare } from './lib/hub-client';
 import { onCleanup, runBench } from './lib/cleanup';
 import { checkpoint, createDatabase, describePostgres } from './lib/database';
 import { explainFailures, type Hub, startHub } from './lib/hub';
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
   await checkpoint();
   const paths = await unlabelledObservations(checked, patients);
   const reader = await registerBenchAgency(checked.url, checked.adminToken, READER);
+  await referAll(checked, patients, READER);
 
   const unchecked = await startHub({
     databaseUrl: db.url,
@@ -136,6 +140,28 @@ async function main(): Promise<void> {
     0,
   );
   if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);
+}
+
+/**
+ * The writer refers each patient to the reader (an active ServiceRequest naming it as performer):
+ * the reader's care relationship with them, without which every read would be a 404.
+ */
+async function referAll(hub: Hub, patients: string[], agency: string): Promise<void> {
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: patients.map((id) => ({
+      resource: {
+        resourceType: 'ServiceRequest',
+        status: 'active',
+        intent: 'order',
+        subject: { reference: `Patient/${id}` },
+        performer: [{ reference: `Organization/${agency}` }],
+      },
+      request: { method: 'POST', url: 'ServiceRequest' },
+    })),
+  };
+  await postTransaction(hub.fhir, await hub.tokens.token(), prepare(bundle));
 }
 
 /** One unlabelled Observation of each patient, read by another agency: consent is decided, not skipped. */
