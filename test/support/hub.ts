@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import type { LogLevel } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, loadHubConfig } from '@passerelle/config';
 import { createHubApp } from '../../apps/hub/src/hub-app';
@@ -24,6 +25,8 @@ export interface TestHubOptions {
   database?: TestDatabase;
   /** Reuse a port (a restarted hub keeps its URLs, and so its token audience). */
   port?: number;
+  /** Nest's log levels (default: fatal only), for tests about what the hub logs. */
+  logger?: LogLevel[];
 }
 
 /** A real hub listening on an ephemeral port, on its own fresh database. */
@@ -32,7 +35,7 @@ export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}
   const port = options.port ?? (await freePort());
   const env = { PORT: String(port), LOG_LEVEL: 'error', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
   const config: HubConfig = { ...loadHubConfig(env), database: database.config };
-  const app = await createHubApp(config, { logger: ['fatal'] });
+  const app = await createHubApp(config, { logger: options.logger ?? ['fatal'] });
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
+import { loadMailroomConfig } from '@passerelle/letters';
 import { AdminModule } from './admin/admin.module';
 import { QueuesModule } from './queues/queues.module';
+import { resolveAdminToken } from './auth/admin-token';
 import { registerFormParser } from './auth/token.controller';
 import { HubModule } from './hub.module';
+import { hubPrivateTrees, securePrivateFiles } from './private-files';
 
 /** The admin API's OpenAPI document at /admin/docs (JSON at /admin/docs-json). */
 function setUpAdminDocs(app: NestFastifyApplication): void {
@@ -30,6 +33,14 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 /** Builds the hub (not yet listening): used by main, the e2e tests and the benchmarks alike. */
 export async function createHubApp(config: HubConfig, options: { logger?: LogLevel[] | false } = {}) {
+  const logLevels = options.logger ?? nestLogLevels(config.logLevel);
+  // Before anything is opened: the database, the credential and print runs must be private.
+  securePrivateFiles(
+    hubPrivateTrees(config, loadMailroomConfig(process.env, config.database).outputDir),
+    new ConsoleLogger('Files', { logLevels: logLevels || [] }),
+  );
+  // A missing or short operator credential stops the hub here, before the database is opened.
+  resolveAdminToken(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
@@ -38,8 +49,11 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(HubModule.forRoot(config), adapter, {
-    logger: options.logger ?? nestLogLevels(config.logLevel),
+    logger: logLevels,
     bodyParser: false,
+    // A provider that refuses to start (a short operator credential, ...) rejects here, so main
+    // prints its message and exits 1, and tests can see it, instead of Nest exiting the process.
+    abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   // Every JSON body goes through the hostile-input parser: depth limit, no prototype keys.
