@@ -33,7 +33,15 @@ export interface TestHubOptions {
 export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}): Promise<TestHub> {
   const database = options.database ?? (await createTestDatabase(kind));
   const port = options.port ?? (await freePort());
-  const env = { PORT: String(port), LOG_LEVEL: 'error', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
+  const env = {
+    PORT: String(port),
+    LOG_LEVEL: 'error',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    // Every test agency calls from 127.0.0.1, which a deployment's agencies never share: the limit
+    // per client address is lifted (tests of that limit set their own).
+    RATE_LIMIT_PER_IP: '1000000',
+    ...options.env,
+  };
   const config: HubConfig = { ...loadHubConfig(env), database: database.config };
   const app = await createHubApp(config, { logger: options.logger ?? ['fatal'] });
   await app.listen(port, '127.0.0.1');

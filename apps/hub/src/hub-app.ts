@@ -47,6 +47,8 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
     // FHIR ids and search values may contain characters Fastify's default would refuse.
     // `POST /fhir/` is how some clients (fhir-kit-client) send a transaction.
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
+    // request.ip is the client named by these proxies' X-Forwarded-For; none by default.
+    trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(HubModule.forRoot(config), adapter, {
     logger: logLevels,
