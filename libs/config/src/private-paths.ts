@@ -22,7 +22,7 @@ export interface PrivateTreeReport {
 export class PrivatePathError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `Files of patient data or credentials are not private to the hub's user:\n${problems
+      `Files of patient data or credentials are not private to this process's user:\n${problems
         .map((p) => `  - ${p}`)
         .join('\n')}`,
     );
@@ -50,8 +50,8 @@ export function securePrivateTrees(trees: readonly PrivateTree[]): PrivateTreeRe
     if (!existsSync(tree.dir)) continue;
     const foreign = (path: string, owner: number) =>
       problems.push(
-        `${tree.variable}: ${path} belongs to uid ${owner}, not to the hub's user (uid ${uid}): ` +
-          `chown -R ${uid} ${tree.dir}, or run the hub as its owner`,
+        `${tree.variable}: ${path} belongs to uid ${owner}, not to this process's user (uid ${uid}): ` +
+          `chown -R ${uid} ${tree.dir}, or run the process as its owner`,
       );
     // Another user's directory is not walked at all.
     const top = statSync(tree.dir);
