@@ -34,13 +34,16 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 /** Builds the hub (not yet listening): used by main, the e2e tests and the benchmarks alike. */
 export async function createHubApp(config: HubConfig, options: { logger?: LogLevel[] | false } = {}) {
   const logLevels = options.logger ?? nestLogLevels(config.logLevel);
+  // Nest's logger is not set up yet: these say what start-up did at the configured levels.
+  const startupLogger = (context: string) => new ConsoleLogger(context, { logLevels: logLevels || [] });
   // Before anything is opened: the database, the credential and print runs must be private.
   securePrivateFiles(
     hubPrivateTrees(config, loadMailroomConfig(process.env, config.database).outputDir),
-    new ConsoleLogger('Files', { logLevels: logLevels || [] }),
+    startupLogger('Files'),
   );
-  // A missing or short operator credential stops the hub here, before the database is opened.
-  resolveAdminToken(config);
+  // A missing or short operator credential stops the hub here, before the database is opened;
+  // on the embedded default a first start generates it (the modules read it back).
+  resolveAdminToken(config, startupLogger('Admin'));
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),

@@ -11,7 +11,7 @@ export interface PrivateTree {
   dir: string;
 }
 
-/** What one start-up check changed in one tree: counts and the modes found, never file contents. */
+/** What one check changed in one tree: counts only, never names or contents. */
 export interface PrivateTreeReport {
   variable: string;
   dir: string;
@@ -38,8 +38,10 @@ const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
  * and the owner may always narrow it. An entry owned by another user, or whose mode cannot be
  * changed, is REFUSED: another user who owns the data can read it whatever its mode, so the
  * process stops with every such problem listed and changes nothing. A tree that does not exist
- * yet is skipped: whoever creates it creates it 0700. Symbolic links inside a tree are left alone (their mode means nothing); the tree's
- * own directory may be one. On a system without POSIX owners (Windows) nothing is checked.
+ * yet is skipped: whoever creates it creates it 0700. Symbolic links inside a tree are left alone
+ * (their mode means nothing); the tree's own directory may be one. An entry that disappears
+ * while the tree is walked (a running database's temporary file) is passed over. On a system
+ * without POSIX owners (Windows) nothing is checked.
  */
 export function securePrivateTrees(trees: readonly PrivateTree[]): PrivateTreeReport[] {
   const uid = process.getuid?.();
@@ -71,6 +73,7 @@ export function securePrivateTrees(trees: readonly PrivateTree[]): PrivateTreeRe
       try {
         chmodSync(path, stats.mode & 0o700);
       } catch (e) {
+        if (isGone(e)) continue;
         problems.push(
           `${variable}: ${path} is ${octal(stats.mode)} and could not be made private ` +
             `(${(e as NodeJS.ErrnoException).code ?? 'error'}): chmod go-rwx it`,
@@ -94,14 +97,29 @@ function collect(dir: string, top: Stats, uid: number): { path: string; stats: S
   for (let i = 0; i < found.length; i++) {
     const { path, stats } = found[i];
     if (!stats.isDirectory() || stats.uid !== uid) continue;
-    for (const name of readdirSync(path)) {
+    let names: string[];
+    try {
+      names = readdirSync(path);
+    } catch (e) {
+      if (isGone(e)) continue;
+      throw e;
+    }
+    for (const name of names) {
       const child = join(path, name);
-      const childStats = lstatSync(child);
+      let childStats: Stats;
+      try {
+        childStats = lstatSync(child);
+      } catch (e) {
+        if (isGone(e)) continue;
+        throw e;
+      }
       if (childStats.isDirectory() || childStats.isFile()) found.push({ path: child, stats: childStats });
     }
   }
   return found;
 }
+
+const isGone = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** One line per tree that needed fixing, for the start-up log (paths and counts only). */
 export function describeFixes(reports: readonly PrivateTreeReport[]): string[] {

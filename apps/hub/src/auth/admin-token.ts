@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { type HubConfig, operatorCredentialProblem } from '@passerelle/config';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -18,7 +18,7 @@ export function adminTokenFile(dataDir: string): string {
  * write, a full disk) would otherwise accept an empty `Bearer`. The credential is never logged:
  * the log says which file holds it.
  */
-export function resolveAdminToken(config: HubConfig): string {
+export function resolveAdminToken(config: HubConfig, logger: LoggerService = new Logger('Admin')): string {
   const configured = config.auth.adminToken;
   if (configured !== undefined) {
     const problem = operatorCredentialProblem(configured);
@@ -44,6 +44,6 @@ export function resolveAdminToken(config: HubConfig): string {
   mkdirSync(config.database.dataDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(32).toString('base64url');
   writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  new Logger('Admin').log(`Operator credential generated into ${file} (mode 0600): read it from there`);
+  logger.log(`Operator credential generated into ${file} (mode 0600): read it from there`);
   return token;
 }
