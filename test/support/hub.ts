@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LogLevel } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, loadHubConfig } from '@passerelle/config';
 import { createHubApp } from '../../apps/hub/src/hub-app';
@@ -28,6 +29,8 @@ export interface TestHubOptions {
   database?: TestDatabase;
   /** Reuse a port (a restarted hub keeps its URLs, and so its token audience). */
   port?: number;
+  /** Nest's log levels (default: fatal only), for tests about what the hub logs. */
+  logger?: LogLevel[];
 }
 
 /** A real hub listening on an ephemeral port, on its own fresh database. */
@@ -42,10 +45,13 @@ export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     AUDIT_CHECKPOINT_KEY: TEST_CHECKPOINT_KEY,
     AUDIT_CHECKPOINT_DIR: checkpoints,
+    // Every test agency calls from 127.0.0.1, which a deployment's agencies never share: the limit
+    // per client address is lifted (tests of that limit set their own).
+    RATE_LIMIT_PER_IP: '1000000',
     ...options.env,
   };
   const config: HubConfig = { ...loadHubConfig(env), database: database.config };
-  const app = await createHubApp(config, { logger: ['fatal'] });
+  const app = await createHubApp(config, { logger: options.logger ?? ['fatal'] });
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

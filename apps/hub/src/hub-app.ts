@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
+import { loadMailroomConfig } from '@passerelle/letters';
 import { AdminModule } from './admin/admin.module';
 import { QueuesModule } from './queues/queues.module';
+import { resolveAdminToken } from './auth/admin-token';
 import { registerFormParser } from './auth/token.controller';
 import { HubModule } from './hub.module';
+import { hubPrivateTrees, securePrivateFiles } from './private-files';
 
 /** The admin API's OpenAPI document at /admin/docs (JSON at /admin/docs-json). */
 function setUpAdminDocs(app: NestFastifyApplication): void {
@@ -30,18 +33,31 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 /** Builds the hub (not yet listening): used by main, the e2e tests and the benchmarks alike. */
 export async function createHubApp(config: HubConfig, options: { logger?: LogLevel[] | false } = {}) {
+  const logLevels = options.logger ?? nestLogLevels(config.logLevel);
+  // Nest's logger is not set up yet: these say what start-up did at the configured levels.
+  const startupLogger = (context: string) => new ConsoleLogger(context, { logLevels: logLevels || [] });
+  // Before anything is opened: the database, the credential and print runs must be private.
+  securePrivateFiles(
+    hubPrivateTrees(config, loadMailroomConfig(process.env, config.database).outputDir),
+    startupLogger('Files'),
+  );
+  // A missing or short operator credential stops the hub here, before the database is opened;
+  // on the embedded default a first start generates it (the modules read it back).
+  resolveAdminToken(config, startupLogger('Admin'));
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // FHIR ids and search values may contain characters Fastify's default would refuse.
     // `POST /fhir/` is how some clients (fhir-kit-client) send a transaction.
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
+    // request.ip is the client named by these proxies' X-Forwarded-For; none by default.
+    trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(HubModule.forRoot(config), adapter, {
-    logger: options.logger ?? nestLogLevels(config.logLevel),
+    logger: logLevels,
     bodyParser: false,
-    // A provider that refuses the configuration (a missing key, say) rejects here with its
-    // message, for main to print, instead of Nest exiting the process itself.
+    // A provider that refuses to start (a short operator credential, ...) rejects here, so main
+    // prints its message and exits 1, and tests can see it, instead of Nest exiting the process.
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();

@@ -4,6 +4,9 @@ import { loadConfigOrExit, loadHubConfig } from '@passerelle/config';
 import { createHubApp } from './hub-app';
 
 async function bootstrap(): Promise<void> {
+  // Whatever the hub creates (database files, print runs, the operator credential) is its user's
+  // alone: directories 0700, files 0600.
+  process.umask(0o077);
   const config = loadConfigOrExit(() => loadHubConfig(process.env));
   const app = await createHubApp(config);
   await app.listen(config.http.port, config.http.host);

@@ -2,12 +2,19 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfigOrExit, nestLogLevels } from '@passerelle/config';
+import { describeFixes, loadConfigOrExit, nestLogLevels, securePrivateTrees } from '@passerelle/config';
 import { loadWorkerConfig } from './worker-config';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(() => loadWorkerConfig(process.env));
+  // Print runs carry names and addresses: the worker's user's alone (directories 0700, files
+  // 0600), checked before any is written; too open is narrowed, another user's stops the worker.
+  process.umask(0o077);
+  const fixed = describeFixes(
+    securePrivateTrees([{ variable: 'MAILROOM_DIR', dir: config.mailroom.outputDir }]),
+  );
+  for (const line of fixed) Logger.warn(line, 'Files');
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config),
     new FastifyAdapter(),

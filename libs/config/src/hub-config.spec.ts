@@ -51,4 +51,43 @@ describe('loadHubConfig', () => {
       expect(message).not.toContain('secret');
     }
   });
+
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadHubConfig(env);
+      return [];
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+  };
+
+  it('refuses a short or blank operator credential without repeating it', () => {
+    for (const token of ['short-secret', ' '.repeat(40), `${'a'.repeat(20)} ${'b'.repeat(20)}`]) {
+      const problems = problemsOf({ ADMIN_TOKEN: token });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^ADMIN_TOKEN must be/);
+      if (token.trim()) expect(problems[0]).not.toContain(token.trim());
+    }
+    expect(problemsOf({ ADMIN_TOKEN: 'x'.repeat(31) })[0]).toContain('at least 32 characters (it has 31)');
+    expect(loadHubConfig({ ADMIN_TOKEN: 'x'.repeat(32) }).auth.adminToken).toBe('x'.repeat(32));
+  });
+
+  it('trusts no proxy by default, and the listed addresses, ranges and named ranges when set', () => {
+    expect(loadHubConfig({}).http.trustProxy).toEqual([]);
+    expect(loadHubConfig({}).auth.rateLimit).toEqual({ limit: 600, perIp: 6000, windowSeconds: 60 });
+    expect(
+      loadHubConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8,loopback', RATE_LIMIT_PER_IP: '50' }),
+    ).toMatchObject({
+      http: { trustProxy: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8', 'loopback'] },
+      auth: { rateLimit: { perIp: 50 } },
+    });
+  });
+
+  it('refuses a TRUST_PROXY that would let any client choose its own address', () => {
+    for (const value of ['true', '*', '2', '10.0.0.0/33', 'proxy.internal', ',']) {
+      const problems = problemsOf({ TRUST_PROXY: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^TRUST_PROXY must list/);
+    }
+  });
 });

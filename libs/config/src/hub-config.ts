@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { type AuditCheckpointConfig, readAuditCheckpoints } from './audit-checkpoint-config';
 import { type Env, EnvReader } from './env';
+import { operatorCredentialProblem } from './operator-credential';
 import { LOG_LEVEL_NAMES, type LogLevelName } from './startup';
+import { readTrustProxy } from './trust-proxy';
 
 /** Where resources are stored: a PostgreSQL server, or PGlite embedded in the process. */
 export type DatabaseConfig =
@@ -14,6 +16,11 @@ export interface HttpConfig {
   /** Base URL clients see, used in Location headers and Bundle links. */
   publicBaseUrl: string;
   bodyLimitBytes: number;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (addresses, CIDR ranges, or `loopback`,
+   * `linklocal`, `uniquelocal`). Empty: the client is the peer of the TCP connection.
+   */
+  trustProxy: string[];
 }
 
 export interface FhirApiConfig {
@@ -31,8 +38,11 @@ export interface AuthConfig {
   clockToleranceSeconds: number;
   /** secret: the operator credential for /admin; at least 32 characters. Generated on the embedded default. */
   adminToken?: string;
-  /** Requests per agency per window (rate limit), and the window in seconds. */
-  rateLimit: { limit: number; windowSeconds: number };
+  /**
+   * Rate limits per window (seconds): `perIp` requests from one client address, counted first,
+   * before any token is checked; then `limit` requests per agency.
+   */
+  rateLimit: { limit: number; perIp: number; windowSeconds: number };
 }
 
 export interface ConsentConfig {
@@ -123,6 +133,7 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
       port,
       publicBaseUrl: (publicUrl ?? `http://${displayHost}:${port}`).replace(/\/+$/, ''),
       bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+      trustProxy: readTrustProxy(r),
     },
     database,
     fhir: {
@@ -137,6 +148,7 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
       adminToken: r.optionalString('ADMIN_TOKEN'),
       rateLimit: {
         limit: r.int('RATE_LIMIT', 600, 1, 1_000_000),
+        perIp: r.int('RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
         windowSeconds: r.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
       },
     },
@@ -148,9 +160,8 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
     migrations: r.oneOf('MIGRATIONS', ['auto', 'manual'] as const, 'auto'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
   };
-  if (config.auth.adminToken !== undefined && config.auth.adminToken.length < 32) {
-    r.problems.push('ADMIN_TOKEN must be at least 32 characters');
-  }
+  const adminTokenProblem = config.auth.adminToken && operatorCredentialProblem(config.auth.adminToken);
+  if (adminTokenProblem) r.problems.push(`ADMIN_TOKEN ${adminTokenProblem}`);
   if (config.auth.tokenSigningKey !== undefined && !config.auth.tokenSigningKey.includes('PRIVATE KEY')) {
     r.problems.push('TOKEN_SIGNING_KEY must be a PEM private key');
   }

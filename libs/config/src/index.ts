@@ -15,3 +15,12 @@ export {
   type HubConfig,
 } from './hub-config';
 export { LOG_LEVEL_NAMES, loadConfigOrExit, nestLogLevels, type LogLevelName } from './startup';
+export {
+  describeFixes,
+  PrivatePathError,
+  securePrivateTrees,
+  type PrivateTree,
+  type PrivateTreeReport,
+} from './private-paths';
+export { MIN_OPERATOR_CREDENTIAL_LENGTH, operatorCredentialProblem } from './operator-credential';
+export { readTrustProxy } from './trust-proxy';

@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
 import { openDatabase } from './data-source';
 
@@ -25,6 +27,20 @@ describe.each(STORE_KINDS)('openDatabase on %s', (kind) => {
       const first = await openDatabase(db.config, { migrate: true });
       await expect(openDatabase(db.config, { migrate: false })).rejects.toThrow(/in use by process/);
       await first.close();
+    });
+
+    it('leaves nothing in the data directory that other users may read, open or closed', async () => {
+      const dataDir = db.config.kind === 'pglite' ? db.config.dataDir : '';
+      /** Every path under the data directory whose mode gives group or others any access. */
+      const open = () =>
+        (readdirSync(dataDir, { recursive: true }) as string[])
+          .map((name) => join(dataDir, name))
+          .filter((path) => (statSync(path).mode & 0o077) !== 0);
+      const opened = await openDatabase(db.config, { migrate: true });
+      await opened.dataSource.query(`CREATE TABLE scratch (n int)`);
+      expect(open()).toEqual([]);
+      await opened.close();
+      expect(open()).toEqual([]);
     });
   }
 });

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import type { DatabaseConfig } from '@passerelle/config';
+import { type DatabaseConfig, securePrivateTrees } from '@passerelle/config';
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { ResourceVersionEntity } from './entities/resource-version.entity';
 import { ResourceEntity } from './entities/resource.entity';
@@ -85,6 +85,10 @@ export async function openDatabase(
     });
     await dataSource.initialize();
     if (options.migrate) await dataSource.runMigrations({ transaction: 'all' });
+    // PGlite chmods the files it writes to its in-memory file system's mode (0666) whatever the
+    // umask: narrowed once it has started and again once it has stopped, so they stay the hub
+    // user's alone and the next start-up check finds nothing of its own doing to fix.
+    keepPrivate(config.dataDir);
     const db = pglite;
     return {
       dataSource,
@@ -93,6 +97,7 @@ export async function openDatabase(
         try {
           await destroy(dataSource);
           if (!db.closed) await db.close();
+          keepPrivate(config.dataDir);
         } finally {
           lock.release();
         }
@@ -103,6 +108,10 @@ export async function openDatabase(
     lock.release();
     throw e;
   }
+}
+
+function keepPrivate(dataDir: string): void {
+  securePrivateTrees([{ variable: 'DATA_DIR', dir: dataDir }]);
 }
 
 async function migrateWithLock(dataSource: DataSource): Promise<void> {

@@ -9,7 +9,8 @@ export class DataDirLock {
   private constructor(private readonly path: string) {}
 
   static acquire(dataDir: string): DataDirLock {
-    mkdirSync(dataDir, { recursive: true });
+    // The database's files are patient data: private to the hub's user (see securePrivateTrees).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const path = join(dataDir, 'passerelle.lock');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

@@ -8,12 +8,16 @@ export class AdminClient {
     private readonly token: string,
   ) {}
 
-  /** HUB_URL (default http://127.0.0.1:$PORT), ADMIN_TOKEN or the embedded hub's DATA_DIR/admin-token. */
+  /** HUB_URL (default http://127.0.0.1:$PORT), ADMIN_TOKEN or the embedded hub's DATA_DIR/admin-token (DATA_DIR/hub/ under the demo). */
   static fromEnv(env: NodeJS.ProcessEnv): AdminClient {
     const baseUrl = (env.HUB_URL ?? `http://127.0.0.1:${env.PORT ?? '8080'}`).replace(/\/+$/, '');
     let token = env.ADMIN_TOKEN;
-    const file = join(resolve(env.DATA_DIR ?? './data'), 'admin-token');
-    if (!token && existsSync(file)) token = readFileSync(file, 'utf8').trim();
+    const dataDir = resolve(env.DATA_DIR ?? './data');
+    const file = join(dataDir, 'admin-token');
+    // `npm start` (the demo) keeps its hub's data, and so its credential, in DATA_DIR/hub.
+    const demoFile = join(dataDir, 'hub', 'admin-token');
+    for (const candidate of [file, demoFile])
+      if (!token && existsSync(candidate)) token = readFileSync(candidate, 'utf8').trim();
     if (!token) throw new Error(`Set ADMIN_TOKEN (or run next to the embedded hub's ${file})`);
     return new AdminClient(baseUrl, token);
   }

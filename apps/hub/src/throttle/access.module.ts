@@ -12,6 +12,7 @@ import type { HubConfig } from '@passerelle/config';
 import Redis from 'ioredis';
 import { FhirAuthGuard } from '../auth/fhir-auth.guard';
 import { AgencyThrottlerGuard } from './agency-throttler.guard';
+import { ClientIpThrottlerGuard, THROTTLE_STORAGE } from './client-ip-throttler.guard';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
@@ -27,9 +28,10 @@ class RedisCloser implements OnApplicationShutdown {
 }
 
 /**
- * Access control and rate limits, as global guards in this order: the FHIR guard first (it
- * knows the agency), then the per-agency throttler. Counters live in Redis when REDIS_URL is
- * set (shared by every hub instance), else in process memory.
+ * Access control and rate limits, as global guards in this order: the limit per client address
+ * (before anything looks at the token, so floods of bad tokens cost no signature check or
+ * database read), the FHIR guard (it learns the agency), then the per-agency limit. Counters live
+ * in Redis when REDIS_URL is set (shared by every hub instance), else in process memory.
  */
 @Module({})
 export class AccessModule {
@@ -48,6 +50,9 @@ export class AccessModule {
       );
     });
     redis?.on('ready', () => seen.clear());
+    const storage = redis
+      ? new RedisThrottlerStorage(redis, config.redisKeyPrefix)
+      : new MemoryThrottlerStorage();
     return {
       module: AccessModule,
       imports: [
@@ -59,14 +64,15 @@ export class AccessModule {
               limit: config.auth.rateLimit.limit,
             },
           ],
-          storage: redis
-            ? new RedisThrottlerStorage(redis, config.redisKeyPrefix)
-            : new MemoryThrottlerStorage(),
+          storage,
         }),
       ],
       providers: [
         { provide: THROTTLE_REDIS, useValue: redis },
+        { provide: THROTTLE_STORAGE, useValue: storage },
         RedisCloser,
+        // Global guards run in the order they are provided.
+        { provide: APP_GUARD, useClass: ClientIpThrottlerGuard },
         { provide: APP_GUARD, useClass: FhirAuthGuard },
         { provide: APP_GUARD, useClass: AgencyThrottlerGuard },
       ],

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Communication, Consent } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
 import { parseStored } from '@passerelle/store';
@@ -96,6 +96,9 @@ describe.each(STORE_KINDS)('the mailroom on %s', (kind) => {
     expect(manifest).toEqual([{ letterId: letters[0].id, pages: ready.pages }]);
     const csv = await readFile((await m.worker.mailroom.runFile(ready.id, 'manifest')).path, 'utf8');
     expect(csv).not.toContain('Lefèvre'); // no name in the manifest
+    // Names and addresses: readable by the mailroom's user only, whatever the process's umask.
+    for (const kind of ['pdf', 'manifest'] as const)
+      expect((await stat((await m.worker.mailroom.runFile(ready.id, kind)).path)).mode & 0o777).toBe(0o600);
 
     const audits = await new AuditQueries(m.opened.dataSource).search({
       patient: [patientId],

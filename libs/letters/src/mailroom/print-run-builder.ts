@@ -68,7 +68,8 @@ export class PrintRunBuilder {
 
   private async render(run: RunRow): Promise<void> {
     const dir = this.options.outputDir;
-    await mkdir(dir, { recursive: true });
+    // Print runs carry names and addresses: private to the user the hub and worker run as.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const stem = `print-run-${run.id}-${randomBytes(4).toString('hex')}`;
     const pdfFile = `${stem}.pdf`;
     const manifestFile = `${stem}.csv`;
@@ -80,8 +81,8 @@ export class PrintRunBuilder {
     let result: Awaited<ReturnType<typeof writePrintRun>>;
     try {
       result = await writePrintRun(this.entries(run.id, held, printed), {
-        pdf: createWriteStream(parts[0]),
-        manifest: createWriteStream(parts[1]),
+        pdf: createWriteStream(parts[0], { mode: 0o600 }),
+        manifest: createWriteStream(parts[1], { mode: 0o600 }),
       });
       await rename(parts[0], files[0]);
       await rename(parts[1], files[1]);
