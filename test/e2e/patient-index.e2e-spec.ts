@@ -107,6 +107,28 @@ describe.each(STORE_KINDS)('patient index through the API on %s', (kind) => {
       [atGp, atHospital].sort(),
     );
     expect(match.body.entry[0].search.extension[0].valueCode).toBe('certain');
+
+    // An agency with no care relationship with the person finds no record of them, even with
+    // their exact qualified identity, and its other reads say no more.
+    const stranger = await registerAgency(hub, { id: 'clinique-loin', kind: 'specialist' });
+    const far = request.agent(hub.url).set('authorization', `Bearer ${await stranger.token()}`);
+    const none = await far
+      .post('/fhir/Patient/$match')
+      .set('content-type', FHIR_JSON)
+      .send({
+        resourceType: 'Parameters',
+        parameter: [
+          {
+            name: 'resource',
+            resource: { ...patient('https://other.example/mrn', 'X1', qualified), identifier: [ins] },
+          },
+        ],
+      })
+      .expect(200);
+    expect(none.body).toEqual({ resourceType: 'Bundle', type: 'searchset', total: 0 });
+    const byIdentifier = await far.get(`/fhir/Patient?identifier=${INS}|${ins.value}`).expect(200);
+    expect((byIdentifier.body as Bundle).total).toBe(0);
+    await far.get(`/fhir/Patient/${atGp}/$everything`).expect(404);
   });
 
   it('does not link the same INS on identities that are not qualified: an operator decides', async () => {

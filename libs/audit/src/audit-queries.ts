@@ -18,6 +18,13 @@ export interface AuditSearch {
   count: number;
   /** Keyset: only events older than this `seq` (the previous page's `next`). */
   after?: number;
+  /**
+   * The requesting agency's own view: refused reads of what it named (a read or vread answered
+   * 404, hidden or missing alike) and everything disclosed; never the denials of what the hub
+   * found for it (a search's or an operation's withheld results), which would tell that hidden
+   * data exists.
+   */
+  requesterView?: boolean;
 }
 
 export interface AuditPage {
@@ -86,6 +93,7 @@ export class AuditQueries {
     if (params.breakGlass !== undefined)
       w.clauses.push(params.breakGlass ? 'break_glass' : 'NOT break_glass');
     if (params.after !== undefined) w.clauses.push(`seq < ${w.param(params.after)}`);
+    if (params.requesterView) w.clauses.push(`(outcome = '0' OR interaction IN ('read', 'vread'))`);
     const count = Math.max(1, Math.floor(params.count));
     const rows: { seq: string; content: AuditEvent }[] = await db.query(
       `SELECT seq, content FROM audit_event ${w.sql} ORDER BY seq DESC LIMIT ${w.param(count + 1)}`,

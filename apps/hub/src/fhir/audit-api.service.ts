@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Bundle, Parameters, ParametersParameter } from 'fhir/r4';
-import { type AccessReportRow, AuditQueries, requesterView } from '@passerelle/audit';
+import type { AuditEvent, Bundle, Parameters, ParametersParameter } from 'fhir/r4';
+import { type AccessReportRow, AUDIT_SYSTEMS, AuditQueries, requesterView } from '@passerelle/audit';
 import type { ConsentScopedRepository } from '@passerelle/consent';
 import {
   badRequest,
@@ -43,7 +43,7 @@ export class AuditApiService {
   async read(agency: string, id: string): Promise<string> {
     const event = await this.audit.read(id);
     const own = event?.agent?.some((a) => a.requestor && a.who?.reference === `Organization/${agency}`);
-    if (!event || !own) throw notFound();
+    if (!event || !own || !shownToRequester(event)) throw notFound();
     return JSON.stringify(requesterView(event));
   }
 
@@ -61,6 +61,7 @@ export class AuditApiService {
       patient: patient ? await this.links.linkedPatients(patient.replace(/^Patient\//, '')) : undefined,
       // A denial never names the patient to the caller: found by patient, only what was disclosed.
       ...(patient ? { outcome: '0' as const } : {}),
+      requesterView: true,
       subtype: single(params, 'subtype'),
       dateGe: instant(single(params, 'date')?.replace(/^ge/, ''), 'date', false),
       count,
@@ -114,6 +115,12 @@ export class AuditApiService {
       ],
     };
   }
+}
+
+/** The same rule as AuditSearch.requesterView, for one event read by id. */
+function shownToRequester(event: AuditEvent): boolean {
+  const interaction = event.subtype?.find((c) => c.system === AUDIT_SYSTEMS.interaction)?.code;
+  return event.outcome === '0' || interaction === 'read' || interaction === 'vread';
 }
 
 function accessParameter(row: AccessReportRow): ParametersParameter {

@@ -116,9 +116,9 @@ export class ConsentScopedRepository {
         rows.map((r) => ({ type: r.type, id: r.id })),
         db,
       );
-      const versionFlags = await visible(rows);
-      const nowFlags = await visible(rows.map((r) => current.get(`${r.type}/${r.id}`) ?? r));
-      return rows.map((_, i) => versionFlags[i] && nowFlags[i]);
+      // One decision call for both: each version, then the resource as it is now.
+      const flags = await visible([...rows, ...rows.map((r) => current.get(`${r.type}/${r.id}`) ?? r)]);
+      return rows.map((_, i) => flags[i] && flags[rows.length + i]);
     };
   }
 
@@ -277,7 +277,12 @@ export class ConsentScopedRepository {
     db?: Db,
     decided?: Decision | boolean,
   ): Promise<StoredResource> {
-    if (!stored) throw notFound();
+    if (!stored) {
+      // Audited as refused, like a hidden one: the caller's trail cannot tell them apart.
+      this.pending.push({ interaction, resourceType: type, outcome: 'denied', breakGlass: false });
+      if (!this.options.deferAudit) await this.flush();
+      throw notFound();
+    }
     if (typeof decided === 'object') this.decisions.set(key(stored), decided);
     const [permitted] =
       decided === undefined
