@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Consent, Observation, Patient } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
-import { INS_SYSTEM } from '@passerelle/identity';
+import { INS_SYSTEM, qualifiedInsExtension } from '@passerelle/identity';
 import { type LetterView, newFormCode, type RunView } from '@passerelle/letters';
 import { FhirRepository, parseStored } from '@passerelle/store';
 import {
@@ -134,13 +134,17 @@ describe.each(STORE_KINDS)('the paper consent form on a real hub (%s)', (kind) =
         );
     gp = await as('cabinet', 'gp');
     chu = await as('chu', 'hospital');
+    // A qualified INS with the same traits at both agencies: the index links the two records, so
+    // each agency holds the person (a care relationship).
     const person = (mrn: string): Patient => ({
       resourceType: 'Patient',
+      extension: [qualifiedInsExtension()],
       identifier: [
         { system: 'https://agency.example/mrn', value: mrn },
         { system: INS_SYSTEM, value: INS },
       ],
-      name: [{ given: ['Maëlle'], family: 'Le Gall' }],
+      name: [{ use: 'official', given: ['Maëlle'], family: 'Le Gall' }],
+      gender: 'female',
       birthDate: '1975-03-04',
       address: [HOME],
     });
