@@ -8,6 +8,7 @@ import { parseFhirJson } from '@passerelle/fhir';
 import { AdminModule } from './admin/admin.module';
 import { QueuesModule } from './queues/queues.module';
 import { registerFormParser } from './auth/token.controller';
+import { clientErrorHandler } from './client-errors';
 import { HubModule } from './hub.module';
 
 /** The admin API's OpenAPI document at /admin/docs (JSON at /admin/docs-json). */
@@ -33,6 +34,7 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    clientErrorHandler,
     // FHIR ids and search values may contain characters Fastify's default would refuse.
     // `POST /fhir/` is how some clients (fhir-kit-client) send a transaction.
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
