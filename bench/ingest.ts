@@ -2,7 +2,11 @@
  * Ingest benchmark: synthetic patients as create-mode transaction Bundles (~50 resources each)
  * POSTed to the built hub on a fresh PostgreSQL database, 8 in flight; baseline: the same
  * resource JSON, bundle-sized batched INSERTs into a bare JSONB table with pg, 8 in flight.
- * Run: npm run bench:ingest [-- --patients N --profile --redis --plain-creates]   (see bench/README.md)
+ * With --compare-audit, the hub runs again with BENCH_WRITE_AUDIT=after-commit (the previous way:
+ * a write's audit record appended by the group commit after it committed), alternating with the
+ * default (appended inside the write's transaction) --audit-rounds times, and reports the ratio.
+ * Run: npm run bench:ingest [-- --patients N --profile --redis --plain-creates --compare-audit]
+ * (see bench/README.md)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -38,11 +42,16 @@ function latency(samples: number[]) {
 async function benchHub(
   warmup: PreparedBundle[],
   measured: PreparedBundle[],
-  options: { profile: boolean; redisUrl?: string },
+  options: { profile: boolean; redisUrl?: string; env?: Record<string, string> },
 ) {
   const db = await createDatabase('ingest_hub');
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'passerelle-ingest-profile-')) : undefined;
-  const hub = await startHub({ databaseUrl: db.url, profileDir, redisUrl: options.redisUrl });
+  const hub = await startHub({
+    databaseUrl: db.url,
+    profileDir,
+    redisUrl: options.redisUrl,
+    env: options.env,
+  });
   try {
     let answered200 = 0;
     let created = 0;
@@ -119,6 +128,37 @@ async function benchBaseline(warmup: string[][], measured: string[][]) {
   }
 }
 
+/**
+ * The cost of appending each write's audit record inside its transaction (the chain lock held to
+ * COMMIT) against the previous way, appended after the commit by the group commit: the same
+ * bundles on a fresh database each run, the two ways alternated `rounds` times.
+ */
+async function compareWriteAudit(
+  warmup: PreparedBundle[],
+  measured: PreparedBundle[],
+  options: { resources: number; rounds: number; redisUrl?: string },
+) {
+  const rates = { inTransaction: [] as number[], afterCommit: [] as number[] };
+  const p50 = { inTransaction: [] as number[], afterCommit: [] as number[] };
+  for (let r = 0; r < options.rounds; r++) {
+    for (const way of ['afterCommit', 'inTransaction'] as const) {
+      note(`write audit ${way}, round ${r + 1} of ${options.rounds}`);
+      const env: Record<string, string> = way === 'afterCommit' ? { BENCH_WRITE_AUDIT: 'after-commit' } : {};
+      const run = await benchHub(warmup, measured, { profile: false, redisUrl: options.redisUrl, env });
+      rates[way].push(Math.round(options.resources / (run.elapsedMs / 1000)));
+      p50[way].push(round(percentile(run.latenciesMs, 50)));
+    }
+  }
+  const median = (xs: number[]) => percentile(xs, 50);
+  return {
+    what: 'the hub alone, the write audit appended in the write transaction vs after its commit (BENCH_WRITE_AUDIT=after-commit), alternated',
+    rounds: options.rounds,
+    resourcesPerSecond: rates,
+    bundleLatencyP50Ms: p50,
+    ratioInTransactionToAfterCommit: round(median(rates.inTransaction) / median(rates.afterCommit), 3),
+  };
+}
+
 async function main(): Promise<void> {
   const patients = intArg('patients', 200);
   const profile = flag('profile');
@@ -138,6 +178,13 @@ async function main(): Promise<void> {
     profile,
     redisUrl,
   });
+  const writeAudit = flag('compare-audit')
+    ? await compareWriteAudit(prepared.slice(0, WARMUP_PATIENTS), prepared.slice(WARMUP_PATIENTS), {
+        resources,
+        rounds: intArg('audit-rounds', 2),
+        redisUrl,
+      })
+    : undefined;
   note('baseline: bare JSONB table');
   const bare = await benchBaseline(batches.slice(0, WARMUP_PATIENTS), batches.slice(WARMUP_PATIENTS));
 
@@ -145,6 +192,7 @@ async function main(): Promise<void> {
   const bareRate = (resources * bare.rounds) / (bare.elapsedMs / 1000);
   const name = resultName('ingest', {
     'plain-creates': !conditionalDirectory,
+    'compare-audit': writeAudit !== undefined,
     redis: redisUrl !== undefined,
     profiled: profile,
   });
@@ -187,6 +235,7 @@ async function main(): Promise<void> {
       cpuCores: bare.cpu,
     },
     ratioHubToBaseline: round(hubRate / bareRate, 3),
+    ...(writeAudit ? { writeAudit } : {}),
     targets: { resourcesPerSecond: TARGET_RESOURCES_PER_SECOND, ratioHubToBaseline: TARGET_RATIO },
     meetsTarget: {
       resourcesPerSecond: hubRate >= TARGET_RESOURCES_PER_SECOND,

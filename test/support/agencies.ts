@@ -20,7 +20,7 @@ export interface TestAgency {
 
 /** Registers an agency through the admin API with a fresh EC P-384 key, as an operator would. */
 export async function registerAgency(
-  hub: TestHub,
+  hub: Pick<TestHub, 'url'>,
   options: { id: string; kind?: AgencyKind; scopes?: string[] },
 ): Promise<TestAgency> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });

@@ -10,6 +10,7 @@ import { AdminModule } from './admin/admin.module';
 import { QueuesModule } from './queues/queues.module';
 import { resolveAdminToken } from './auth/admin-token';
 import { registerFormParser } from './auth/token.controller';
+import { clientErrorHandler } from './client-errors';
 import { HubModule } from './hub.module';
 import { hubPrivateTrees, securePrivateFiles } from './private-files';
 
@@ -47,6 +48,7 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    clientErrorHandler,
     // FHIR ids and search values may contain characters Fastify's default would refuse.
     // `POST /fhir/` is how some clients (fhir-kit-client) send a transaction.
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },

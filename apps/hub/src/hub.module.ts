@@ -9,6 +9,7 @@ import { FhirExceptionFilter } from './fhir/fhir-exception.filter';
 import { DisclosureModule } from './fhir/disclosure.module';
 import { FhirModule } from './fhir/fhir.module';
 import { HealthController } from './health.controller';
+import { HttpDrain } from './http-drain';
 import { HUB_SCHEMAS } from './hub-schemas';
 import { MailroomModule } from './mailroom/mailroom.module';
 import { QueuesModule } from './queues/queues.module';
@@ -40,7 +41,7 @@ export class HubModule {
         AccessModule.forRoot(config),
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }],
+      providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }, HttpDrain],
     };
   }
 }

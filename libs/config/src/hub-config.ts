@@ -27,6 +27,14 @@ export interface FhirApiConfig {
   maxJsonDepth: number;
   defaultPageSize: number;
   maxPageSize: number;
+  /** A transaction or batch Bundle with more entries is refused whole (413). */
+  maxBundleEntries: number;
+  /**
+   * Where a write's audit record is appended: in the write's own transaction (always, but in
+   * benchmarks), or after it commits through the group commit (the previous behaviour, kept only
+   * as bench/ingest's baseline: a write can then commit without its record).
+   */
+  writeAudit: 'in-transaction' | 'after-commit';
 }
 
 export interface AuthConfig {
@@ -140,6 +148,8 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
       maxJsonDepth: r.int('FHIR_MAX_JSON_DEPTH', 48, 8, 512),
       defaultPageSize: r.int('FHIR_DEFAULT_PAGE_SIZE', 20, 1, 1000),
       maxPageSize: r.int('FHIR_MAX_PAGE_SIZE', 500, 1, 5000),
+      maxBundleEntries: r.int('FHIR_MAX_BUNDLE_ENTRIES', 1000, 1, 100_000),
+      writeAudit: r.oneOf('BENCH_WRITE_AUDIT', ['in-transaction', 'after-commit'] as const, 'in-transaction'),
     },
     auth: {
       tokenSigningKey: r.optionalString('TOKEN_SIGNING_KEY'),

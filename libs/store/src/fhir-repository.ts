@@ -32,7 +32,15 @@ import {
   selectCurrentMany,
   type VersionRow,
 } from './sql/resource-sql';
-import type { Actor, HistoryPage, ResourceValidator, SearchPage, StoredResource, WriteResult } from './types';
+import type {
+  Actor,
+  HistoryPage,
+  ResourceValidator,
+  SearchPage,
+  StoredResource,
+  WriteResult,
+  WrittenHook,
+} from './types';
 
 export interface RepositoryOptions {
   /** Base URLs that mean "this hub" in absolute references (e.g. https://hub.example/fhir). */
@@ -141,6 +149,7 @@ export class FhirRepository {
     type: SupportedType,
     resource: unknown,
     ifNoneExist?: QueryParams,
+    onWritten?: WrittenHook,
   ): Promise<WriteResult> {
     this.checkResource(type, resource);
     return this.transaction(async (db) => {
@@ -152,6 +161,7 @@ export class FhirRepository {
         db,
         actor,
         await this.prepareWrite(db, actor, type, randomUUID(), resource, { isCreate: true }),
+        onWritten,
       );
     });
   }
@@ -162,6 +172,7 @@ export class FhirRepository {
     id: string,
     resource: unknown,
     ifMatch?: string,
+    onWritten?: WrittenHook,
   ): Promise<WriteResult> {
     this.checkResource(type, resource);
     if (!isValidId(id)) throw badRequest('Invalid resource id in the URL');
@@ -173,6 +184,7 @@ export class FhirRepository {
         db,
         actor,
         await this.prepareWrite(db, actor, type, id, resource, { expectedVersion: expected }),
+        onWritten,
       ),
     );
   }
@@ -183,6 +195,7 @@ export class FhirRepository {
     type: SupportedType,
     criteria: QueryParams,
     resource: unknown,
+    onWritten?: WrittenHook,
   ): Promise<WriteResult> {
     this.checkResource(type, resource);
     return this.transaction(async (db) => {
@@ -191,16 +204,21 @@ export class FhirRepository {
         throw badRequest('The resource id does not match the resource found by the criteria', [`${type}.id`]);
       }
       const id = match?.id ?? resource.id ?? randomUUID();
-      return this.commit(db, actor, await this.prepareWrite(db, actor, type, id, resource, {}));
+      return this.commit(db, actor, await this.prepareWrite(db, actor, type, id, resource, {}), onWritten);
     });
   }
 
-  async delete(actor: Actor, type: SupportedType, id: string): Promise<WriteResult | undefined> {
+  async delete(
+    actor: Actor,
+    type: SupportedType,
+    id: string,
+    onWritten?: WrittenHook,
+  ): Promise<WriteResult | undefined> {
     if (READ_ONLY_TYPES.has(type)) throw methodNotAllowed(`${type} is written by the server only`);
     if (!isValidId(id)) throw notFound();
     return this.transaction(async (db) => {
       const pending = await this.prepareDelete(db, actor, type, id);
-      return pending ? this.commit(db, actor, pending) : undefined;
+      return pending ? this.commit(db, actor, pending, onWritten) : undefined;
     });
   }
 
@@ -304,16 +322,28 @@ export class FhirRepository {
     return current && !current.deleted ? deletionVersion(current, actor) : undefined;
   }
 
-  /** Writes prepared versions (skipping no-ops) in one statement per table. */
-  async commitAll(db: Db, actor: Actor, pending: PendingWrite[]): Promise<void> {
+  /**
+   * Writes prepared versions (skipping no-ops) in one statement per table, then runs the
+   * afterWrite hooks and `onWritten` (the caller's, e.g. its audit) in the same transaction.
+   */
+  async commitAll(db: Db, actor: Actor, pending: PendingWrite[], onWritten?: WrittenHook): Promise<void> {
     const rows = pending.flatMap((p) => (p.row ? [p.row] : []));
     if (rows.length === 0) return;
     await insertVersions(db, rows);
     for (const hook of this.options.afterWrite ?? []) await hook(db, actor, rows);
+    await onWritten?.(
+      db,
+      pending.flatMap((p) => (p.row && p.result.changed ? [p.result] : [])),
+    );
   }
 
-  private async commit(db: Db, actor: Actor, pending: PendingWrite): Promise<WriteResult> {
-    await this.commitAll(db, actor, [pending]);
+  private async commit(
+    db: Db,
+    actor: Actor,
+    pending: PendingWrite,
+    onWritten?: WrittenHook,
+  ): Promise<WriteResult> {
+    await this.commitAll(db, actor, [pending], onWritten);
     return pending.result;
   }
 }

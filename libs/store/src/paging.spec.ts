@@ -1,5 +1,5 @@
 import type { PagePosition } from './page-token';
-import { ALL_VISIBLE, fillPage } from './paging';
+import { ALL_VISIBLE, examinationBound, fillPage } from './paging';
 
 /** 1..n as rows, fetched in keyset order after a position, like the SQL does. */
 function source(n: number) {
@@ -46,6 +46,31 @@ describe('fillPage', () => {
       3,
       undefined,
     );
-    expect(none).toEqual({ page: [], hidden: [1, 2, 3, 4, 5, 6, 7] });
+    expect(none).toEqual({ page: [], hidden: [1, 2, 3, 4, 5, 6, 7], examined: 7 });
+  });
+});
+
+describe('fillPage examination bound', () => {
+  it('stops after the bound with a partial page whose next position goes on after the last row examined', async () => {
+    const { fetch, positionOf } = source(100);
+    const seen: number[] = [];
+    const visible = (rows: readonly number[]) => {
+      seen.push(...rows);
+      return Promise.resolve(rows.map((r) => r === 3 || r === 60));
+    };
+    const first = await fillPage(fetch, positionOf, visible, 5, undefined, 40);
+    // Batches of 6, 11, 21 and 2 rows (growing while rows are hidden, the last one cut to the bound).
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(first).toMatchObject({ page: [3], partial: true, next: positionOf(40) });
+    expect(first.hidden.length).toBe(39);
+    // The next page goes on after the last row examined: every row is examined once.
+    const second = await fillPage(fetch, positionOf, visible, 5, first.next, 40);
+    expect(seen).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(second).toMatchObject({ page: [60], partial: true, next: positionOf(80) });
+  });
+
+  it('is 10 × the page size, at least 1,000', () => {
+    expect(examinationBound(5)).toBe(1_000);
+    expect(examinationBound(500)).toBe(5_000);
   });
 });

@@ -1,6 +1,6 @@
 import { badRequest, notFound, type SearchQuery, type SupportedType } from '@passerelle/fhir';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
-import { ALL_VISIBLE, fillPage, type Visibility } from './paging';
+import { ALL_VISIBLE, examinationBound, fillPage, type Visibility } from './paging';
 import {
   countMatches,
   type MatchedResource,
@@ -19,8 +19,6 @@ import type { HistoryEntry, HistoryPage, SearchEntry, SearchPage, StoredResource
  * page while more it may see follows, nor a total that counts what it may not see.
  */
 
-/** Counting what a caller may see means deciding on every match: past this many, `total` is left out. */
-const VISIBLE_TOTAL_LIMIT = 10_000;
 const TOTAL_BATCH = 1_000;
 
 export interface HistoryFilter {
@@ -38,14 +36,19 @@ export async function searchPage(
   visible: Visibility<StoredResource>,
   maxCount: number,
 ): Promise<SearchPage> {
-  const total = () => (visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible));
-  if (query.summaryCount) return { entries: [], total: await total(), hidden: [] };
+  // Counting what a caller may see means deciding on every match: the page and its total share
+  // one examination bound, and the total is left out when the matches do not fit in what is left.
+  const bound = examinationBound(query.count);
+  const total = (left: number) =>
+    visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible, left);
+  if (query.summaryCount) return { entries: [], total: await total(bound), hidden: [] };
   const filled = await fillPage<MatchedResource>(
     (position, n) => selectMatches(db, { ...query, count: n }, position),
     (m) => ({ t: m.stored.lastUpdated.getTime(), r: m.stored.type, i: m.stored.id }),
     (rows) => visible(rows.map((m) => m.stored)),
     query.count,
     query.pageToken ? decodePageToken(query.pageToken) : undefined,
+    bound,
   );
   const page = filled.page;
   const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
@@ -76,25 +79,28 @@ export async function searchPage(
   }
   return {
     entries,
-    total: query.skipTotal ? undefined : await total(),
+    total: query.skipTotal || filled.partial ? undefined : await total(bound - filled.examined),
     nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
     hidden,
   };
 }
 
-/** The total after the consent check, or undefined past VISIBLE_TOTAL_LIMIT matches (too costly to count). */
+/** The total after the consent check, or undefined when there are more than `limit` matches to decide on. */
 async function countVisible(
   db: Db,
   query: SearchQuery,
   visible: Visibility<StoredResource>,
+  limit: number,
 ): Promise<number | undefined> {
   let position: PagePosition | undefined;
   let total = 0;
-  for (let scanned = 0; scanned < VISIBLE_TOTAL_LIMIT; scanned += TOTAL_BATCH) {
-    const rows = await selectMatchFacts(db, { ...query, count: TOTAL_BATCH }, position);
-    const batch = rows.slice(0, TOTAL_BATCH);
+  for (let left = limit; left > 0; left -= TOTAL_BATCH) {
+    const n = Math.min(TOTAL_BATCH, left);
+    // n + 1 rows: the last one only says whether more follow; it is not decided on.
+    const rows = await selectMatchFacts(db, { ...query, count: n }, position);
+    const batch = rows.slice(0, n);
     total += (await visible(batch)).filter(Boolean).length;
-    if (rows.length <= TOTAL_BATCH) return total;
+    if (rows.length <= n) return total;
     const last = batch[batch.length - 1];
     position = { t: last.lastUpdated.getTime(), r: last.type, i: last.id };
   }

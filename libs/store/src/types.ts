@@ -1,5 +1,6 @@
 import type { OperationOutcomeIssue, Resource } from 'fhir/r4';
 import type { SupportedType } from '@passerelle/fhir';
+import type { Db } from './sql/resource-sql';
 
 /**
  * Who is acting. Every store call takes one, so forgetting the agency is a compile error.
@@ -35,6 +36,13 @@ export interface WriteResult {
   /** False when nothing was written (identical content, or If-None-Exist matched). */
   changed: boolean;
 }
+
+/**
+ * Runs inside the writing transaction once its versions are written, with what changed (never
+ * called when nothing did): a write's audit records go there, so that the write and its record
+ * commit together or not at all. A throw rolls the write back.
+ */
+export type WrittenHook = (db: Db, written: readonly WriteResult[]) => Promise<void>;
 
 export interface SearchEntry {
   stored: StoredResource;

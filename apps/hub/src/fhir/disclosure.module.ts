@@ -7,9 +7,15 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { AuditCheckpointer, AuditQueries, AuditWriter } from '@passerelle/audit';
+import { AuditCheckpointer, type AuditInput, AuditQueries, AuditWriter } from '@passerelle/audit';
 import type { HubConfig } from '@passerelle/config';
-import { ConsentService, PageBinding, PatientNotifications, PersonConsentSource } from '@passerelle/consent';
+import {
+  ConsentService,
+  type DisclosureRecord,
+  PageBinding,
+  PatientNotifications,
+  PersonConsentSource,
+} from '@passerelle/consent';
 import { type AccessContext, AccessTokenService } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
 import { DataSource } from 'typeorm';
@@ -68,28 +74,35 @@ export class DisclosureModule {
           inject: [AuditWriter],
           useFactory:
             (writer: AuditWriter): AuditorFactory =>
-            (access: AccessContext, requestId: string) => ({
-              record: async (records) => {
-                await writer.record(
-                  records.map((r) => ({
-                    interaction: r.interaction,
-                    operation: r.operation,
-                    outcome: r.outcome,
-                    outcomeDesc: r.outcome === 'denied' ? 'consent' : undefined,
-                    agency: access.agency,
-                    agencyKind: access.agencyKind,
-                    clientId: access.agency,
-                    practitioner: access.practitioner,
-                    purposeOfUse: access.purposeOfUse,
-                    breakGlassReason: r.breakGlass ? access.breakGlassReason : undefined,
-                    patientId: r.patientId,
-                    resourceType: r.resourceType,
-                    query: r.query,
-                    requestId,
-                  })),
-                );
-              },
-            }),
+            (access: AccessContext, requestId: string) => {
+              const inputs = (records: DisclosureRecord[]): AuditInput[] =>
+                records.map((r) => ({
+                  interaction: r.interaction,
+                  operation: r.operation,
+                  outcome: r.outcome,
+                  outcomeDesc: r.outcome === 'denied' ? 'consent' : undefined,
+                  agency: access.agency,
+                  agencyKind: access.agencyKind,
+                  clientId: access.agency,
+                  practitioner: access.practitioner,
+                  purposeOfUse: access.purposeOfUse,
+                  breakGlassReason: r.breakGlass ? access.breakGlassReason : undefined,
+                  patientId: r.patientId,
+                  resourceType: r.resourceType,
+                  query: r.query,
+                  requestId,
+                }));
+              return {
+                record: async (records) => {
+                  await writer.record(inputs(records));
+                },
+                recordIn: async (db, records) => {
+                  // bench/ingest's baseline only: the previous way, after the write committed.
+                  if (config.fhir.writeAudit === 'after-commit') await writer.record(inputs(records));
+                  else await writer.recordIn(db, inputs(records));
+                },
+              };
+            },
         },
         {
           provide: PatientNotifications,

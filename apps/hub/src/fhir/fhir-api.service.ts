@@ -12,6 +12,7 @@ import {
   SUPPORTED_TYPES,
   type SupportedType,
 } from '@passerelle/fhir';
+import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import { type AccessContext, allows, type Permission } from '@passerelle/identity';
 import {
   BundleProcessor,
@@ -20,8 +21,8 @@ import {
   FhirRepository,
   parseStored,
   type SearchPage,
-  type StoredResource,
   type WriteResult,
+  type WrittenHook,
 } from '@passerelle/store';
 import { FHIR_BASE_URL } from '../core.module';
 import { PatientLinksService } from './patient-links.service';
@@ -41,6 +42,7 @@ export class FhirApiService {
     readonly repo: FhirRepository,
     readonly links: PatientLinksService,
     @Inject(FHIR_BASE_URL) readonly baseUrl: string,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   /** Unknown types are 404, like an unknown route. */
@@ -89,38 +91,51 @@ export class FhirApiService {
   }
 
   /**
-   * A transaction or batch. GET entries read through a scope whose audit is held until the
-   * Bundle is done (inside a transaction no second connection may open), then written before
-   * the answer leaves; writes are audited the same way.
+   * A transaction or batch. Its writes are audited inside their own transaction (they commit
+   * together or not at all), with the records of a transaction's GET entries; GET entries
+   * outside a writing transaction read through a scope whose audit is held until the Bundle is
+   * done (inside a transaction no second connection may open), then written before the answer.
    */
   async bundle(scope: ConsentScopedRepository, access: AccessContext, body: unknown): Promise<Bundle> {
-    const written: StoredResource[] = [];
     const processor = new BundleProcessor(this.repo, (db, _actor, request) =>
       this.answerGet(scope, db, request),
     );
-    const result = await processor.process(scope.actor, body, {
-      authorize: (entry) => this.authorizeEntry(access, entry),
-      onWritten: (stored) => written.push(...stored),
-    });
-    if (written.length > 0) {
-      await scope.recordBundleWrites(
-        (body as { type?: string }).type === 'batch' ? 'batch' : 'transaction',
-        written,
-      );
-    }
+    const kind = (body as { type?: string } | null)?.type === 'batch' ? 'batch' : 'transaction';
+    const result = await this.writeAudited(scope.auditWrites(kind), (onWritten) =>
+      processor.process(scope.actor, body, {
+        authorize: (entry) => this.authorizeEntry(access, entry),
+        onWritten,
+        maxEntries: this.config.fhir.maxBundleEntries,
+      }),
+    );
     await scope.flush();
     return result;
   }
 
-  /** Records a single write in the audit trail. */
-  async written(scope: ConsentScopedRepository, result: WriteResult): Promise<WriteResult> {
-    if (result.changed) {
-      const { stored } = result;
-      await scope.recordWrite(
-        stored.deleted ? 'delete' : result.status === 201 ? 'create' : 'update',
-        stored,
-      );
-    }
+  /** create, update, conditional update, delete: `write` is handed the audit hook of the write's transaction. */
+  written<T extends WriteResult | undefined>(
+    scope: ConsentScopedRepository,
+    write: (onWritten: WrittenHook) => Promise<T>,
+  ): Promise<T> {
+    return this.writeAudited(scope.auditWrites(), write);
+  }
+
+  /**
+   * Runs `write` with `audit` as its in-transaction hook; only bench/ingest's baseline
+   * (BENCH_WRITE_AUDIT=after-commit) appends the records after the commit instead, through the
+   * group commit, as the hub did before.
+   */
+  private async writeAudited<T>(
+    audit: WrittenHook,
+    write: (onWritten: WrittenHook) => Promise<T>,
+  ): Promise<T> {
+    if (this.config.fhir.writeAudit === 'in-transaction') return write(audit);
+    const changed: WriteResult[] = [];
+    const result = await write((_db, written) => {
+      changed.push(...written);
+      return Promise.resolve();
+    });
+    if (changed.length > 0) await audit(this.repo.dataSource.manager, changed);
     return result;
   }
 

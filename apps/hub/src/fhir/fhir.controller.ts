@@ -95,12 +95,10 @@ export class FhirController {
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
     const criteria = ifNoneExist ? parseQueryString(ifNoneExist.replace(/^[A-Za-z]+\?/, '')) : undefined;
-    const result = await this.api.repo.create(actor, this.api.type(type), body, criteria);
-    return this.written(
-      reply,
-      await this.api.written(this.scopes.for(access, actor.requestId), result),
-      prefer,
+    const result = await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
+      this.api.repo.create(actor, this.api.type(type), body, criteria, onWritten),
     );
+    return this.written(reply, result, prefer);
   }
 
   @Put(':type')
@@ -114,12 +112,10 @@ export class FhirController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
-    const result = await this.api.repo.conditionalUpdate(actor, this.api.type(type), query, body);
-    return this.written(
-      reply,
-      await this.api.written(this.scopes.for(access, actor.requestId), result),
-      prefer,
+    const result = await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
+      this.api.repo.conditionalUpdate(actor, this.api.type(type), query, body, onWritten),
     );
+    return this.written(reply, result, prefer);
   }
 
   @Get(':type/_history')
@@ -160,12 +156,10 @@ export class FhirController {
     @Headers('if-match') ifMatch?: string,
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
-    const result = await this.api.repo.update(actor, this.api.type(type), id, body, ifMatch);
-    return this.written(
-      reply,
-      await this.api.written(this.scopes.for(access, actor.requestId), result),
-      prefer,
+    const result = await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
+      this.api.repo.update(actor, this.api.type(type), id, body, ifMatch, onWritten),
     );
+    return this.written(reply, result, prefer);
   }
 
   @Delete(':type/:id')
@@ -176,8 +170,9 @@ export class FhirController {
     @Param('type') type: string,
     @Param('id') id: string,
   ): Promise<Resource> {
-    const result = await this.api.repo.delete(actor, this.api.type(type), id);
-    if (result) await this.api.written(this.scopes.for(access, actor.requestId), result);
+    await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
+      this.api.repo.delete(actor, this.api.type(type), id, onWritten),
+    );
     return informational('Deleted');
   }
 

@@ -8,6 +8,7 @@ import type {
   SearchPage,
   StoredResource,
   Visibility,
+  WrittenHook,
 } from '@passerelle/store';
 import type { Decision, DisclosureContext, ResourceFacts } from '../types';
 import type { DisclosureAuditor, DisclosureRecord, Interaction, PatientNotifier } from './disclosure';
@@ -58,6 +59,8 @@ const key = (s: StoredResource) => `${s.type}/${s.id}/${s.versionId}`;
 export class ConsentScopedRepository {
   private readonly decisions = new Map<string, Decision>();
   private pending: DisclosureRecord[] = [];
+  /** Break-glass records already committed inside a transaction whose patients are still to be told. */
+  private untold: DisclosureRecord[] = [];
 
   constructor(
     private readonly deps: ScopedDependencies,
@@ -222,38 +225,42 @@ export class ConsentScopedRepository {
   }
 
   /**
-   * Records a Bundle's writes: one record per patient touched (and one if it touched no patient),
+   * The audit of the caller's writes, as the store's hook: it runs inside the writing transaction,
+   * so a write and its AuditEvent commit together or not at all (a failed append rolls the write
+   * back), with the records held for that transaction (a Bundle's GET entries). A single write is
+   * one record; a Bundle's writes one per patient touched (and one if they touched no patient),
    * not one per resource — a 50-entry push about one patient is one interaction about one patient.
    */
-  async recordBundleWrites(
-    interaction: 'transaction' | 'batch',
-    written: readonly StoredResource[],
-  ): Promise<void> {
-    const patients = new Set(written.map((s) => s.patientId ?? undefined));
-    for (const patientId of patients)
-      this.pending.push({ interaction, outcome: 'success', patientId, breakGlass: false });
-    if (!this.options.deferAudit) await this.flush();
-  }
-
-  /** Records a write (create, update, delete) the caller made: writes are accesses too. */
-  async recordWrite(interaction: 'create' | 'update' | 'delete', stored: StoredResource): Promise<void> {
-    this.pending.push({
-      interaction,
-      outcome: 'success',
-      patientId: stored.patientId ?? undefined,
-      resourceType: stored.type,
-      breakGlass: false,
-    });
-    if (!this.options.deferAudit) await this.flush();
+  auditWrites(bundle?: 'transaction' | 'batch'): WrittenHook {
+    return async (db, written) => {
+      if (bundle) {
+        for (const patientId of new Set(written.map((w) => w.stored.patientId ?? undefined)))
+          this.pending.push({ interaction: bundle, outcome: 'success', patientId, breakGlass: false });
+      } else {
+        for (const { stored, status } of written)
+          this.pending.push({
+            interaction: stored.deleted ? 'delete' : status === 201 ? 'create' : 'update',
+            outcome: 'success',
+            patientId: stored.patientId ?? undefined,
+            resourceType: stored.type,
+            breakGlass: false,
+          });
+      }
+      const records = this.pending;
+      this.pending = [];
+      await this.deps.auditor.recordIn(db, records);
+      this.untold.push(...records.filter((r) => r.breakGlass));
+    };
   }
 
   /** Writes the held audit records (and break-glass notices); resolves once they are committed. */
   async flush(): Promise<void> {
     const records = this.pending;
     this.pending = [];
-    if (records.length === 0) return;
-    await this.deps.auditor.record(records);
-    const notices = records
+    const untold = this.untold;
+    this.untold = [];
+    if (records.length > 0) await this.deps.auditor.record(records);
+    const notices = [...untold, ...records]
       .filter((r) => r.breakGlass && r.patientId)
       .map((r) => ({
         patientId: r.patientId!,

@@ -1,4 +1,5 @@
 import type { SupportedType } from '@passerelle/fhir';
+import type { Db } from '@passerelle/store';
 
 /** The FHIR interactions that are audited (http://hl7.org/fhir/restful-interaction). */
 export type Interaction =
@@ -29,6 +30,8 @@ export interface DisclosureRecord {
 /** Writes the audit trail; resolves only when the records are committed. */
 export interface DisclosureAuditor {
   record(records: DisclosureRecord[]): Promise<void>;
+  /** Appends the records inside the caller's transaction `db`: they commit or roll back with it. */
+  recordIn(db: Db, records: DisclosureRecord[]): Promise<void>;
 }
 
 /** A patient must be told of a break-glass access (by letter when they have no online account). */

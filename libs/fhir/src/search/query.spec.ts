@@ -77,6 +77,8 @@ describe('parseSearchQuery', () => {
     [{ _include: 'Patient:nothing' }],
     [{ _include: 'Observation:subject' }],
     [{ identifier: 'a|b|c' }],
+    [{ _lastUpdated: '' }],
+    [{ _lastUpdated: ',' }],
   ])('refuses %p with 400', (params) => {
     try {
       parseSearchQuery('Patient', params, options);

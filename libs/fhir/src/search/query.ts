@@ -181,10 +181,13 @@ export function parseSearchQuery(
           query.filters.push({ kind: 'id', ids });
         }
       } else if (name === '_lastUpdated' && modifier === undefined) {
+        const parts = splitValues(value);
+        // No condition at all would be an empty SQL condition list.
+        if (parts.length === 0) throw badRequest(`Search parameter ${name} has no value`);
         query.filters.push({
           kind: 'date',
           column: 'lastUpdated',
-          conditions: splitValues(value).map((v) => parseDateCondition(name, v)),
+          conditions: parts.map((v) => parseDateCondition(name, v)),
         });
       } else {
         const def = (COMMON_PARAMS as readonly string[]).includes(name) ? undefined : findParam(type, name);

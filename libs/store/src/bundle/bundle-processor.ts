@@ -4,6 +4,7 @@ import {
   type SearchQuery,
   badRequest,
   etag,
+  tooLarge,
   informational,
   isOperationOutcomeError,
   multipleMatches,
@@ -13,7 +14,7 @@ import type { FhirRepository } from '../fhir-repository';
 import { criteriaLockKey, parseETag, type PrepareItem } from '../write-support';
 import type { PendingWrite } from '../versions';
 import { type Db, lockCriteriaMany } from '../sql/resource-sql';
-import type { Actor, StoredResource } from '../types';
+import type { Actor, WriteResult, WrittenHook } from '../types';
 import { type MatchFacts, matchAll } from './conditional-batch';
 import { type EntryRequest, parseEntryRequest } from './entry-request';
 import { type BundleTarget, resolveConditionalReferences, rewriteResolved } from './reference-resolution';
@@ -50,13 +51,18 @@ interface Identity {
 export interface BundleHooks {
   /** Throws for an entry the caller may not run; sees every entry before anything runs. */
   authorize?: (entry: EntryRequest) => void;
-  /** Told of every version written (after the transaction's writes, before it commits). */
-  onWritten?: (written: StoredResource[]) => void;
+  /**
+   * Runs in each writing transaction before it commits, with what it changed: once at the end of
+   * a transaction Bundle (after its GET entries), in each entry's own transaction in a batch.
+   */
+  onWritten?: WrittenHook;
+  /** Bundles with more entries are refused whole (413) before anything runs. */
+  maxEntries?: number;
 }
 
 /** Bundle `transaction` (all or nothing) and `batch` (each entry on its own). One per request. */
 export class BundleProcessor {
-  private onWritten: (written: StoredResource[]) => void = () => undefined;
+  private onWritten: WrittenHook = () => Promise.resolve();
 
   constructor(
     private readonly repo: FhirRepository,
@@ -66,7 +72,7 @@ export class BundleProcessor {
   /** `authorize` throws for an entry the caller may not run; it sees every entry before anything runs. */
   async process(actor: Actor, bundle: unknown, hooks: BundleHooks = {}): Promise<Bundle> {
     const authorize = hooks.authorize ?? (() => undefined);
-    this.onWritten = hooks.onWritten ?? (() => undefined);
+    this.onWritten = hooks.onWritten ?? (() => Promise.resolve());
     if (typeof bundle !== 'object' || bundle === null || (bundle as Bundle).resourceType !== 'Bundle') {
       throw badRequest('Expected a Bundle', ['Bundle.resourceType']);
     }
@@ -77,6 +83,11 @@ export class BundleProcessor {
     if (b.entry !== undefined && !Array.isArray(b.entry))
       throw badRequest('Bundle.entry must be an array', ['Bundle.entry']);
     const entries = b.entry ?? [];
+    if (hooks.maxEntries !== undefined && entries.length > hooks.maxEntries) {
+      throw tooLarge(
+        `A Bundle may hold at most ${hooks.maxEntries} entries; this one holds ${entries.length}`,
+      );
+    }
     return b.type === 'transaction'
       ? this.transaction(actor, entries, authorize)
       : this.batch(actor, entries, authorize);
@@ -146,7 +157,7 @@ export class BundleProcessor {
       );
       const writes = prepared.flatMap((w) => (w ? [w] : []));
       await this.repo.commitAll(db, actor, writes);
-      this.onWritten(writes.filter((w) => w.result.changed).map((w) => w.result.stored));
+      const changed: WriteResult[] = writes.flatMap((w) => (w.row && w.result.changed ? [w.result] : []));
       for (const p of plan) {
         const write = p.item ? byItem.get(p.item) : undefined;
         if (p.request.method === 'DELETE')
@@ -159,6 +170,8 @@ export class BundleProcessor {
         const { status, resource } = await this.getHandler(db, actor, r);
         out[r.index] = { resource, response: { status: STATUS_TEXT[status] ?? String(status) } };
       }
+      // Last, so that the audit's chain lock is held only until the COMMIT that follows.
+      if (changed.length > 0) await this.onWritten(db, changed);
       return out;
     });
     return { resourceType: 'Bundle', type: 'transaction-response', entry: responses };
@@ -313,22 +326,19 @@ export class BundleProcessor {
         return { resource, response: { status: STATUS_TEXT[status] ?? String(status) } };
       }
       case 'POST': {
-        const result = await this.repo.create(actor, r.type, r.resource, r.ifNoneExist);
-        if (result.changed) this.onWritten([result.stored]);
+        const result = await this.repo.create(actor, r.type, r.resource, r.ifNoneExist, this.onWritten);
         return { response: writeResponse(result.stored, result.status) };
       }
       case 'PUT': {
         const result =
           r.id !== undefined
-            ? await this.repo.update(actor, r.type, r.id, r.resource, r.ifMatch)
-            : await this.repo.conditionalUpdate(actor, r.type, r.criteria!, r.resource);
-        if (result.changed) this.onWritten([result.stored]);
+            ? await this.repo.update(actor, r.type, r.id, r.resource, r.ifMatch, this.onWritten)
+            : await this.repo.conditionalUpdate(actor, r.type, r.criteria!, r.resource, this.onWritten);
         return { response: writeResponse(result.stored, result.status) };
       }
       case 'DELETE': {
         if (r.id === undefined) throw preconditionFailed('Conditional delete is not supported in a batch');
-        const result = await this.repo.delete(actor, r.type, r.id);
-        if (result) this.onWritten([result.stored]);
+        const result = await this.repo.delete(actor, r.type, r.id, this.onWritten);
         return {
           response: { status: result ? '200 OK' : '204 No Content', outcome: informational('Deleted') },
         };
