@@ -39,7 +39,7 @@ const PUSH_ORDER: readonly SupportedType[] = [
 ];
 
 /**
- * Defaults from issue 5. A recipient never receives Patient resources: its own Patient record is
+ * The defaults. A recipient never receives Patient resources: its own Patient record is
  * the one the hub's references point to, and a second copy keyed by another agency's identifier
  * would be a duplicate patient.
  */

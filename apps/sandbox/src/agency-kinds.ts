@@ -6,7 +6,7 @@ export type AgencyKind = (typeof AGENCY_KINDS)[number];
 const DIRECTORY = ['Patient', 'Organization', 'Practitioner'] as const;
 
 /**
- * What each kind of agency keeps in its own system, after issue 5's publish profiles: the
+ * What each kind of agency keeps in its own system, after the connectors' publish profiles: the
  * hospital its stays, documents and results; the GP practice the longitudinal record; the
  * specialist clinic its consultations, their reports and the referrals it writes.
  */

@@ -27,7 +27,7 @@ export {
   SENSITIVE_CONFIDENTIALITY,
 } from './vocabulary';
 
-// The consent-scoped repository, audit and notification parts (issue 4, part 3: written alongside).
+// The consent-scoped repository, its audit and the notices to patients.
 export * from './scoped/consent-scoped-repository';
 export * from './scoped/disclosure';
 export { PageBinding } from './scoped/page-binding';
