@@ -134,14 +134,16 @@ describe.each(TOPOLOGIES)('exchange of a discharge on %s', (_name, options) => {
       'the outbox routed',
       async () => (await stack.syncStatus()).outboxBacklog === 0,
     );
-    const denied = await stack.processes.until('the denied routing in the GP’s audit trail', async () => {
-      const page = await stack.hubJson<Bundle>(
-        `/fhir/AuditEvent?subtype=route&patient=${objectingId}&date=ge${since}&_count=100`,
-        'gp',
+    // The hub's own records (the GP never asked): an operator reads them, the GP's trail has none.
+    const denied = await stack.processes.until('the denied routing in the hub’s audit trail', async () => {
+      const page = await stack.hubJson<{ events: AuditEvent[] }>(
+        `/admin/audit/events?agency=hub&subtype=route&outcome=4&patient=${objectingId}&since=${encodeURIComponent(since)}`,
+        'admin',
       );
-      const events = (page.entry ?? []).map((e) => e.resource as AuditEvent).filter((e) => e.outcome === '4');
-      return events.length >= 2 && events;
+      return page.events.length >= 2 && page.events;
     });
+    const gpTrail = await stack.hubJson<Bundle>(`/fhir/AuditEvent?subtype=route&date=ge${since}`, 'gp');
+    expect(gpTrail.entry ?? []).toEqual([]);
     // Each denial names the resource held back (besides the patient).
     const heldBack = denied.map((e) =>
       e.entity

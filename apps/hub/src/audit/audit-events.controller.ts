@@ -2,6 +2,7 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuditOutcomeCode, type AuditPage, AuditQueries } from '@passerelle/audit';
 import { badRequest, parseDateRange } from '@passerelle/fhir';
+import { PatientIndex } from '@passerelle/identity';
 import { DataSource } from 'typeorm';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 
@@ -9,7 +10,8 @@ const OUTCOMES: readonly AuditOutcomeCode[] = ['0', '4', '8', '12'];
 
 /**
  * The whole audit trail for operators: every agency's events and the hub's own (routing
- * denials among them), unredacted, newest first. Agencies read theirs through /fhir/AuditEvent.
+ * denials among them), unredacted, newest first; `patient` stands for every record of the
+ * person. Agencies read theirs through /fhir/AuditEvent.
  */
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -18,12 +20,15 @@ const OUTCOMES: readonly AuditOutcomeCode[] = ['0', '4', '8', '12'];
 export class AuditEventsController {
   private readonly queries: AuditQueries;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly mpi: PatientIndex,
+  ) {
     this.queries = new AuditQueries(dataSource);
   }
 
   @Get('events')
-  events(
+  async events(
     @Query('agency') agency?: string,
     @Query('patient') patient?: string,
     @Query('subtype') subtype?: string,
@@ -32,6 +37,10 @@ export class AuditEventsController {
     @Query('count') count?: string,
     @Query('after') after?: string,
   ): Promise<AuditPage> {
+    const records =
+      patient === undefined
+        ? undefined
+        : await this.mpi.linkedPatients(this.dataSource.manager, patient.replace(/^Patient\//, ''));
     if (outcome !== undefined && !(OUTCOMES as readonly string[]).includes(outcome))
       throw badRequest('outcome must be 0, 4, 8 or 12', ['outcome']);
     const from = since === undefined ? undefined : parseDateRange(since);
@@ -44,7 +53,7 @@ export class AuditEventsController {
       throw badRequest('after must be the next value of a previous page', ['after']);
     return this.queries.search({
       ...(agency !== undefined && { agency }),
-      ...(patient !== undefined && { patient: [patient.replace(/^Patient\//, '')] }),
+      ...(records !== undefined && { patient: records }),
       ...(subtype !== undefined && { subtype }),
       ...(outcome !== undefined && { outcome: outcome as AuditOutcomeCode }),
       ...(from && { dateGe: new Date(from.lo) }),
