@@ -8,6 +8,7 @@ import {
   registerAgency,
   STORE_KINDS,
   TEST_ADMIN_TOKEN,
+  TEST_CHECKPOINT_KEY,
   type TestDatabase,
 } from '@passerelle/testing';
 import { type AppChild, Processes } from '../support/processes';
@@ -37,6 +38,9 @@ describe.each(STORE_KINDS)('SIGTERM under a write load on %s', (kind) => {
       env: {
         ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         RATE_LIMIT: '1000000',
+        RATE_LIMIT_PER_IP: '1000000',
+        AUDIT_CHECKPOINT_KEY: TEST_CHECKPOINT_KEY,
+        AUDIT_CHECKPOINT_DIR: join(dir, 'audit-checkpoints'),
         ...(db.kind === 'postgres' ? { DATABASE_URL: db.url } : { DATA_DIR: db.dataDir }),
         MAILROOM_DIR: join(dir, 'mailroom'),
         SYNC_WORKER: 'in-process',
