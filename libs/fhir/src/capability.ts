@@ -37,13 +37,23 @@ export function capabilityStatement(options: {
       searchParam: [
         { name: '_id', type: 'token', definition: `${DOC_URL}/Resource-id` },
         { name: '_lastUpdated', type: 'date', definition: `${DOC_URL}/Resource-lastUpdated` },
-        ...SEARCH_PARAMS[type].map((p) => ({ name: p.name, type: p.kind })),
+        ...SEARCH_PARAMS[type].map((p) => ({
+          name: p.name,
+          type: p.kind,
+          definition: `${DOC_URL}/${type}-${p.name}`,
+        })),
       ],
     };
     if (entry.searchInclude?.length === 0) delete entry.searchInclude;
     if (type === 'Patient')
       entry.operation = [
         { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+        { name: 'summary', definition: 'http://hl7.org/fhir/uv/ips/OperationDefinition/summary' },
+        { name: 'match', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match' },
+        {
+          name: 'access-report',
+          definition: 'https://passerelle.health/fhir/OperationDefinition/access-report',
+        },
       ];
     return entry;
   });
@@ -61,9 +71,12 @@ export function capabilityStatement(options: {
       {
         mode: 'server',
         documentation:
-          'Search: _count, _sort=_lastUpdated|-_lastUpdated, _include, _revinclude, _summary=count; unknown parameters are ignored unless Prefer: handling=strict.',
+          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort=_lastUpdated|-_lastUpdated, _include, _revinclude (:iterate), _summary=count, _total; an unknown parameter is a 400 unless Prefer: handling=lenient.',
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        operation: [
+          { name: 'changes', definition: 'https://passerelle.health/fhir/OperationDefinition/changes' },
+        ],
       },
     ],
   };

@@ -1,4 +1,5 @@
 import { badRequest, notFound, type SearchQuery, type SupportedType } from '@passerelle/fhir';
+import { resolveChains } from './chains';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 import { ALL_VISIBLE, fillPage, type Visibility } from './paging';
 import {
@@ -34,10 +35,11 @@ export interface HistoryFilter {
 /** One page of matches with their `_include`s and `_revinclude`s (at most `maxCount` each). */
 export async function searchPage(
   db: Db,
-  query: SearchQuery,
+  searched: SearchQuery,
   visible: Visibility<StoredResource>,
   maxCount: number,
 ): Promise<SearchPage> {
+  const query = await resolveChains(db, searched, visible);
   const total = () => (visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible));
   if (query.summaryCount) return { entries: [], total: await total(), hidden: [] };
   const filled = await fillPage<MatchedResource>(

@@ -71,6 +71,22 @@ export async function selectMatchFacts(
   return rows.map(toStored);
 }
 
+/** Matches without their content but with their references, for resolving `_has`. */
+export async function selectMatchRefs(
+  db: Db,
+  query: SearchQuery,
+  position: PagePosition | undefined,
+): Promise<MatchedResource[]> {
+  const p = new SqlParams();
+  const where = [...whereOf(query, p), ...keyset('asc', position, p, false)];
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')}, r.refs FROM resource r
+      WHERE ${where.join(' AND ')} ORDER BY r.last_updated, r.id LIMIT ${p.add(query.count + 1)}`,
+    p.values,
+  );
+  return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
+}
+
 export async function countMatches(db: Db, query: SearchQuery): Promise<number> {
   const p = new SqlParams();
   const rows: { n: string }[] = await db.query(

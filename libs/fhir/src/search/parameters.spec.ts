@@ -1,0 +1,48 @@
+import { evalFhirPath } from '@medplum/core';
+import type { Resource } from 'fhir/r4';
+import { generatePatients } from '../../../../test/synthetic';
+import { isSupportedType, SUPPORTED_TYPES } from '../resource-types';
+import { parameterValues } from './extract';
+import { CLINICAL_DATE_PARAM, findParam, SEARCH_PARAMS } from './parameters';
+
+describe('the parameter table (from the R4 SearchParameter definitions)', () => {
+  it('has the standard parameters of every stored type', () => {
+    for (const type of SUPPORTED_TYPES) {
+      const names = SEARCH_PARAMS[type].map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['_tag', '_security', '_profile']));
+      expect(new Set(names).size).toBe(names.length);
+    }
+    expect(findParam('Patient', 'family')?.kind).toBe('string');
+    expect(findParam('Patient', 'address-city')?.kind).toBe('string');
+    expect(findParam('Condition', 'onset-date')?.kind).toBe('date');
+    expect(findParam('Observation', 'code-value-quantity')?.components).toHaveLength(2);
+    expect(findParam('Encounter', 'subject')?.targets).toEqual(expect.arrayContaining(['Patient', 'Group']));
+    expect(SEARCH_PARAMS.Patient.length).toBeGreaterThan(25);
+  });
+
+  it('gives every clinical period a date parameter of its type', () => {
+    for (const [type, name] of Object.entries(CLINICAL_DATE_PARAM)) {
+      if (!isSupportedType(type) || name === undefined) throw new Error(type);
+      expect(findParam(type, name)?.kind).toBe('date');
+    }
+  });
+
+  it('walks fast paths to exactly what the FHIRPath engine finds, on synthetic records', () => {
+    const resources: Resource[] = generatePatients(12, 7).flatMap((p) => p.entries.map((e) => e.resource));
+    let compared = 0;
+    for (const resource of resources) {
+      if (!isSupportedType(resource.resourceType)) continue;
+      for (const def of SEARCH_PARAMS[resource.resourceType]) {
+        if (!def.paths) continue;
+        const fast = parameterValues(def, resource);
+        const engine = evalFhirPath(def.expression, resource);
+        expect({ param: `${resource.resourceType}.${def.name}`, values: fast }).toEqual({
+          param: `${resource.resourceType}.${def.name}`,
+          values: engine,
+        });
+        compared += fast.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+});
