@@ -82,7 +82,7 @@ function fastPath(type, part) {
   let expr = stripParens(part);
   let cast;
   let refType;
-  const as = /^(.*) as ([A-Za-z]+)$/.exec(expr);
+  const as = /^(.*) as ([A-Za-z]+)$/.exec(expr) ?? /^(.*)\.as\(([A-Za-z]+)\)$/.exec(expr);
   if (as) {
     expr = as[1].trim();
     cast = as[2];

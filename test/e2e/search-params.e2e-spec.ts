@@ -171,6 +171,20 @@ describe.each(STORE_KINDS)('search parameters on %s', (kind) => {
     expect(ids(await search('Patient?_has:Observation:subject:status=preliminary'))).toEqual([p.oconnor]);
   });
 
+  it('_include and _revinclude:iterate follow what the previous round brought in', async () => {
+    const included = async (query: string) =>
+      (((await api.get(`/fhir/${query}`).expect(200)).body as Bundle).entry ?? [])
+        .filter((e: BundleEntry) => e.search?.mode === 'include')
+        .map((e) => e.resource?.id)
+        .sort();
+    const base = `Observation?_id=${o.hr}&_include=Observation:subject`;
+    expect(await included(base)).toEqual([p.helene]);
+    expect(await included(`${base}&_revinclude=Observation:subject`)).toEqual([p.helene]);
+    expect(await included(`${base}&_revinclude:iterate=Observation:subject`)).toEqual(
+      [p.helene, o.glucose].sort(),
+    );
+  });
+
   it.each([
     ['Patient?colour=blue', 'colour'],
     ['Patient?family:fuzzy=x', 'family'],

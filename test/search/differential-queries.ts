@@ -28,7 +28,7 @@ function unescapeKey(part: string): string {
 }
 
 /** One criterion built from a stored value of `name` on `resource`. */
-function criterion(
+export function criterion(
   type: SupportedType,
   resource: Resource,
   name: string,

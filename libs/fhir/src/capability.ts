@@ -4,6 +4,9 @@ import { SEARCH_PARAMS } from './search/parameters';
 
 const DOC_URL = 'http://hl7.org/fhir/SearchParameter';
 
+/** AuditEvent is searched in the audit trail (libs/audit), which answers these parameters only. */
+const AUDIT_EVENT_PARAMS: ReadonlySet<string> = new Set(['patient', 'subtype', 'date']);
+
 /** States exactly what the hub supports: the types, interactions and search parameters implemented. */
 export function capabilityStatement(options: {
   baseUrl: string;
@@ -32,16 +35,18 @@ export function capabilityStatement(options: {
       conditionalDelete: 'not-supported',
       referencePolicy: ['literal', 'local'],
       searchInclude: SEARCH_PARAMS[type]
-        .filter((p) => p.kind === 'reference')
+        .filter((p) => p.kind === 'reference' && type !== 'AuditEvent')
         .map((p) => `${type}:${p.name}`),
       searchParam: [
         { name: '_id', type: 'token', definition: `${DOC_URL}/Resource-id` },
         { name: '_lastUpdated', type: 'date', definition: `${DOC_URL}/Resource-lastUpdated` },
-        ...SEARCH_PARAMS[type].map((p) => ({
-          name: p.name,
-          type: p.kind,
-          definition: `${DOC_URL}/${type}-${p.name}`,
-        })),
+        ...SEARCH_PARAMS[type]
+          .filter((p) => type !== 'AuditEvent' || AUDIT_EVENT_PARAMS.has(p.name))
+          .map((p) => ({
+            name: p.name,
+            type: p.kind,
+            definition: `${DOC_URL}/${type}-${p.name}`,
+          })),
       ],
     };
     if (entry.searchInclude?.length === 0) delete entry.searchInclude;

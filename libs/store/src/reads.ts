@@ -1,5 +1,6 @@
 import { badRequest, notFound, type SearchQuery, type SupportedType } from '@passerelle/fhir';
 import { resolveChains } from './chains';
+import { addIncludes } from './includes';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 import { ALL_VISIBLE, fillPage, type Visibility } from './paging';
 import {
@@ -9,9 +10,8 @@ import {
   selectHistory,
   selectMatchFacts,
   selectMatches,
-  selectReferencing,
 } from './sql/query-sql';
-import { type Db, selectByKeys } from './sql/resource-sql';
+import { type Db } from './sql/resource-sql';
 import type { HistoryEntry, HistoryPage, SearchEntry, SearchPage, StoredResource } from './types';
 
 /**
@@ -52,30 +52,7 @@ export async function searchPage(
   const page = filled.page;
   const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
   const hidden = filled.hidden.map((m) => m.stored);
-  const seen = new Set(entries.map((e) => `${e.stored.type}/${e.stored.id}`));
-  const addIncluded = async (list: StoredResource[]) => {
-    const fresh = list.filter((stored) => !seen.has(`${stored.type}/${stored.id}`));
-    const flags = await visible(fresh);
-    fresh.forEach((stored, i) => {
-      seen.add(`${stored.type}/${stored.id}`);
-      if (flags[i]) entries.push({ stored, mode: 'include' });
-      else hidden.push(stored);
-    });
-  };
-  for (const spec of query.includes) {
-    const keys = page.flatMap((m) =>
-      m.refs
-        .filter((r) => r.startsWith(`${spec.param.name}|`) && r.includes('/'))
-        .map((r) => r.slice(spec.param.name.length + 1).split('/'))
-        .filter(([type]) => spec.targetType === undefined || type === spec.targetType)
-        .map(([type, id]) => ({ type, id })),
-    );
-    await addIncluded(await selectByKeys(db, keys));
-  }
-  for (const spec of query.revIncludes) {
-    const targets = page.map((m) => ({ type: m.stored.type, id: m.stored.id }));
-    await addIncluded(await selectReferencing(db, spec, targets, maxCount));
-  }
+  await addIncludes(db, query, page, visible, maxCount, entries, hidden);
   return {
     entries,
     total: query.skipTotal ? undefined : await total(),

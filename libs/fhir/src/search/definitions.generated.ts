@@ -826,16 +826,19 @@ export const R4_SEARCH_PARAMS: Readonly<Record<SupportedType, readonly Generated
       name: 'abatement-age',
       kind: 'quantity',
       expression: 'Condition.abatement.as(Age) | Condition.abatement.as(Range)',
+      paths: ['abatementAge', 'abatementRange'],
     },
     {
       name: 'abatement-date',
       kind: 'date',
       expression: 'Condition.abatement.as(dateTime) | Condition.abatement.as(Period)',
+      paths: ['abatementDateTime', 'abatementPeriod'],
     },
     {
       name: 'abatement-string',
       kind: 'string',
       expression: 'Condition.abatement.as(string)',
+      paths: ['abatementString'],
     },
     {
       name: 'asserter',
@@ -1044,16 +1047,19 @@ export const R4_SEARCH_PARAMS: Readonly<Record<SupportedType, readonly Generated
       name: 'onset-age',
       kind: 'quantity',
       expression: 'Condition.onset.as(Age) | Condition.onset.as(Range)',
+      paths: ['onsetAge', 'onsetRange'],
     },
     {
       name: 'onset-date',
       kind: 'date',
       expression: 'Condition.onset.as(dateTime) | Condition.onset.as(Period)',
+      paths: ['onsetDateTime', 'onsetPeriod'],
     },
     {
       name: 'onset-info',
       kind: 'string',
       expression: 'Condition.onset.as(string)',
+      paths: ['onsetString'],
     },
     {
       name: 'patient',

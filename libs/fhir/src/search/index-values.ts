@@ -215,15 +215,17 @@ export class ValueSink {
 
   /** A composite whose first component is a token: rows keyed by each of its token keys. */
   composite(name: string, codes: Json[], kind: Exclude<SearchParamKind, 'composite'>, values: Json[]): void {
-    const keys = codes.flatMap((c) => tokenKeysOf('', c));
+    // `system|*` (any code of a system) means nothing as the first half of a pair: not stored.
+    const firstKeys = (v: Json) => tokenKeysOf('', v).filter((k) => !k.endsWith('|*'));
+    const keys = codes.flatMap(firstKeys);
     if (keys.length === 0) return;
-    const before = this.rows.length;
+    const before = this.rows.length + this.tokens.size;
     for (const key of keys) {
       for (const value of values) {
         switch (kind) {
           case 'token':
-            for (const second of tokenKeysOf('', value))
-              this.rows.push({ ...blankRow(name), str: `${key}$${second}` });
+            // A pair of tokens is one exact key of the GIN-indexed array, like a token.
+            for (const second of firstKeys(value)) this.tokens.add(`${name}|${key}$${second}`);
             break;
           case 'string':
             for (const s of stringsOf(value))
@@ -244,6 +246,6 @@ export class ValueSink {
         }
       }
     }
-    if (this.rows.length > before) this.tokens.add(presenceKey(name));
+    if (this.rows.length + this.tokens.size > before) this.tokens.add(presenceKey(name));
   }
 }

@@ -2,6 +2,7 @@ import { badRequest } from '../outcomes';
 import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from '../resource-types';
 import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
 import {
+  compositeTokenKey,
   type DateCondition,
   parseCompositeCondition,
   parseDateCondition,
@@ -161,6 +162,8 @@ export function parseParameter(
         })),
       };
     case 'composite':
+      if (def.components?.[1]?.kind === 'token')
+        return { kind: 'token', keys: parts.map((v) => compositeTokenKey(def, v)) };
       return { kind: 'value', param: name, any: parts.map((v) => parseCompositeCondition(def, v)) };
   }
 }

@@ -113,6 +113,35 @@ describe('dates, numbers and quantities', () => {
   });
 });
 
+describe('composites', () => {
+  const obs = {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] },
+    valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '260385009' }] },
+  } as const;
+
+  it('stores a pair of tokens as one array key and finds it by both forms', () => {
+    const { tokens } = extractSearchValues('Observation', obs);
+    const [byBoth] = parse('Observation', {
+      'code-value-concept': 'http://loinc.org|8480-6$http://snomed.info/sct|260385009',
+    });
+    const [byCodes] = parse('Observation', { 'code-value-concept': '8480-6$260385009' });
+    for (const filter of [byBoth, byCodes]) {
+      if (filter.kind !== 'token') throw new Error(filter.kind);
+      expect(tokens).toEqual(expect.arrayContaining(filter.keys));
+    }
+    expect(tokens).toContain('?code-value-concept');
+  });
+
+  it('refuses a pair without "$" or with a system and no code', () => {
+    expect(() => parse('Observation', { 'code-value-concept': '8480-6' })).toThrow(OperationOutcomeError);
+    expect(() => parse('Observation', { 'code-value-quantity': 'http://loinc.org|$gt5' })).toThrow(
+      OperationOutcomeError,
+    );
+  });
+});
+
 describe('chains, _has and refusals', () => {
   it('reads chained parameters and _has', () => {
     expect(parse('Encounter', { 'subject:Patient.family': 'dupont' })).toEqual([

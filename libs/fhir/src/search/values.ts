@@ -134,16 +134,30 @@ export function parseReferenceKey(
   throw badRequest(`Search parameter ${def.name}: "${text}" is not a reference (Type/id, id or URL)`);
 }
 
-/** A composite `a$b` whose first component is a token. */
+function compositeFirstKey(name: string, raw: string): string {
+  const key = parseTokenKey(name, raw, '');
+  if (key.endsWith('|*'))
+    throw badRequest(`Search parameter ${name}: a composite needs a code, not only a system`);
+  return key;
+}
+
+/** A composite of two tokens (`code-value-concept=loinc|x$snomed|y`): one key of the token array. */
+export function compositeTokenKey(def: SearchParamDef, raw: string): string {
+  const parts = raw.split(/(?<!\\)\$/);
+  if (parts.length !== 2) throw badRequest(`Search parameter ${def.name}: expected two values joined by "$"`);
+  return `${def.name}|${compositeFirstKey(def.name, parts[0])}$${compositeFirstKey(def.name, parts[1])}`;
+}
+
+/** A composite `a$b` whose first component is a token and the second a string, date or quantity. */
 export function parseCompositeCondition(def: SearchParamDef, raw: string): ValueCondition {
   const [first, second] = def.components ?? [];
   const parts = raw.split(/(?<!\\)\$/);
   if (!first || !second || parts.length !== 2)
     throw badRequest(`Search parameter ${def.name}: expected two values joined by "$"`);
-  const key = parseTokenKey(def.name, parts[0], '');
+  const key = compositeFirstKey(def.name, parts[0]);
   switch (second.kind) {
     case 'token':
-      return { kind: 'string', match: 'equal', value: `${key}$${parseTokenKey(def.name, parts[1], '')}` };
+      throw new Error('token pairs are token keys: compositeTokenKey');
     case 'string': {
       const c = parseStringCondition(def.name, undefined, parts[1]);
       return { kind: 'string', match: 'start', value: `${key}$${c.value}` };

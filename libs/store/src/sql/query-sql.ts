@@ -102,18 +102,33 @@ export async function selectReferencing(
   spec: IncludeSpec,
   targets: { type: SupportedType; id: string }[],
   limit: number,
-): Promise<StoredResource[]> {
+): Promise<MatchedResource[]> {
   const keys = targets
     .filter((t) => spec.targetType === undefined || t.type === spec.targetType)
     .map((t) => referenceKey(spec.param.name, `${t.type}/${t.id}`));
   if (keys.length === 0) return [];
-  const rows: ResourceRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS} FROM resource r
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r
       WHERE r.resource_type = $1 AND NOT r.deleted AND r.refs && $2::text[]
       ORDER BY r.last_updated, r.id LIMIT $3`,
     [spec.sourceType, keys, limit],
   );
-  return rows.map(toStored);
+  return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
+}
+
+/** Current, not deleted rows by (type, id) with their references (_include). */
+export async function selectIncluded(
+  db: Db,
+  keys: { type: string; id: string }[],
+): Promise<MatchedResource[]> {
+  if (keys.length === 0) return [];
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r
+       JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.resource_type = k.t AND r.id = k.i
+      WHERE NOT r.deleted`,
+    [keys.map((k) => k.type), keys.map((k) => k.id)],
+  );
+  return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
 }
 
 export interface HistoryFilter {
