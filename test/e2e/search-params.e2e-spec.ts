@@ -171,6 +171,25 @@ describe.each(STORE_KINDS)('search parameters on %s', (kind) => {
     expect(ids(await search('Patient?_has:Observation:subject:status=preliminary'))).toEqual([p.oconnor]);
   });
 
+  it('_sort by any parameter, several keys, descending, paged', async () => {
+    const order = async (query: string) =>
+      ((await api.get(`/fhir/${query}`).expect(200)).body as Bundle).entry?.map((e) => e.resource?.id);
+    expect(await order('Patient?_sort=birthdate')).toEqual([p.oconnor, p.helene, p.dupontel]);
+    expect(await order('Patient?_sort=-birthdate')).toEqual([p.dupontel, p.helene, p.oconnor]);
+    expect(await order('Patient?family=dupont&_sort=family,-given')).toEqual([p.helene, p.dupontel]);
+    expect(await order('Observation?_sort=-value-quantity')).toEqual([o.hr, o.prelim, o.glucose]);
+    expect(await order('Observation?_sort=code,date')).toEqual([o.prelim, o.glucose, o.hr]);
+    // Page by page, the same order, nothing twice.
+    const seen: string[] = [];
+    let next: string | undefined = '/fhir/Patient?_sort=-birthdate&_count=1';
+    while (next) {
+      const page = (await api.get(next.slice(next.indexOf('/fhir/'))).expect(200)).body as Bundle;
+      seen.push(...(page.entry ?? []).map((e) => e.resource?.id as string));
+      next = page.link?.find((l) => l.relation === 'next')?.url;
+    }
+    expect(seen).toEqual([p.dupontel, p.helene, p.oconnor]);
+  });
+
   it('_include and _revinclude:iterate follow what the previous round brought in', async () => {
     const included = async (query: string) =>
       (((await api.get(`/fhir/${query}`).expect(200)).body as Bundle).entry ?? [])
@@ -194,6 +213,7 @@ describe.each(STORE_KINDS)('search parameters on %s', (kind) => {
     ['Observation?subject:Device.family=x', 'subject'],
     ['Patient?_has:Observation:nothing:code=1', '_has'],
     ['Observation?subject.colour=blue', 'colour'],
+    ['Patient?_sort=colour', 'colour'],
   ])('refuses %s with a 400 naming %s', async (query, name) => {
     const body = (await api.get(`/fhir/${query}`).expect(400)).body as {
       resourceType: string;

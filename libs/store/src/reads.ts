@@ -10,6 +10,7 @@ import {
   selectHistory,
   selectMatchFacts,
   selectMatches,
+  selectSortedMatches,
 } from './sql/query-sql';
 import { type Db } from './sql/resource-sql';
 import type { HistoryEntry, HistoryPage, SearchEntry, SearchPage, StoredResource } from './types';
@@ -42,9 +43,19 @@ export async function searchPage(
   const query = await resolveChains(db, searched, visible);
   const total = () => (visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible));
   if (query.summaryCount) return { entries: [], total: await total(), hidden: [] };
+  // Sorted by parameters: paged by offset (a keyset over computed keys would need them stored).
+  const sorted = query.sortKeys !== undefined;
   const filled = await fillPage<MatchedResource>(
-    (position, n) => selectMatches(db, { ...query, count: n }, position),
-    (m) => ({ t: m.stored.lastUpdated.getTime(), r: m.stored.type, i: m.stored.id }),
+    (position, n) =>
+      sorted
+        ? selectSortedMatches(db, { ...query, count: n }, position?.o ?? 0)
+        : selectMatches(db, { ...query, count: n }, position),
+    (m) => ({
+      t: m.stored.lastUpdated.getTime(),
+      r: m.stored.type,
+      i: m.stored.id,
+      ...(sorted && { o: (m.offset ?? 0) + 1 }),
+    }),
     (rows) => visible(rows.map((m) => m.stored)),
     query.count,
     query.pageToken ? decodePageToken(query.pageToken) : undefined,

@@ -74,7 +74,8 @@ describe('parseSearchQuery', () => {
   it.each([
     [{ birthdate: 'yesterday' }],
     [{ _count: '-1' }],
-    [{ _sort: 'name' }],
+    [{ _sort: 'colour' }],
+    [{ _sort: 'family,-' }],
     [{ _include: 'Patient:nothing' }],
     [{ _include: 'Observation:subject' }],
     [{ identifier: 'a|b|c' }],

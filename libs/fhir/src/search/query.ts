@@ -50,11 +50,20 @@ export interface IncludeSpec {
   iterate?: boolean;
 }
 
+/** One `_sort` key other than `_lastUpdated` alone: a parameter (or `_id`), ascending unless `-`. */
+export interface SortKey {
+  param: string;
+  kind: SearchParamDef['kind'] | 'id' | 'lastUpdated';
+  descending: boolean;
+}
+
 export interface SearchQuery {
   type: SupportedType;
   filters: SearchFilter[];
   count: number;
   sort: 'asc' | 'desc';
+  /** `_sort` by parameters: matches ordered by these keys (then last update and id), paged by offset. */
+  sortKeys?: SortKey[];
   includes: IncludeSpec[];
   revIncludes: IncludeSpec[];
   summaryCount: boolean;
@@ -232,6 +241,21 @@ function parseInclude(
   return { sourceType: source, param, targetType: target, iterate: iterate || undefined };
 }
 
+function parseSort(type: SupportedType, value: string): SortKey[] {
+  const keys = value.split(',').map((raw): SortKey => {
+    const descending = raw.startsWith('-');
+    const param = descending ? raw.slice(1) : raw;
+    if (param === '_id') return { param, kind: 'id', descending };
+    if (param === '_lastUpdated') return { param, kind: 'lastUpdated', descending };
+    const def = findParam(type, param);
+    if (!def || def.kind === 'composite')
+      throw badRequest(`_sort: ${type} has no sortable parameter ${param}`);
+    return { param, kind: def.kind, descending };
+  });
+  if (keys.length === 0 || keys.length > 5) throw badRequest('_sort takes one to five parameters');
+  return keys;
+}
+
 /** Parses a FHIR search query string into criteria. Unknown parameters are a 400 unless lenient. */
 export function parseSearchQuery(
   type: SupportedType,
@@ -261,7 +285,7 @@ export function parseSearchQuery(
       } else if (name === '_sort') {
         if (value === '_lastUpdated') query.sort = 'asc';
         else if (value === '-_lastUpdated') query.sort = 'desc';
-        else throw badRequest('_sort supports _lastUpdated and -_lastUpdated');
+        else query.sortKeys = parseSort(type, value);
       } else if (name === '_summary') {
         if (value === 'count') query.summaryCount = true;
         else if (value !== 'false') throw badRequest('_summary supports count and false');
