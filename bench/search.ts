@@ -63,7 +63,9 @@ async function main(): Promise<void> {
   note(`seeding ${patients} patients`);
   const ids = await explainFailures(hub, () => seed(hub, patients));
   await checkpoint();
-  const auth = authHeader(await hub.tokens.token());
+  // Access tokens live 5 minutes at most: a fresh one for each measured run.
+  const fresh = async () => authHeader(await hub.tokens.token());
+  const auth = await fresh();
   const sample: Sample[] = [];
   for (const id of ids) {
     if (sample.length === SAMPLE_PATIENTS) break;
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
   const perQuery: Record<string, unknown> = {};
   const all: string[] = [];
   for (const [name, template] of Object.entries(QUERIES)) {
+    const auth = await fresh();
     const paths = sample.map((p) => `/fhir/${template(p)}`);
     // Each query must be valid and answer: a 400 would measure the error path.
     const probe = await fetch(`${hub.url}${paths[0]}`, { headers: auth });
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
   }
   note(`all ${Object.keys(QUERIES).length} queries mixed`);
   const mixed = summary(
-    await measure({ url: hub.url, pid: hub.pid, databaseUrl: db.url }, all, seconds * 2, auth),
+    await measure({ url: hub.url, pid: hub.pid, databaseUrl: db.url }, all, seconds * 2, await fresh()),
   );
   note('baseline: GET /fhir/Patient/{id} on the same hub');
   const reads = summary(
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
       { url: hub.url, pid: hub.pid, databaseUrl: db.url },
       sample.map((p) => `/fhir/Patient/${p.id}`),
       seconds * 2,
-      auth,
+      await fresh(),
     ),
   );
   const settings = hub.settings;

@@ -4,7 +4,7 @@ import type { PagePosition } from '../page-token';
 import type { HistoryEntry, StoredResource } from '../types';
 import { SqlParams } from './params';
 import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
-import { filterSql } from './search-sql';
+import { filterSql, isAnchor } from './search-sql';
 
 interface MatchRow extends ResourceRow {
   refs: string[];
@@ -18,10 +18,11 @@ export interface MatchedResource {
 }
 
 function whereOf(query: SearchQuery, p: SqlParams): string[] {
+  const anchored = query.filters.some(isAnchor);
   return [
     `r.resource_type = ${p.add(query.type)}`,
     'NOT r.deleted',
-    ...query.filters.map((f) => filterSql(f, p)),
+    ...query.filters.map((f) => filterSql(f, p, anchored)),
   ];
 }
 
