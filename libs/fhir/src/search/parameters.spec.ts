@@ -2,7 +2,7 @@ import { evalFhirPath } from '@medplum/core';
 import type { Resource } from 'fhir/r4';
 import { generatePatients } from '../../../../test/synthetic';
 import { isSupportedType, SUPPORTED_TYPES } from '../resource-types';
-import { parameterValues } from './extract';
+import { compositePairs, parameterValues } from './extract';
 import { CLINICAL_DATE_PARAM, findParam, SEARCH_PARAMS } from './parameters';
 
 describe('the parameter table (from the R4 SearchParameter definitions)', () => {
@@ -52,5 +52,23 @@ describe('the parameter table (from the R4 SearchParameter definitions)', () => 
       }
     }
     expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('pairs composite components by plain keys exactly as the FHIRPath engine does', () => {
+    const resources: Resource[] = generatePatients(12, 7).flatMap((p) => p.entries.map((e) => e.resource));
+    let pairs = 0;
+    for (const resource of resources) {
+      if (!isSupportedType(resource.resourceType)) continue;
+      for (const def of SEARCH_PARAMS[resource.resourceType].filter((d) => d.kind === 'composite')) {
+        const fast = compositePairs(def, resource);
+        const engine = compositePairs(def, resource, true);
+        // As above, the engine's `value.as(CodeableConcept)` also answers a valueQuantity: the
+        // plain keys keep the cast type only, so each pair's values are the engine's, minus those.
+        expect(fast.map(([a]) => a)).toEqual(engine.map(([a]) => a));
+        fast.forEach(([, b], i) => expect(engine[i][1]).toEqual(expect.arrayContaining(b)));
+        pairs += fast.filter(([a, b]) => a.length > 0 && b.length > 0).length;
+      }
+    }
+    expect(pairs).toBeGreaterThan(200);
   });
 });
