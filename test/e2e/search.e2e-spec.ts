@@ -140,14 +140,18 @@ describe.each(STORE_KINDS)('FHIR search on %s', (kind) => {
     expect(res.body.entry).toBeUndefined();
   });
 
-  it('ignores unknown parameters and leaves them out of self; strict handling refuses them', async () => {
-    const res = await api.get(`/fhir/Patient?identifier=${MRN}|S-1&colour=blue`).expect(200);
+  it('ignores unknown parameters when lenient and leaves them out of self; strict handling refuses them', async () => {
+    const res = await api
+      .get(`/fhir/Patient?identifier=${MRN}|S-1&colour=blue`)
+      .set('prefer', 'handling=lenient')
+      .expect(200);
     expect(res.body.total).toBe(1);
     const self: string = res.body.link.find((l: { relation: string }) => l.relation === 'self').url;
     expect(self).not.toContain('colour');
     expect(self).toContain('identifier');
     const strict = await api.get('/fhir/Patient?colour=blue').set('prefer', 'handling=strict').expect(400);
     expect(strict.body.resourceType).toBe('OperationOutcome');
+    await api.get('/fhir/Patient?colour=blue').expect(400);
   });
 
   it('rejects malformed values with 400', async () => {

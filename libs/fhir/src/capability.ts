@@ -4,6 +4,9 @@ import { SEARCH_PARAMS } from './search/parameters';
 
 const DOC_URL = 'http://hl7.org/fhir/SearchParameter';
 
+/** AuditEvent is searched in the audit trail (libs/audit), which answers these parameters only. */
+const AUDIT_EVENT_PARAMS: ReadonlySet<string> = new Set(['patient', 'subtype', 'date']);
+
 /** States exactly what the hub supports: the types, interactions and search parameters implemented. */
 export function capabilityStatement(options: {
   baseUrl: string;
@@ -32,18 +35,30 @@ export function capabilityStatement(options: {
       conditionalDelete: 'not-supported',
       referencePolicy: ['literal', 'local'],
       searchInclude: SEARCH_PARAMS[type]
-        .filter((p) => p.kind === 'reference')
+        .filter((p) => p.kind === 'reference' && type !== 'AuditEvent')
         .map((p) => `${type}:${p.name}`),
       searchParam: [
         { name: '_id', type: 'token', definition: `${DOC_URL}/Resource-id` },
         { name: '_lastUpdated', type: 'date', definition: `${DOC_URL}/Resource-lastUpdated` },
-        ...SEARCH_PARAMS[type].map((p) => ({ name: p.name, type: p.kind })),
+        ...SEARCH_PARAMS[type]
+          .filter((p) => type !== 'AuditEvent' || AUDIT_EVENT_PARAMS.has(p.name))
+          .map((p) => ({
+            name: p.name,
+            type: p.kind,
+            definition: `${DOC_URL}/${type}-${p.name}`,
+          })),
       ],
     };
     if (entry.searchInclude?.length === 0) delete entry.searchInclude;
     if (type === 'Patient')
       entry.operation = [
         { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+        { name: 'summary', definition: 'http://hl7.org/fhir/uv/ips/OperationDefinition/summary' },
+        { name: 'match', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match' },
+        {
+          name: 'access-report',
+          definition: 'https://passerelle.health/fhir/OperationDefinition/access-report',
+        },
       ];
     return entry;
   });
@@ -61,9 +76,12 @@ export function capabilityStatement(options: {
       {
         mode: 'server',
         documentation:
-          'Search: _count, _sort=_lastUpdated|-_lastUpdated, _include, _revinclude, _summary=count; unknown parameters are ignored unless Prefer: handling=strict.',
+          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort (any parameters, - descending), _include, _revinclude (:iterate), _summary=count, _total; an unknown parameter is a 400 unless Prefer: handling=lenient.',
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        operation: [
+          { name: 'changes', definition: 'https://passerelle.health/fhir/OperationDefinition/changes' },
+        ],
       },
     ],
   };

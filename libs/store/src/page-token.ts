@@ -13,6 +13,8 @@ export interface PagePosition {
   i: string;
   /** version, for history pages */
   v?: number;
+  /** offset of the next row, for searches sorted by parameters (`_sort=family`) */
+  o?: number;
 }
 
 export function encodePageToken(position: PagePosition): string {
@@ -27,7 +29,9 @@ export function decodePageToken(token: string): PagePosition {
       value !== null &&
       typeof (value as PagePosition).t === 'number' &&
       typeof (value as PagePosition).r === 'string' &&
-      typeof (value as PagePosition).i === 'string'
+      typeof (value as PagePosition).i === 'string' &&
+      ((value as PagePosition).o === undefined || Number.isSafeInteger((value as PagePosition).o)) &&
+      ((value as PagePosition).o ?? 0) >= 0
     ) {
       return value as PagePosition;
     }

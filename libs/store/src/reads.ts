@@ -1,4 +1,6 @@
 import { badRequest, notFound, type SearchQuery, type SupportedType } from '@passerelle/fhir';
+import { resolveChains } from './chains';
+import { addIncludes } from './includes';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 import { ALL_VISIBLE, examinationBound, fillPage, type Visibility } from './paging';
 import {
@@ -8,9 +10,9 @@ import {
   selectHistory,
   selectMatchFacts,
   selectMatches,
-  selectReferencing,
+  selectSortedMatches,
 } from './sql/query-sql';
-import { type Db, selectByKeys } from './sql/resource-sql';
+import { type Db } from './sql/resource-sql';
 import type { HistoryEntry, HistoryPage, SearchEntry, SearchPage, StoredResource } from './types';
 
 /**
@@ -32,19 +34,30 @@ export interface HistoryFilter {
 /** One page of matches with their `_include`s and `_revinclude`s (at most `maxCount` each). */
 export async function searchPage(
   db: Db,
-  query: SearchQuery,
+  searched: SearchQuery,
   visible: Visibility<StoredResource>,
   maxCount: number,
 ): Promise<SearchPage> {
+  const query = await resolveChains(db, searched, visible);
   // Counting what a caller may see means deciding on every match: the page and its total share
   // one examination bound, and the total is left out when the matches do not fit in what is left.
   const bound = examinationBound(query.count);
   const total = (left: number) =>
     visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible, left);
   if (query.summaryCount) return { entries: [], total: await total(bound), hidden: [] };
+  // Sorted by parameters: paged by offset (a keyset over computed keys would need them stored).
+  const sorted = query.sortKeys !== undefined;
   const filled = await fillPage<MatchedResource>(
-    (position, n) => selectMatches(db, { ...query, count: n }, position),
-    (m) => ({ t: m.stored.lastUpdated.getTime(), r: m.stored.type, i: m.stored.id }),
+    (position, n) =>
+      sorted
+        ? selectSortedMatches(db, { ...query, count: n }, position?.o ?? 0)
+        : selectMatches(db, { ...query, count: n }, position),
+    (m) => ({
+      t: m.stored.lastUpdated.getTime(),
+      r: m.stored.type,
+      i: m.stored.id,
+      ...(sorted && { o: (m.offset ?? 0) + 1 }),
+    }),
     (rows) => visible(rows.map((m) => m.stored)),
     query.count,
     query.pageToken ? decodePageToken(query.pageToken) : undefined,
@@ -53,30 +66,7 @@ export async function searchPage(
   const page = filled.page;
   const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
   const hidden = filled.hidden.map((m) => m.stored);
-  const seen = new Set(entries.map((e) => `${e.stored.type}/${e.stored.id}`));
-  const addIncluded = async (list: StoredResource[]) => {
-    const fresh = list.filter((stored) => !seen.has(`${stored.type}/${stored.id}`));
-    const flags = await visible(fresh);
-    fresh.forEach((stored, i) => {
-      seen.add(`${stored.type}/${stored.id}`);
-      if (flags[i]) entries.push({ stored, mode: 'include' });
-      else hidden.push(stored);
-    });
-  };
-  for (const spec of query.includes) {
-    const keys = page.flatMap((m) =>
-      m.refs
-        .filter((r) => r.startsWith(`${spec.param.name}|`) && r.includes('/'))
-        .map((r) => r.slice(spec.param.name.length + 1).split('/'))
-        .filter(([type]) => spec.targetType === undefined || type === spec.targetType)
-        .map(([type, id]) => ({ type, id })),
-    );
-    await addIncluded(await selectByKeys(db, keys));
-  }
-  for (const spec of query.revIncludes) {
-    const targets = page.map((m) => ({ type: m.stored.type, id: m.stored.id }));
-    await addIncluded(await selectReferencing(db, spec, targets, maxCount));
-  }
+  await addIncludes(db, query, page, visible, maxCount, entries, hidden);
   return {
     entries,
     total: query.skipTotal || filled.partial ? undefined : await total(bound - filled.examined),

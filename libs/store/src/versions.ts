@@ -80,6 +80,7 @@ export function nextVersion(
     refs: index.refs,
     dateLo: index.date ? toSqlTimestamp(index.date.lo) : null,
     dateHi: index.date ? toSqlTimestamp(index.date.hi) : null,
+    values: index.rows,
   };
   const stored: StoredResource = {
     type,
@@ -117,6 +118,7 @@ export function deletionVersion(current: StoredResource, actor: Actor): PendingW
     refs: [],
     dateLo: dataPeriod ? toSqlTimestamp(dataPeriod.lo) : null,
     dateHi: dataPeriod ? toSqlTimestamp(dataPeriod.hi) : null,
+    values: [],
   };
   const stored: StoredResource = {
     ...current,

@@ -221,7 +221,8 @@ export class FhirApiService {
     }
     return {
       status: 200,
-      resource: await this.search(scope, request.type, request.criteria ?? {}, false, db),
+      // A Bundle entry has no Prefer header: strict, as a search is by default.
+      resource: await this.search(scope, request.type, request.criteria ?? {}, true, db),
     };
   }
 }

@@ -24,8 +24,9 @@ import { ScopeFactory } from './scope.factory';
 
 const VERSION = '0.1.0';
 
+/** Unknown search parameters are a 400 unless the client asks for `Prefer: handling=lenient`. */
 function strict(prefer: string | undefined): boolean {
-  return /handling\s*=\s*strict/.test(prefer ?? '');
+  return !/handling\s*=\s*lenient/.test(prefer ?? '');
 }
 
 /**

@@ -39,10 +39,11 @@ describe('parseSearchQuery', () => {
 
   it('reads date prefixes', () => {
     const q = parseSearchQuery('Observation', { date: ['ge2024-01-01', 'lt2024-02'] }, options);
-    expect(q.filters.map((f) => (f.kind === 'date' ? f.conditions[0].prefix : undefined))).toEqual([
-      'ge',
-      'lt',
-    ]);
+    expect(
+      q.filters.map((f) =>
+        f.kind === 'value' && f.any[0].kind === 'date' ? f.any[0].condition.prefix : undefined,
+      ),
+    ).toEqual(['ge', 'lt']);
   });
 
   it('caps _count, reads _sort, _summary and includes', () => {
@@ -73,7 +74,8 @@ describe('parseSearchQuery', () => {
   it.each([
     [{ birthdate: 'yesterday' }],
     [{ _count: '-1' }],
-    [{ _sort: 'name' }],
+    [{ _sort: 'colour' }],
+    [{ _sort: 'family,-' }],
     [{ _include: 'Patient:nothing' }],
     [{ _include: 'Observation:subject' }],
     [{ identifier: 'a|b|c' }],

@@ -1,21 +1,40 @@
 import { badRequest } from '../outcomes';
-import { isSupportedType, isValidId, type SupportedType } from '../resource-types';
-import { type DateRange, parseDateRange } from './dates';
-import { normalizeReference, referenceKey, tokenKey } from './extract';
-import { COMMON_PARAMS, RESULT_PARAMS, findParam, type SearchParamDef } from './parameters';
+import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from '../resource-types';
+import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
+import {
+  compositeTokenKey,
+  type DateCondition,
+  parseCompositeCondition,
+  parseDateCondition,
+  parseMissing,
+  parseNumberCondition,
+  parseOfType,
+  parseReferenceKey,
+  parseStringCondition,
+  parseTokenKey,
+  splitValues,
+  type ValueCondition,
+} from './values';
 
-export type DatePrefix = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'sa' | 'eb';
-export interface DateCondition {
-  prefix: DatePrefix;
-  range: DateRange;
-}
+export type { DateCondition, DatePrefix, NumberCondition, Prefix, ValueCondition } from './values';
 
 /** One AND-ed criterion; the values inside one criterion are OR-ed (comma-separated in the URL). */
 export type SearchFilter =
   | { kind: 'id'; ids: string[] }
-  | { kind: 'token'; keys: string[] }
+  /** Token, uri and presence keys in `resource.tokens`; `not`: none of them (`:not`, `:missing=true`). */
+  | { kind: 'token'; keys: string[]; not?: boolean }
   | { kind: 'reference'; keys: string[] }
-  | { kind: 'date'; column: 'lastUpdated' | 'date'; conditions: DateCondition[] }
+  | { kind: 'date'; column: 'lastUpdated'; conditions: DateCondition[] }
+  /** Rows of the `search_value` table for `param`, any of `any`. */
+  | { kind: 'value'; param: string; any: ValueCondition[] }
+  /**
+   * `param.inner` (a chained parameter): resources whose reference `param` points at a resource
+   * of `targetTypes` matching every `inner` filter. The store resolves the inner search first,
+   * through the caller's consent check, and matches only on what the caller may see.
+   */
+  | { kind: 'chain'; param: string; targetTypes: SupportedType[]; inner: SearchFilter[] }
+  /** `_has:sourceType:param:...`: resources that a visible `sourceType` matching `inner` points at. */
+  | { kind: 'has'; sourceType: SupportedType; param: string; inner: SearchFilter[] }
   /**
    * Not a FHIR parameter: set by the server only. `own`: what this agency sent; `own-or-directory`:
    * that, or data in no patient's compartment (organizations, practitioners, ...).
@@ -27,6 +46,15 @@ export interface IncludeSpec {
   sourceType: SupportedType;
   param: SearchParamDef;
   targetType?: SupportedType;
+  /** `:iterate`: also from what earlier includes brought in. */
+  iterate?: boolean;
+}
+
+/** One `_sort` key other than `_lastUpdated` alone: a parameter (or `_id`), ascending unless `-`. */
+export interface SortKey {
+  param: string;
+  kind: SearchParamDef['kind'] | 'id' | 'lastUpdated';
+  descending: boolean;
 }
 
 export interface SearchQuery {
@@ -34,6 +62,8 @@ export interface SearchQuery {
   filters: SearchFilter[];
   count: number;
   sort: 'asc' | 'desc';
+  /** `_sort` by parameters: matches ordered by these keys (then last update and id), paged by offset. */
+  sortKeys?: SortKey[];
   includes: IncludeSpec[];
   revIncludes: IncludeSpec[];
   summaryCount: boolean;
@@ -47,81 +77,186 @@ export interface SearchQuery {
 export type QueryParams = Record<string, string | string[] | undefined>;
 
 export interface ParseOptions {
+  /** Unknown parameters are a 400 (the default); lenient (`Prefer: handling=lenient`) skips them. */
   strict: boolean;
   defaultCount: number;
   maxCount: number;
   localBases: readonly string[];
 }
 
-const PREFIXES: readonly DatePrefix[] = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'sa', 'eb'];
+const MODIFIERS: Record<SearchParamDef['kind'], readonly string[]> = {
+  string: ['exact', 'contains', 'missing'],
+  token: ['not', 'text', 'of-type', 'missing'],
+  date: ['missing'],
+  number: ['missing'],
+  quantity: ['missing'],
+  uri: ['missing'],
+  reference: ['identifier', 'missing'],
+  composite: ['missing'],
+};
 
-function parseDateCondition(name: string, raw: string): DateCondition {
-  let prefix: DatePrefix = 'eq';
-  let value = raw;
-  const p = raw.slice(0, 2) as DatePrefix;
-  if (PREFIXES.includes(p) && /^[a-z]{2}\d/.test(raw)) {
-    prefix = p;
-    value = raw.slice(2);
-  }
-  const range = parseDateRange(value);
-  if (!range) throw badRequest(`Search parameter ${name}: not a FHIR date, dateTime or instant`);
-  return { prefix, range };
-}
+/** Thrown for a parameter the type does not have: a 400 when strict, skipped when lenient. */
+class UnknownParameter extends Error {}
 
-function splitValues(raw: string): string[] {
-  // A comma escaped as "\," belongs to the value.
-  return raw
-    .split(/(?<!\\),/)
-    .map((v) => v.replace(/\\,/g, ','))
-    .filter((v) => v !== '');
-}
-
-function parseToken(name: string, raw: string): string {
-  // system|code with FHIR escaping: "\|" is a literal bar inside a part.
-  const parts = raw.split(/(?<!\\)\|/);
-  if (parts.length > 2) throw badRequest(`Search parameter ${name}: too many "|" separators`);
-  const restore = (s: string) => s.replace(/\\([\\|,$])/g, '$1');
-  if (parts.length === 1) return tokenKey(name, undefined, restore(parts[0]));
-  const [system, code] = parts.map(restore);
-  if (system === '' && code === '') throw badRequest(`Search parameter ${name}: empty token`);
-  if (system === '') return tokenKey(name, null, code);
-  return tokenKey(name, system, code === '' ? undefined : code);
-}
-
-function parseReference(
-  def: SearchParamDef,
-  modifier: string | undefined,
-  raw: string,
+/** One parameter of `type` (possibly chained: `subject:Patient.name`) into one criterion. */
+export function parseParameter(
+  type: SupportedType,
+  rawName: string,
+  value: string,
   bases: readonly string[],
-): string {
-  if (modifier !== undefined) {
-    if (!isSupportedType(modifier)) throw badRequest(`Search parameter ${def.name}: unknown type modifier`);
-    if (!isValidId(raw)) throw badRequest(`Search parameter ${def.name}: invalid id`);
-    return referenceKey(def.name, `${modifier}/${raw}`);
+): SearchFilter {
+  if (rawName.startsWith('_has:')) return parseHas(rawName, value, bases);
+  const dot = rawName.indexOf('.');
+  if (dot > 0) return parseChain(type, rawName.slice(0, dot), rawName.slice(dot + 1), value, bases);
+  const colon = rawName.indexOf(':');
+  const name = colon < 0 ? rawName : rawName.slice(0, colon);
+  const modifier = colon < 0 ? undefined : rawName.slice(colon + 1);
+  const parts = splitValues(value);
+  if (parts.length === 0) throw badRequest(`Search parameter ${rawName} has no value`);
+  if (name === '_id' && modifier === undefined) {
+    // An id that cannot exist never matches.
+    return { kind: 'id', ids: parts.filter(isValidId) };
   }
-  if (isValidId(raw)) {
-    // A bare id: typed by the parameter's only target, else any type.
-    const only = def.targets?.length === 1 ? def.targets[0] : undefined;
-    return referenceKey(def.name, only ? `${only}/${raw}` : raw);
+  if (name === '_lastUpdated' && modifier === undefined) {
+    return { kind: 'date', column: 'lastUpdated', conditions: parts.map((v) => parseDateCondition(name, v)) };
   }
-  const normalized = normalizeReference(raw, bases);
-  if (!normalized) throw badRequest(`Search parameter ${def.name}: not a reference (Type/id)`);
-  return referenceKey(def.name, normalized);
+  const def = (COMMON_PARAMS as readonly string[]).includes(name) ? undefined : findParam(type, name);
+  if (!def) throw new UnknownParameter(name);
+  if (modifier !== undefined && !MODIFIERS[def.kind].includes(modifier)) {
+    if (!(def.kind === 'reference' && isSupportedType(modifier)))
+      throw badRequest(
+        `Search parameter ${name}: the modifier :${modifier} is not supported on ${def.kind} parameters`,
+      );
+  }
+  if (modifier === 'missing') {
+    if (parts.length !== 1) throw badRequest(`Search parameter ${rawName}: one value, true or false`);
+    return { kind: 'token', ...parseMissing(name, parts[0]) };
+  }
+  switch (def.kind) {
+    case 'token':
+      if (modifier === 'text')
+        return {
+          kind: 'value',
+          param: `${name}:text`,
+          any: parts.map((v) => parseStringCondition(rawName, undefined, v)),
+        };
+      if (modifier === 'of-type') return { kind: 'token', keys: parts.map((v) => parseOfType(name, v)) };
+      return {
+        kind: 'token',
+        keys: parts.map((v) => parseTokenKey(name, v)),
+        not: modifier === 'not' || undefined,
+      };
+    case 'uri':
+      return { kind: 'token', keys: parts.map((v) => parseTokenKey(name, v.replace(/\|/g, '\\|'))) };
+    case 'reference':
+      if (modifier === 'identifier')
+        return { kind: 'token', keys: parts.map((v) => parseTokenKey(rawName, v, `${name}:identifier`)) };
+      return { kind: 'reference', keys: parts.map((v) => parseReferenceKey(def, modifier, v, bases)) };
+    case 'string':
+      return { kind: 'value', param: name, any: parts.map((v) => parseStringCondition(name, modifier, v)) };
+    case 'date':
+      return {
+        kind: 'value',
+        param: name,
+        any: parts.map((v) => ({ kind: 'date', condition: parseDateCondition(name, v) })),
+      };
+    case 'number':
+    case 'quantity':
+      return {
+        kind: 'value',
+        param: name,
+        any: parts.map((v) => ({
+          kind: 'number',
+          condition: parseNumberCondition(name, v, def.kind === 'quantity'),
+        })),
+      };
+    case 'composite':
+      if (def.components?.[1]?.kind === 'token')
+        return { kind: 'token', keys: parts.map((v) => compositeTokenKey(def, v)) };
+      return { kind: 'value', param: name, any: parts.map((v) => parseCompositeCondition(def, v)) };
+  }
 }
 
-function parseInclude(name: string, raw: string, searchType: SupportedType, reverse: boolean): IncludeSpec {
+/** `subject:Patient.family=x`: the reference parameter, its target types, then the inner parameter. */
+function parseChain(
+  type: SupportedType,
+  head: string,
+  rest: string,
+  value: string,
+  bases: readonly string[],
+): SearchFilter {
+  const [name, typeModifier] = head.split(':', 2);
+  const def = findParam(type, name);
+  if (!def) throw new UnknownParameter(name);
+  if (def.kind !== 'reference')
+    throw badRequest(`Search parameter ${head}: only reference parameters can be chained`);
+  let targets: SupportedType[];
+  if (typeModifier !== undefined) {
+    if (!isSupportedType(typeModifier) || (def.targets?.length && !def.targets.includes(typeModifier)))
+      throw badRequest(`Search parameter ${head}: ${typeModifier} is not a target type of ${name}`);
+    targets = [typeModifier];
+  } else {
+    const innerName = rest.split(/[.:]/, 1)[0];
+    const candidates = def.targets?.length ? def.targets.filter(isSupportedType) : [...SUPPORTED_TYPES];
+    targets = candidates.filter(
+      (t) => innerName === '_id' || innerName === '_lastUpdated' || findParam(t, innerName),
+    );
+  }
+  if (targets.length === 0)
+    throw badRequest(`Search parameter ${head}.${rest}: no target type of ${name} has ${rest}`);
+  const inner = targets.map((t) => parseParameter(t, rest, value, bases));
+  // The same criterion for every target type (they share the parameter's definition): keep one.
+  return { kind: 'chain', param: name, targetTypes: targets, inner: [inner[0]] };
+}
+
+/** `_has:Observation:patient:code=1234`: Observations with that code pointing here through `patient`. */
+function parseHas(rawName: string, value: string, bases: readonly string[]): SearchFilter {
+  const [, sourceType, param, ...restParts] = rawName.split(':');
+  const rest = restParts.join(':');
+  if (!sourceType || !param || !rest || !isSupportedType(sourceType))
+    throw badRequest(`Search parameter ${rawName}: expected _has:Type:reference:parameter`);
+  const def = findParam(sourceType, param);
+  if (!def || def.kind !== 'reference')
+    throw badRequest(`Search parameter ${rawName}: ${sourceType} has no reference parameter ${param}`);
+  return { kind: 'has', sourceType, param, inner: [parseParameter(sourceType, rest, value, bases)] };
+}
+
+function parseInclude(
+  name: string,
+  raw: string,
+  searchType: SupportedType,
+  reverse: boolean,
+  iterate: boolean,
+): IncludeSpec {
   const [source, paramName, target] = raw.split(':');
   if (!source || !paramName || !isSupportedType(source))
     throw badRequest(`${name}: expected Type:parameter[:targetType]`);
-  if (!reverse && source !== searchType) throw badRequest(`${name}: the source type must be ${searchType}`);
+  if (!reverse && !iterate && source !== searchType)
+    throw badRequest(`${name}: the source type must be ${searchType}`);
   const param = findParam(source, paramName);
   if (!param || param.kind !== 'reference')
     throw badRequest(`${name}: ${source} has no reference parameter ${paramName}`);
-  if (target !== undefined && !isSupportedType(target)) throw badRequest(`${name}: unknown target type`);
-  return { sourceType: source, param, targetType: target };
+  if (target !== undefined && !isSupportedType(target))
+    throw badRequest(`${name}: unknown target type ${target}`);
+  return { sourceType: source, param, targetType: target, iterate: iterate || undefined };
 }
 
-/** Parses a FHIR search query string into criteria. Unknown parameters are ignored unless strict. */
+function parseSort(type: SupportedType, value: string): SortKey[] {
+  const keys = value.split(',').map((raw): SortKey => {
+    const descending = raw.startsWith('-');
+    const param = descending ? raw.slice(1) : raw;
+    if (param === '_id') return { param, kind: 'id', descending };
+    if (param === '_lastUpdated') return { param, kind: 'lastUpdated', descending };
+    const def = findParam(type, param);
+    if (!def || def.kind === 'composite')
+      throw badRequest(`_sort: ${type} has no sortable parameter ${param}`);
+    return { param, kind: def.kind, descending };
+  });
+  if (keys.length === 0 || keys.length > 5) throw badRequest('_sort takes one to five parameters');
+  return keys;
+}
+
+/** Parses a FHIR search query string into criteria. Unknown parameters are a 400 unless lenient. */
 export function parseSearchQuery(
   type: SupportedType,
   params: QueryParams,
@@ -137,9 +272,6 @@ export function parseSearchQuery(
     summaryCount: false,
     echo: [],
   };
-  const unknown = (name: string) => {
-    if (options.strict) throw badRequest(`Unknown or unsupported search parameter: ${name}`);
-  };
   for (const [rawName, rawValue] of Object.entries(params)) {
     if (rawValue === undefined) continue;
     const values = Array.isArray(rawValue) ? rawValue : [rawValue];
@@ -148,21 +280,19 @@ export function parseSearchQuery(
       let understood = true;
       if (name === '_count') {
         const n = Number(value);
-        if (!Number.isInteger(n) || n < 0) throw badRequest('_count must be a whole number');
+        if (!/^\d+$/.test(value) || !Number.isInteger(n)) throw badRequest('_count must be a whole number');
         query.count = Math.min(n, options.maxCount);
       } else if (name === '_sort') {
         if (value === '_lastUpdated') query.sort = 'asc';
         else if (value === '-_lastUpdated') query.sort = 'desc';
-        else throw badRequest('_sort supports _lastUpdated and -_lastUpdated');
+        else query.sortKeys = parseSort(type, value);
       } else if (name === '_summary') {
         if (value === 'count') query.summaryCount = true;
         else if (value !== 'false') throw badRequest('_summary supports count and false');
       } else if (name === '_include' || name === '_revinclude') {
-        if (modifier !== undefined) {
-          unknown(rawName);
-          continue;
-        }
-        const spec = parseInclude(name, value, type, name === '_revinclude');
+        if (modifier !== undefined && modifier !== 'iterate')
+          throw badRequest(`${rawName}: the modifier :${modifier} is not supported`);
+        const spec = parseInclude(name, value, type, name === '_revinclude', modifier === 'iterate');
         (name === '_include' ? query.includes : query.revIncludes).push(spec);
       } else if (name === '_page') {
         query.pageToken = value;
@@ -173,47 +303,13 @@ export function parseSearchQuery(
         query.skipTotal = value === 'none';
       } else if ((RESULT_PARAMS as readonly string[]).includes(name)) {
         // _format: accepted, no effect on the result set
-      } else if (name === '_id' && modifier === undefined) {
-        const ids = splitValues(value);
-        if (!ids.every(isValidId)) {
-          query.filters.push({ kind: 'id', ids: [] }); // an invalid id never matches
-        } else {
-          query.filters.push({ kind: 'id', ids });
-        }
-      } else if (name === '_lastUpdated' && modifier === undefined) {
-        const parts = splitValues(value);
-        // No condition at all would be an empty SQL condition list.
-        if (parts.length === 0) throw badRequest(`Search parameter ${name} has no value`);
-        query.filters.push({
-          kind: 'date',
-          column: 'lastUpdated',
-          conditions: parts.map((v) => parseDateCondition(name, v)),
-        });
       } else {
-        const def = (COMMON_PARAMS as readonly string[]).includes(name) ? undefined : findParam(type, name);
-        if (!def || (modifier !== undefined && def.kind !== 'reference')) {
-          unknown(rawName);
-          continue;
-        }
-        const parts = splitValues(value);
-        if (parts.length === 0) throw badRequest(`Search parameter ${name} has no value`);
-        switch (def.kind) {
-          case 'token':
-            query.filters.push({ kind: 'token', keys: parts.map((v) => parseToken(name, v)) });
-            break;
-          case 'reference':
-            query.filters.push({
-              kind: 'reference',
-              keys: parts.map((v) => parseReference(def, modifier, v, options.localBases)),
-            });
-            break;
-          case 'date':
-            query.filters.push({
-              kind: 'date',
-              column: 'date',
-              conditions: parts.map((v) => parseDateCondition(name, v)),
-            });
-            break;
+        try {
+          query.filters.push(parseParameter(type, rawName, value, options.localBases));
+        } catch (e) {
+          if (!(e instanceof UnknownParameter)) throw e;
+          if (options.strict) throw badRequest(`Unknown search parameter for ${type}: ${rawName}`);
+          understood = false;
         }
       }
       if (understood) query.echo.push([rawName, value]);

@@ -15,7 +15,7 @@ function tokenCriteria(query: SearchQuery): { tokens: TokenFilter[]; provenance:
   const tokens: TokenFilter[] = [];
   let provenance: Provenance | undefined;
   for (const f of query.filters) {
-    if (f.kind === 'token') tokens.push(f);
+    if (f.kind === 'token' && !f.not) tokens.push(f);
     else if (f.kind === 'provenance' && provenance === undefined) provenance = f;
     else return undefined;
   }

@@ -4,7 +4,7 @@ import type { PagePosition } from '../page-token';
 import type { HistoryEntry, StoredResource } from '../types';
 import { SqlParams } from './params';
 import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
-import { filterSql } from './search-sql';
+import { filterSql, isAnchor } from './search-sql';
 
 interface MatchRow extends ResourceRow {
   refs: string[];
@@ -13,13 +13,16 @@ interface MatchRow extends ResourceRow {
 export interface MatchedResource {
   stored: StoredResource;
   refs: string[];
+  /** Position in a search sorted by parameters (offset paging). */
+  offset?: number;
 }
 
 function whereOf(query: SearchQuery, p: SqlParams): string[] {
+  const anchored = query.filters.some(isAnchor);
   return [
     `r.resource_type = ${p.add(query.type)}`,
     'NOT r.deleted',
-    ...query.filters.map((f) => filterSql(f, p)),
+    ...query.filters.map((f) => filterSql(f, p, anchored)),
   ];
 }
 
@@ -55,6 +58,63 @@ export async function selectMatches(
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
 }
 
+/**
+ * One page of matches sorted by `query.sortKeys`, from `offset`, plus one row. Keys are the
+ * smallest (or, descending, the largest) value a resource holds; resources without one come last.
+ */
+export async function selectSortedMatches(
+  db: Db,
+  query: SearchQuery,
+  offset: number,
+): Promise<MatchedResource[]> {
+  const p = new SqlParams();
+  const where = whereOf(query, p);
+  const order = (query.sortKeys ?? []).map((key) => {
+    const dir = key.descending ? 'DESC' : 'ASC';
+    const agg = key.descending ? 'max' : 'min';
+    const value = (column: string) =>
+      `(SELECT ${agg}(v.${column}) FROM search_value v WHERE v.resource_type = r.resource_type AND v.id = r.id AND v.param = ${p.add(key.param)})`;
+    const arrayValue = (array: 'tokens' | 'refs', pattern: string) =>
+      `(SELECT ${agg}(k) FROM unnest(r.${array}) k WHERE k LIKE ${p.add(pattern)})`;
+    let expression: string;
+    switch (key.kind) {
+      case 'id':
+        expression = 'r.id';
+        break;
+      case 'lastUpdated':
+        expression = 'r.last_updated';
+        break;
+      case 'string':
+        expression = value('str');
+        break;
+      case 'date':
+        expression = key.descending ? value('date_hi') : value('date_lo');
+        break;
+      case 'number':
+      case 'quantity':
+        expression = value('num_lo');
+        break;
+      case 'token':
+      case 'uri':
+        expression = arrayValue('tokens', `${key.param}|*|%`);
+        break;
+      case 'reference':
+        expression = arrayValue('refs', `${key.param}|%/%`);
+        break;
+      case 'composite':
+        throw new Error('composites are not sortable');
+    }
+    return `${expression} ${dir} NULLS LAST`;
+  });
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r WHERE ${where.join(' AND ')}
+      ORDER BY ${[...order, 'r.last_updated', 'r.id'].join(', ')}
+      LIMIT ${p.add(query.count + 1)} OFFSET ${p.add(offset)}`,
+    p.values,
+  );
+  return rows.map((row, i) => ({ stored: toStored(row), refs: row.refs, offset: offset + i }));
+}
+
 /** Matches without their content, for deciding on each (the consent-filtered total). */
 export async function selectMatchFacts(
   db: Db,
@@ -69,6 +129,22 @@ export async function selectMatchFacts(
     p.values,
   );
   return rows.map(toStored);
+}
+
+/** Matches without their content but with their references, for resolving `_has`. */
+export async function selectMatchRefs(
+  db: Db,
+  query: SearchQuery,
+  position: PagePosition | undefined,
+): Promise<MatchedResource[]> {
+  const p = new SqlParams();
+  const where = [...whereOf(query, p), ...keyset('asc', position, p, false)];
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')}, r.refs FROM resource r
+      WHERE ${where.join(' AND ')} ORDER BY r.last_updated, r.id LIMIT ${p.add(query.count + 1)}`,
+    p.values,
+  );
+  return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
 }
 
 export async function countMatches(db: Db, query: SearchQuery): Promise<number> {
@@ -86,18 +162,33 @@ export async function selectReferencing(
   spec: IncludeSpec,
   targets: { type: SupportedType; id: string }[],
   limit: number,
-): Promise<StoredResource[]> {
+): Promise<MatchedResource[]> {
   const keys = targets
     .filter((t) => spec.targetType === undefined || t.type === spec.targetType)
     .map((t) => referenceKey(spec.param.name, `${t.type}/${t.id}`));
   if (keys.length === 0) return [];
-  const rows: ResourceRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS} FROM resource r
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r
       WHERE r.resource_type = $1 AND NOT r.deleted AND r.refs && $2::text[]
       ORDER BY r.last_updated, r.id LIMIT $3`,
     [spec.sourceType, keys, limit],
   );
-  return rows.map(toStored);
+  return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
+}
+
+/** Current, not deleted rows by (type, id) with their references (_include). */
+export async function selectIncluded(
+  db: Db,
+  keys: { type: string; id: string }[],
+): Promise<MatchedResource[]> {
+  if (keys.length === 0) return [];
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r
+       JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.resource_type = k.t AND r.id = k.i
+      WHERE NOT r.deleted`,
+    [keys.map((k) => k.type), keys.map((k) => k.id)],
+  );
+  return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
 }
 
 export interface HistoryFilter {

@@ -1,8 +1,9 @@
-import type { SupportedType } from '@passerelle/fhir';
+import type { IndexRow, SupportedType } from '@passerelle/fhir';
 import type { EntityManager } from 'typeorm';
 import type { HistoryEntry, StoredResource } from '../types';
 import { SqlParams } from './params';
 import { queryPrepared } from './prepared';
+import { replaceSearchValues } from './search-value-sql';
 
 /** The store's SQL. Every function takes the EntityManager of the caller's transaction. */
 export type Db = EntityManager;
@@ -177,11 +178,13 @@ export interface VersionRow {
   refs: string[];
   dateLo: string | null;
   dateHi: string | null;
+  /** The `search_value` rows of this version (none for a deletion). */
+  values: readonly IndexRow[];
 }
 
 /**
- * Writes versions in two statements whatever their number: the history rows, then the current
- * rows (insert or replace). A (type, id, version) already taken by a concurrent writer fails the
+ * Writes versions in four statements whatever their number: the history rows, the current rows
+ * (insert or replace), then the current rows' `search_value` rows (replaced). A (type, id, version) already taken by a concurrent writer fails the
  * primary key, which the caller reports as a conflict.
  */
 export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> {
@@ -210,6 +213,12 @@ export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> 
        security = EXCLUDED.security,
        tokens = EXCLUDED.tokens, refs = EXCLUDED.refs, date_lo = EXCLUDED.date_lo, date_hi = EXCLUDED.date_hi`,
     c.values,
+  );
+  // Several versions of one resource in a batch: the last one's rows are the current ones.
+  const last = new Map(rows.map((v) => [`${v.type}/${v.id}`, v]));
+  await replaceSearchValues(
+    db,
+    [...last.values()].map((v) => ({ type: v.type, id: v.id, rows: v.values })),
   );
 }
 

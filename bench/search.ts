@@ -1,0 +1,155 @@
+/**
+ * Search benchmark: ~1,000 synthetic patients (~50,000 resources) on the built hub and a fresh
+ * PostgreSQL database, 20 typical searches of a GP's software (name + birth date, identifier, a
+ * patient's encounters by date, active conditions, a chain, `_has`, `_include` ...), each over
+ * many patients: p50/p99 per query (sequential, one connection), then all of them mixed at 32
+ * connections for requests/s.
+ * Baseline, same run, same hub: `GET /fhir/Patient/{id}` (a read: the cheapest audited,
+ * consent-checked request). Run: npm run bench:search [-- --patients N --seconds S]
+ */
+import type { Bundle, Condition, Patient } from 'fhir/r4';
+import { authHeader } from './lib/auth';
+import { runBench } from './lib/cleanup';
+import { checkpoint, createDatabase, describePostgres } from './lib/database';
+import { explainFailures, startHub } from './lib/hub';
+import { CONNECTIONS, measure, seed, summary } from './lib/reads';
+import { intArg, machine, note, percentile, report, round } from './lib/report';
+
+const TARGET_P50_MS = 10;
+const TARGET_REQUESTS_PER_SECOND = 1_500;
+const SAMPLE_PATIENTS = 50;
+
+/** A sample patient, with the code of one of its conditions (for `_has`). */
+type Sample = Patient & { conditionCode?: string };
+type Template = (p: Sample) => string | undefined;
+
+const LOINC = 'http://loinc.org';
+const QUERIES: Record<string, Template> = {
+  'name+birthdate': (p) => `Patient?family=${enc(p.name?.[0]?.family?.slice(0, 4))}&birthdate=${p.birthDate}`,
+  'given (accents)': (p) => `Patient?given=${enc(p.name?.[0]?.given?.[0])}`,
+  identifier: (p) => `Patient?identifier=${enc(`${p.identifier?.[0]?.system}|${p.identifier?.[0]?.value}`)}`,
+  'family:exact': (p) => `Patient?family:exact=${enc(p.name?.[0]?.family)}`,
+  'address-city': (p) => `Patient?address-city=${enc(p.address?.[0]?.city?.slice(0, 5))}&_count=10`,
+  'encounters by date': (p) => `Encounter?patient=${p.id}&date=ge2015-01-01&_sort=-_lastUpdated`,
+  'active conditions': (p) => `Condition?patient=${p.id}&clinical-status=active`,
+  'vital signs': (p) => `Observation?patient=${p.id}&category=vital-signs&_count=20`,
+  'code + date': (p) => `Observation?patient=${p.id}&code=${enc(`${LOINC}|8867-4`)}&date=ge2020`,
+  'value-quantity': (p) => `Observation?patient=${p.id}&value-quantity=gt100`,
+  'code-value-quantity': (p) =>
+    `Observation?patient=${p.id}&code-value-quantity=${enc(`${LOINC}|8480-6$gt120`)}`,
+  'active medications': (p) => `MedicationRequest?patient=${p.id}&status=active`,
+  allergies: (p) => `AllergyIntolerance?patient=${p.id}`,
+  immunizations: (p) => `Immunization?patient=${p.id}&date=ge2010`,
+  documents: (p) => `DocumentReference?patient=${p.id}&_sort=-_lastUpdated&_count=10`,
+  'chain subject.family': (p) =>
+    `Encounter?subject.family=${enc(p.name?.[0]?.family)}&subject.birthdate=${p.birthDate}`,
+  'chain patient.identifier': (p) =>
+    `Condition?patient.identifier=${enc(`${p.identifier?.[0]?.system}|${p.identifier?.[0]?.value}`)}`,
+  _has: (p) => `Patient?_has:Condition:patient:code=${enc(p.conditionCode)}&birthdate=${p.birthDate}`,
+  _include: (p) => `Encounter?patient=${p.id}&_include=Encounter:subject&_count=10`,
+  _revinclude: (p) => `Patient?_id=${p.id}&_revinclude=Condition:subject`,
+};
+
+function enc(value: string | undefined): string {
+  if (value === undefined) throw new Error('a sample patient lacks a value the query needs');
+  return encodeURIComponent(value);
+}
+
+async function main(): Promise<void> {
+  const patients = intArg('patients', 1_000);
+  const seconds = intArg('seconds', 5);
+  const db = await createDatabase('search');
+  const hub = await startHub({ databaseUrl: db.url });
+  note(`seeding ${patients} patients`);
+  const ids = await explainFailures(hub, () => seed(hub, patients));
+  await checkpoint();
+  // Access tokens live 5 minutes at most: a fresh one for each measured run.
+  const fresh = async () => authHeader(await hub.tokens.token());
+  const auth = await fresh();
+  const sample: Sample[] = [];
+  for (const id of ids) {
+    if (sample.length === SAMPLE_PATIENTS) break;
+    const patient = (await (await fetch(`${hub.fhir}/Patient/${id}`, { headers: auth })).json()) as Patient;
+    const conditions = (await (
+      await fetch(`${hub.fhir}/Condition?patient=${id}&_count=1`, { headers: auth })
+    ).json()) as Bundle<Condition>;
+    const conditionCode = conditions.entry?.[0]?.resource?.code?.coding?.[0]?.code;
+    if (conditionCode) sample.push({ ...patient, conditionCode });
+  }
+  const resources = (
+    (await (await fetch(`${hub.fhir}/Observation?_summary=count`, { headers: auth })).json()) as Bundle
+  ).total;
+  const perQuery: Record<string, unknown> = {};
+  const all: string[] = [];
+  for (const [name, template] of Object.entries(QUERIES)) {
+    const auth = await fresh();
+    const paths = sample.map((p) => `/fhir/${template(p)}`);
+    // Each query must be valid and answer: a 400 would measure the error path.
+    const probe = await fetch(`${hub.url}${paths[0]}`, { headers: auth });
+    if (probe.status !== 200)
+      throw new Error(`${name}: ${probe.status} ${(await probe.text()).slice(0, 300)}`);
+    const matches = ((await probe.json()) as Bundle).entry?.length ?? 0;
+    // Latency per query: each sample patient's query in turn on one connection, twice (the
+    // first pass warms up). Throughput is measured below, all queries mixed, at 32 connections.
+    const latencies: number[] = [];
+    for (const pass of [0, 1]) {
+      for (const path of paths) {
+        const started = performance.now();
+        const res = await fetch(`${hub.url}${path}`, { headers: auth });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${name}: ${res.status} on ${path}`);
+        if (pass === 1) latencies.push(performance.now() - started);
+      }
+    }
+    perQuery[name] = {
+      example: paths[0],
+      entriesInFirstAnswer: matches,
+      latencyMs: { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) },
+    };
+    all.push(...paths);
+  }
+  note(`all ${Object.keys(QUERIES).length} queries mixed`);
+  const mixed = summary(
+    await measure({ url: hub.url, pid: hub.pid, databaseUrl: db.url }, all, seconds * 2, await fresh()),
+  );
+  note('baseline: GET /fhir/Patient/{id} on the same hub');
+  const reads = summary(
+    await measure(
+      { url: hub.url, pid: hub.pid, databaseUrl: db.url },
+      sample.map((p) => `/fhir/Patient/${p.id}`),
+      seconds * 2,
+      await fresh(),
+    ),
+  );
+  const settings = hub.settings;
+  await hub.stop();
+  await db.drop();
+  const p50s = Object.values(perQuery).map((q) => (q as { latencyMs: { p50: number } }).latencyMs.p50);
+  report('search', {
+    machine: machine(),
+    postgres: await describePostgres(),
+    workload: {
+      patients,
+      observations: resources,
+      queries: Object.keys(QUERIES).length,
+      samplePatients: SAMPLE_PATIENTS,
+      connections: CONNECTIONS,
+      seconds,
+    },
+    hub: { settings, perQuery, mixed },
+    baseline: {
+      what: 'GET /fhir/Patient/{id} on the same hub and data (read, audited, consent-checked)',
+      ...reads,
+    },
+    ratioSearchToRead: round(mixed.requestsPerSecond / Math.max(1, reads.requestsPerSecond), 3),
+    targets: { p50MsPerQuery: TARGET_P50_MS, requestsPerSecond: TARGET_REQUESTS_PER_SECOND },
+    meetsTarget: {
+      p50MsPerQuery: p50s.every((p) => p <= TARGET_P50_MS),
+      requestsPerSecond: mixed.requestsPerSecond >= TARGET_REQUESTS_PER_SECOND,
+    },
+  });
+  const bad = [mixed, reads].reduce((n, r) => n + r.non2xx + r.errors, 0);
+  if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);
+}
+
+runBench(main);

@@ -1,0 +1,100 @@
+import { badRequest, referenceKey, type SearchFilter, type SearchQuery } from '@passerelle/fhir';
+import { type Visibility } from './paging';
+import { selectMatchRefs } from './sql/query-sql';
+import type { Db } from './sql/resource-sql';
+import type { StoredResource } from './types';
+
+/**
+ * Chained parameters and `_has`, made safe under consent: the inner search runs first, through the
+ * same `visible` check as the results, and the outer query then matches only the ids of what the
+ * caller may see. A chain never matches through a resource the caller may not see, so it cannot be
+ * used to learn anything about one.
+ */
+
+/** Visible inner matches past this many: the criterion is too broad to resolve, and a 400 says so. */
+export const CHAIN_LIMIT = 1_000;
+const BATCH = 500;
+
+interface InnerMatch {
+  stored: StoredResource;
+  refs: string[];
+}
+
+/** Every visible match of `query`'s filters (chains inside resolved first), at most CHAIN_LIMIT. */
+async function visibleMatches(
+  db: Db,
+  query: SearchQuery,
+  visible: Visibility<StoredResource>,
+  label: string,
+): Promise<InnerMatch[]> {
+  const resolved = await resolveChains(db, query, visible);
+  const out: InnerMatch[] = [];
+  let position: { t: number; r: string; i: string } | undefined;
+  for (;;) {
+    const rows = await selectMatchRefs(db, { ...resolved, count: BATCH }, position);
+    const batch = rows.slice(0, BATCH);
+    const flags = await visible(batch.map((m) => m.stored));
+    batch.forEach((m, i) => {
+      if (flags[i]) out.push(m);
+    });
+    if (out.length > CHAIN_LIMIT)
+      throw badRequest(`Search parameter ${label} matches more than ${CHAIN_LIMIT} resources: narrow it`);
+    if (rows.length <= BATCH) return out;
+    const last = batch[batch.length - 1].stored;
+    position = { t: last.lastUpdated.getTime(), r: last.type, i: last.id };
+  }
+}
+
+function innerQuery(type: SearchQuery['type'], filters: SearchFilter[]): SearchQuery {
+  return {
+    type,
+    filters,
+    count: BATCH,
+    sort: 'asc',
+    includes: [],
+    revIncludes: [],
+    summaryCount: false,
+    echo: [],
+  };
+}
+
+/** `query` with its chain and `_has` criteria replaced by the reference and id criteria they resolve to. */
+export async function resolveChains(
+  db: Db,
+  query: SearchQuery,
+  visible: Visibility<StoredResource>,
+): Promise<SearchQuery> {
+  if (!query.filters.some((f) => f.kind === 'chain' || f.kind === 'has')) return query;
+  const filters: SearchFilter[] = [];
+  for (const f of query.filters) {
+    if (f.kind === 'chain') {
+      const keys: string[] = [];
+      for (const type of f.targetTypes) {
+        for (const m of await visibleMatches(
+          db,
+          innerQuery(type, f.inner),
+          visible,
+          `${f.param} (chained)`,
+        )) {
+          keys.push(referenceKey(f.param, `${m.stored.type}/${m.stored.id}`));
+        }
+      }
+      filters.push({ kind: 'reference', keys });
+    } else if (f.kind === 'has') {
+      const prefix = referenceKey(f.param, `${query.type}/`);
+      const ids = new Set<string>();
+      for (const m of await visibleMatches(
+        db,
+        innerQuery(f.sourceType, f.inner),
+        visible,
+        `_has:${f.sourceType}`,
+      )) {
+        for (const ref of m.refs) if (ref.startsWith(prefix)) ids.add(ref.slice(prefix.length));
+      }
+      filters.push({ kind: 'id', ids: [...ids] });
+    } else {
+      filters.push(f);
+    }
+  }
+  return { ...query, filters };
+}
