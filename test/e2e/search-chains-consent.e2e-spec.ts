@@ -48,18 +48,21 @@ describe.each(STORE_KINDS)('chains and _has under consent on %s', (kind) => {
       `Bearer ${await (await registerAgency(hub, { id: agencyId, kind: agencyKind })).token()}`;
     chu = request.agent(hub.url).set('authorization', await token('chu', 'hospital'));
     gp = request.agent(hub.url).set('authorization', await token('cabinet', 'gp'));
-    // Two patients of the hospital; one of them objects to the GP seeing anything.
+    // Two patients of the hospital, both with the practice as GP of record (a care relationship);
+    // one of them objects to the GP seeing anything, once the GP has written about each.
+    const gpOfRecord = [{ reference: 'Organization/cabinet' }];
     id.hidden = await post(chu, {
       resourceType: 'Patient',
       name: [{ family: 'Cachechaine' }],
       birthDate: '1961',
+      generalPractitioner: gpOfRecord,
     });
     id.shown = await post(chu, {
       resourceType: 'Patient',
       name: [{ family: 'Montrechaine' }],
       birthDate: '1962',
+      generalPractitioner: gpOfRecord,
     });
-    await post(chu, privacyConsent(id.hidden, 'chu', { type: 'deny', actor: [actor('cabinet')] }));
     // The GP's own Encounters about each.
     for (const who of ['hidden', 'shown']) {
       id[`enc-${who}`] = await post(gp, {
@@ -69,6 +72,7 @@ describe.each(STORE_KINDS)('chains and _has under consent on %s', (kind) => {
         subject: { reference: `Patient/${id[who]}` },
       });
     }
+    await post(chu, privacyConsent(id.hidden, 'chu', { type: 'deny', actor: [actor('cabinet')] }));
     const observation = (patient: string, code: string, sensitive = false) => ({
       resourceType: 'Observation',
       ...(sensitive ? { meta: { security: [PSY] } } : {}),
