@@ -9,12 +9,11 @@ import {
 } from '@nestjs/common';
 import { AuditCheckpointer, AuditQueries, AuditWriter } from '@passerelle/audit';
 import type { HubConfig } from '@passerelle/config';
-import { ConsentService, PageBinding, PatientNotifications, PersonConsentSource } from '@passerelle/consent';
+import { PageBinding, PatientNotifications } from '@passerelle/consent';
 import { type AccessContext, AccessTokenService } from '@passerelle/identity';
-import { FhirRepository } from '@passerelle/store';
 import { DataSource } from 'typeorm';
 import { createHubCheckpointer } from '../audit/checkpointer';
-import { AUDITOR_FACTORY, type AuditorFactory, CONSENT_DECIDER, ScopeFactory } from './scope.factory';
+import { AUDITOR_FACTORY, type AuditorFactory, ScopeFactory } from './scope.factory';
 
 @Injectable()
 class AuditWriterCloser implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -57,13 +56,6 @@ export class DisclosureModule {
         AuditWriterCloser,
         { provide: AuditQueries, inject: [DataSource], useFactory: (ds: DataSource) => new AuditQueries(ds) },
         {
-          // One statement per person decided on (consent_lookup: linked records + active Consents).
-          provide: CONSENT_DECIDER,
-          inject: [FhirRepository],
-          useFactory: (repo: FhirRepository) =>
-            new ConsentService(new PersonConsentSource(repo), config.consent),
-        },
-        {
           provide: AUDITOR_FACTORY,
           inject: [AuditWriter],
           useFactory:
@@ -105,15 +97,7 @@ export class DisclosureModule {
         },
         ScopeFactory,
       ],
-      exports: [
-        AuditWriter,
-        AuditQueries,
-        CONSENT_DECIDER,
-        AUDITOR_FACTORY,
-        PatientNotifications,
-        PageBinding,
-        ScopeFactory,
-      ],
+      exports: [AuditWriter, AuditQueries, AUDITOR_FACTORY, PatientNotifications, PageBinding, ScopeFactory],
     };
   }
 }
