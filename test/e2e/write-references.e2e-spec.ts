@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, BundleEntry, Observation, OperationOutcome } from 'fhir/r4';
+import type {
+  Bundle as B,
+  BundleEntry as BE,
+  FhirResource,
+  Observation,
+  OperationOutcome,
+  Practitioner,
+} from 'fhir/r4';
 import { registerAgency, STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
 import request from 'supertest';
 
@@ -8,6 +15,9 @@ const MRN = 'https://hospital.example.org/mrn';
 const OBS = 'https://hospital.example.org/obs';
 
 type Agent = ReturnType<typeof request.agent>;
+type Bundle = B<FhirResource>;
+type BundleEntry = BE<FhirResource>;
+const contained: Practitioner = { resourceType: 'Practitioner', id: 'p1', name: [{ family: 'Martin' }] };
 
 const observation = (subject: string, extra: Partial<Observation> = {}): Observation => ({
   resourceType: 'Observation',
@@ -54,7 +64,7 @@ describe.each(STORE_KINDS)('references checked on write, on %s', (kind) => {
   });
   afterAll(() => hub.close());
 
-  async function create(as: Agent, body: { resourceType: string }, status = 201) {
+  async function create(as: Agent, body: FhirResource, status = 201) {
     const res = await as.post(`/fhir/${body.resourceType}`).set('content-type', FHIR_JSON).send(body);
     expect(res.status).toBe(status);
     return res.body as { id: string } & OperationOutcome;
@@ -91,15 +101,17 @@ describe.each(STORE_KINDS)('references checked on write, on %s', (kind) => {
   });
 
   it('leaves contained, external and urn:oid references alone', async () => {
-    await create(chu, {
-      ...observation(`Patient/${chuPatient}`),
-      contained: [{ resourceType: 'Practitioner', id: 'p1', name: [{ family: 'Martin' }] }],
-      performer: [
-        { reference: '#p1' },
-        { reference: 'https://other.example.org/fhir/Practitioner/42' },
-        { reference: 'urn:oid:1.2.250.1.71.4.2.1.12345' },
-      ],
-    } as Observation);
+    await create(
+      chu,
+      observation(`Patient/${chuPatient}`, {
+        contained: [contained],
+        performer: [
+          { reference: '#p1' },
+          { reference: 'https://other.example.org/fhir/Practitioner/42' },
+          { reference: 'urn:oid:1.2.250.1.71.4.2.1.12345' },
+        ],
+      }),
+    );
   });
 
   it('names every unresolvable reference, a malformed one included', async () => {
