@@ -9,6 +9,7 @@ import type {
 } from 'fhir/r4';
 import { registerAgency, STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
 import request from 'supertest';
+import { actor, privacyConsent } from '../support/consents';
 
 const FHIR_JSON = 'application/fhir+json';
 const MRN = 'https://hospital.example.org/mrn';
@@ -98,6 +99,21 @@ describe.each(STORE_KINDS)('references checked on write, on %s', (kind) => {
     expect(noPurpose.issue[0].expression).toEqual(['Observation.subject.reference']);
     // Without a purpose of use its own data still resolves.
     await create(gpWithoutPurpose, observation(`Patient/${gpPatient}`));
+  });
+
+  it('follows the patient’s consent: an objection to the writer hides the patient from its writes', async () => {
+    const objecting = (
+      await create(chu, {
+        resourceType: 'Patient',
+        identifier: [{ system: MRN, value: 'R-3' }],
+        generalPractitioner: [{ reference: 'Organization/ref-gp' }],
+      })
+    ).id;
+    await create(gp, observation(`Patient/${objecting}`));
+    await create(chu, privacyConsent(objecting, 'ref-chu', { type: 'deny', actor: [actor('ref-gp')] }));
+    const refused = await create(gp, observation(`Patient/${objecting}`), 422);
+    const missing = await create(gp, observation(`Patient/${randomUUID()}`), 422);
+    expect(refused).toEqual(missing);
   });
 
   it('leaves contained, external and urn:oid references alone', async () => {
