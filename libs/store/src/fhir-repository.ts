@@ -32,6 +32,7 @@ import {
   lockCriteria,
   selectCurrent,
   selectCurrentMany,
+  selectFactsMany,
   type VersionRow,
 } from './sql/resource-sql';
 import type { Actor, HistoryPage, ResourceValidator, SearchPage, StoredResource, WriteResult } from './types';
@@ -366,7 +367,7 @@ export class FhirRepository {
       const slash = target.indexOf('/');
       keys.set(target, { type: target.slice(0, slash), id: target.slice(slash + 1) });
     }
-    const found = await selectCurrentMany(db, [...keys.values()]);
+    const found = await selectFactsMany(db, [...keys.values()]);
     const live = [...found.values()].filter((s) => !s.deleted);
     const flags = live.length > 0 ? await check(db, actor, live) : [];
     const resolved = new Set(live.flatMap((s, i) => (flags[i] === true ? [`${s.type}/${s.id}`] : [])));

@@ -16,8 +16,9 @@ export interface LocalReference {
 
 /**
  * Which of the targets of a write's references the writer may see, one flag per target in
- * order. The store reads the targets (live current rows, one statement for the whole write) and
- * asks this; the hub answers with the consent engine's decision for the writer.
+ * order. The store reads the targets (live current rows, one statement for the whole write,
+ * without their content: `json` is null) and asks this; the hub answers with the consent
+ * engine's decision for the writer, on the rows' facts.
  */
 export type ReferenceCheck = (
   db: Db,
