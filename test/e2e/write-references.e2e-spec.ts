@@ -114,6 +114,10 @@ describe.each(STORE_KINDS)('references checked on write, on %s', (kind) => {
     const refused = await create(gp, observation(`Patient/${objecting}`), 422);
     const missing = await create(gp, observation(`Patient/${randomUUID()}`), 422);
     expect(refused).toEqual(missing);
+    // Holding the person, it may still record their choices: a Consent's patient needs that only.
+    await create(gp, privacyConsent(objecting, 'ref-gp', { type: 'deny', actor: [actor('ref-chu')] }));
+    const outsider = await create(chu, privacyConsent(gpPatient, 'ref-chu', { type: 'deny' }), 422);
+    expect(outsider.issue[0].expression).toEqual(['Consent.patient.reference']);
   });
 
   it('leaves contained, external and urn:oid references alone', async () => {

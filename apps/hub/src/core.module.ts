@@ -74,7 +74,7 @@ export class CoreModule {
               maxCount: config.fhir.maxPageSize,
               // In the writing transaction: a write's references must name what its writer may
               // see, decided by the same consent decider as the writer's reads.
-              references: (db, actor, targets) => writerMaySee(consent)(db, actor, targets),
+              references: (db, actor, targets, written) => writerMaySee(consent)(db, actor, targets, written),
               // In the writing transaction: every Patient is linked to its person, every Consent
               // version becomes a notice to the patient, every version an outbox row to route.
               afterWrite: [

@@ -369,7 +369,15 @@ export class FhirRepository {
     }
     const found = await selectFactsMany(db, [...keys.values()]);
     const live = [...found.values()].filter((s) => !s.deleted);
-    const flags = live.length > 0 ? await check(db, actor, live) : [];
+    const flags =
+      live.length > 0
+        ? await check(
+            db,
+            actor,
+            live,
+            written.map((p) => p.row!),
+          )
+        : [];
     const resolved = new Set(live.flatMap((s, i) => (flags[i] === true ? [`${s.type}/${s.id}`] : [])));
     const unresolved = references.filter((r) => r.target === undefined || !resolved.has(r.target));
     if (unresolved.length > 0) throw unresolvableReferences(unresolved.map((r) => r.expression));

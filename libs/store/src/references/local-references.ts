@@ -1,7 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import { invalidResource, normalizeReference } from '@passerelle/fhir';
 import type { OperationOutcomeIssue } from 'fhir/r4';
-import type { Db } from '../sql/resource-sql';
+import type { Db, VersionRow } from '../sql/resource-sql';
 import type { Actor, StoredResource } from '../types';
 
 /**
@@ -24,6 +24,8 @@ export type ReferenceCheck = (
   db: Db,
   actor: Actor,
   targets: readonly StoredResource[],
+  /** The versions written, whose references these targets are. */
+  written: readonly VersionRow[],
 ) => Promise<readonly boolean[]>;
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
