@@ -1,17 +1,19 @@
 /**
  * Ingest benchmark: synthetic patients as create-mode transaction Bundles (~50 resources each)
  * POSTed to the built hub on a fresh PostgreSQL database, 8 in flight; baseline: the same
- * resource JSON, bundle-sized batched INSERTs into a bare JSONB table with pg, 8 in flight.
- * With --compare-audit, the hub runs again with BENCH_WRITE_AUDIT=after-commit (the previous way:
- * a write's audit record appended by the group commit after it committed), alternating with the
- * default (appended inside the write's transaction) --audit-rounds times, and reports the ratio.
- * Run: npm run bench:ingest [-- --patients N --profile --redis --plain-creates --compare-audit]
+ * resource JSON, bundle-sized batched INSERTs into a bare JSONB table with pg, 8 in flight. The
+ * hub also runs the same Bundles without its reference check (bench/lib/references-off), to tell
+ * what that check costs. With --compare-audit, the hub runs again with
+ * BENCH_WRITE_AUDIT=after-commit (the previous way: a write's audit record appended by the group
+ * commit after it committed), alternating with the default (appended inside the write's
+ * transaction) --audit-rounds times, and reports the ratio.
+ * Run: npm run bench:ingest [-- --patients N --runs N --profile --redis --plain-creates --compare-audit]
  * (see bench/README.md)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { generatePatients, toTransactionBundle } from '../test/synthetic';
 import { runBench } from './lib/cleanup';
@@ -30,6 +32,7 @@ const TARGET_RESOURCES_PER_SECOND = 1_500;
 const TARGET_RATIO = 0.25;
 const MIN_BASELINE_MS = 3_000;
 const MIN_BASELINE_ROUNDS = 3;
+const REFERENCES_OFF = resolve(__dirname, 'lib/references-off.js');
 
 function latency(samples: number[]) {
   return {
@@ -39,18 +42,22 @@ function latency(samples: number[]) {
   };
 }
 
+type HubRun = Awaited<ReturnType<typeof benchHub>>;
+
 async function benchHub(
   warmup: PreparedBundle[],
   measured: PreparedBundle[],
-  options: { profile: boolean; redisUrl?: string; env?: Record<string, string> },
+  options: { profile: boolean; redisUrl?: string; referenceChecks?: boolean; env?: Record<string, string> },
 ) {
-  const db = await createDatabase('ingest_hub');
+  const checks = options.referenceChecks ?? true;
+  const db = await createDatabase(checks ? 'ingest_hub' : 'ingest_hub_refs_off');
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'passerelle-ingest-profile-')) : undefined;
   const hub = await startHub({
     databaseUrl: db.url,
     profileDir,
     redisUrl: options.redisUrl,
     env: options.env,
+    preload: checks ? undefined : REFERENCES_OFF,
   });
   try {
     let answered200 = 0;
@@ -76,7 +83,8 @@ async function benchHub(
     const backends = await activity.stop();
     if (answered200 !== measured.length)
       throw new Error(`${answered200} of ${measured.length} bundles got 200`);
-    return { ...run, cpu, backends, busyBefore, answered200, created, settings: hub.settings };
+    const settings = { ...hub.settings, referenceChecks: checks ? 'on' : 'off (bench/lib/references-off)' };
+    return { ...run, cpu, backends, busyBefore, answered200, created, settings };
   } finally {
     await hub.stop();
     await db.drop();
@@ -173,11 +181,31 @@ async function main(): Promise<void> {
   const batches = bundles.map((b) => (b.entry ?? []).map((e) => JSON.stringify(e.resource)));
   const resources = batches.slice(WARMUP_PATIENTS).reduce((n, b) => n + b.length, 0);
 
-  note(`hub: ${patients} bundles, ${resources} resources, ${CONCURRENCY} in flight`);
-  const hub = await benchHub(prepared.slice(0, WARMUP_PATIENTS), prepared.slice(WARMUP_PATIENTS), {
-    profile,
-    redisUrl,
-  });
+  // The hub with and without its reference check, in pairs whose order alternates, so that both
+  // see the same share of other jobs' load; the first checked run is the one reported in full.
+  const runs = Math.max(1, intArg('runs', 1));
+  const pairs: { checked: HubRun; unchecked: HubRun }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const phase = (referenceChecks: boolean) => {
+      note(
+        `hub, reference checks ${referenceChecks ? 'on' : 'off'} (run ${i + 1} of ${runs}): ${resources} resources`,
+      );
+      return benchHub(prepared.slice(0, WARMUP_PATIENTS), prepared.slice(WARMUP_PATIENTS), {
+        profile: profile && referenceChecks && i === 0,
+        redisUrl,
+        referenceChecks,
+      });
+    };
+    const first = await phase(i % 2 === 0);
+    const second = await phase(i % 2 !== 0);
+    pairs.push(i % 2 === 0 ? { checked: first, unchecked: second } : { checked: second, unchecked: first });
+  }
+  const hub = pairs[0].checked;
+  const unchecked = pairs[0].unchecked;
+  const rate = (run: HubRun) => resources / (run.elapsedMs / 1000);
+  // CPU of the hub process per resource: less sensitive than rates to other jobs on the machine.
+  const hubCpuMs = (run: HubRun) => round((run.cpu.serverCores * run.elapsedMs) / resources, 3);
+  const median = (values: number[]) => percentile(values, 50);
   const writeAudit = flag('compare-audit')
     ? await compareWriteAudit(prepared.slice(0, WARMUP_PATIENTS), prepared.slice(WARMUP_PATIENTS), {
         resources,
@@ -188,7 +216,8 @@ async function main(): Promise<void> {
   note('baseline: bare JSONB table');
   const bare = await benchBaseline(batches.slice(0, WARMUP_PATIENTS), batches.slice(WARMUP_PATIENTS));
 
-  const hubRate = resources / (hub.elapsedMs / 1000);
+  const hubRate = rate(hub);
+  const uncheckedRate = rate(unchecked);
   const bareRate = (resources * bare.rounds) / (bare.elapsedMs / 1000);
   const name = resultName('ingest', {
     'plain-creates': !conditionalDirectory,
@@ -225,6 +254,27 @@ async function main(): Promise<void> {
       cpuCores: hub.cpu,
       postgresBackends: hub.backends,
     },
+    hubWithoutReferenceChecks: {
+      settings: unchecked.settings,
+      resourcesPerSecond: Math.round(uncheckedRate),
+      elapsedMs: Math.round(unchecked.elapsedMs),
+      bundleLatencyMs: latency(unchecked.latenciesMs),
+      machineBusyCoresBeforeStart: unchecked.busyBefore,
+      cpuCores: unchecked.cpu,
+    },
+    // What the check that references name what the writer may see costs (1 = nothing): the
+    // median over the pairs of runs.
+    ratioReferenceChecksOnToOff: round(median(pairs.map((p) => rate(p.checked) / rate(p.unchecked))), 3),
+    referenceCheckRuns: pairs.map((p) => ({
+      resourcesPerSecond: { on: Math.round(rate(p.checked)), off: Math.round(rate(p.unchecked)) },
+      ratioOnToOff: round(rate(p.checked) / rate(p.unchecked), 3),
+      bundleLatencyP50Ms: {
+        on: latency(p.checked.latenciesMs).p50,
+        off: latency(p.unchecked.latenciesMs).p50,
+      },
+      hubCpuMsPerResource: { on: hubCpuMs(p.checked), off: hubCpuMs(p.unchecked) },
+      otherCores: { on: p.checked.cpu.otherCores, off: p.unchecked.cpu.otherCores },
+    })),
     baseline: {
       what: 'multi-row INSERT (one per bundle) of the same resource JSON into bare(id text primary key, content jsonb), pg Pool of 8',
       resourcesPerSecond: Math.round(bareRate),

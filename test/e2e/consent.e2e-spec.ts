@@ -129,12 +129,16 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
     await far.get(`/fhir/Patient/${patientId}/$summary`).expect(404);
     const reportAtRequest = as(await outsider.token({ purposeOfUse: 'PATRQT' }));
     await reportAtRequest.get(`/fhir/Patient/${patientId}/$access-report`).expect(404);
-    // A Consent about a person it does not hold is refused, a deny as much as a permit.
-    await far
-      .post('/fhir/Consent')
-      .set('content-type', FHIR_JSON)
-      .send(privacyConsent(patientId, 'chu-far', { type: 'deny' }))
-      .expect(403);
+    // A Consent about a person it does not hold is refused, a deny as much as a permit: its
+    // reference to the patient does not resolve, with the very answer a nonexistent patient gets.
+    const recordConsent = (about: string) =>
+      far
+        .post('/fhir/Consent')
+        .set('content-type', FHIR_JSON)
+        .send(privacyConsent(about, 'chu-far', { type: 'deny' }))
+        .expect(422);
+    const notHeld = await recordConsent(patientId);
+    expect(notHeld.body).toEqual((await recordConsent('never-existed')).body);
     // With break-glass it may see the record (audited, the patient told).
     const glass = as(await outsider.token({ purposeOfUse: 'ETREAT', breakGlassReason: 'Found unconscious' }));
     await glass.get(`/fhir/Observation/${normalId}`).expect(200);

@@ -4,16 +4,23 @@ import { getFhirSchemaValidator } from '@passerelle/fhir';
 import type { Consent } from 'fhir/r4';
 import {
   checkConsentAuthorship,
+  type ConsentDecider,
+  ConsentService,
   maintainCareRelationships,
   PatientNotifications,
+  PersonConsentSource,
   validatePatientConsent,
+  writerMaySee,
 } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
 import { FhirRepository, HUB_AGENCY, type WriteHook } from '@passerelle/store';
 import { writeOutbox } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
+import { CONSENT_DECIDER } from './fhir/scope.factory';
 
 export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
+/** The store and its consent decider, made together: each write's reference check asks the decider. */
+const STORE_AND_CONSENT = Symbol('STORE_AND_CONSENT');
 
 /**
  * Every Consent version an agency records is a change the patient is told of (in the same
@@ -48,10 +55,10 @@ export class CoreModule {
           useFactory: (dataSource: DataSource) => new PatientIndex(dataSource),
         },
         {
-          provide: FhirRepository,
+          provide: STORE_AND_CONSENT,
           inject: [DataSource, PatientIndex],
-          useFactory: (dataSource: DataSource, mpi: PatientIndex) =>
-            new FhirRepository(dataSource, {
+          useFactory: (dataSource: DataSource, mpi: PatientIndex) => {
+            const repo: FhirRepository = new FhirRepository(dataSource, {
               localBases: [baseUrl],
               // The official R4 schema for every resource; the patient-privacy rules for Consents.
               validator: {
@@ -65,6 +72,9 @@ export class CoreModule {
               },
               defaultCount: config.fhir.defaultPageSize,
               maxCount: config.fhir.maxPageSize,
+              // In the writing transaction: a write's references must name what its writer may
+              // see, decided by the same consent decider as the writer's reads.
+              references: (db, actor, targets, written) => writerMaySee(consent)(db, actor, targets, written),
               // In the writing transaction: every Patient is linked to its person, every Consent
               // version becomes a notice to the patient, every version an outbox row to route.
               afterWrite: [
@@ -75,7 +85,21 @@ export class CoreModule {
                 consentChanges(new PatientNotifications(dataSource)),
                 writeOutbox,
               ],
-            }),
+            });
+            // One statement per person decided on (consent_lookup: linked records + active Consents).
+            const consent: ConsentDecider = new ConsentService(new PersonConsentSource(repo), config.consent);
+            return { repo, consent };
+          },
+        },
+        {
+          provide: FhirRepository,
+          inject: [STORE_AND_CONSENT],
+          useFactory: (made: { repo: FhirRepository }) => made.repo,
+        },
+        {
+          provide: CONSENT_DECIDER,
+          inject: [STORE_AND_CONSENT],
+          useFactory: (made: { consent: ConsentDecider }) => made.consent,
         },
         {
           provide: AgencyService,
@@ -83,7 +107,7 @@ export class CoreModule {
           useFactory: (dataSource: DataSource, fhir: FhirRepository) => new AgencyService(dataSource, fhir),
         },
       ],
-      exports: [HUB_CONFIG, FHIR_BASE_URL, FhirRepository, AgencyService, PatientIndex],
+      exports: [HUB_CONFIG, FHIR_BASE_URL, FhirRepository, CONSENT_DECIDER, AgencyService, PatientIndex],
     };
   }
 }

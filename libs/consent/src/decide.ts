@@ -40,7 +40,10 @@ export function decide(
 }
 
 /** Rule 0: what is decided before reading any consent (so callers need not load them). */
-export function decisionWithoutConsents(ctx: DisclosureContext, facts: ResourceFacts): Decision | undefined {
+export function decisionWithoutConsents(
+  ctx: Pick<DisclosureContext, 'agency' | 'purposeOfUse'>,
+  facts: ResourceFacts,
+): Decision | undefined {
   if (facts.sourceAgency === ctx.agency) return permit('own-data');
   if (facts.patientId === null) return permit('directory');
   if (!ctx.purposeOfUse) return deny('no-purpose');

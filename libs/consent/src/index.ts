@@ -31,6 +31,7 @@ export {
 export * from './scoped/consent-scoped-repository';
 export * from './scoped/disclosure';
 export { PageBinding } from './scoped/page-binding';
+export { writerMaySee } from './scoped/write-references';
 export * from './notifications/patient-notifications';
 export * from './notifications/patient-notification.entity';
 export { CONSENT_SCHEMA } from './schema';

@@ -20,7 +20,9 @@ import {
   parseETag,
   type PrepareItem,
 } from './write-support';
-import { deletionVersion, nextVersion, type PendingWrite } from './versions';
+import { deletionVersion, HUB_AGENCY, nextVersion, type PendingWrite } from './versions';
+import { type ReferenceCheck, unresolvableReferences } from './references/local-references';
+import { resolveSingleWrite } from './bundle/reference-resolution';
 import { InternalReads } from './internal-reads';
 import type { Visibility } from './paging';
 import { compartmentPage, type HistoryFilter, historyPage, searchPage } from './reads';
@@ -30,6 +32,7 @@ import {
   lockCriteria,
   selectCurrent,
   selectCurrentMany,
+  selectFactsMany,
   type VersionRow,
 } from './sql/resource-sql';
 import type {
@@ -53,6 +56,13 @@ export interface RepositoryOptions {
    * Patient in the patient index or to record an outbox row: they commit or roll back together.
    */
   afterWrite?: WriteHook[];
+  /**
+   * Which targets of a write's literal references the writer may see (the hub's consent check).
+   * With it, every written version's references to this hub must resolve to a live resource the
+   * writer may see, or the write fails with 422 before anything commits; without it (the store
+   * alone, knowing no one's rights) references are not checked.
+   */
+  references?: ReferenceCheck;
 }
 
 export type WriteHook = (db: Db, actor: Actor, written: readonly VersionRow[]) => Promise<void>;
@@ -150,6 +160,7 @@ export class FhirRepository {
     resource: unknown,
     ifNoneExist?: QueryParams,
     onWritten?: WrittenHook,
+    expressionRoot?: string,
   ): Promise<WriteResult> {
     this.checkResource(type, resource);
     return this.transaction(async (db) => {
@@ -157,10 +168,11 @@ export class FhirRepository {
         const existing = await this.findConditionalTarget(db, actor, type, ifNoneExist);
         if (existing) return { stored: existing, status: 200, changed: false };
       }
+      await resolveSingleWrite(this, db, actor, resource, expressionRoot ?? type);
       return this.commit(
         db,
         actor,
-        await this.prepareWrite(db, actor, type, randomUUID(), resource, { isCreate: true }),
+        await this.prepareWrite(db, actor, type, randomUUID(), resource, { isCreate: true, expressionRoot }),
         onWritten,
       );
     });
@@ -173,20 +185,22 @@ export class FhirRepository {
     resource: unknown,
     ifMatch?: string,
     onWritten?: WrittenHook,
+    expressionRoot?: string,
   ): Promise<WriteResult> {
     this.checkResource(type, resource);
     if (!isValidId(id)) throw badRequest('Invalid resource id in the URL');
     if (resource.id !== id)
       throw badRequest('The resource id must be present and equal the id in the URL', [`${type}.id`]);
     const expected = ifMatch === undefined ? undefined : parseETag(ifMatch);
-    return this.transaction(async (db) =>
-      this.commit(
+    return this.transaction(async (db) => {
+      await resolveSingleWrite(this, db, actor, resource, expressionRoot ?? type);
+      return this.commit(
         db,
         actor,
-        await this.prepareWrite(db, actor, type, id, resource, { expectedVersion: expected }),
+        await this.prepareWrite(db, actor, type, id, resource, { expectedVersion: expected, expressionRoot }),
         onWritten,
-      ),
-    );
+      );
+    });
   }
 
   /** PUT Type?criteria: no match creates, one match updates, several are refused (412). */
@@ -196,6 +210,7 @@ export class FhirRepository {
     criteria: QueryParams,
     resource: unknown,
     onWritten?: WrittenHook,
+    expressionRoot?: string,
   ): Promise<WriteResult> {
     this.checkResource(type, resource);
     return this.transaction(async (db) => {
@@ -204,7 +219,13 @@ export class FhirRepository {
         throw badRequest('The resource id does not match the resource found by the criteria', [`${type}.id`]);
       }
       const id = match?.id ?? resource.id ?? randomUUID();
-      return this.commit(db, actor, await this.prepareWrite(db, actor, type, id, resource, {}), onWritten);
+      await resolveSingleWrite(this, db, actor, resource, expressionRoot ?? type);
+      return this.commit(
+        db,
+        actor,
+        await this.prepareWrite(db, actor, type, id, resource, { expressionRoot }),
+        onWritten,
+      );
     });
   }
 
@@ -274,10 +295,19 @@ export class FhirRepository {
     type: SupportedType,
     id: string,
     resource: Resource,
-    opts: { expectedVersion?: number; isCreate?: boolean },
+    opts: { expectedVersion?: number; isCreate?: boolean; expressionRoot?: string },
   ): Promise<PendingWrite> {
     const current = opts.isCreate ? undefined : await selectCurrent(db, type, id, true);
-    return nextVersion(current, actor, type, id, resource, opts.expectedVersion, this.options.localBases);
+    return nextVersion(
+      current,
+      actor,
+      type,
+      id,
+      resource,
+      opts.expectedVersion,
+      this.options.localBases,
+      opts.expressionRoot,
+    );
   }
 
   /**
@@ -307,6 +337,7 @@ export class FhirRepository {
         item.resource,
         item.expectedVersion,
         this.options.localBases,
+        item.expressionRoot,
       );
     });
   }
@@ -323,18 +354,57 @@ export class FhirRepository {
   }
 
   /**
-   * Writes prepared versions (skipping no-ops) in one statement per table, then runs the
-   * afterWrite hooks and `onWritten` (the caller's, e.g. its audit) in the same transaction.
+   * Writes prepared versions (skipping no-ops) in one statement per table, checks their
+   * references, then runs the afterWrite hooks and `onWritten` (the caller's, e.g. its audit),
+   * all in the caller's transaction.
    */
   async commitAll(db: Db, actor: Actor, pending: PendingWrite[], onWritten?: WrittenHook): Promise<void> {
-    const rows = pending.flatMap((p) => (p.row ? [p.row] : []));
-    if (rows.length === 0) return;
+    const written = pending.filter((p) => p.row !== undefined);
+    if (written.length === 0) return;
+    const rows = written.map((p) => p.row!);
     await insertVersions(db, rows);
+    await this.checkReferences(db, actor, written);
     for (const hook of this.options.afterWrite ?? []) await hook(db, actor, rows);
     await onWritten?.(
       db,
       pending.flatMap((p) => (p.row && p.result.changed ? [p.result] : [])),
     );
+  }
+
+  /**
+   * Every literal reference of the written versions must resolve to a live resource the writer
+   * may see (`options.references`), else 422 naming each such reference, the same for a missing
+   * target and a hidden one. Run after the versions are inserted, so that a reference to another
+   * resource of the same write (a transaction's entries) finds it as the writer's own. The
+   * targets are read in one statement and decided on in one call, whatever the Bundle's size.
+   * The hub's own writes (agency Organizations, paper-form Consents, letters) are not checked:
+   * they refer to what the hub has just read.
+   */
+  private async checkReferences(db: Db, actor: Actor, written: readonly PendingWrite[]): Promise<void> {
+    const check = this.options.references;
+    if (!check || actor.agency === HUB_AGENCY) return;
+    const references = written.flatMap((p) => p.references ?? []);
+    if (references.length === 0) return;
+    const keys = new Map<string, { type: string; id: string }>();
+    for (const { target } of references) {
+      if (target === undefined || keys.has(target)) continue;
+      const slash = target.indexOf('/');
+      keys.set(target, { type: target.slice(0, slash), id: target.slice(slash + 1) });
+    }
+    const found = await selectFactsMany(db, [...keys.values()]);
+    const live = [...found.values()].filter((s) => !s.deleted);
+    const flags =
+      live.length > 0
+        ? await check(
+            db,
+            actor,
+            live,
+            written.map((p) => p.row!),
+          )
+        : [];
+    const resolved = new Set(live.flatMap((s, i) => (flags[i] === true ? [`${s.type}/${s.id}`] : [])));
+    const unresolved = references.filter((r) => r.target === undefined || !resolved.has(r.target));
+    if (unresolved.length > 0) throw unresolvableReferences(unresolved.map((r) => r.expression));
   }
 
   private async commit(

@@ -11,3 +11,4 @@ export { OPEN_DATABASE, StoreModule } from './store.module';
 export { ALL_VISIBLE, type Visibility } from './paging';
 export { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 export { HUB_AGENCY, type PendingWrite } from './versions';
+export { type LocalReference, type ReferenceCheck } from './references/local-references';

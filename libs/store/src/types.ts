@@ -9,6 +9,20 @@ import type { Db } from './sql/resource-sql';
 export interface Actor {
   readonly agency: string;
   readonly requestId: string;
+  /** What the agency's verified access token says besides its id, when it acts through the API. */
+  readonly access?: ActorAccess;
+}
+
+/**
+ * The rest of an access token that a write needs: the hub decides with it which resources the
+ * writer's references may name (as it decides what the agency may read). Absent: the actor has
+ * no purpose of use, so only its own data and directory data resolve.
+ */
+export interface ActorAccess {
+  /** The kind the agency was registered with (hospital, gp, specialist). */
+  readonly agencyKind: string;
+  /** v3 ActReason, e.g. TREAT. */
+  readonly purposeOfUse?: string;
 }
 
 /** One stored version. `json` is the resource exactly as stored (meta included), ready to send. */

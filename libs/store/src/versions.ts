@@ -7,6 +7,7 @@ import {
   toSqlTimestamp,
 } from '@passerelle/fhir';
 import { sameClientContent, withServerMeta } from './content';
+import { type LocalReference, localReferencesOf } from './references/local-references';
 import type { VersionRow } from './sql/resource-sql';
 import { type Actor, parseStored, type StoredResource, type WriteResult } from './types';
 
@@ -15,6 +16,8 @@ export interface PendingWrite {
   /** Absent for a no-op: nothing to write. */
   row?: VersionRow;
   result: WriteResult;
+  /** The literal references of the new content to this hub, checked before the write commits. */
+  references?: readonly LocalReference[];
 }
 
 /** The agency whose writes are the hub's own (an agency's Organization record, ...). */
@@ -48,6 +51,8 @@ export function nextVersion(
   resource: Resource,
   expectedVersion: number | undefined,
   localBases: readonly string[],
+  /** Where the resource stands in the request, for the expressions of its errors. */
+  expressionRoot: string = type,
 ): PendingWrite {
   if (
     expectedVersion !== undefined &&
@@ -94,7 +99,11 @@ export function nextVersion(
     security: row.security,
     dataPeriod: index.date,
   };
-  return { row, result: { stored, status: live ? 200 : 201, changed: true } };
+  return {
+    row,
+    result: { stored, status: live ? 200 : 201, changed: true },
+    references: localReferencesOf(content, expressionRoot, localBases),
+  };
 }
 
 /** A deletion: it keeps whose the resource was, its labels and dates, for decisions on history. */

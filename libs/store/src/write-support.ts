@@ -23,6 +23,8 @@ export type PrepareItem =
       expectedVersion?: number;
       /** A new id: there is no current row to read. */
       isCreate?: boolean;
+      /** Where the resource stands in the request (`Bundle.entry[2].resource`); default its type. */
+      expressionRoot?: string;
     }
   | { kind: 'delete'; type: SupportedType; id: string };
 

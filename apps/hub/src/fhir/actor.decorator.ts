@@ -10,10 +10,14 @@ function accessOf(ctx: ExecutionContext): { request: AuthenticatedRequest; acces
   return { request, access: request.access };
 }
 
-/** The calling agency, as the store records it. */
+/** The calling agency, as the store records it, with what its writes' reference checks decide with. */
 export const CurrentActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): Actor => {
   const { request, access } = accessOf(ctx);
-  return { agency: access.agency, requestId: request.id };
+  return {
+    agency: access.agency,
+    requestId: request.id,
+    access: { agencyKind: access.agencyKind, purposeOfUse: access.purposeOfUse },
+  };
 });
 
 /** Everything the verified access token says: agency, scopes, purpose of use, practitioner. */

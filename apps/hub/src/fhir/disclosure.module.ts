@@ -9,18 +9,11 @@ import {
 } from '@nestjs/common';
 import { AuditCheckpointer, type AuditInput, AuditQueries, AuditWriter } from '@passerelle/audit';
 import type { HubConfig } from '@passerelle/config';
-import {
-  ConsentService,
-  type DisclosureRecord,
-  PageBinding,
-  PatientNotifications,
-  PersonConsentSource,
-} from '@passerelle/consent';
+import { type DisclosureRecord, PageBinding, PatientNotifications } from '@passerelle/consent';
 import { type AccessContext, AccessTokenService } from '@passerelle/identity';
-import { FhirRepository } from '@passerelle/store';
 import { DataSource } from 'typeorm';
 import { createHubCheckpointer } from '../audit/checkpointer';
-import { AUDITOR_FACTORY, type AuditorFactory, CONSENT_DECIDER, ScopeFactory } from './scope.factory';
+import { AUDITOR_FACTORY, type AuditorFactory, ScopeFactory } from './scope.factory';
 
 @Injectable()
 class AuditWriterCloser implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -62,13 +55,6 @@ export class DisclosureModule {
         },
         AuditWriterCloser,
         { provide: AuditQueries, inject: [DataSource], useFactory: (ds: DataSource) => new AuditQueries(ds) },
-        {
-          // One statement per person decided on (consent_lookup: linked records + active Consents).
-          provide: CONSENT_DECIDER,
-          inject: [FhirRepository],
-          useFactory: (repo: FhirRepository) =>
-            new ConsentService(new PersonConsentSource(repo), config.consent),
-        },
         {
           provide: AUDITOR_FACTORY,
           inject: [AuditWriter],
@@ -118,15 +104,7 @@ export class DisclosureModule {
         },
         ScopeFactory,
       ],
-      exports: [
-        AuditWriter,
-        AuditQueries,
-        CONSENT_DECIDER,
-        AUDITOR_FACTORY,
-        PatientNotifications,
-        PageBinding,
-        ScopeFactory,
-      ],
+      exports: [AuditWriter, AuditQueries, AUDITOR_FACTORY, PatientNotifications, PageBinding, ScopeFactory],
     };
   }
 }

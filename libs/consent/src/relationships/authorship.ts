@@ -62,7 +62,7 @@ export const checkConsentAuthorship: WriteHook = async (db, _actor, written) => 
 };
 
 /** Whether `agency` has a care relationship with any record of the person of `patientId`. */
-async function holdsPerson(db: Db, agency: string, patientId: string): Promise<boolean> {
+export async function holdsPerson(db: Db, agency: string, patientId: string): Promise<boolean> {
   const rows: { held: boolean }[] = await db.query(
     `SELECT EXISTS (
        SELECT 1 FROM care_relationship c

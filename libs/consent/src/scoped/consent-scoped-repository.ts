@@ -68,8 +68,13 @@ export class ConsentScopedRepository {
     private readonly options: ScopeOptions = {},
   ) {}
 
+  /** The caller as the store's actor: its writes' references are decided with its kind and purpose. */
   get actor(): Actor {
-    return { agency: this.caller.agency, requestId: this.caller.requestId };
+    return {
+      agency: this.caller.agency,
+      requestId: this.caller.requestId,
+      access: { agencyKind: this.caller.agencyKind, purposeOfUse: this.caller.purposeOfUse },
+    };
   }
 
   /** This caller's scope on the store, with a visibility check (its decisions kept for the audit). */

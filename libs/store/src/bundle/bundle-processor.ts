@@ -142,6 +142,7 @@ export class BundleProcessor {
                 resource,
                 isCreate: identity.isNew && r.method === 'POST',
                 expectedVersion: r.ifMatch !== undefined ? parseETag(r.ifMatch) : undefined,
+                expressionRoot: `Bundle.entry[${r.index}].resource`,
               },
             });
             break;
@@ -304,9 +305,10 @@ export class BundleProcessor {
     authorize: (entry: EntryRequest) => void,
   ): Promise<BundleEntry> {
     const r = parseEntryRequest(entry, index, this.repo.options.localBases);
+    const where = `Bundle.entry[${index}].resource`;
     authorize(r);
     if (r.resource) {
-      this.repo.checkResource(r.type, r.resource, `Bundle.entry[${index}].resource`);
+      this.repo.checkResource(r.type, r.resource, where);
       // Entries of a batch may not depend on each other; conditional references resolve against the store.
       const resource = r.resource;
       await this.repo.transaction(async (db) => {
@@ -317,7 +319,7 @@ export class BundleProcessor {
           referencesOf(resource),
           [],
         );
-        await rewriteResolved(resource, `Bundle.entry[${index}].resource`, new Map(), resolutions);
+        await rewriteResolved(resource, where, new Map(), resolutions);
       });
     }
     switch (r.method) {
@@ -326,14 +328,28 @@ export class BundleProcessor {
         return { resource, response: { status: STATUS_TEXT[status] ?? String(status) } };
       }
       case 'POST': {
-        const result = await this.repo.create(actor, r.type, r.resource, r.ifNoneExist, this.onWritten);
+        const result = await this.repo.create(
+          actor,
+          r.type,
+          r.resource,
+          r.ifNoneExist,
+          this.onWritten,
+          where,
+        );
         return { response: writeResponse(result.stored, result.status) };
       }
       case 'PUT': {
         const result =
           r.id !== undefined
-            ? await this.repo.update(actor, r.type, r.id, r.resource, r.ifMatch, this.onWritten)
-            : await this.repo.conditionalUpdate(actor, r.type, r.criteria!, r.resource, this.onWritten);
+            ? await this.repo.update(actor, r.type, r.id, r.resource, r.ifMatch, this.onWritten, where)
+            : await this.repo.conditionalUpdate(
+                actor,
+                r.type,
+                r.criteria!,
+                r.resource,
+                this.onWritten,
+                where,
+              );
         return { response: writeResponse(result.stored, result.status) };
       }
       case 'DELETE': {

@@ -12,7 +12,7 @@ import type { Db } from '../sql/resource-sql';
 import type { Actor } from '../types';
 import { matchAll } from './conditional-batch';
 import { parseQueryString } from './entry-request';
-import { isBundleLocal, rewriteReferences, unresolvedReference } from './references';
+import { isBundleLocal, referencesOf, rewriteReferences, unresolvedReference } from './references';
 
 /** What a conditional reference resolved to; an error is thrown where the reference stands. */
 type Resolution = { target: string } | { matches: 0 | 2 } | { error: unknown };
@@ -110,16 +110,44 @@ export function rewriteResolved(
     const local = byFullUrl.get(reference);
     if (local) return Promise.resolve(local);
     if (isBundleLocal(reference)) return unresolvedReference(expression);
-    const resolution = resolutions.get(reference);
-    if (!resolution) return Promise.resolve(undefined);
-    if ('target' in resolution) return Promise.resolve(resolution.target);
-    if ('error' in resolution) throw resolution.error;
-    if (resolution.matches === 0) {
-      throw new OperationOutcomeError(
-        412,
-        outcome('error', 'not-found', 'Conditional reference matches no resource', [expression]),
-      );
-    }
-    throw multipleMatches('Conditional reference matches more than one resource');
+    return Promise.resolve(resolved(reference, expression, resolutions));
   });
+}
+
+/**
+ * A single write's conditional references (`Patient?identifier=…`), resolved as a batch entry's
+ * are: among the writer's own resources and directory data; one that matches nothing or several
+ * fails, naming where it stands. There is no Bundle: every other reference is left as it is.
+ */
+export async function resolveSingleWrite(
+  repo: FhirRepository,
+  db: Db,
+  actor: Actor,
+  resource: Resource,
+  expressionRoot: string,
+): Promise<void> {
+  const references = [...referencesOf(resource)].filter((r) => CONDITIONAL.test(r));
+  if (references.length === 0) return;
+  const resolutions = await resolveConditionalReferences(repo, db, actor, references, []);
+  await rewriteReferences(resource, expressionRoot, (reference, expression) =>
+    Promise.resolve(resolved(reference, expression, resolutions)),
+  );
+}
+
+function resolved(
+  reference: string,
+  expression: string,
+  resolutions: ReadonlyMap<string, Resolution>,
+): string | undefined {
+  const resolution = resolutions.get(reference);
+  if (!resolution) return undefined;
+  if ('target' in resolution) return resolution.target;
+  if ('error' in resolution) throw resolution.error;
+  if (resolution.matches === 0) {
+    throw new OperationOutcomeError(
+      412,
+      outcome('error', 'not-found', 'Conditional reference matches no resource', [expression]),
+    );
+  }
+  throw multipleMatches('Conditional reference matches more than one resource');
 }

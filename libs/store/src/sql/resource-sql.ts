@@ -124,6 +124,26 @@ export async function selectCurrentMany(
 }
 
 /**
+ * What deciding on current rows needs, without their content (`json` is null): by (type, id),
+ * keyed `Type/id`, deleted ones included; one statement. A write's reference check reads its
+ * targets this way.
+ */
+export async function selectFactsMany(
+  db: Db,
+  keys: readonly { type: string; id: string }[],
+): Promise<Map<string, StoredResource>> {
+  const out = new Map<string, StoredResource>();
+  if (keys.length === 0) return out;
+  const rows: ResourceRow[] = await db.query(
+    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')} FROM resource r
+       JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.resource_type = k.t AND r.id = k.i`,
+    [keys.map((k) => k.type), keys.map((k) => k.id)],
+  );
+  for (const row of rows) out.set(`${row.resource_type}/${row.id}`, toStored(row));
+  return out;
+}
+
+/**
  * A scalar SQL expression over the current row `r`, computed in the same statement as the read:
  * what deciding on the row needs, say, without a second round trip. Its text is fixed per `name`
  * (it becomes a prepared statement) and its parameters start at $3.
