@@ -134,6 +134,8 @@ describe.each(STORE_KINDS)('the paper consent form on a real hub (%s)', (kind) =
         );
     gp = await as('cabinet', 'gp');
     chu = await as('chu', 'hospital');
+    // The clinic an objection names: a registered agency, so the Consent's reference resolves.
+    await as('cardio', 'specialist');
     // A qualified INS with the same traits at both agencies: the index links the two records, so
     // each agency holds the person (a care relationship).
     const person = (mrn: string): Patient => ({
