@@ -125,7 +125,7 @@ describe.each(STORE_KINDS)('the paper consent form on a real hub (%s)', (kind) =
     process.env.MAILROOM_DIR = outputDir;
     process.env.MAILROOM_POLL_INTERVAL_MS = '50';
     hub = await startTestHub(kind);
-    const as = async (id: string, agencyKind: 'gp' | 'hospital') =>
+    const as = async (id: string, agencyKind: 'gp' | 'hospital' | 'specialist') =>
       request
         .agent(hub.url)
         .set(
