@@ -1,5 +1,5 @@
 /**
- * Letters to patients on paper (issue 6): address validation, the kinds of letter rendered as
+ * Letters to patients on paper: address validation, the kinds of letter rendered as
  * A4 PDF for windowed envelopes (French or English, standard or large print), print runs (one
  * merged PDF + CSV manifest), and the clinician-facing summary PDF. Pure: no database, no Nest,
  * no network; callers pass data in and get bytes or streams out.

@@ -1,5 +1,5 @@
 /**
- * The mailroom (issue 6, parts 3 and 5): patient notifications become letters or online notices,
+ * The mailroom: patient notifications become letters or online notices,
  * letters are gathered into print runs, and operators print, post and mark returned mail. Unlike
  * the rest of this lib it holds state: its tables are MAILROOM_SCHEMA; apps wire `Mailroom` (operator
  * actions) and `MailroomWorker` (poller + `letter` and `print-run` queue processors).
