@@ -7,7 +7,10 @@
  * reads/s. Run: npm run bench:consent [-- --seconds S --runs N --timings --profile]
  * `--runs N` alternates the two phases N times (a shared machine's noise shows as spread; the
  * medians are reported); `--timings` times the hub's stages (bench/lib/stage-timings);
- * `--profile` runs the checked hub under --cpu-prof and prints each checked window.
+ * `--profile` runs the checked hub under --cpu-prof and prints each checked window; `--split`
+ * adds two hubs in the same alternation, one checking consent without auditing
+ * (bench/lib/audit-off) and one auditing without checking consent (bench/lib/consent-off), to
+ * show which of the two the checked read's extra cost is.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
   const runs = intArg('runs', 1);
   const timings = flag('timings');
   const profile = flag('profile');
+  const split = flag('split');
   const work = mkdtempSync(join(tmpdir(), 'passerelle-consent-'));
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
   const stageTimings = resolve(__dirname, 'lib/stage-timings.js');
@@ -60,6 +64,20 @@ async function main(): Promise<void> {
   // Another agency id: re-registering the checked hub's reader would rotate away its key.
   const uncheckedReader = await registerBenchAgency(unchecked.url, unchecked.adminToken, `${READER}-off`);
 
+  // --split: the same reads with one of the two checks off (each reader its own agency).
+  const parts = split
+    ? await Promise.all(
+        (['audit-off', 'consent-off'] as const).map(async (part) => {
+          const hub = await startHub({ databaseUrl: db.url, preload: [resolve(__dirname, `lib/${part}.js`)] });
+          const agency = `${READER}-${part}`;
+          const reader = await registerBenchAgency(hub.url, hub.adminToken, agency);
+          await referAll(checked, patients, agency);
+          return { part, hub, reader };
+        }),
+      )
+    : [];
+  const splitRuns: Record<string, Run[]> = {};
+
   const pairs: { on: Run; off: Run }[] = [];
   for (let i = 1; i <= runs; i++) {
     note(
@@ -85,7 +103,18 @@ async function main(): Promise<void> {
       authHeader(await uncheckedReader.token()),
     );
     pairs.push({ on: onRun, off: offRun });
+    for (const { part, hub, reader: partReader } of parts) {
+      note(`run ${i}/${runs}: ${part}: ${seconds} s at ${CONNECTIONS} connections`);
+      const partRun = await measure(
+        { url: hub.url, pid: hub.pid, databaseUrl: db.url },
+        paths,
+        seconds,
+        authHeader(await partReader.token()),
+      );
+      (splitRuns[part] ??= []).push(partRun);
+    }
   }
+  for (const { hub } of parts) await hub.stop();
   await unchecked.stop();
   await checked.stop();
   if (profileDir) note(`checked hub's CPU profile written to ${profileDir}`);
@@ -98,7 +127,7 @@ async function main(): Promise<void> {
   // The pair reported in full is the one with the median p50 ratio.
   const shown = pairs[p50Ratios.indexOf(p50Ratio)];
   const checkedRate = median(pairs.map((p) => rate(p.on)));
-  report(resultName('consent', { timings, profile }), {
+  report(resultName('consent', { timings, profile, split }), {
     machine: machine(),
     postgres: await describePostgres(),
     workload: {
@@ -126,6 +155,22 @@ async function main(): Promise<void> {
         uncheckedCpuMsPerRequest: summary(o).cpuMsPerRequest,
       })),
     }),
+    ...(split && {
+      split: Object.fromEntries(
+        Object.entries(splitRuns).map(([part, partRuns]) => [
+          part,
+          {
+            what:
+              part === 'audit-off'
+                ? 'consent checked, nothing audited (bench/lib/audit-off)'
+                : 'audited, no consent check (bench/lib/consent-off)',
+            requestsPerSecond: partRuns.map((r) => Math.round(rate(r))),
+            throughputRatioToUnchecked: partRuns.map((r, i) => round(rate(r) / rate(pairs[i].off), 3)),
+            cpuMsPerRequest: partRuns.map((r) => summary(r).cpuMsPerRequest),
+          },
+        ]),
+      ),
+    }),
     p50Ratio: round(p50Ratio, 3),
     throughputRatio: round(median(pairs.map((p) => rate(p.on) / rate(p.off))), 3),
     auditedReadsPerSecond: Math.round(checkedRate),
@@ -135,8 +180,8 @@ async function main(): Promise<void> {
       auditedReadsPerSecond: checkedRate >= TARGET_REQUESTS_PER_SECOND,
     },
   });
-  const bad = pairs.reduce(
-    (n, { on, off: o }) => n + on.result.non2xx + on.result.errors + o.result.non2xx + o.result.errors,
+  const bad = [...pairs.flatMap((p) => [p.on, p.off]), ...Object.values(splitRuns).flat()].reduce(
+    (n, r) => n + r.result.non2xx + r.result.errors,
     0,
   );
   if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);
