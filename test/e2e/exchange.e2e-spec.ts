@@ -4,7 +4,7 @@ import { type StackOptions, SyncStack } from '../faults/stack';
 import { actor, privacyConsent } from '../support/consents';
 
 /**
- * Issue 5, part 6: a discharge travels from the hospital's FHIR server to the GP's, through the
+ * A discharge travels from the hospital's FHIR server to the GP's, through the
  * built apps as processes — the hospital connector, the hub, the routing worker and the GP
  * connector — and lands pointing at the GP's own records. A patient who objected to sharing
  * with the GP gets no such delivery, and the hub audits the denied routing.

@@ -2,7 +2,7 @@ import { gpCopies, onceEach, untilAtGp } from './delivery';
 import { SyncStack } from './stack';
 
 /**
- * Fault (issue 5, part 5): an agency's FHIR server down for a while. The GP practice's server
+ * Fault: an agency's FHIR server down for a while. The GP practice's server
  * stops listening while the hospital keeps producing; the hub routes the changes into the GP's
  * feed, where they wait. The GP connector's cycles fail after their retries (its /health says
  * so), keeping its feed cursor and acknowledging nothing; once the server is back on the same

@@ -4,7 +4,7 @@ import { atGp, untilAtGp } from './delivery';
 import { SyncStack } from './stack';
 
 /**
- * Fault (issue 5, part 5): consent revoked while 100 jobs are queued. Under the explicit model
+ * Fault: consent revoked while 100 jobs are queued. Under the explicit model
  * the patient's opt-in lets the GP receive hospital stays (one is delivered, to show the path
  * works). With no worker running, 100 more stays reach the hub: 100 outbox rows wait. The
  * hospital then records the revocation (the opt-in made inactive), and a worker starts: routing

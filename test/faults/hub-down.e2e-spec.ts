@@ -3,7 +3,7 @@ import { connectorCursors, gpCopies, hubCopies, onceEach, untilAtGp } from './de
 import { type AgencyName, SyncStack } from './stack';
 
 /**
- * Fault (issue 5, part 5): the hub down. The hub process is killed with SIGKILL right after a
+ * Fault: the hub down. The hub process is killed with SIGKILL right after a
  * batch of hospital changes (some pushed, some perhaps not) and more changes are written while
  * it is away. Both connectors keep failing against it (their /health names the hub), their
  * stored cursors do not move, and the hospital's does not pass what the hub never accepted. The

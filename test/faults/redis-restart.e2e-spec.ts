@@ -2,7 +2,7 @@ import { gpCopies, hubCopies, onceEach, untilAtGp, untilRouteJobsFor } from './d
 import { SyncStack } from './stack';
 
 /**
- * Fault (issue 5, part 5): Redis restarted mid-sync. The hub (SYNC_WORKER=off) and a worker
+ * Fault: Redis restarted mid-sync. The hub (SYNC_WORKER=off) and a worker
  * process share a redis-server of the test's own, started without persistence; it is killed with
  * SIGKILL while route jobs are queued and running, and started again, empty, on the same port.
  * The outbox in PostgreSQL is the source of truth: the worker's rescan derives the lost jobs

@@ -2,7 +2,7 @@ import { gpCopies, onceEach, untilAtGp, untilRouteJobsFor } from './delivery';
 import { SyncStack } from './stack';
 
 /**
- * Fault (issue 5, part 5): the worker killed with SIGKILL mid-job. Its route jobs are held
+ * Fault: the worker killed with SIGKILL mid-job. Its route jobs are held
  * running (inside their database transaction) when it dies, so they stay `active` in Redis
  * under a lock nobody renews; their transactions die with the process. Another worker started
  * afterwards gets them back through BullMQ's stalled-job check and routes them, plus what came

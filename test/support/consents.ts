@@ -42,7 +42,7 @@ export const actor = (agency: string): NonNullable<ConsentProvision['actor']>[nu
 
 export const PSY = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' };
 
-// ---- The consent scenario table (issue 4, part 7) ---------------------------------------------
+// ---- The consent scenario table ----------------------------------------------------------------
 // One table, two readings: libs/consent/src/decide.spec.ts checks each decision on its own, and
 // test/e2e/consent-scenarios.e2e-spec.ts writes each case into a running hub (PostgreSQL and
 // PGlite) and checks the same decision there and the HTTP answer to the read.

@@ -8,7 +8,7 @@ import {
 } from './profiles';
 
 describe('sync profiles', () => {
-  it('gives each kind the defaults of issue 5, Patient pushed first', () => {
+  it('gives each kind its default types, Patient pushed first', () => {
     expect(selectProfile('hospital').publish).toEqual([
       'Patient',
       'Encounter',
