@@ -19,7 +19,8 @@ export interface ConsentSource {
   consentsForMany?(db: Db, patientIds: readonly string[]): Promise<Map<string, PatientConsents>>;
   /**
    * Optional: the current row and its person's consents in one round trip; `consents` left out
-   * when `agency` needs none to decide on the row (its own data, directory data).
+   * when `agency` needs none to decide on the row (its own data, directory data). Its
+   * `careAgencies` may answer for `agency` alone.
    */
   readWithConsents?(
     db: Db,

@@ -296,9 +296,11 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
     }
     await record(objection(hospitalPatient, 'cardio-i'), hospital); // on the linked record
     const org = await repo.create(gp, 'Organization', { resourceType: 'Organization', name: 'Cabinet' });
+    await registerAgencyRow(manager(), 'derm-none', 'specialist');
     const cases: [string, 'Observation' | 'Organization', string][] = [
       ['cardio-i', 'Observation', observation.id], // the linked record's objection
       ['chu-rennes', 'Observation', observation.id],
+      ['derm-none', 'Observation', observation.id], // no care relationship
       ['gp-durand', 'Observation', observation.id], // own data: no consent read
       ['cardio-i', 'Organization', org.stored.id], // directory data
     ];
@@ -314,6 +316,10 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
       (await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', observation.id))
         ?.decision,
     ).toEqual({ permit: false, basis: 'consent-deny' });
+    expect(
+      (await service.readAndDecide(manager(), asker('derm-none', 'TREAT'), 'Observation', observation.id))
+        ?.decision,
+    ).toEqual({ permit: false, basis: 'no-care-relationship' });
     expect(
       await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', 'missing'),
     ).toEqual({});

@@ -26,6 +26,44 @@ const LOOKUP = {
   text: 'SELECT patient_ids, consent_ids, consent_versions, care_agencies FROM consent_lookup($1, $2, $3::text[])',
 };
 
+interface ReadLookupRow {
+  patient_ids: string[];
+  consent_ids: string[];
+  consent_versions: number[];
+  care: boolean;
+}
+
+/**
+ * `consent_lookup(r.patient_id, $4, $5)` for the row `r` being read by agency $3, as joins of the
+ * read; `patient_ids` is null where deciding needs no consents (no patient, or $3's own data).
+ */
+const READ_LOOKUP = {
+  name: 'consent_lookup_joined',
+  columns: {
+    patient_ids: 'p.ids',
+    consent_ids: 'c.ids',
+    consent_versions: 'c.versions',
+    care: 'k.care',
+  },
+  joins: `
+    LEFT JOIN LATERAL (
+      SELECT r.patient_id || coalesce(array_agg(o.patient_id ORDER BY o.patient_id), '{}') AS ids
+        FROM mpi_link s JOIN mpi_link o ON o.person_id = s.person_id AND o.active
+       WHERE s.patient_id = r.patient_id AND s.active AND o.patient_id <> r.patient_id
+    ) p ON r.patient_id IS NOT NULL AND r.source_agency IS DISTINCT FROM $3::text
+    LEFT JOIN LATERAL (
+      SELECT coalesce(array_agg(x.id ORDER BY x.id), '{}') AS ids,
+             coalesce(array_agg(x.version_id ORDER BY x.id), '{}') AS versions
+        FROM resource x
+       WHERE x.resource_type = 'Consent' AND NOT x.deleted
+         AND x.refs && ARRAY(SELECT $4::text || y FROM unnest(p.ids) AS y)
+         AND x.tokens && $5::text[]
+    ) c ON p.ids IS NOT NULL
+    LEFT JOIN LATERAL (
+      SELECT EXISTS (SELECT 1 FROM care_relationship k WHERE k.patient_id = ANY(p.ids) AND k.agency = $3::text) AS care
+    ) k ON p.ids IS NOT NULL`,
+};
+
 /** Stands for a patient id while the store's search keys are derived. */
 const PROBE = 'consent-lookup-probe';
 
@@ -90,7 +128,10 @@ export class PersonConsentSource implements ConsentSource {
 
   /**
    * The current row and, in the same statement, the consents of its person: none read when
-   * deciding needs none (the asking agency's own data, directory data), as `decide` rules.
+   * deciding needs none (the asking agency's own data, directory data), as `decide` rules. The
+   * lookup is `consent_lookup`'s, written out as joins of the read (no function call, no record
+   * to serialise), and asks only whether `agency` has a care relationship (an index probe, where
+   * the function lists every agency that has one): `careAgencies` is `[agency]` or empty.
    */
   async readWithConsents(
     db: Db,
@@ -102,16 +143,20 @@ export class PersonConsentSource implements ConsentSource {
     const { stored, companion } = await this.repo.internal.currentWith(
       type,
       id,
-      {
-        name: 'consent_lookup',
-        expression: `CASE WHEN r.patient_id IS NULL OR r.source_agency = $3 THEN NULL
-          ELSE (SELECT to_jsonb(l) FROM consent_lookup(r.patient_id, $4, $5::text[]) AS l) END`,
-        values: [agency, this.refPrefix, this.statusKeys],
-      },
+      { ...READ_LOOKUP, values: [agency, this.refPrefix, this.statusKeys] },
       db,
     );
-    if (!stored || companion === null) return { stored };
-    return { stored, consents: await this.resolve(db, companion as LookupRow) };
+    if (!stored || !companion || companion.patient_ids === null) return { stored };
+    const { patient_ids, consent_ids, consent_versions, care } = companion as unknown as ReadLookupRow;
+    return {
+      stored,
+      consents: await this.resolve(db, {
+        patient_ids,
+        consent_ids,
+        consent_versions,
+        care_agencies: care ? [agency] : [],
+      }),
+    };
   }
 
   private async resolve(db: Db, row: LookupRow): Promise<PatientConsents> {

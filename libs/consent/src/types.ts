@@ -62,6 +62,10 @@ export type DecisionBasis =
 export interface PatientConsents {
   patientIds: readonly string[];
   consents: readonly Consent[];
-  /** The agencies with a care relationship with any of `patientIds` (docs/consent.md). */
+  /**
+   * Agencies with a care relationship with any of `patientIds` (docs/consent.md): every one, or
+   * only the asking agency where the source was told who asks (`readWithConsents`); `decide`
+   * asks only whether the asking agency is among them.
+   */
   careAgencies: readonly string[];
 }

@@ -43,7 +43,7 @@ export class InternalReads {
   }
 
   /**
-   * `current()`, plus `companion.expression` computed from that row in the same statement (one
+   * `current()`, plus `companion`'s columns computed from that row in the same statement (one
    * round trip): the consent check reads the person's consents this way.
    */
   async currentWith(
@@ -51,8 +51,8 @@ export class InternalReads {
     id: string,
     companion: RowCompanion,
     db: Db = this.dataSource.manager,
-  ): Promise<{ stored?: StoredResource; companion: unknown }> {
-    return isValidId(id) ? selectCurrentWith(db, type, id, companion) : { companion: null };
+  ): Promise<{ stored?: StoredResource; companion?: Record<string, unknown> }> {
+    return isValidId(id) ? selectCurrentWith(db, type, id, companion) : {};
   }
 
   /** A version, deleted or not; undefined when there is no such version. */

@@ -144,13 +144,16 @@ export async function selectFactsMany(
 }
 
 /**
- * A scalar SQL expression over the current row `r`, computed in the same statement as the read:
- * what deciding on the row needs, say, without a second round trip. Its text is fixed per `name`
- * (it becomes a prepared statement) and its parameters start at $3.
+ * What a read of the current row `r` fetches beside it in the same statement (what deciding on
+ * the row needs, say, without a second round trip): `columns`, each an SQL expression over `r`
+ * and over what `joins` (e.g. `LEFT JOIN LATERAL (...) x ON ...` clauses) adds, answered by
+ * alias. Its text is fixed per `name` (it becomes a prepared statement); its parameters start at
+ * $3.
  */
 export interface RowCompanion {
   name: string;
-  expression: string;
+  columns: Readonly<Record<string, string>>;
+  joins?: string;
   values: unknown[];
 }
 
@@ -159,15 +162,19 @@ export async function selectCurrentWith(
   type: SupportedType,
   id: string,
   companion: RowCompanion,
-): Promise<{ stored?: StoredResource; companion: unknown }> {
-  const rows = await queryPrepared<(ResourceRow & { companion: unknown })[]>(
+): Promise<{ stored?: StoredResource; companion?: Record<string, unknown> }> {
+  const aliases = Object.keys(companion.columns);
+  const columns = aliases.map((alias, i) => `${companion.columns[alias]} AS companion_${i}`).join(', ');
+  const rows = await queryPrepared<(ResourceRow & Record<string, unknown>)[]>(
     db,
     `store_select_current_with_${companion.name}`,
-    `SELECT ${ROW_COLUMNS}, (${companion.expression}) AS companion FROM resource r
+    `SELECT ${ROW_COLUMNS}, ${columns} FROM resource r ${companion.joins ?? ''}
       WHERE r.resource_type = $1 AND r.id = $2`,
     [type, id, ...companion.values],
   );
-  return rows[0] ? { stored: toStored(rows[0]), companion: rows[0].companion } : { companion: null };
+  const row = rows[0];
+  if (!row) return {};
+  return { stored: toStored(row), companion: Object.fromEntries(aliases.map((a, i) => [a, row[`companion_${i}`]])) };
 }
 
 /** Current, not deleted rows by (type, id) pairs, for _include. */
