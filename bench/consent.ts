@@ -10,7 +10,8 @@
  * `--profile` runs the checked hub under --cpu-prof and prints each checked window; `--split`
  * adds two hubs in the same alternation, one checking consent without auditing
  * (bench/lib/audit-off) and one auditing without checking consent (bench/lib/consent-off), to
- * show which of the two the checked read's extra cost is.
+ * show which of the two the checked read's extra cost is. After the saturated runs, both hubs are
+ * offered the same fixed load (half the unchecked maximum, open loop) in turn: `fixedLoad`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,9 @@ import { flag, intArg, machine, note, percentile, report, resultName, round } fr
 const READER = 'bench-reader';
 const TARGET_P50_RATIO = 1.2;
 const TARGET_REQUESTS_PER_SECOND = 3_000;
+/** At a fixed offered load: checked p50 ≤ 1.2 × unchecked p50 + 1 ms. */
+const FIXED_LOAD_P50_FACTOR = 1.2;
+const FIXED_LOAD_P50_SLACK_MS = 1;
 
 type Run = Awaited<ReturnType<typeof measure>>;
 const rate = (r: Run) => r.result.requests.total / r.result.duration;
@@ -114,6 +118,27 @@ async function main(): Promise<void> {
       (splitRuns[part] ??= []).push(partRun);
     }
   }
+  // What a deployment feels: both hubs offered the same load, half the unchecked maximum.
+  const offered = Math.round(median(pairs.map((p) => rate(p.off))) / 2);
+  const fixed: { on: Run; off: Run }[] = [];
+  for (let i = 1; i <= runs; i++) {
+    note(`run ${i}/${runs}: both at a fixed offered load of ${offered} requests/s (open loop)`);
+    const onRun = await measure(
+      { url: checked.url, pid: checked.pid, databaseUrl: db.url },
+      paths,
+      seconds,
+      authHeader(await reader.token()),
+      offered,
+    );
+    const offRun = await measure(
+      { url: unchecked.url, pid: unchecked.pid, databaseUrl: db.url },
+      paths,
+      seconds,
+      authHeader(await uncheckedReader.token()),
+      offered,
+    );
+    fixed.push({ on: onRun, off: offRun });
+  }
   for (const { hub } of parts) await hub.stop();
   await unchecked.stop();
   await checked.stop();
@@ -171,6 +196,7 @@ async function main(): Promise<void> {
         ]),
       ),
     }),
+    fixedLoad: fixedLoadReport(offered, fixed),
     p50Ratio: round(p50Ratio, 3),
     throughputRatio: round(median(pairs.map((p) => rate(p.on) / rate(p.off))), 3),
     auditedReadsPerSecond: Math.round(checkedRate),
@@ -180,11 +206,38 @@ async function main(): Promise<void> {
       auditedReadsPerSecond: checkedRate >= TARGET_REQUESTS_PER_SECOND,
     },
   });
-  const bad = [...pairs.flatMap((p) => [p.on, p.off]), ...Object.values(splitRuns).flat()].reduce(
+  const bad = [...[...pairs, ...fixed].flatMap((p) => [p.on, p.off]), ...Object.values(splitRuns).flat()].reduce(
     (n, r) => n + r.result.non2xx + r.result.errors,
     0,
   );
   if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);
+}
+
+/**
+ * Latency at a fixed offered load (the medians over the runs): the target is a checked p50 within
+ * 1.2 × the unchecked p50 + 1 ms, and each hub answering what it is offered.
+ */
+function fixedLoadReport(offered: number, fixed: { on: Run; off: Run }[]) {
+  const p50 = (r: Run) => percentile(r.latenciesMs, 50);
+  const checkedP50 = median(fixed.map((f) => p50(f.on)));
+  const uncheckedP50 = median(fixed.map((f) => p50(f.off)));
+  const allowedP50 = FIXED_LOAD_P50_FACTOR * uncheckedP50 + FIXED_LOAD_P50_SLACK_MS;
+  const side = (pick: (f: { on: Run; off: Run }) => Run) => ({
+    answeredRequestsPerSecond: fixed.map((f) => Math.round(rate(pick(f)))),
+    latencyMs: fixed.map((f) => ({
+      p50: round(p50(pick(f)), 2),
+      p99: round(percentile(pick(f).latenciesMs, 99), 2),
+    })),
+    cpuMsPerRequest: fixed.map((f) => summary(pick(f)).cpuMsPerRequest),
+  });
+  return {
+    offeredRequestsPerSecond: offered,
+    what: 'both hubs offered half the unchecked maximum (autocannon overallRate), alternated',
+    checked: side((f) => f.on),
+    unchecked: side((f) => f.off),
+    p50Ms: { checked: round(checkedP50, 2), unchecked: round(uncheckedP50, 2), allowed: round(allowedP50, 2) },
+    meetsTarget: checkedP50 <= allowedP50,
+  };
 }
 
 /**

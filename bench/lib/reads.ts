@@ -24,6 +24,8 @@ export async function measure(
   paths: string[],
   seconds: number,
   auth: Record<string, string>,
+  /** Open loop: this many requests a second offered in all (autocannon's `overallRate`), not as many as answered. */
+  overallRate?: number,
 ) {
   let next = 0;
   // autocannon's own histogram keeps whole milliseconds; its per-response times are finer.
@@ -34,6 +36,7 @@ export async function measure(
           url: target.url,
           connections: CONNECTIONS,
           duration,
+          ...(overallRate !== undefined && { overallRate }),
           headers: auth,
           requests: [
             { method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) },
