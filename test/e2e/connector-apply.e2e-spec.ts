@@ -127,7 +127,7 @@ describe('connector: applying feed pages in batches', () => {
       extra: { PAGE_SIZE: '500', RETRY_BASE_DELAY_MS: '10' },
     });
     const connector = await createConnector(
-      { ...loadConnectorConfig(env), database: database.config },
+      { ...loadConnectorConfig(env), state: { kind: 'database', database: database.config } },
       {
         logger: {
           log: () => undefined,

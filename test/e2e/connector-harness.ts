@@ -69,7 +69,7 @@ export async function startConnector(
   });
   const config = loadConnectorConfig(env);
   const connector = await createConnector(
-    { ...config, database: database.config },
+    { ...config, state: { kind: 'database', database: database.config } },
     { logger: silent, hooks: options.hooks },
   );
   h.connectors.push(connector);

@@ -58,7 +58,7 @@ describe('loadConnectorConfig', () => {
         pageSize: 100,
         retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 30000 },
       },
-      database: { kind: 'pglite' },
+      state: { kind: 'file' },
     });
     expect(config.sync.profile.publish[0]).toBe('Patient');
   });
@@ -82,7 +82,10 @@ describe('loadConnectorConfig', () => {
 
   it('uses PostgreSQL for cursors when DATABASE_URL is set', () => {
     const config = loadConnectorConfig(minimal({ DATABASE_URL: 'postgres://u:p@db/connector' }));
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db/connector', poolSize: 2 });
+    expect(config.state).toEqual({
+      kind: 'database',
+      database: { kind: 'postgres', url: 'postgres://u:p@db/connector', poolSize: 2 },
+    });
   });
 
   it('replaces a profile list by the one given, in push order', () => {

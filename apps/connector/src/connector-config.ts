@@ -67,9 +67,16 @@ export interface ConnectorConfig {
   agency: AgencyServerConfig;
   hub: HubClientConfig;
   sync: SyncSettings;
-  /** Where cursors are kept: PostgreSQL, or PGlite embedded in the process. */
-  database: DatabaseConfig;
+  /** Where the cursors are kept: PostgreSQL (DATABASE_URL), or a file under DATA_DIR. */
+  state: ConnectorStateConfig;
 }
+
+/**
+ * The connector's durable state (its cursors): a table in PostgreSQL, for agencies that run one,
+ * or a small crash-safe file, so that a connector needs no embedded database.
+ */
+export type ConnectorStateConfig =
+  { kind: 'database'; database: DatabaseConfig } | { kind: 'file'; dataDir: string };
 
 export const CONNECTOR_CONFIG = Symbol('CONNECTOR_CONFIG');
 
@@ -199,9 +206,12 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
     },
   };
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
-  const database: DatabaseConfig = databaseUrl
-    ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 2, 1, 50) }
-    : { kind: 'pglite', dataDir: resolve(r.string('DATA_DIR', './data/connector')) };
+  const state: ConnectorStateConfig = databaseUrl
+    ? {
+        kind: 'database',
+        database: { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 2, 1, 50) },
+      }
+    : { kind: 'file', dataDir: resolve(r.string('DATA_DIR', './data/connector')) };
   const scope = r.string('HUB_SCOPE', defaultScopes(profile));
   r.done();
   // Unreachable once done() has passed (each is a problem); this narrows the types.
@@ -213,6 +223,6 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
     agency,
     hub: { url: hubUrl, clientId, key, scope, purposeOfUse },
     sync,
-    database,
+    state,
   };
 }

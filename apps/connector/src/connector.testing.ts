@@ -60,7 +60,7 @@ export function connectorEnv(options: {
   agencyFhirUrl: string;
   hubUrl: string;
   agency: RegisteredAgency;
-  /** DATA_DIR (embedded PGlite) or DATABASE_URL. */
+  /** DATA_DIR (the cursors in a file there) or DATABASE_URL (in PostgreSQL). */
   database: { dataDir: string } | { url: string };
   extra?: Record<string, string>;
 }): Record<string, string> {

@@ -1,7 +1,8 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { openDatabase, type OpenDatabase } from '@passerelle/store';
+import type { OpenDatabase } from '@passerelle/store';
 import type { ConnectorConfig } from './connector-config';
-import { CONNECTOR_SCHEMA, CursorStore } from './cursors/cursor-store';
+import type { CursorStore } from './cursors/cursor-store';
+import { openCursorStore } from './cursors/open-cursor-store';
 import { FhirEndpoint, staticAuth } from './fhir/fhir-endpoint';
 import { HubTokenProvider, hubRequestAuth, type HubTokenOptions } from './hub/hub-token';
 import type { CycleHooks } from './sync/outcomes';
@@ -18,7 +19,7 @@ export interface Connector {
   tokens: HubTokenProvider;
   agency: FhirEndpoint;
   hub: FhirEndpoint;
-  /** Stops the loop (finishing the page in hand) and closes the database. */
+  /** Stops the loop (finishing the page in hand) and closes the cursor store. */
   close(): Promise<void>;
 }
 
@@ -28,14 +29,14 @@ export interface ConnectorOptions {
   tokens?: HubTokenOptions;
   /** Progress bar output (stderr by default) and how often progress is logged. */
   progress?: { output?: ProgressOutput; logEveryMs?: number };
-  /** An already open database (tests sharing one); otherwise the config's, migrated at start. */
+  /** An already open database for the cursors (tests sharing one); otherwise the config's state. */
   database?: OpenDatabase;
 }
 
 /**
- * Opens the cursor database (running the connector's migrations), prepares the clients of the
- * agency's server and of the hub, and wires the cycle and its loop. Nothing is contacted yet:
- * the first request goes out with the first cycle.
+ * Opens the cursor store (the database's running the connector's migrations, or the file), prepares
+ * the clients of the agency's server and of the hub, and wires the cycle and its loop. Nothing is
+ * contacted yet: the first request goes out with the first cycle.
  */
 export async function createConnector(
   config: ConnectorConfig,
@@ -43,10 +44,9 @@ export async function createConnector(
 ): Promise<Connector> {
   // No context of its own: each class passes its name as the context of every line.
   const logger = options.logger ?? new Logger();
-  const database =
-    options.database ?? (await openDatabase(config.database, { migrate: true, schemas: [CONNECTOR_SCHEMA] }));
+  const state = await openCursorStore(config.state, config.hub.clientId, options.database);
   try {
-    const cursors = new CursorStore(database.dataSource, config.hub.clientId);
+    const cursors = state.cursors;
     const tokens = new HubTokenProvider(config.hub, options.tokens);
     const agency = await FhirEndpoint.connect(config.agency.fhirBaseUrl, staticAuth(config.agency.auth));
     const hub = await FhirEndpoint.connect(`${config.hub.url}/fhir`, hubRequestAuth(tokens));
@@ -70,11 +70,11 @@ export async function createConnector(
       hub,
       close: async () => {
         await loop.stop();
-        if (!options.database) await database.close();
+        await state.close();
       },
     };
   } catch (e) {
-    if (!options.database) await database.close();
+    await state.close();
     throw e;
   }
 }

@@ -1,8 +1,8 @@
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
-import { CONNECTOR_SCHEMA, CursorStore, FEED_STREAM, pullStream } from './cursors/cursor-store';
+import { CONNECTOR_SCHEMA, DatabaseCursorStore, FEED_STREAM, pullStream } from './cursors/cursor-store';
 
-describe.each(STORE_KINDS)('CursorStore on %s', (kind) => {
+describe.each(STORE_KINDS)('DatabaseCursorStore on %s', (kind) => {
   let database: TestDatabase;
   let db: OpenDatabase;
 
@@ -17,11 +17,11 @@ describe.each(STORE_KINDS)('CursorStore on %s', (kind) => {
   });
 
   it('has no cursor for a stream never followed', async () => {
-    expect(await new CursorStore(db.dataSource, 'fresh').get(pullStream('Patient'))).toBeUndefined();
+    expect(await new DatabaseCursorStore(db.dataSource, 'fresh').get(pullStream('Patient'))).toBeUndefined();
   });
 
   it('stores, moves and forgets cursors per stream', async () => {
-    const cursors = new CursorStore(db.dataSource, 'chu');
+    const cursors = new DatabaseCursorStore(db.dataSource, 'chu');
     await cursors.set(pullStream('Patient'), '2026-01-01T00:00:00.000Z');
     await cursors.set(pullStream('Patient'), '2026-01-02T00:00:00.000Z');
     await cursors.set(FEED_STREAM, '17');
@@ -35,18 +35,18 @@ describe.each(STORE_KINDS)('CursorStore on %s', (kind) => {
   });
 
   it('keeps each agency’s cursors apart in a shared database', async () => {
-    const a = new CursorStore(db.dataSource, 'agency-a');
-    const b = new CursorStore(db.dataSource, 'agency-b');
+    const a = new DatabaseCursorStore(db.dataSource, 'agency-a');
+    const b = new DatabaseCursorStore(db.dataSource, 'agency-b');
     await a.set(FEED_STREAM, '5');
     await b.set(FEED_STREAM, '9');
     expect([await a.get(FEED_STREAM), await b.get(FEED_STREAM)]).toEqual(['5', '9']);
   });
 
   it('keeps cursors across a restart (durable)', async () => {
-    await new CursorStore(db.dataSource, 'restart').set(pullStream('Encounter'), '2026-02-02T00:00:00.000Z');
+    await new DatabaseCursorStore(db.dataSource, 'restart').set(pullStream('Encounter'), '2026-02-02T00:00:00.000Z');
     await db.close();
     db = await openDatabase(database.config, { migrate: true, schemas: [CONNECTOR_SCHEMA] });
-    expect(await new CursorStore(db.dataSource, 'restart').get(pullStream('Encounter'))).toBe(
+    expect(await new DatabaseCursorStore(db.dataSource, 'restart').get(pullStream('Encounter'))).toBe(
       '2026-02-02T00:00:00.000Z',
     );
   });

@@ -29,11 +29,13 @@ export { ConnectorModule, type ConnectorModuleOptions } from './connector.module
 export { CONNECTOR } from './connector.module-tokens';
 export {
   CONNECTOR_SCHEMA,
-  CursorStore,
+  DatabaseCursorStore,
   FEED_STREAM,
   pullStream,
   type CursorRow,
+  type CursorStore,
 } from './cursors/cursor-store';
+export { FileCursorStore } from './cursors/file-cursor-store';
 export { FhirEndpoint, loadFhirKit, staticAuth, type RequestAuth } from './fhir/fhir-endpoint';
 export { backoffDelay, httpStatusOf, isTransient, withRetry, type RetryPolicy } from './fhir/retry';
 export {

@@ -1,4 +1,5 @@
 export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
+export { DataDirLock } from './pglite-lock';
 export { FhirRepository, type ReadScope, type RepositoryOptions, type WriteHook } from './fhir-repository';
 export { InternalReads } from './internal-reads';
 export { parseETag } from './write-support';

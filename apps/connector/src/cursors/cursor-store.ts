@@ -25,10 +25,21 @@ export interface CursorRow {
 
 /**
  * Durable cursors of one agency. A cursor is written once the work before it is safe (the hub
- * accepted the push, or the local server holds the applied feed items), in its own committed
- * statement: a crash before it means redoing work that is idempotent, never skipping any.
+ * accepted the push, or the local server holds the applied feed items), and `set` resolves once
+ * it is durable: a crash before it means redoing work that is idempotent, never skipping any.
+ * Kept in PostgreSQL (DatabaseCursorStore) or, without DATABASE_URL, in a file (FileCursorStore).
  */
-export class CursorStore {
+export interface CursorStore {
+  readonly agency: string;
+  get(stream: string): Promise<string | undefined>;
+  set(stream: string, position: string): Promise<void>;
+  /** Forgets a stream: the next cycle starts it from the beginning (an operator's re-sync). */
+  reset(stream: string): Promise<void>;
+  all(): Promise<CursorRow[]>;
+}
+
+/** The cursors in the connector's table, each change its own committed statement. */
+export class DatabaseCursorStore implements CursorStore {
   constructor(
     private readonly dataSource: DataSource,
     readonly agency: string,
