@@ -372,4 +372,14 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
     );
     expect(late.payload?.[0]?.contentString).toMatch(/risque d’arriver après la date/);
   });
+
+  it('stores Appointment: searchable by patient (participant.actor), hidden from an agency without a care relationship', async () => {
+    const found = (await chu.get(`/fhir/Appointment?patient=${ids.paper}`).expect(200)).body as Bundle;
+    expect((found.entry ?? []).length).toBeGreaterThanOrEqual(4);
+    const stranger = await registerAgency(hub, { id: 'clinique', kind: 'specialist' });
+    const other = request.agent(hub.url).set('authorization', `Bearer ${await stranger.token()}`);
+    const hidden = (await other.get(`/fhir/Appointment?patient=${ids.paper}`).expect(200)).body as Bundle;
+    expect(hidden.entry ?? []).toEqual([]);
+    await other.get(`/fhir/Appointment/${ids.appointment}`).expect(404);
+  });
 });
