@@ -97,6 +97,7 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
   let chu: Agent;
   let chuPatrqt: Agent;
   const ids: Record<string, string> = {};
+  let movedTo = new Date(0);
   const outputDir = mkdtempSync(join(tmpdir(), 'passerelle-care-letters-'));
   const bearer = `Bearer ${TEST_ADMIN_TOKEN}`;
   const admin = {
@@ -182,6 +183,7 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
     // Booked in three weeks, then moved before any letter went: one booking letter, at the new time.
     const first = at(21);
     const moved = at(24);
+    movedTo = moved;
     ids.appointment = await write(appointment([ids.paper], first));
     await write(appointment([ids.paper], moved), ids.appointment);
     // Booked and cancelled before any letter went: nothing to tell.
@@ -311,7 +313,7 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
     expect(text).not.toContain('ne figurent pas ici');
   });
 
-  it('the next medicines letter says what is new and what to stop since the last one', async () => {
+  it('the next letters: medicines new and to stop since the last one; an appointment the patient knew of is cancelled', async () => {
     // The earlier letters went out.
     for (const run of ((await admin.get('/admin/mailroom/runs').expect(200)).body as { items: RunView[] })
       .items)
@@ -323,6 +325,12 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
       const all = await lettersOf(ids.paper, 'medicines');
       return all.some((l) => l.status === 'pending') ? all : undefined;
     }, 'the second medicines letter');
+    // The appointment the patient was told of is deleted: they are told it is cancelled.
+    await chu.delete(`/fhir/Appointment/${ids.appointment}`).expect(200);
+    await eventually(async () => {
+      const all = await lettersOf(ids.paper, 'appointment');
+      return all.some((l) => l.status === 'pending') ? all : undefined;
+    }, 'the cancellation letter');
     const created = (await admin.post('/admin/mailroom/runs').expect(200)).body as { run: RunView };
     const ready = await eventually(async () => {
       const run = (await admin.get(`/admin/mailroom/runs/${created.run.id}`).expect(200)).body as RunView;
@@ -339,6 +347,8 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
     expect(text).toContain('Bisoprolol 2,5 mg Combien');
     expect(text).toContain('Les médicaments à arrêter');
     expect(text).toContain('Amlodipine 5 mg (arrêté par Test agency chu)');
+    expect(text).toContain('Votre rendez-vous est annulé');
+    expect(text).toContain(`${frenchDay(movedTo)} à 14:30`);
     expect(text).not.toContain('Ténofovir');
   });
 
@@ -375,7 +385,8 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
 
   it('stores Appointment: searchable by patient (participant.actor), hidden from an agency without a care relationship', async () => {
     const found = (await chu.get(`/fhir/Appointment?patient=${ids.paper}`).expect(200)).body as Bundle;
-    expect((found.entry ?? []).length).toBeGreaterThanOrEqual(4);
+    // The cancelled one, the shared one, the close one (the moved one was deleted).
+    expect((found.entry ?? []).length).toBe(3);
     const stranger = await registerAgency(hub, { id: 'clinique', kind: 'specialist' });
     const other = request.agent(hub.url).set('authorization', `Bearer ${await stranger.token()}`);
     const hidden = (await other.get(`/fhir/Appointment?patient=${ids.paper}`).expect(200)).body as Bundle;

@@ -86,7 +86,9 @@ async function appointmentLetter(db: Db, row: VersionRow, event: AppointmentEven
     `appointment:${appointment}:${row.versionId}:${event.patientId}`,
     {
       appointment,
-      version: String(row.versionId),
+      // A cancellation is told from the version the patient was booked in (this one may be a
+      // deletion, or no longer name them).
+      version: String(change === 'cancelled' ? row.versionId - 1 : row.versionId),
       change,
       ...(change === 'moved' && event.previousStart
         ? { previousStart: event.previousStart.toISOString() }
