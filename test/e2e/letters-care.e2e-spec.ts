@@ -365,6 +365,23 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
     expect(notice.about).toEqual([{ reference: `Appointment/${booked}` }]);
     expect(notice.payload?.[0]?.contentString).toMatch(/a pris un rendez-vous pour vous/);
 
+    // Two medicine changes the same day: one notice, updated (one Communication per person and day).
+    const first = await write(medication(ids.online, 'Metformine 500 mg', LONG_TERM));
+    await eventually(async () => {
+      const all = await lettersOf(ids.online, 'medicines');
+      return all.length === 1 && all[0].status === 'digital' ? all : undefined;
+    }, 'the first online medicines notice');
+    await write({ ...medication(ids.online, 'Metformine 1000 mg', LONG_TERM), id: first }, first);
+    const told = await eventually(async () => {
+      const all = await lettersOf(ids.online, 'medicines');
+      return all.length === 2 && all.every((l) => l.status === 'digital') ? all : undefined;
+    }, 'two online medicines notices');
+    expect(new Set(told.map((l) => l.communicationId)).size).toBe(1);
+    const daily = (await chu.get(`/fhir/Communication/${told[0].communicationId}`).expect(200))
+      .body as Communication;
+    expect(daily.payload?.[0]?.contentString).toMatch(/La liste de vos médicaments a changé le/);
+    expect(daily.payload?.[0]?.contentString).not.toMatch(/Metformine/);
+
     // By post, two days away: the hospital is told in its feed that the letter may arrive late.
     await write(appointment([ids.paper], soon));
     const late = await eventually(async () => {
