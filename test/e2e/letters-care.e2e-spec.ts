@@ -410,4 +410,50 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
     expect(hidden.entry ?? []).toEqual([]);
     await other.get(`/fhir/Appointment/${ids.appointment}`).expect(404);
   });
+
+  it('a referral given a time is an appointment letter; a sensitive appointment keeps when and where, not what for', async () => {
+    const referral = at(40);
+    await write({
+      resourceType: 'ServiceRequest',
+      identifier: [{ system: 'https://chu.example/dem', value: 'DEM-1' }],
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${ids.paper}` },
+      code: { text: 'Consultation de rhumatologie' },
+      occurrenceDateTime: referral.toISOString(),
+      performer: [{ reference: `Practitioner/${ids.doctor}` }],
+      locationReference: [{ reference: `Location/${ids.place}` }],
+      patientInstruction: 'Apportez vos radiographies.',
+    });
+    const sensitive = at(41);
+    await write(
+      appointment([ids.paper], sensitive, {
+        meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' }] },
+        serviceType: [{ text: 'Consultation de psychiatrie' }],
+        patientInstruction: 'Apportez votre ordonnance de psychiatrie.',
+      }),
+    );
+    await eventually(async () => {
+      const all = await lettersOf(ids.paper, 'appointment');
+      // These two, and the one for two days from now, never printed.
+      return all.filter((l) => l.status === 'pending').length === 3 ? all : undefined;
+    }, 'three appointment letters');
+    const created = (await admin.post('/admin/mailroom/runs').expect(200)).body as { run: RunView };
+    const ready = await eventually(async () => {
+      const run = (await admin.get(`/admin/mailroom/runs/${created.run.id}`).expect(200)).body as RunView;
+      return run.status === 'ready' ? run : undefined;
+    }, 'the run');
+    const pdf = await admin
+      .get(`/admin/mailroom/runs/${ready.id}/pdf`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const { text } = await pdfText(pdf.body as Buffer);
+    expect(text).toContain(`${frenchDay(referral)} à 14:30`);
+    expect(text).toContain('Pour quoi : Consultation de rhumatologie');
+    expect(text).toContain('Apportez vos radiographies.');
+    expect(text).toContain(`${frenchDay(sensitive)} à 14:30`);
+    expect(text).toContain('Institut Cœur Poumon');
+    expect(text).not.toContain('psychiatrie');
+  });
 });
