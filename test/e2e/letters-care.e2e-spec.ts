@@ -1,17 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type {
-  Address,
-  Appointment,
-  Bundle,
-  Communication,
-  Encounter,
-  MedicationRequest,
-  Parameters,
-  Patient,
-  Resource,
-} from 'fhir/r4';
+import type { Appointment, Bundle, Communication, Encounter, Parameters, Resource } from 'fhir/r4';
 import {
   CONTACT_PREFERENCE_EXTENSION,
   type LetterView,
@@ -26,7 +16,18 @@ import {
   type TestHub,
 } from '@passerelle/testing';
 import request from 'supertest';
-import { binary, eventually, pdfText } from './letters-helpers';
+import {
+  at,
+  DAY,
+  frenchDay,
+  HIV,
+  HOME,
+  LONG_TERM,
+  medication,
+  patient,
+  printNextRun,
+} from './letters-care-fixtures';
+import { eventually } from './letters-helpers';
 
 /**
  * Appointment and medicines letters on a real hub, through the FHIR API and the mailroom's admin
@@ -38,60 +39,7 @@ import { binary, eventually, pdfText } from './letters-helpers';
  */
 
 const FHIR_JSON = 'application/fhir+json';
-const HOME: Address = { line: ['8 rue Saint-Éloi'], postalCode: '59800', city: 'Lille' };
-const DAY = 24 * 3600_000;
-const LONG_TERM: Partial<MedicationRequest> = { courseOfTherapyType: { coding: [{ code: 'continuous' }] } };
-const HIV = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HIV' };
 type Agent = ReturnType<typeof request.agent>;
-
-/** 13:30 UTC (14:30 in Paris in winter) `days` from now, never on the 1st (French "1er"). */
-function at(days: number): Date {
-  const d = new Date(Date.now() + days * DAY);
-  if (d.getUTCDate() === 1) d.setUTCDate(2);
-  d.setUTCHours(13, 30, 0, 0);
-  return d;
-}
-
-/** "14 décembre 2026" as the letter prints it (in Paris). */
-const frenchDay = (d: Date) =>
-  new Intl.DateTimeFormat('fr-FR', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'Europe/Paris',
-  }).format(d);
-
-function patient(mrn: string, family: string, extra: Partial<Patient> = {}): Patient {
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system: 'https://chu.example/mrn', value: mrn }],
-    name: [{ given: ['Maëlle'], family }],
-    ...extra,
-  };
-}
-
-function medication(
-  patientId: string,
-  text: string,
-  extra: Partial<MedicationRequest> = {},
-): MedicationRequest {
-  return {
-    resourceType: 'MedicationRequest',
-    status: 'active',
-    intent: 'order',
-    subject: { reference: `Patient/${patientId}` },
-    medicationCodeableConcept: { text },
-    dosageInstruction: [
-      {
-        patientInstruction: '1 comprimé le matin',
-        doseAndRate: [{ doseQuantity: { value: 1, unit: 'comprimé' } }],
-      },
-    ],
-    authoredOn: new Date().toISOString().slice(0, 10),
-    ...extra,
-  };
-}
-
 describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)', (kind) => {
   let hub: TestHub;
   let chu: Agent;
@@ -235,17 +183,7 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
     }, 'the other patient’s held letter');
     expect(otherLetter.heldReason).toBe('no-address');
 
-    const created = (await admin.post('/admin/mailroom/runs').expect(200)).body as { run: RunView };
-    const ready = await eventually(async () => {
-      const run = (await admin.get(`/admin/mailroom/runs/${created.run.id}`).expect(200)).body as RunView;
-      return run.status === 'ready' ? run : undefined;
-    }, 'the run');
-    const pdf = await admin
-      .get(`/admin/mailroom/runs/${ready.id}/pdf`)
-      .buffer(true)
-      .parse(binary)
-      .expect(200);
-    const { text } = await pdfText(pdf.body as Buffer);
+    const text = await printNextRun(hub.url);
     expect(text).toContain('Votre rendez-vous');
     expect(text).toContain(`${frenchDay(moved)} à 14:30`);
     expect(text).not.toContain(frenchDay(first));
@@ -298,17 +236,7 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
       const all = await lettersOf(ids.asked, 'medicines');
       return all.some((l) => l.status === 'pending') ? all : undefined;
     }, 'the letter');
-    const created = (await admin.post('/admin/mailroom/runs').expect(200)).body as { run: RunView };
-    const ready = await eventually(async () => {
-      const run = (await admin.get(`/admin/mailroom/runs/${created.run.id}`).expect(200)).body as RunView;
-      return run.status === 'ready' ? run : undefined;
-    }, 'the run');
-    const pdf = await admin
-      .get(`/admin/mailroom/runs/${ready.id}/pdf`)
-      .buffer(true)
-      .parse(binary)
-      .expect(200);
-    const { text } = await pdfText(pdf.body as Buffer);
+    const text = await printNextRun(hub.url);
     expect(text).toContain('Ténofovir 245 mg');
     expect(text).not.toContain('ne figurent pas ici');
   });
@@ -331,17 +259,7 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
       const all = await lettersOf(ids.paper, 'appointment');
       return all.some((l) => l.status === 'pending') ? all : undefined;
     }, 'the cancellation letter');
-    const created = (await admin.post('/admin/mailroom/runs').expect(200)).body as { run: RunView };
-    const ready = await eventually(async () => {
-      const run = (await admin.get(`/admin/mailroom/runs/${created.run.id}`).expect(200)).body as RunView;
-      return run.status === 'ready' ? run : undefined;
-    }, 'the run');
-    const pdf = await admin
-      .get(`/admin/mailroom/runs/${ready.id}/pdf`)
-      .buffer(true)
-      .parse(binary)
-      .expect(200);
-    const { text } = await pdfText(pdf.body as Buffer);
+    const text = await printNextRun(hub.url);
     expect(text).toContain('Votre traitement au long cours a changé.');
     expect(text).toContain('Atorvastatine 20 mg (Nouveau)');
     expect(text).toContain('Bisoprolol 2,5 mg Combien');
@@ -438,17 +356,7 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
       // These two, and the one for two days from now, never printed.
       return all.filter((l) => l.status === 'pending').length === 3 ? all : undefined;
     }, 'three appointment letters');
-    const created = (await admin.post('/admin/mailroom/runs').expect(200)).body as { run: RunView };
-    const ready = await eventually(async () => {
-      const run = (await admin.get(`/admin/mailroom/runs/${created.run.id}`).expect(200)).body as RunView;
-      return run.status === 'ready' ? run : undefined;
-    }, 'the run');
-    const pdf = await admin
-      .get(`/admin/mailroom/runs/${ready.id}/pdf`)
-      .buffer(true)
-      .parse(binary)
-      .expect(200);
-    const { text } = await pdfText(pdf.body as Buffer);
+    const text = await printNextRun(hub.url);
     expect(text).toContain(`${frenchDay(referral)} à 14:30`);
     expect(text).toContain('Pour quoi : Consultation de rhumatologie');
     expect(text).toContain('Apportez vos radiographies.');
