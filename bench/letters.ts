@@ -1,13 +1,16 @@
 /**
  * Letters benchmark, in one process and one run:
- * 1. a print run of 1,000 letters (all four kinds, French and English, 1 in 10 in large print)
- *    streamed to a file, in a child process: time and peak RSS (sampled at every letter and
- *    every 10 ms);
+ * 1. a print run of 1,000 letters (the four notice kinds, French and English, 1 in 10 in large
+ *    print) streamed to a file, in a child process: time and peak RSS (sampled at every letter and
+ *    every 10 ms); then the same with the six kinds (appointment and medicines letters too), its
+ *    pages per second against the four-kind run's (target: ≥ 0.9, no drop of more than 10%);
  * 2. 2-page patient-summary letters per second through @passerelle/letters (embedded DejaVu font),
  *    against bare pdfkit drawing the same text (the letter's own lines, read back from its PDF, at
  *    the same places and sizes) in the built-in Helvetica, alternating batches.
  * A third figure explains a design choice: the same bare drawing in DejaVu passed as file bytes,
- * which pdfkit re-parses for every document. Targets: ≥ 40 letters/s; ratio ≤ 2; peak RSS ≤ 300 MB.
+ * which pdfkit re-parses for every document. Then each kind alone, alternating, its letters/s
+ * and pages/s against the summary letter's (what each kind costs).
+ * Targets: ≥ 40 letters/s; ratio ≤ 2; peak RSS ≤ 300 MB; six-kind run ≥ 0.9 of the four-kind one.
  * Run: npm run bench:letters [-- --seconds S] [-- --letters N]
  */
 import { spawn } from 'node:child_process';
@@ -32,6 +35,7 @@ import { flag, intArg, machine, note, report, round } from './lib/report';
 const TARGET_LETTERS_PER_SECOND = 40;
 const TARGET_RATIO = 2;
 const TARGET_PEAK_RSS_MB = 300;
+const TARGET_CARE_MIX_RATIO = 0.9;
 const MB = 2 ** 20;
 
 // ---- the letters: the lib's synthetic fixtures, varied per letter ----
@@ -46,18 +50,20 @@ function overrides(i: number): Partial<LetterCommon> {
   };
 }
 
-/** The four kinds in turn; the access reports list 25 accesses, one of them break-glass. */
-function letter(i: number): Letter {
-  switch (i % 4) {
-    case 0:
-      return fixtures.summaryLetter(overrides(i));
-    case 1:
-      return fixtures.breakGlassLetter(overrides(i));
-    case 2:
-      return fixtures.accessReportLetter(25, overrides(i));
-    default:
-      return fixtures.consentChangeLetter(overrides(i));
-  }
+const KINDS = {
+  summary: (i: number) => fixtures.summaryLetter(overrides(i)),
+  breakGlass: (i: number) => fixtures.breakGlassLetter(overrides(i)),
+  // 25 accesses, one of them break-glass.
+  accessReport: (i: number) => fixtures.accessReportLetter(25, overrides(i)),
+  consentChange: (i: number) => fixtures.consentChangeLetter(overrides(i)),
+  appointment: (i: number) => fixtures.appointmentLetter(i % 3 === 1 ? 'moved' : 'booked', overrides(i)),
+  medicines: (i: number) => fixtures.medicinesLetter(overrides(i)),
+} satisfies Record<string, (i: number) => Letter>;
+const ORDER = Object.values(KINDS);
+
+/** The first `kinds` kinds in turn (4: the notices; 6: appointment and medicines letters too). */
+function letter(i: number, kinds: number): Letter {
+  return ORDER[i % kinds](i);
 }
 
 // ---- phase 1: the print run, in a child process of its own ----
@@ -65,10 +71,9 @@ function letter(i: number): Letter {
 type RunFigures = Awaited<ReturnType<typeof printRun>>;
 
 /** The run's peak RSS is the run's alone: no heap left over from the other phase, none shared. */
-async function printRunInChild(count: number): Promise<RunFigures> {
-  const child = spawn(process.execPath, [__filename, '--print-run-child', '--letters', String(count)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function printRunInChild(count: number, kinds: number): Promise<RunFigures> {
+  const args = [__filename, '--print-run-child', '--letters', String(count), '--kinds', String(kinds)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   onCleanup(() => {
     if (child.exitCode === null) child.kill();
   });
@@ -79,7 +84,7 @@ async function printRunInChild(count: number): Promise<RunFigures> {
   return JSON.parse(out) as RunFigures;
 }
 
-async function printRun(count: number) {
+async function printRun(count: number, kinds: number) {
   const dir = mkdtempSync(join(tmpdir(), 'passerelle-letters-'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const pdfPath = join(dir, 'run.pdf');
@@ -94,7 +99,7 @@ async function printRun(count: number) {
   function* entries(): Generator<PrintRunEntry> {
     for (let i = 0; i < count; i++) {
       sample();
-      yield { letterId: `L-${i}`, patientReference: `Patient/${i}`, letter: letter(i) };
+      yield { letterId: `L-${i}`, patientReference: `Patient/${i}`, letter: letter(i, kinds) };
     }
   }
   const started = performance.now();
@@ -116,6 +121,7 @@ async function printRun(count: number) {
     pdfMB: round(statSync(pdfPath).size / MB, 1),
     seconds: round(seconds, 2),
     lettersPerSecond: round(count / seconds, 1),
+    pagesPerSecond: round(result.pages / seconds, 1),
     rssBeforeMB: round(rssBefore / MB, 1),
     peakRssMB: round(peak / MB, 1),
   };
@@ -214,11 +220,19 @@ async function main(): Promise<void> {
   const runLetters = intArg('letters', 1000);
 
   if (flag('print-run-child')) {
-    process.stdout.write(JSON.stringify(await printRun(runLetters)));
+    process.stdout.write(JSON.stringify(await printRun(runLetters, intArg('kinds', 4))));
     return;
   }
-  note(`print run of ${runLetters} letters`);
-  const run = await printRunInChild(runLetters);
+  // Four kinds, six, six, four: each mix's faster run, so that a change in load touches both alike.
+  const runs: Record<4 | 6, RunFigures[]> = { 4: [], 6: [] };
+  for (const kinds of [4, 6, 6, 4] as const) {
+    note(`print run of ${runLetters} letters, ${kinds} kinds`);
+    runs[kinds].push(await printRunInChild(runLetters, kinds));
+  }
+  const fastest = (list: RunFigures[]) =>
+    list.reduce((a, b) => (b.pagesPerSecond > a.pagesPerSecond ? b : a));
+  const [run, careRun] = [fastest(runs[4]), fastest(runs[6])];
+  const careMixRatio = careRun.pagesPerSecond / run.pagesPerSecond;
 
   const sample = fixtures.summaryLetter();
   const first = await renderLetter(sample);
@@ -254,7 +268,34 @@ async function main(): Promise<void> {
     add('bareHelvetica', await rate(variants.bareHelvetica, seconds / slices));
   }
   add('bareDejaVuBytes', await rate(variants.bareDejaVuBytes, seconds / slices));
+  note(`each kind alone: ${slices} × ${round(seconds / slices, 1)} s per kind`);
+  const kindTotals = Object.fromEntries(Object.keys(KINDS).map((k) => [k, zero()])) as Record<
+    keyof typeof KINDS,
+    Tally
+  >;
+  const kindPages: Partial<Record<keyof typeof KINDS, number>> = {};
+  for (const name of Object.keys(KINDS) as (keyof typeof KINDS)[])
+    kindPages[name] = (await renderLetter(KINDS[name](0))).pages;
+  for (let s = 0; s < slices; s++)
+    for (const name of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
+      const r = await rate(() => renderLetter(KINDS[name](0)), seconds / slices / 2);
+      kindTotals[name].count += r.count;
+      kindTotals[name].ms += r.ms;
+      kindTotals[name].cpuMs += r.cpuMs;
+    }
   const perSecond = (t: Tally) => (t.count * 1000) / t.ms;
+  const summaryRate = perSecond(kindTotals.summary);
+  const perKind = Object.fromEntries(
+    (Object.keys(KINDS) as (keyof typeof KINDS)[]).map((name) => [
+      name,
+      {
+        pages: kindPages[name],
+        lettersPerSecond: round(perSecond(kindTotals[name]), 1),
+        pagesPerSecond: round(perSecond(kindTotals[name]) * (kindPages[name] ?? 1), 1),
+        lettersRatioToSummary: round(perSecond(kindTotals[name]) / summaryRate, 2),
+      },
+    ]),
+  );
   const perCpuSecond = (t: Tally) => (t.count * 1000) / t.cpuMs;
   const lettersRate = perSecond(totals.letters);
   const ratio = perSecond(totals.bareHelvetica) / lettersRate;
@@ -269,7 +310,10 @@ async function main(): Promise<void> {
     workload: {
       sampleLetter: 'patient summary, 2 pages, French, standard print',
       sampleLines: lines.length,
-      printRun: 'all four kinds in turn, 1 in 4 in English, 1 in 10 in large print',
+      printRun:
+        'the four notice kinds in turn, 1 in 4 in English, 1 in 10 in large print (the faster of two runs)',
+      careMixRun:
+        'the same with appointment and medicines letters: six kinds in turn (the faster of two runs)',
       seconds,
     },
     busyCoresBeforeMeasuring: busyCores,
@@ -285,15 +329,20 @@ async function main(): Promise<void> {
     ratioBareToLetters: round(ratio, 2),
     ratioBareToLettersCpu: round(perCpuSecond(totals.bareHelvetica) / perCpuSecond(totals.letters), 2),
     printRun: run,
+    careMixRun: careRun,
+    careMixPagesPerSecondRatio: round(careMixRatio, 2),
+    perKind,
     targets: {
       lettersPerSecond: TARGET_LETTERS_PER_SECOND,
       ratio: TARGET_RATIO,
       peakRssMB: TARGET_PEAK_RSS_MB,
+      careMixPagesPerSecondRatio: TARGET_CARE_MIX_RATIO,
     },
     meetsTarget: {
       lettersPerSecond: lettersRate >= TARGET_LETTERS_PER_SECOND,
       ratio: ratio <= TARGET_RATIO,
-      peakRssMB: run.peakRssMB <= TARGET_PEAK_RSS_MB,
+      peakRssMB: Math.max(...[...runs[4], ...runs[6]].map((r) => r.peakRssMB)) <= TARGET_PEAK_RSS_MB,
+      careMixPagesPerSecondRatio: careMixRatio >= TARGET_CARE_MIX_RATIO,
     },
   });
 }

@@ -57,6 +57,26 @@ const EXTRA: FhirResource[] = [
     agent: [{ who: { reference: 'Organization/d1' } }],
   },
   { resourceType: 'Binary', id: 'x10', contentType: 'text/plain' },
+  {
+    resourceType: 'Appointment',
+    id: 'x11',
+    identifier: [{ system: 'https://caps.example/rdv', value: 'RDV-1' }],
+    status: 'booked',
+    appointmentType: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0276', code: 'ROUTINE' }],
+    },
+    serviceType: [{ coding: [{ system: 'http://snomed.info/sct', code: '394579002' }] }],
+    specialty: [{ coding: [{ system: 'http://snomed.info/sct', code: '394579002' }] }],
+    reasonCode: [{ coding: [{ system: 'http://snomed.info/sct', code: '49601007' }] }],
+    basedOn: [{ reference: 'ServiceRequest/x4' }],
+    start: '2024-02-01T09:00:00Z',
+    end: '2024-02-01T09:30:00Z',
+    participant: [
+      { actor: subject, status: 'accepted' },
+      { actor: { reference: 'Practitioner/d2' }, status: 'accepted' },
+      { actor: { reference: 'Location/x2' }, status: 'tentative' },
+    ],
+  },
 ];
 
 const NONE = 'zzqxw';

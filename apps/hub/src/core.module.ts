@@ -13,7 +13,8 @@ import {
   writerMaySee,
 } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
-import { FhirRepository, HUB_AGENCY, type WriteHook } from '@passerelle/store';
+import { careLetters, loadMailroomConfig } from '@passerelle/letters';
+import { FhirRepository, HUB_AGENCY, InternalReads, type WriteHook } from '@passerelle/store';
 import { writeOutbox } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
 import { CONSENT_DECIDER } from './fhir/scope.factory';
@@ -76,13 +77,17 @@ export class CoreModule {
               // see, decided by the same consent decider as the writer's reads.
               references: (db, actor, targets, written) => writerMaySee(consent)(db, actor, targets, written),
               // In the writing transaction: every Patient is linked to its person, every Consent
-              // version becomes a notice to the patient, every version an outbox row to route.
+              // version becomes a notice to the patient, an appointment booked, moved or cancelled
+              // and a change of medicines become letters, every version an outbox row to route.
               afterWrite: [
                 mpi.linkWrittenPatients,
                 // Then who may see the person's data from others, then who may record their consent.
                 maintainCareRelationships,
                 checkConsentAuthorship,
                 consentChanges(new PatientNotifications(dataSource)),
+                careLetters(new InternalReads(dataSource, config.fhir.maxPageSize), {
+                  timeZone: loadMailroomConfig(process.env, config.database).timeZone,
+                }),
                 writeOutbox,
               ],
             });

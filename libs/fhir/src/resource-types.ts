@@ -19,6 +19,7 @@ export const SUPPORTED_TYPES = [
   'DocumentReference',
   'Composition',
   'ServiceRequest',
+  'Appointment',
   'CarePlan',
   'Device',
   'Consent',

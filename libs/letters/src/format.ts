@@ -38,6 +38,29 @@ export function formatDateTime(date: Date, t: LetterStrings, timeZone = DEFAULT_
   return ordinal(text, t);
 }
 
+/** "mardi 3 mars 2025 à 14:30" / "Tuesday 3 March 2025 at 14:30": an appointment, weekday first. */
+export function formatWhen(date: Date, t: LetterStrings, timeZone = DEFAULT_TIME_ZONE): string {
+  if (!valid(date)) return t.unknownDate;
+  const options: Intl.DateTimeFormatOptions = {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+  };
+  const text = formatter(t.locale, options).format(date);
+  // French writes the first of the month "1er", after the weekday here.
+  return t.locale.startsWith('fr') ? text.replace(/^(\S+) 1 /, '$1 1er ') : text;
+}
+
+/** "14:30". */
+export function formatTime(date: Date, t: LetterStrings, timeZone = DEFAULT_TIME_ZONE): string {
+  if (!valid(date)) return t.unknownDate;
+  return formatter(t.locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(date);
+}
+
 /** "03/03/2025" / "03/03/2025": for table columns. */
 export function formatShortDate(date: Date, t: LetterStrings, timeZone = DEFAULT_TIME_ZONE): string {
   if (!valid(date)) return t.unknownDate;

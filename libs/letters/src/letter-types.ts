@@ -131,13 +131,84 @@ export interface ConsentFormRecordedLetter extends LetterCommon {
   form?: PaperConsentForm;
 }
 
+/** Where an appointment takes place: a Location's name, postal address and how to get there. */
+export interface AppointmentPlace {
+  name?: string;
+  addressLines: readonly string[];
+  directions?: string;
+}
+
+/** An appointment was booked, moved to another time, or cancelled. */
+export interface AppointmentLetter extends LetterCommon {
+  kind: 'appointment';
+  appointment: {
+    change: 'booked' | 'moved' | 'cancelled';
+    start: Date;
+    end?: Date;
+    /** A moved appointment: the time the patient was told before. */
+    previousStart?: Date;
+    /** Who booked it (the agency's name). */
+    agency: string;
+    /** The practitioners or services the patient will see. */
+    with: readonly string[];
+    /** What it is for ("Consultation de cardiologie"); left out when the appointment is sensitive. */
+    what?: string;
+    place?: AppointmentPlace;
+    /** What to bring and how to prepare (Appointment.patientInstruction). */
+    bring?: string;
+    /** The number to call to change or cancel it. */
+    phone?: string;
+  };
+}
+
+/** One medicine the patient takes now. */
+export interface MedicineItem {
+  name: string;
+  dose?: string;
+  /** When and how to take it ("1 comprimé le matin"). */
+  when?: string;
+  /** Who prescribed it: a person and/or the agency. */
+  prescriber?: string;
+  /** Since the last letter: started, or changed (dose, timing). */
+  change?: 'started' | 'changed';
+}
+
+/** The patient's current medicines, after a hospital stay or a change to a long-term treatment. */
+export interface MedicinesLetter extends LetterCommon {
+  kind: 'medicines';
+  medicines: {
+    /** The hospital whose stay ended, when a discharge is what the letter follows. */
+    dischargedFrom?: string;
+    items: readonly MedicineItem[];
+    /** Medicines stopped since the last letter. */
+    stopped: readonly { name: string; prescriber?: string }[];
+    /** Some medicines are left out: labelled sensitive, and the patient did not ask for them by post. */
+    withheld: boolean;
+    /** No earlier medicines letter: nothing to compare with. */
+    first: boolean;
+  };
+}
+
 export type Letter =
   | PatientSummaryLetter
   | BreakGlassLetter
   | AccessReportLetter
   | ConsentChangeLetter
-  | ConsentFormRecordedLetter;
+  | ConsentFormRecordedLetter
+  | AppointmentLetter
+  | MedicinesLetter;
 export type LetterKind = Letter['kind'];
+
+/** Every kind of letter, as the mailroom stores and lists them. */
+export const LETTER_KINDS = [
+  'break-glass',
+  'consent-change',
+  'consent-form-recorded',
+  'access-report',
+  'patient-summary',
+  'appointment',
+  'medicines',
+] as const satisfies readonly LetterKind[];
 
 /** A letter would need more pages than the envelope takes (10): it is held, not truncated. */
 export class LetterTooLongError extends Error {
@@ -147,3 +218,7 @@ export class LetterTooLongError extends Error {
     this.name = 'LetterTooLongError';
   }
 }
+
+/** Compile-time: LETTER_KINDS lists every kind (a kind left out does not compile). */
+const everyKind: Exclude<LetterKind, (typeof LETTER_KINDS)[number]> extends never ? true : never = true;
+void everyKind;

@@ -2,10 +2,12 @@ import PDFDocument from 'pdfkit';
 import { useLetterFonts } from './fonts';
 import { MAX_PAGES } from './geometry';
 import { accessReportLetter } from './kinds/access-report';
+import { appointmentLetter } from './kinds/appointment';
 import { breakGlassLetter } from './kinds/break-glass';
 import { consentChangeLetter } from './kinds/consent-change';
 import { drawConsentForm } from './kinds/consent-form';
 import { consentFormRecordedLetter } from './kinds/consent-form-recorded';
+import { medicinesLetter } from './kinds/medicines';
 import { summaryLetter } from './kinds/summary-letter';
 import { drawFirstPage, drawFooter, measureFooter, pageOptions, typeScale } from './layout/frame';
 import { Writer } from './layout/writer';
@@ -63,6 +65,10 @@ export function letterTitle(letter: Letter): string {
       return consentChangeLetter.title(t);
     case 'consent-form-recorded':
       return consentFormRecordedLetter.title(t);
+    case 'appointment':
+      return appointmentLetter.title(letter, t);
+    case 'medicines':
+      return medicinesLetter.title(t);
   }
 }
 
@@ -78,6 +84,10 @@ function writeBody(w: Writer, letter: Letter, t: LetterStrings): void {
       return consentChangeLetter.body(w, letter, t);
     case 'consent-form-recorded':
       return consentFormRecordedLetter.body(w, letter, t);
+    case 'appointment':
+      return appointmentLetter.body(w, letter, t);
+    case 'medicines':
+      return medicinesLetter.body(w, letter, t);
   }
 }
 

@@ -23,7 +23,9 @@ import {
 import { badRequest, conflict, notFound } from '@passerelle/fhir';
 import {
   ConsentForms,
+  LETTER_KINDS,
   LETTER_STATUSES,
+  type LetterKind,
   type LetterStatus,
   type LetterView,
   Mailroom,
@@ -112,6 +114,7 @@ export class MailroomController {
   @ApiOperation({ summary: 'Letters, oldest first; `status=held` is the operator’s work list' })
   @ApiQuery({ name: 'status', required: false, enum: LETTER_STATUSES })
   @ApiQuery({ name: 'patient', required: false, description: 'A hub Patient record id' })
+  @ApiQuery({ name: 'kind', required: false, enum: LETTER_KINDS })
   @ApiQuery({ name: 'run', required: false, description: 'A print run id' })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 1000, default 100' })
   @ApiQuery({ name: 'after', required: false, description: 'The previous page’s `next`' })
@@ -122,11 +125,13 @@ export class MailroomController {
     @Query('run') run?: string,
     @Query('limit') limit?: string,
     @Query('after') after?: string,
+    @Query('kind') kind?: string,
   ): Promise<Page<LetterView>> {
     return answer(
       this.mailroom.listLetters({
         status: oneOf<LetterStatus>(status, LETTER_STATUSES, 'status'),
         ...(patient ? { patientId: patient } : {}),
+        kind: oneOf<LetterKind>(kind, LETTER_KINDS, 'kind'),
         ...(run ? { runId: run } : {}),
         limit: limitOf(limit),
         ...(after ? { after } : {}),

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   type HeldReason,
+  LETTER_KINDS,
   LETTER_STATUSES,
   type LetterStatus,
   RUN_STATUSES,
@@ -9,13 +10,7 @@ import {
 
 /** Shapes of the mailroom's admin API, for its OpenAPI document. No names or addresses: ids and codes. */
 
-const KINDS = [
-  'break-glass',
-  'consent-change',
-  'consent-form-recorded',
-  'access-report',
-  'patient-summary',
-] as const;
+const KINDS = LETTER_KINDS;
 
 export class LetterDto {
   @ApiProperty({ format: 'uuid' })

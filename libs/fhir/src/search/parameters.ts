@@ -58,6 +58,7 @@ export const CLINICAL_DATE_PARAM: Readonly<Partial<Record<SupportedType, string>
   DocumentReference: 'date',
   Composition: 'date',
   ServiceRequest: 'authored',
+  Appointment: 'date',
   CarePlan: 'date',
   Consent: 'date',
   Communication: 'sent',

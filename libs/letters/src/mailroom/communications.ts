@@ -36,6 +36,8 @@ export interface NoticeFacts {
   /** Who (the agency's name). */
   agency?: string;
   period?: { start: Date; end: Date };
+  /** appointment: booked, moved or cancelled (`at` is the appointment's start). */
+  change?: 'booked' | 'moved' | 'cancelled';
 }
 
 function day(date: Date | undefined, language: Language, timeZone: string): string {
@@ -46,8 +48,18 @@ function day(date: Date | undefined, language: Language, timeZone: string): stri
   }).format(date);
 }
 
+function dayTime(date: Date | undefined, language: Language, timeZone: string): string {
+  if (!date) return '';
+  return new Intl.DateTimeFormat(language === 'fr' ? 'fr-FR' : 'en-GB', {
+    dateStyle: 'full',
+    timeStyle: 'short',
+    timeZone,
+  }).format(date);
+}
+
 export function noticeText(f: NoticeFacts): string {
   const d = (date?: Date) => day(date, f.language, f.timeZone);
+  const dt = (date?: Date) => dayTime(date, f.language, f.timeZone);
   const who = f.agency ?? (f.language === 'fr' ? 'un établissement' : 'a care provider');
   if (f.language === 'fr') {
     const ref = ` Référence : ${f.reference}.`;
@@ -62,6 +74,14 @@ export function noticeText(f: NoticeFacts): string {
         return `Un résumé de votre dossier de santé est disponible dans votre espace en ligne.${ref}`;
       case 'consent-form-recorded':
         return `Les choix de partage du formulaire papier que vous avez renvoyé ont été enregistrés le ${d(f.at)}.${ref}`;
+      case 'appointment':
+        return f.change === 'cancelled'
+          ? `${who} a annulé votre rendez-vous du ${dt(f.at)}.${ref}`
+          : f.change === 'moved'
+            ? `${who} a déplacé votre rendez-vous : il a lieu le ${dt(f.at)}. Le détail est dans votre espace en ligne.${ref}`
+            : `${who} a pris un rendez-vous pour vous le ${dt(f.at)}. Le lieu et ce qu’il faut apporter sont dans votre espace en ligne.${ref}`;
+      case 'medicines':
+        return `La liste de vos médicaments a changé le ${d(f.at)}. Elle est à jour dans votre espace en ligne.${ref}`;
     }
   }
   const ref = ` Reference: ${f.reference}.`;
@@ -76,6 +96,14 @@ export function noticeText(f: NoticeFacts): string {
       return `A summary of your health record is in your online account.${ref}`;
     case 'consent-form-recorded':
       return `The sharing choices of the paper form you sent back were recorded on ${d(f.at)}.${ref}`;
+    case 'appointment':
+      return f.change === 'cancelled'
+        ? `${who} has cancelled your appointment of ${dt(f.at)}.${ref}`
+        : f.change === 'moved'
+          ? `${who} has moved your appointment to ${dt(f.at)}. The details are in your online account.${ref}`
+          : `${who} has booked an appointment for you on ${dt(f.at)}. Where it is and what to bring are in your online account.${ref}`;
+    case 'medicines':
+      return `Your list of medicines changed on ${d(f.at)}. The current list is in your online account.${ref}`;
   }
 }
 
@@ -89,18 +117,53 @@ export function patientNotice(
   patientId: string,
   sent: Date,
   facts: NoticeFacts,
+  options: { id?: string; about?: string } = {},
 ): HubCommunication {
   return {
     resourceType: 'Communication',
-    id: letterId,
+    id: options.id ?? letterId,
     identifier: [{ system: LETTER_IDENTIFIER_SYSTEM, value: letterId }],
     status: 'completed',
     category: NOTIFICATION,
     topic: { coding: [{ system: LETTER_KIND_SYSTEM, code: facts.kind }] },
     subject: { reference: `Patient/${patientId}` },
+    ...(options.about ? { about: [{ reference: options.about }] } : {}),
     recipient: [{ reference: `Patient/${patientId}` }],
     sent: sent.toISOString(),
     payload: [{ contentString: noticeText(facts) }],
+  };
+}
+
+/**
+ * To the agency that booked an appointment too close for the post (`MAILROOM_LATE_LETTER_DAYS`):
+ * the letter may arrive after the date, so the agency can phone the patient. About the
+ * appointment, subject the agency's own record of the patient; no content beyond the letter's
+ * reference and the date. One per letter (its id is derived from it).
+ */
+export function lateLetterNotice(
+  letter: { id: string; reference: string },
+  agency: string,
+  agencyPatientId: string,
+  appointment: string,
+  start: Date,
+  timeZone: string,
+  sent: Date,
+): HubCommunication {
+  const fr = `Le courrier de rendez-vous (référence ${letter.reference}) pour le ${dayTime(start, 'fr', timeZone)} risque d’arriver après la date : merci de prévenir le patient par téléphone.`;
+  const en = `The appointment letter (reference ${letter.reference}) for ${dayTime(start, 'en', timeZone)} may arrive after the date: please phone the patient.`;
+  return {
+    resourceType: 'Communication',
+    id: uuidFrom('late-letter', letter.id, agency),
+    identifier: [{ system: LETTER_IDENTIFIER_SYSTEM, value: `${letter.id}:late:${agency}` }],
+    status: 'completed',
+    category: NOTIFICATION,
+    priority: 'urgent',
+    topic: { coding: [{ system: LETTER_KIND_SYSTEM, code: 'letter-may-arrive-late' }] },
+    subject: { reference: `Patient/${agencyPatientId}` },
+    about: [{ reference: appointment }],
+    recipient: [{ reference: `Organization/${agency}` }],
+    sent: sent.toISOString(),
+    payload: [{ contentString: fr }, { contentString: en }],
   };
 }
 

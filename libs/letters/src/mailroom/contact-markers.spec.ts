@@ -24,6 +24,7 @@ describe('contact markers', () => {
       onlineAccount: false,
       prefersPaper: false,
       largePrint: false,
+      sensitiveByPost: false,
       language: 'fr',
       deceased: false,
     });
@@ -61,5 +62,13 @@ describe('contact markers', () => {
     ]);
     expect(facts.largePrint).toBe(true);
     expect(facts.deceased).toBe(true);
+  });
+
+  it('lets sensitive data into letters only when a record asks for it by post (a second contact-preference)', () => {
+    const sensitive = { url: CONTACT_PREFERENCE_EXTENSION, valueCode: 'sensitive-by-post' };
+    expect(contactFacts([record({ extension: [paper] })]).sensitiveByPost).toBe(false);
+    const asked = contactFacts([record({}), record({ extension: [online, sensitive] })]);
+    expect(asked).toMatchObject({ sensitiveByPost: true, prefersPaper: false });
+    expect(chooseChannel('medicines', asked)).toBe('digital');
   });
 });

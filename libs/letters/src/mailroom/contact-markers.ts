@@ -12,6 +12,9 @@ import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from '../strings';
  * - `contact-preference` (valueCode `paper` | `digital`): `paper` on any record means letters,
  *   even with an online account. `digital` without an online account changes nothing: there is
  *   nowhere online to reach them.
+ * - `contact-preference` `sensitive-by-post` (the extension repeated, beside `paper` or `digital`):
+ *   the patient asked to get data labelled sensitive (HIV, mental health, confidentiality R/V ...)
+ *   in letters too; without it, letters leave such data out (someone else may open the post).
  * - `large-print` (valueBoolean): letters at 16 pt or more. Any record saying `true`.
  * - Language: `Patient.communication` marked `preferred`, French or English (`fr`, `fr-FR`,
  *   `en-GB`...), on the most recently updated record that has one; French otherwise (the letters
@@ -25,13 +28,15 @@ export const ONLINE_ACCOUNT_EXTENSION = `${MARKER_BASE}/online-account`;
 export const CONTACT_PREFERENCE_EXTENSION = `${MARKER_BASE}/contact-preference`;
 export const LARGE_PRINT_EXTENSION = `${MARKER_BASE}/large-print`;
 
-export type ContactPreference = 'paper' | 'digital';
+export type ContactPreference = 'paper' | 'digital' | 'sensitive-by-post';
 export type Channel = 'digital' | 'post';
 
 export interface ContactFacts {
   onlineAccount: boolean;
   prefersPaper: boolean;
   largePrint: boolean;
+  /** Data labelled sensitive may be printed in this person's letters. */
+  sensitiveByPost: boolean;
   language: Language;
   deceased: boolean;
 }
@@ -79,6 +84,9 @@ export function contactFacts(records: readonly PersonRecord[]): ContactFacts {
       extensionsOf(p, CONTACT_PREFERENCE_EXTENSION).some((e) => e.valueCode === 'paper'),
     ),
     largePrint: anyTrue(LARGE_PRINT_EXTENSION),
+    sensitiveByPost: patients.some((p) =>
+      extensionsOf(p, CONTACT_PREFERENCE_EXTENSION).some((e) => e.valueCode === 'sensitive-by-post'),
+    ),
     language: patients.map(preferredLanguage).find((l) => l !== undefined) ?? DEFAULT_LANGUAGE,
     deceased: patients.some(isDeceased),
   };

@@ -1,7 +1,15 @@
+import type { Appointment, ServiceRequest } from 'fhir/r4';
 import { isSupportedType, type SupportedType } from '@passerelle/fhir';
-import type { Db } from '@passerelle/store';
+import { type Db, parseStored } from '@passerelle/store';
 import { PermanentJobError } from '@passerelle/sync';
-import { type HubCommunication, patientNotice, type NoticeFacts } from './communications';
+import { appointmentFacts } from './care-changes';
+import {
+  type HubCommunication,
+  lateLetterNotice,
+  patientNotice,
+  type NoticeFacts,
+  uuidFrom,
+} from './communications';
 import { chooseChannel, contactFacts, type ContactFacts, type PersonRecord } from './contact-markers';
 import type { LetterContent } from './letter-content';
 import { findLetter, holdLetter, type LetterRow, moveLetter } from './letter-rows';
@@ -92,11 +100,19 @@ export class LetterDispatcher {
         row.patient_id,
         row.created_at,
         await this.noticeFacts(row, facts),
+        {
+          // One notice per person and day for medicines, updated by the day's later changes.
+          ...(row.kind === 'medicines'
+            ? { id: uuidFrom('medicines', row.patient_id, row.details.day ?? '') }
+            : {}),
+          ...(row.details.appointment ? { about: row.details.appointment } : {}),
+        },
       );
       await recordCommunication(this.deps, notice, `letter-${row.id}`);
       const moved = moveLetter(db, row.id, ['new'], 'digital', { ...style, communicationId: notice.id });
       return this.settle(moved, 'digital', row.id);
     }
+    await this.flagLate(row);
     const address = await currentAddress(db, records);
     if (isHeld(address)) return this.settle(holdLetter(db, row.id, ['new'], address, style), 'held', row.id);
     return this.settle(moveLetter(db, row.id, ['new'], 'pending', style), 'pending', row.id);
@@ -112,6 +128,40 @@ export class LetterDispatcher {
     return (await findLetter(this.deps.dataSource.manager, id))?.status;
   }
 
+  /** The appointment an appointment letter is about, as that version says it (undefined: gone). */
+  private async appointment(row: LetterRow) {
+    const [type, id] = (row.details.appointment ?? '').split('/');
+    if ((type !== 'Appointment' && type !== 'ServiceRequest') || !id || !row.details.version)
+      return undefined;
+    // Internal: the hub's letter job reads the patient's own appointment.
+    const stored = await this.deps.repo.internal.version(type, id, row.details.version);
+    if (!stored || stored.deleted) return undefined;
+    const facts = appointmentFacts(parseStored<Appointment | ServiceRequest>(stored));
+    return facts?.start ? { start: facts.start, agency: stored.sourceAgency } : undefined;
+  }
+
+  /**
+   * An appointment letter going by post for an appointment closer than the post takes: the agency
+   * that booked it is told in its feed (a hub Communication about the Appointment), to phone.
+   */
+  private async flagLate(row: LetterRow): Promise<void> {
+    if (row.kind !== 'appointment') return;
+    const appointment = await this.appointment(row);
+    if (!appointment?.agency || !row.details.appointment) return;
+    const soon = Date.now() + this.options.lateLetterDays * 24 * 3600_000;
+    if (appointment.start.getTime() > soon) return;
+    const notice = lateLetterNotice(
+      row,
+      appointment.agency,
+      row.patient_id,
+      row.details.appointment,
+      appointment.start,
+      this.options.timeZone,
+      row.created_at,
+    );
+    await recordCommunication(this.deps, notice, `letter-${row.id}`);
+  }
+
   private async noticeFacts(row: LetterRow, facts: ContactFacts): Promise<NoticeFacts> {
     const base: NoticeFacts = {
       kind: row.kind,
@@ -121,6 +171,18 @@ export class LetterDispatcher {
     };
     if (row.kind === 'access-report' && row.details.start && row.details.end)
       return { ...base, period: { start: new Date(row.details.start), end: new Date(row.details.end) } };
+    if (row.kind === 'medicines') return { ...base, at: row.created_at };
+    if (row.kind === 'appointment') {
+      const appointment = await this.appointment(row);
+      return {
+        ...base,
+        ...(row.details.change ? { change: row.details.change } : {}),
+        ...(appointment ? { at: appointment.start } : {}),
+        ...(appointment?.agency
+          ? { agency: await agencyLabel(this.deps, this.options.sender, appointment.agency) }
+          : {}),
+      };
+    }
     const notice = await this.content.notification(row.details.notificationId);
     if (!notice) return base;
     const agency = notice.details.agency;

@@ -22,11 +22,14 @@ export {
   COMMUNICATION_CATEGORY_SYSTEM,
   LETTER_IDENTIFIER_SYSTEM,
   LETTER_KIND_SYSTEM,
+  lateLetterNotice,
   noticeText,
   type HubCommunication,
   type NoticeFacts,
 } from './communications';
 export { consentAction, sharingRules } from './consent-rules';
+export { careLetters } from './care-letters';
+export { appointmentEvents, appointmentFacts, longTermChange, RECENT_MS, stayEnded } from './care-changes';
 export { addressFingerprint, type PostalAddress } from './postal-address';
 export { letterReference, type LetterFilter } from './letter-rows';
 export {

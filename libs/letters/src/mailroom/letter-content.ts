@@ -11,20 +11,22 @@ import {
 import type {
   AccessEntry,
   AccessReportLetter,
+  AppointmentLetter,
   BreakGlassLetter,
   ConsentChangeLetter,
   ConsentFormRecordedLetter,
   LetterSender,
+  MedicinesLetter,
   PatientSummaryLetter,
   SeenData,
 } from '../letter-types';
+import { CareContent, practitionerText } from './care-content';
 import { formById, issueForm } from './consent-form-rows';
 import { consentAction, sharingRules } from './consent-rules';
-import type { PersonRecord } from './contact-markers';
+import { contactFacts, type PersonRecord } from './contact-markers';
 import { findLetter, type LetterRow } from './letter-rows';
 import { agencyLabel, type MailroomDeps, type MailroomOptions } from './mailroom-deps';
 import type { Held } from './mailroom.types';
-import { nameOf } from './postal-address';
 
 /**
  * What each kind of letter says, read from the ids the letter row holds, when it is rendered (so
@@ -40,7 +42,9 @@ export type LetterBody =
   | Body<BreakGlassLetter>
   | Body<AccessReportLetter>
   | Body<ConsentChangeLetter>
-  | Body<ConsentFormRecordedLetter>;
+  | Body<ConsentFormRecordedLetter>
+  | Body<AppointmentLetter>
+  | Body<MedicinesLetter>;
 
 /** A patient_notification row (libs/consent), as the letters need it. */
 export interface NotificationRow {
@@ -63,6 +67,7 @@ export class LetterContent {
   private readonly audits: AuditQueries;
   private readonly sender: LetterSender;
   private readonly timeZone: string;
+  private readonly care: CareContent;
 
   constructor(
     private readonly deps: MailroomDeps,
@@ -71,6 +76,7 @@ export class LetterContent {
     this.audits = new AuditQueries(deps.dataSource);
     this.sender = options.sender;
     this.timeZone = options.timeZone;
+    this.care = new CareContent(deps, options);
   }
 
   async notification(id: string | undefined): Promise<NotificationRow | undefined> {
@@ -98,6 +104,10 @@ export class LetterContent {
         return this.accessReport(row, patientIds);
       case 'patient-summary':
         return this.summary(row, patientIds, records);
+      case 'appointment':
+        return this.care.appointment(row, patientIds, contactFacts(records).sensitiveByPost);
+      case 'medicines':
+        return this.care.medicines(row, patientIds, contactFacts(records).sensitiveByPost);
     }
   }
 
@@ -130,10 +140,7 @@ export class LetterContent {
     // Internal: the hub's letter job names the practitioner in the patient's own letter.
     const stored = id ? await this.deps.repo.internal.current('Practitioner', id) : undefined;
     if (!stored || stored.deleted) return practitioner;
-    const name = nameOf(parseStored<Practitioner>(stored).name);
-    const text =
-      name?.text ?? [...(name?.prefix ?? []), ...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
-    return text || practitioner;
+    return practitionerText(parseStored<Practitioner>(stored)) ?? practitioner;
   }
 
   /** The kinds of data the request disclosed about the person, from the audit trail. */

@@ -44,6 +44,23 @@ export interface LetterDetails {
   /** access-report: the period, ISO instants, [start, end). */
   start?: string;
   end?: string;
+  /** appointment: `Appointment/<id>` or `ServiceRequest/<id>`, the version written, what changed. */
+  appointment?: string;
+  version?: string;
+  change?: 'booked' | 'moved' | 'cancelled';
+  /** appointment, moved: the time the patient was told before (ISO instant). */
+  previousStart?: string;
+  /** medicines: the day of the first change (letter time zone), the hospital whose stay ended. */
+  day?: string;
+  discharge?: string;
+  /** medicines, once rendered: what it listed (reference, version, fingerprint of what it said). */
+  listed?: ListedMedicine[];
+}
+
+export interface ListedMedicine {
+  ref: string;
+  version: number;
+  sig: string;
 }
 
 export interface NewLetter {
@@ -149,8 +166,18 @@ export async function lettersWithStatus(
   );
 }
 
+/** Appointment and medicines letters still `new` (the writes that made them did not enqueue them). */
+export function newCareLetters(db: Db, limit: number): Promise<{ id: string; updated_at: Date }[]> {
+  return db.query(
+    `SELECT id, updated_at FROM letter WHERE status = 'new' AND kind IN ('appointment', 'medicines')
+      ORDER BY created_at, id LIMIT $1`,
+    [limit],
+  );
+}
+
 export interface LetterFilter {
   status?: LetterStatus;
+  kind?: LetterKind;
   patientId?: string;
   runId?: string;
   limit: number;
@@ -166,6 +193,7 @@ export async function listLetters(db: Db, filter: LetterFilter): Promise<Page<Le
     return `$${params.length}`;
   };
   if (filter.status !== undefined) where.push(`status = ${param(filter.status)}`);
+  if (filter.kind !== undefined) where.push(`kind = ${param(filter.kind)}`);
   if (filter.patientId !== undefined) where.push(`patient_id = ${param(filter.patientId)}`);
   if (filter.runId !== undefined) {
     if (!isUuid(filter.runId)) return { items: [] };

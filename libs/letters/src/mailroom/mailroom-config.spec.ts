@@ -12,6 +12,7 @@ describe('loadMailroomConfig', () => {
       pollIntervalMs: 1000,
       timeZone: 'Europe/Paris',
       formValidityDays: 90,
+      lateLetterDays: 5,
     });
     expect(loadMailroomConfig({ DATA_DIR: '/var/lib/passerelle' }).outputDir).toBe(
       '/var/lib/passerelle/print-runs',
@@ -31,9 +32,11 @@ describe('loadMailroomConfig', () => {
       LETTER_SENDER_PHONE: '03 20 00 00 00',
       LETTER_TIME_ZONE: 'America/Cayenne',
       MAILROOM_FORM_VALID_DAYS: '30',
+      MAILROOM_LATE_LETTER_DAYS: '3',
     });
     expect(config).toMatchObject({
       formValidityDays: 30,
+      lateLetterDays: 3,
       outputDir: '/mnt/mailroom',
       runSize: 250,
       autoRunIntervalMs: 3_600_000,
@@ -52,10 +55,12 @@ describe('loadMailroomConfig', () => {
         MAILROOM_RUN_SIZE: '0',
         LETTER_TIME_ZONE: 'Mars/Olympus',
         MAILROOM_FORM_VALID_DAYS: '0',
+        MAILROOM_LATE_LETTER_DAYS: '-1',
       });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/LETTER_TIME_ZONE/);
     expect(bad).toThrow(/MAILROOM_RUN_SIZE/);
     expect(bad).toThrow(/MAILROOM_FORM_VALID_DAYS/);
+    expect(bad).toThrow(/MAILROOM_LATE_LETTER_DAYS/);
   });
 });

@@ -18,6 +18,7 @@ import {
  * | MAILROOM_POLL_INTERVAL_MS | 1000 | how often new notifications are read |
  * | MAILROOM_AUTO_RUN_MINUTES | (off) | gather a run this often; off: operators create runs |
  * | MAILROOM_FORM_VALID_DAYS | 90 | how long a consent letter's paper form is accepted after it is printed |
+ * | MAILROOM_LATE_LETTER_DAYS | 5 | an appointment letter posted for an appointment closer than this is flagged to the agency ("letter may arrive late") |
  * | LETTER_SENDER_NAME | Passerelle | the service's name on every letter |
  * | LETTER_SENDER_ADDRESS | (none) | its postal address, lines separated by `|` |
  * | LETTER_SENDER_PHONE, LETTER_SENDER_EMAIL, LETTER_SENDER_HOURS | (none) | how to reach it |
@@ -32,6 +33,7 @@ export type MailroomConfig = Pick<
   | 'timeZone'
   | 'autoRunIntervalMs'
   | 'formValidityDays'
+  | 'lateLetterDays'
 >;
 
 function validTimeZone(zone: string): boolean {
@@ -75,6 +77,7 @@ export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomC
     pollIntervalMs: r.int('MAILROOM_POLL_INTERVAL_MS', DEFAULT_WORKER_OPTIONS.pollIntervalMs, 10, 600_000),
     timeZone,
     formValidityDays: r.int('MAILROOM_FORM_VALID_DAYS', DEFAULT_WORKER_OPTIONS.formValidityDays, 1, 366),
+    lateLetterDays: r.int('MAILROOM_LATE_LETTER_DAYS', DEFAULT_WORKER_OPTIONS.lateLetterDays, 0, 60),
     ...(autoRun > 0 ? { autoRunIntervalMs: autoRun * 60_000 } : {}),
   };
   return config;

@@ -39,6 +39,8 @@ export interface MailroomOptions {
   timeZone: string;
   /** How long a consent letter's paper form is accepted after the letter is printed. */
   formValidityDays: number;
+  /** An appointment closer than this by post is flagged to the agency: the letter may arrive late. */
+  lateLetterDays: number;
 }
 
 export interface MailroomWorkerOptions extends MailroomOptions {
@@ -66,6 +68,7 @@ export const DEFAULT_WORKER_OPTIONS: Omit<MailroomWorkerOptions, 'outputDir'> = 
   runSize: 1000,
   timeZone: 'Europe/Paris',
   formValidityDays: 90,
+  lateLetterDays: 5,
   pollIntervalMs: 1000,
   batchSize: 200,
   rescanIntervalMs: 60_000,

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { LetterDispatcher } from './dispatch';
 import { LetterContent } from './letter-content';
-import { insertLetter, lettersWithStatus } from './letter-rows';
+import { insertLetter, lettersWithStatus, newCareLetters } from './letter-rows';
 import { Mailroom } from './mailroom';
 import {
   DEFAULT_WORKER_OPTIONS,
@@ -88,6 +88,9 @@ export class MailroomWorker {
       for (const letter of created) await enqueueLetter(this.deps.queue, letter);
       if (created.length < this.options.batchSize || this.stopped) break;
     }
+    // Appointment and medicines letters are inserted by the writes themselves (careLetters).
+    for (const letter of await newCareLetters(this.deps.dataSource.manager, this.options.batchSize))
+      await enqueueLetter(this.deps.queue, letter);
     if (Date.now() - this.lastRescan >= this.options.rescanIntervalMs) {
       this.lastRescan = Date.now();
       await this.rescan();

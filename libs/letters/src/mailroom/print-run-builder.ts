@@ -31,6 +31,8 @@ import { findRun, markFailed, markReady, type RunRow } from './run-rows';
  */
 
 const PAGE = 50;
+/** v3 ActReason: at the patient's request. */
+const PATIENT_REQUEST = 'PATRQT';
 export const MAILROOM_CLIENT_ID = 'passerelle-mailroom';
 
 /** What the run remembers of each printed letter until the final transaction. */
@@ -208,20 +210,34 @@ export class PrintRunBuilder {
   }
 }
 
-/** A printed letter discloses the patient's data to the patient, by post: one AuditEvent each. */
+/** The kind of data each kind of letter discloses, where it is one resource type. */
+const LETTER_DATA: Partial<Record<LetterRow['kind'], string>> = {
+  appointment: 'Appointment',
+  medicines: 'MedicationRequest',
+};
+
+/**
+ * A printed letter discloses the patient's data to the patient, by post: one AuditEvent each,
+ * at the patient's request (purpose PATRQT: the patient's own right to be told), the recipient
+ * the patient; it shows in the patient's access report (Patient/$access-report).
+ */
 function disclosure(runId: string, letterId: string, p: Printed): AuditInput {
+  const data = LETTER_DATA[p.kind];
   return {
     interaction: 'operation',
     operation: 'letter',
     outcome: 'success',
     agency: HUB_AGENCY,
     clientId: MAILROOM_CLIENT_ID,
+    purposeOfUse: PATIENT_REQUEST,
     patientId: p.patientId,
+    ...(data ? { resourceType: data } : {}),
     requestId: `print-run-${runId}`,
     details: [
       { type: 'letter', value: letterId },
       { type: 'letter-kind', value: p.kind },
       { type: 'print-run', value: runId },
+      { type: 'recipient', value: `Patient/${p.patientId}` },
     ],
   };
 }

@@ -1,3 +1,4 @@
+import { CARE_EN } from './care-en';
 import type { LetterStrings } from './types';
 
 function joinEn(items: readonly string[]): string {
@@ -172,6 +173,7 @@ export const EN: LetterStrings = {
       `If these are not your choices, fill in the new form with this letter, or contact us quoting the ` +
       `reference ${reference}.`,
   },
+  ...CARE_EN,
   clinician: {
     title: 'Patient summary',
     patient: 'Patient',

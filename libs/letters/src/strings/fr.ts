@@ -1,3 +1,4 @@
+import { CARE_FR } from './care-fr';
 import type { LetterStrings } from './types';
 
 function joinFr(items: readonly string[]): string {
@@ -178,6 +179,7 @@ export const FR: LetterStrings = {
       `Si ce ne sont pas vos choix, remplissez le nouveau formulaire joint, ou contactez-nous en indiquant la ` +
       `référence ${reference}.`,
   },
+  ...CARE_FR,
   clinician: {
     title: 'Résumé patient',
     patient: 'Patient',

@@ -123,6 +123,45 @@ export interface LetterStrings {
     replaces: string;
     notYou: (reference: string) => string;
   };
+  /** An appointment booked, moved or cancelled. */
+  appointment: {
+    title: (change: AppointmentChange) => string;
+    intro: (change: AppointmentChange, agency: string) => string;
+    /** A moved appointment: the old time no longer holds. */
+    previously: (when: string) => string;
+    when: string;
+    /** "de 14:30 à 15:00" / "14:30 to 15:00". */
+    until: (time: string) => string;
+    where: string;
+    directions: string;
+    withWhom: string;
+    what: string;
+    bring: string;
+    change: string;
+    /** How to change or cancel it: the agency's phone, or the service's when the agency gave none. */
+    howToChange: (agency: string, phone: string | undefined) => string;
+    cancelledNote: string;
+    late: string;
+  };
+  /** The patient's current medicines. */
+  medicines: {
+    title: string;
+    intro: (dischargedFrom: string | undefined) => string;
+    current: string;
+    none: string;
+    dose: string;
+    when: string;
+    prescriber: string;
+    started: string;
+    changed: string;
+    stoppedHeading: string;
+    stopped: (name: string, prescriber: string | undefined) => string;
+    noChange: string;
+    first: string;
+    /** Some items were left out; how to get them. */
+    withheld: (reference: string) => string;
+    advice: string;
+  };
   clinician: {
     title: string;
     patient: string;
@@ -143,6 +182,7 @@ export interface LetterStrings {
   statuses: Readonly<Record<string, string>>;
 }
 
+export type AppointmentChange = 'booked' | 'moved' | 'cancelled';
 export type DatePrecision = 'day' | 'month' | 'year';
 export type ConsentAction = 'created' | 'updated' | 'withdrawn';
 export type AgencyKind = 'hospital' | 'gp' | 'specialist';

@@ -3,11 +3,13 @@ import { LOINC_SYSTEM, SOURCE_AGENCY_EXTENSION, SUMMARY_SECTIONS } from '@passer
 import { validateAddress, type AddressInput, type ValidAddress } from '../address';
 import type {
   AccessReportLetter,
+  AppointmentLetter,
   BreakGlassLetter,
   ConsentChangeLetter,
   ConsentFormRecordedLetter,
   LetterCommon,
   LetterSender,
+  MedicinesLetter,
   PatientSummaryLetter,
 } from '../letter-types';
 
@@ -233,5 +235,66 @@ export function consentFormRecordedLetter(overrides: Partial<LetterCommon> = {})
     },
     form: FORM,
     ...common(overrides),
+  };
+}
+
+export function appointmentLetter(
+  change: AppointmentLetter['appointment']['change'] = 'booked',
+  overrides: Partial<LetterCommon> = {},
+): AppointmentLetter {
+  return {
+    ...common(overrides),
+    kind: 'appointment',
+    appointment: {
+      change,
+      start: new Date('2025-04-08T12:30:00Z'),
+      end: new Date('2025-04-08T13:00:00Z'),
+      ...(change === 'moved' ? { previousStart: new Date('2025-04-01T08:00:00Z') } : {}),
+      agency: 'CHU de Lille',
+      with: ['Dr Claire Martin'],
+      what: 'Consultation de cardiologie',
+      place: {
+        name: 'Institut Cœur Poumon, 2e étage',
+        addressLines: ['Boulevard du Professeur Jules Leclercq', '59000 Lille'],
+        directions: 'Métro ligne 1, arrêt CHU – Eurasanté, puis suivre « Institut Cœur Poumon ».',
+      },
+      bring: 'Votre carte Vitale, vos derniers résultats de prise de sang et la liste de vos médicaments.',
+      phone: '03 20 44 59 62',
+    },
+  };
+}
+
+export function medicinesLetter(overrides: Partial<LetterCommon> = {}): MedicinesLetter {
+  return {
+    ...common(overrides),
+    kind: 'medicines',
+    medicines: {
+      dischargedFrom: 'CHU de Lille',
+      items: [
+        {
+          name: 'Bisoprolol 2,5 mg, comprimé',
+          dose: '1 comprimé',
+          when: 'le matin',
+          prescriber: 'Dr Claire Martin (CHU de Lille)',
+          change: 'started',
+        },
+        {
+          name: 'Amlodipine 5 mg, gélule',
+          dose: '1 gélule',
+          when: 'le soir',
+          prescriber: 'Cabinet du Dr Roussel',
+          change: 'changed',
+        },
+        {
+          name: 'Paracétamol 1 g',
+          dose: '1 comprimé',
+          when: 'si douleur, 3 fois par jour au plus',
+          prescriber: 'CHU de Lille',
+        },
+      ],
+      stopped: [{ name: 'Ramipril 5 mg', prescriber: 'CHU de Lille' }],
+      withheld: true,
+      first: false,
+    },
   };
 }
