@@ -96,16 +96,12 @@ describe('loadConnectorConfig', () => {
     });
     expect(auth.tokenUrl).toBeUndefined();
     expect(config.hub.tokenUrl).toBe('https://hub.example/t');
-    // A hospital publishes its stays and reads them; it receives (reads and writes) conditions.
+    // Reads everything its references may lead to; writes only what it receives (conditions from the GP).
     expect(auth.scope.split(' ')).toEqual(
-      expect.arrayContaining([
-        'system/Patient.read',
-        'system/Encounter.read',
-        'system/Condition.read',
-        'system/Condition.write',
-      ]),
+      expect.arrayContaining(['system/*.read', 'system/Condition.write']),
     );
     expect(auth.scope).not.toContain('system/Patient.write');
+    expect(auth.scope).not.toContain('system/*.write');
 
     const own = loadConnectorConfig(
       minimal({

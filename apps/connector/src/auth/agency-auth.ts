@@ -23,17 +23,12 @@ export const AGENCY_AUTH_KINDS = ['none', 'basic', 'bearer', 'smart-backend'] as
 
 /**
  * What the connector asks the agency's EHR for by default, in SMART v1 spelling (the one EHRs
- * such as Epic and Oracle Health grant to backend clients): read what it publishes, read and
- * write what it receives (it searches by identifier before a conditional update).
+ * such as Epic and Oracle Health grant to backend clients): read everything (what it publishes,
+ * and the Organizations, Practitioners and other targets its references lead to), write what it
+ * receives.
  */
 export function defaultAgencyScopes(profile: SyncProfile): string {
-  const scopes = new Set<string>();
-  for (const type of profile.publish) scopes.add(`system/${type}.read`);
-  for (const type of profile.receive) {
-    scopes.add(`system/${type}.read`);
-    scopes.add(`system/${type}.write`);
-  }
-  return [...scopes].join(' ');
+  return ['system/*.read', ...profile.receive.map((type) => `system/${type}.write`)].join(' ');
 }
 
 function required(r: EnvReader, name: string, what: string): string | undefined {

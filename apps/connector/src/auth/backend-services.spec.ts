@@ -195,7 +195,7 @@ describe('BackendServicesClient', () => {
     const error = await client.token().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenRefusedError);
     expect((error as Error).message).toBe(
-      'agency server token endpoint refused the connector: 401 invalid_client; is the key registered?',
+      'token endpoint refused the connector: 401 invalid_client; is the key registered?',
     );
     const down = tokenEndpoint(() => ({ status: 503, body: 'busy' }));
     const fault = await new BackendServicesClient(settings(clientKey('ec').key), {

@@ -40,7 +40,8 @@ export class TokenRefusedError extends Error {
     readonly error: string,
     hint?: string,
   ) {
-    super(`${server} token endpoint refused the connector: ${status} ${error}${hint ? `; ${hint}` : ''}`);
+    // The server is named by the request that failed (the cycle's health report says which).
+    super(`token endpoint refused the connector: ${status} ${error}${hint ? `; ${hint}` : ''}`);
     this.name = 'TokenRefusedError';
   }
 }

@@ -23,8 +23,12 @@ export const getJson: GetJson = async (url) => {
  * endpoint, or one that cannot take the connector's key. A configuration problem: not retried.
  */
 export class SmartDiscoveryError extends Error {
-  constructor(server: string, url: string, problem: string) {
-    super(`${server} SMART configuration at ${url}: ${problem}`);
+  constructor(
+    readonly server: string,
+    url: string,
+    problem: string,
+  ) {
+    super(`SMART configuration at ${url}: ${problem}`);
     this.name = 'SmartDiscoveryError';
   }
 }
