@@ -80,6 +80,76 @@ describe('loadConnectorConfig', () => {
     expect(bearer.agency.auth).toEqual({ kind: 'bearer', token: 'abc' });
   });
 
+  it('reads SMART Backend Services for the agency server, with the agency key and profile scopes by default', () => {
+    const config = loadConnectorConfig(
+      minimal({
+        AGENCY_FHIR_AUTH: 'smart-backend',
+        AGENCY_CLIENT_ID: 'passerelle-connector',
+        HUB_TOKEN_URL: 'https://hub.example/t',
+      }),
+    );
+    const auth = config.agency.auth;
+    if (auth.kind !== 'smart-backend') throw new Error('expected smart-backend');
+    expect(auth).toMatchObject({
+      clientId: 'passerelle-connector',
+      key: { alg: 'ES384', kid: config.hub.key.kid },
+    });
+    expect(auth.tokenUrl).toBeUndefined();
+    expect(config.hub.tokenUrl).toBe('https://hub.example/t');
+    // Reads everything its references may lead to; writes only what it receives (conditions from the GP).
+    expect(auth.scope.split(' ')).toEqual(
+      expect.arrayContaining(['system/*.read', 'system/Condition.write']),
+    );
+    expect(auth.scope).not.toContain('system/Patient.write');
+    expect(auth.scope).not.toContain('system/*.write');
+
+    const own = loadConnectorConfig(
+      minimal({
+        AGENCY_FHIR_AUTH: 'smart-backend',
+        AGENCY_CLIENT_ID: 'c1',
+        AGENCY_PRIVATE_KEY_FILE: keyFile('ehr.pem', 'rsa'),
+        AGENCY_KEY_ID: 'ehr-1',
+        AGENCY_FHIR_SCOPE: 'system/*.read',
+        AGENCY_TOKEN_URL: 'https://auth.ehr.local/token',
+      }),
+    ).agency.auth;
+    expect(own).toMatchObject({
+      kind: 'smart-backend',
+      key: { alg: 'RS384', kid: 'ehr-1' },
+      scope: 'system/*.read',
+      tokenUrl: 'https://auth.ehr.local/token',
+    });
+  });
+
+  it('says what SMART Backend Services at the agency server lacks', () => {
+    expect(problemsFor(minimal({ AGENCY_FHIR_AUTH: 'smart-backend' }))).toEqual([
+      "AGENCY_CLIENT_ID is required: the client id the agency's FHIR server registered for the connector (AGENCY_FHIR_AUTH=smart-backend)",
+    ]);
+    expect(
+      problemsFor(
+        minimal({
+          AGENCY_FHIR_AUTH: 'smart-backend',
+          AGENCY_CLIENT_ID: 'c1',
+          AGENCY_PRIVATE_KEY_FILE: join(dir, 'missing.pem'),
+          AGENCY_TOKEN_URL: 'ftp://x',
+        }),
+      ),
+    ).toEqual([
+      `AGENCY_PRIVATE_KEY_FILE ${join(dir, 'missing.pem')} cannot be read (ENOENT)`,
+      'AGENCY_TOKEN_URL must use http: or https: (got ftp:)',
+    ]);
+    expect(
+      problemsFor(
+        minimal({ AGENCY_FHIR_AUTH: 'smart-backend', AGENCY_CLIENT_ID: 'c1', AGENCY_KEY_ALG: 'RS384' }),
+      ),
+    ).toEqual([
+      'AGENCY_KEY_ALG is RS384 but PRIVATE_KEY_FILE (the agency key by default) holds a key for ES384',
+    ]);
+    expect(problemsFor(minimal({ AGENCY_FHIR_AUTH: 'oauth' }))[0]).toBe(
+      'AGENCY_FHIR_AUTH must be one of none, basic, bearer, smart-backend (got "oauth")',
+    );
+  });
+
   it('uses PostgreSQL for cursors when DATABASE_URL is set', () => {
     const config = loadConnectorConfig(minimal({ DATABASE_URL: 'postgres://u:p@db/connector' }));
     expect(config.state).toEqual({

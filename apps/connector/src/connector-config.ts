@@ -1,5 +1,3 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   ConfigError,
@@ -9,7 +7,9 @@ import {
   LOG_LEVEL_NAMES,
   type LogLevelName,
 } from '@passerelle/config';
-import { jwkThumbprint, PURPOSES_OF_USE, type PurposeOfUse } from '@passerelle/identity';
+import { PURPOSES_OF_USE, type PurposeOfUse } from '@passerelle/identity';
+import { type AgencyAuth, readAgencyAuth } from './auth/agency-auth';
+import { type ClientKey, readClientKey } from './auth/client-key';
 import {
   CONNECTOR_KINDS,
   type ConnectorKind,
@@ -20,12 +20,8 @@ import {
 } from './profiles';
 
 export { CONNECTOR_KINDS, type ConnectorKind } from './profiles';
-
-/** How the connector authenticates to the agency's own FHIR server. */
-export type AgencyAuth =
-  | { kind: 'none' }
-  | { kind: 'basic'; user: string; /** secret */ password: string }
-  | { kind: 'bearer'; /** secret */ token: string };
+export { AGENCY_AUTH_KINDS, type AgencyAuth, defaultAgencyScopes } from './auth/agency-auth';
+export { type ClientKey, readClientKey } from './auth/client-key';
 
 export interface AgencyServerConfig {
   /** e.g. http://ehr.hospital.local/fhir */
@@ -33,17 +29,11 @@ export interface AgencyServerConfig {
   auth: AgencyAuth;
 }
 
-/** The private key the agency signs its client assertions with (SMART Backend Services). */
-export interface ClientKey {
-  /** secret */
-  privateKey: KeyObject;
-  kid: string;
-  alg: 'ES384' | 'RS384';
-}
-
 export interface HubClientConfig {
-  /** e.g. https://hub.example; the FHIR API is `${url}/fhir`, the token endpoint `${url}/auth/token`. */
+  /** e.g. https://hub.example; the FHIR API is `${url}/fhir`, the token endpoint discovered at `${url}/.well-known/smart-configuration`. */
   url: string;
+  /** HUB_TOKEN_URL: the token endpoint, when discovery is to be skipped. */
+  tokenUrl?: string;
   /** The agency id registered at the hub. */
   clientId: string;
   key: ClientKey;
@@ -109,50 +99,6 @@ function requiredUrl(r: EnvReader, name: string, what: string): string | undefin
   return value?.replace(/\/+$/, '');
 }
 
-function readAgencyAuth(r: EnvReader): AgencyAuth {
-  const kind = r.oneOf('AGENCY_FHIR_AUTH', ['none', 'basic', 'bearer'] as const, 'none');
-  switch (kind) {
-    case 'none':
-      return { kind };
-    case 'basic': {
-      const user = required(r, 'AGENCY_FHIR_USER', 'the user name for AGENCY_FHIR_AUTH=basic');
-      const password = required(r, 'AGENCY_FHIR_PASSWORD', 'the password for AGENCY_FHIR_AUTH=basic');
-      return { kind, user: user ?? '', password: password ?? '' };
-    }
-    case 'bearer':
-      return { kind, token: required(r, 'AGENCY_FHIR_TOKEN', 'the token for AGENCY_FHIR_AUTH=bearer') ?? '' };
-  }
-}
-
-/** Reads the PEM file the hub CLI wrote (`agency add --key-out`); the kid defaults to its thumbprint, as the CLI registers it. */
-export function readClientKey(
-  file: string,
-  options: { kid?: string; alg?: 'ES384' | 'RS384' } = {},
-): ClientKey | string {
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'EACCES'
-      ? `PRIVATE_KEY_FILE ${file} cannot be read (${code})`
-      : `PRIVATE_KEY_FILE ${file} is not a PEM private key`;
-  }
-  const type = privateKey.asymmetricKeyType;
-  const keyAlg =
-    type === 'ec' && privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1'
-      ? 'ES384'
-      : type === 'rsa' && (privateKey.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048
-        ? 'RS384'
-        : undefined;
-  if (keyAlg === undefined)
-    return 'PRIVATE_KEY_FILE must hold an EC P-384 key (ES384) or an RSA key of 2048 bits or more (RS384)';
-  if (options.alg !== undefined && options.alg !== keyAlg) {
-    return `KEY_ALG is ${options.alg} but PRIVATE_KEY_FILE holds a key for ${keyAlg}`;
-  }
-  return { privateKey, kid: options.kid ?? jwkThumbprint(createPublicKey(privateKey)), alg: keyAlg };
-}
-
 function readTypes(r: EnvReader, name: string) {
   const raw = r.optionalString(name);
   if (raw === undefined) return undefined;
@@ -176,10 +122,8 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
     port: r.int('CONNECTOR_PORT', 8082, 0, 65535),
   };
   const logLevel = r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log');
-  const agency: AgencyServerConfig = {
-    fhirBaseUrl: requiredUrl(r, 'AGENCY_FHIR_URL', "the base URL of the agency's FHIR server") ?? '',
-    auth: readAgencyAuth(r),
-  };
+  const agencyUrl = requiredUrl(r, 'AGENCY_FHIR_URL', "the base URL of the agency's FHIR server") ?? '';
+  const readAuth = readAgencyAuth(r, r.optionalString('PRIVATE_KEY_FILE'));
   const hubUrl = requiredUrl(r, 'HUB_URL', 'the base URL of the hub') ?? '';
   const clientId = required(r, 'CLIENT_ID', 'the agency id registered at the hub') ?? '';
   const keyFile = required(r, 'PRIVATE_KEY_FILE', 'the PEM file written by `npm run cli -- agency add`');
@@ -190,11 +134,13 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
       ? undefined
       : readClientKey(resolve(keyFile), { kid: r.optionalString('KEY_ID'), alg });
   if (typeof key === 'string') r.problems.push(key);
+  const hubTokenUrl = r.url('HUB_TOKEN_URL', ['http:', 'https:']);
   const purposeOfUse = r.oneOf('PURPOSE_OF_USE', CONNECTOR_PURPOSES, 'TREAT');
   const profile = selectProfile(kind ?? 'hospital', {
     publish: readTypes(r, 'PUBLISH_TYPES'),
     receive: readTypes(r, 'RECEIVE_TYPES'),
   });
+  const agencyAuth = readAuth(profile);
   const sync: SyncSettings = {
     profile,
     pollIntervalMs: r.int('POLL_INTERVAL_MS', 5000, 50, 24 * 3600 * 1000),
@@ -215,13 +161,21 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
   const scope = r.string('HUB_SCOPE', defaultScopes(profile));
   r.done();
   // Unreachable once done() has passed (each is a problem); this narrows the types.
-  if (kind === undefined || key === undefined || typeof key === 'string') throw new ConfigError(r.problems);
+  if (kind === undefined || key === undefined || typeof key === 'string' || agencyAuth === undefined)
+    throw new ConfigError(r.problems);
   return {
     kind,
     http,
     logLevel,
-    agency,
-    hub: { url: hubUrl, clientId, key, scope, purposeOfUse },
+    agency: { fhirBaseUrl: agencyUrl, auth: agencyAuth },
+    hub: {
+      url: hubUrl,
+      ...(hubTokenUrl !== undefined ? { tokenUrl: hubTokenUrl } : {}),
+      clientId,
+      key,
+      scope,
+      purposeOfUse,
+    },
     sync,
     state,
   };

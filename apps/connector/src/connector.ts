@@ -3,7 +3,8 @@ import type { OpenDatabase } from '@passerelle/store';
 import type { ConnectorConfig } from './connector-config';
 import type { CursorStore } from './cursors/cursor-store';
 import { openCursorStore } from './cursors/open-cursor-store';
-import { FhirEndpoint, staticAuth } from './fhir/fhir-endpoint';
+import { BackendServicesClient, backendServicesAuth } from './auth/backend-services';
+import { FhirEndpoint, type RequestAuth, staticAuth } from './fhir/fhir-endpoint';
 import { HubTokenProvider, hubRequestAuth, type HubTokenOptions } from './hub/hub-token';
 import type { CycleHooks } from './sync/outcomes';
 import type { ProgressOutput } from './sync/progress';
@@ -17,6 +18,8 @@ export interface Connector {
   loop: SyncLoop;
   cursors: CursorStore;
   tokens: HubTokenProvider;
+  /** The agency server's token client, when it asks for SMART Backend Services. */
+  agencyTokens?: BackendServicesClient;
   agency: FhirEndpoint;
   hub: FhirEndpoint;
   /** Stops the loop (finishing the page in hand) and closes the cursor store. */
@@ -26,6 +29,7 @@ export interface Connector {
 export interface ConnectorOptions {
   logger?: LoggerService;
   hooks?: CycleHooks;
+  /** Token clients' clock and transport (specs); used for the hub's and the agency server's. */
   tokens?: HubTokenOptions;
   /** Progress bar output (stderr by default) and how often progress is logged. */
   progress?: { output?: ProgressOutput; logEveryMs?: number };
@@ -48,7 +52,8 @@ export async function createConnector(
   try {
     const cursors = state.cursors;
     const tokens = new HubTokenProvider(config.hub, options.tokens);
-    const agency = await FhirEndpoint.connect(config.agency.fhirBaseUrl, staticAuth(config.agency.auth));
+    const { auth: agencyAuth, tokens: agencyTokens } = agencyRequestAuth(config, options.tokens);
+    const agency = await FhirEndpoint.connect(config.agency.fhirBaseUrl, agencyAuth);
     const hub = await FhirEndpoint.connect(`${config.hub.url}/fhir`, hubRequestAuth(tokens));
     const cycle = new SyncCycle({
       agency,
@@ -66,6 +71,7 @@ export async function createConnector(
       loop,
       cursors,
       tokens,
+      ...(agencyTokens !== undefined ? { agencyTokens } : {}),
       agency,
       hub,
       close: async () => {
@@ -77,4 +83,26 @@ export async function createConnector(
     await state.close();
     throw e;
   }
+}
+
+/** How requests to the agency's server authenticate; with SMART Backend Services, its token client too. */
+function agencyRequestAuth(
+  config: ConnectorConfig,
+  options: HubTokenOptions | undefined,
+): { auth: RequestAuth; tokens?: BackendServicesClient } {
+  const auth = config.agency.auth;
+  if (auth.kind !== 'smart-backend') return { auth: staticAuth(auth) };
+  const tokens = new BackendServicesClient(
+    {
+      server: 'agency server',
+      clientId: auth.clientId,
+      key: auth.key,
+      scope: auth.scope,
+      discoveryBase: config.agency.fhirBaseUrl,
+      ...(auth.tokenUrl !== undefined ? { tokenUrl: auth.tokenUrl } : {}),
+      refusalHint: `is client ${auth.clientId} registered there with this key (kid ${auth.key.kid}) and these scopes?`,
+    },
+    options,
+  );
+  return { auth: backendServicesAuth(tokens), tokens };
 }

@@ -3,7 +3,9 @@
  * in-process. Test helpers (agency registration, process environment) are in connector.testing.ts.
  */
 export {
+  AGENCY_AUTH_KINDS,
   CONNECTOR_CONFIG,
+  defaultAgencyScopes,
   loadConnectorConfig,
   readClientKey,
   type AgencyAuth,
@@ -36,15 +38,31 @@ export {
   type CursorStore,
 } from './cursors/cursor-store';
 export { FileCursorStore } from './cursors/file-cursor-store';
-export { FhirEndpoint, loadFhirKit, staticAuth, type RequestAuth } from './fhir/fhir-endpoint';
-export { backoffDelay, httpStatusOf, isTransient, withRetry, type RetryPolicy } from './fhir/retry';
 export {
-  HubAuthError,
-  HubTokenProvider,
-  hubRequestAuth,
-  type HubTokenOptions,
+  FhirEndpoint,
+  loadFhirKit,
+  staticAuth,
+  type RequestAuth,
+  type StaticAgencyAuth,
+} from './fhir/fhir-endpoint';
+export { backoffDelay, httpStatusOf, isTransient, withRetry, type RetryPolicy } from './fhir/retry';
+export { HubTokenProvider, hubRequestAuth, type HubTokenOptions } from './hub/hub-token';
+export {
+  BackendServicesClient,
+  backendServicesAuth,
+  postForm,
+  TokenRefusedError,
+  type BackendServicesConfig,
+  type BackendServicesOptions,
   type PostForm,
-} from './hub/hub-token';
+} from './auth/backend-services';
+export {
+  discoverTokenEndpoint,
+  getJson,
+  SmartDiscoveryError,
+  smartConfigurationUrl,
+  type GetJson,
+} from './auth/smart-discovery';
 export {
   applyOrder,
   CHANGES_CURSOR_URL,

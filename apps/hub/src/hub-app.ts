@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
+import { loadRoutingRules } from '@passerelle/sync';
 import { loadMailroomConfig } from '@passerelle/letters';
 import { AdminModule } from './admin/admin.module';
 import { QueuesModule } from './queues/queues.module';
@@ -45,6 +46,9 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
   // A missing or short operator credential stops the hub here, before the database is opened;
   // on the embedded default a first start generates it (the modules read it back).
   resolveAdminToken(config, startupLogger('Admin'));
+  // A bad routing rules file stops the hub here too, before the database is opened, with every
+  // problem and its line (the sync runtime reads the file again for its providers).
+  loadRoutingRules(config.sync.routingRulesFile);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),

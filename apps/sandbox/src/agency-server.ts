@@ -9,6 +9,7 @@ import { loadFhirDefinitions } from './medplum-definitions';
 import { DEFAULT_PAGE_SIZE, type PageSize } from './paging';
 import { SandboxRepository } from './sandbox-repository';
 import { agencyRecords, type SeedOptions, seedBundle } from './seed';
+import { type SmartBackendOptions, SmartBackendServer } from './smart-backend';
 
 export interface AgencyServerOptions {
   kind: AgencyKind;
@@ -27,6 +28,8 @@ export interface AgencyServerOptions {
   publicBaseUrl?: string;
   /** Host name in `baseUrl` (e.g. `sandbox` in Docker); default `host`, 127.0.0.1 for 0.0.0.0. */
   publicHost?: string;
+  /** The token endpoint's clock and clock tolerance (specs), with `auth` smart-backend. */
+  smart?: Omit<SmartBackendOptions, 'tokenLifetimeSeconds'>;
 }
 
 /** What was loaded into an agency server at start-up. */
@@ -47,6 +50,8 @@ export interface AgencyServer {
   seeded: SeedSummary;
   /** The server's store, to look inside without HTTP (tests); writes here skip auth. */
   repository: SandboxRepository;
+  /** With `auth` smart-backend: its token endpoint (`/auth/token`), e.g. to count tokens issued. */
+  smart?: SmartBackendServer;
   close(): Promise<void>;
 }
 
@@ -63,10 +68,20 @@ export async function startAgencyServer(options: AgencyServerOptions): Promise<A
   const repository = new SandboxRepository();
   const seeded = await seedRepository(router, repository, options.kind, identity, options.seed);
 
+  const smart =
+    auth.type === 'smart-backend'
+      ? new SmartBackendServer(auth.clients, {
+          ...options.smart,
+          ...(auth.tokenLifetimeSeconds !== undefined
+            ? { tokenLifetimeSeconds: auth.tokenLifetimeSeconds }
+            : {}),
+        })
+      : undefined;
   const app = createFhirHttpServer({
     router,
     repository,
     auth,
+    ...(smart !== undefined ? { smart } : {}),
     realm: identity.id,
     pages: options.pages ?? DEFAULT_PAGE_SIZE,
     capabilityStatement: (base) => capabilityStatement(options.kind, identity, base),
@@ -87,6 +102,7 @@ export async function startAgencyServer(options: AgencyServerOptions): Promise<A
     auth,
     seeded,
     repository,
+    ...(smart !== undefined ? { smart } : {}),
     close: async () => {
       await app.close();
     },

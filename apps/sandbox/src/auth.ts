@@ -1,20 +1,29 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { SmartBackendOptions, SmartClient } from './smart-backend';
 
-/**
- * How a client authenticates to one agency server, so that the connector's auth options can be
- * tested against a server that really refuses: none, HTTP Basic, or a static bearer token.
- */
-export type AgencyAuth =
+/** The credentials a server checks against one fixed value: none, HTTP Basic, a static bearer token. */
+export type StaticAuth =
   | { type: 'none' }
   | { type: 'basic'; username: string; password: string }
   | { type: 'bearer'; token: string };
 
-export const NO_AUTH: AgencyAuth = { type: 'none' };
+/**
+ * How a client authenticates to one agency server, so that the connector's auth options can be
+ * tested against a server that really refuses: a static credential, or SMART Backend Services
+ * (tokens from the server's own token endpoint for the registered clients, see smart-backend.ts).
+ */
+export type AgencyAuth =
+  | StaticAuth
+  | ({ type: 'smart-backend'; clients: SmartClient[] } & Pick<SmartBackendOptions, 'tokenLifetimeSeconds'>);
+
+export const NO_AUTH: StaticAuth = { type: 'none' };
 
 /** The header value a client sends for `auth` (undefined for none), for tests and the demo. */
 export function authorizationHeader(auth: AgencyAuth): string | undefined {
   switch (auth.type) {
+    // A SMART server's tokens come from its token endpoint, not from its configuration.
     case 'none':
+    case 'smart-backend':
       return undefined;
     case 'basic':
       return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
@@ -24,7 +33,7 @@ export function authorizationHeader(auth: AgencyAuth): string | undefined {
 }
 
 /** The `WWW-Authenticate` challenge of a 401, or undefined when the server is open. */
-export function authChallenge(auth: AgencyAuth, realm: string): string | undefined {
+export function authChallenge(auth: StaticAuth, realm: string): string | undefined {
   switch (auth.type) {
     case 'none':
       return undefined;
@@ -36,9 +45,9 @@ export function authChallenge(auth: AgencyAuth, realm: string): string | undefin
 }
 
 /** True when the request's Authorization header satisfies `auth` (compared in constant time). */
-export function isAuthorized(auth: AgencyAuth, header: string | undefined): boolean {
+export function isAuthorized(auth: StaticAuth, header: string | undefined): boolean {
   const expected = authorizationHeader(auth);
-  if (expected === undefined) return true;
+  if (expected === undefined) return auth.type === 'none';
   if (header === undefined) return false;
   const scheme = expected.slice(0, expected.indexOf(' '));
   const [givenScheme = '', ...rest] = header.trim().split(/\s+/);

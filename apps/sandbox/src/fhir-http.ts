@@ -1,9 +1,17 @@
-import { badRequest, getStatus, normalizeOperationOutcome, notFound, unauthorized } from '@medplum/core';
+import {
+  badRequest,
+  forbidden,
+  getStatus,
+  normalizeOperationOutcome,
+  notFound,
+  unauthorized,
+} from '@medplum/core';
 import type { FhirRepository, FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { authChallenge, type AgencyAuth, isAuthorized } from './auth';
 import { addSearchLinks, boundedSearchQuery, type PageSize } from './paging';
+import { needsOf, SANDBOX_TOKEN_PATH, type SmartBackendServer } from './smart-backend';
 
 /** Where the FHIR API sits on each agency server: `http://host:port/fhir`. */
 export const FHIR_BASE_PATH = '/fhir';
@@ -15,6 +23,8 @@ export interface FhirHttpOptions {
   router: FhirRouter;
   repository: FhirRepository;
   auth: AgencyAuth;
+  /** The token side of `auth` when it is `smart-backend`. */
+  smart?: SmartBackendServer;
   /** Names the server in 401 challenges. */
   realm: string;
   pages: PageSize;
@@ -47,6 +57,7 @@ export function createFhirHttpServer(options: FhirHttpOptions): FastifyInstance 
   app.get(`${FHIR_BASE_PATH}/metadata`, async (request, reply) =>
     sendFhir(reply, 200, options.capabilityStatement(baseUrl(request, options))),
   );
+  if (options.smart !== undefined) addSmartRoutes(app, options.smart, options);
   const handle = (request: FastifyRequest, reply: FastifyReply) => handleFhir(request, reply, options);
   app.route({ method: [...METHODS], url: FHIR_BASE_PATH, handler: handle });
   app.route({ method: [...METHODS], url: `${FHIR_BASE_PATH}/*`, handler: handle });
@@ -67,12 +78,6 @@ async function handleFhir(
   reply: FastifyReply,
   options: FhirHttpOptions,
 ): Promise<FastifyReply> {
-  const challenge = authChallenge(options.auth, options.realm);
-  if (challenge !== undefined && !isAuthorized(options.auth, request.headers.authorization)) {
-    reply.header('www-authenticate', challenge);
-    return sendFhir(reply, 401, unauthorized);
-  }
-
   const method = request.method as HttpMethod;
   const base = baseUrl(request, options);
   const raw = request.raw.url ?? '';
@@ -80,6 +85,9 @@ async function handleFhir(
   const path = (queryStart < 0 ? raw : raw.slice(0, queryStart))
     .slice(FHIR_BASE_PATH.length)
     .replace(/^\/+|\/+$/g, '');
+
+  const refusal = refuseUnauthorized(request, reply, options, path);
+  if (refusal !== undefined) return refusal;
   let query = new URLSearchParams(queryStart < 0 ? '' : raw.slice(queryStart + 1));
 
   const route = options.router.find(method, path);
@@ -118,6 +126,53 @@ async function handleFhir(
     reply.header('location', `${base}/${resource.resourceType}/${resource.id}/_history/${versionId ?? ''}`);
   }
   return sendFhir(reply, status, resource);
+}
+
+/** The 401 (no or wrong credentials) or 403 (a token whose scopes fall short) the request earns, if any. */
+function refuseUnauthorized(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: FhirHttpOptions,
+  path: string,
+): FastifyReply | undefined {
+  const { auth, smart, realm } = options;
+  if (auth.type === 'smart-backend') {
+    if (smart === undefined) throw new Error('smart-backend auth needs its SmartBackendServer');
+    const verdict = smart.check(request.headers.authorization, needsOf(request.method, path, request.body));
+    if (verdict === 'ok') return undefined;
+    if (verdict === 'forbidden') return sendFhir(reply, 403, forbidden);
+    reply.header('www-authenticate', `Bearer realm="${realm}", error="invalid_token"`);
+    return sendFhir(reply, 401, unauthorized);
+  }
+  const challenge = authChallenge(auth, realm);
+  if (challenge === undefined || isAuthorized(auth, request.headers.authorization)) return undefined;
+  reply.header('www-authenticate', challenge);
+  return sendFhir(reply, 401, unauthorized);
+}
+
+/**
+ * SMART discovery (at the root and under the FHIR base, where SMART clients look) and the token
+ * endpoint, whose URL is built like the answers' links: from publicBaseUrl or the request's Host.
+ */
+function addSmartRoutes(app: FastifyInstance, smart: SmartBackendServer, options: FhirHttpOptions): void {
+  const tokenUrl = (request: FastifyRequest) =>
+    `${baseUrl(request, options).slice(0, -FHIR_BASE_PATH.length)}${SANDBOX_TOKEN_PATH}`;
+  const discovery = async (request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(200)
+      .type('application/json')
+      .send(JSON.stringify(smart.configuration(tokenUrl(request))));
+  app.get('/.well-known/smart-configuration', discovery);
+  app.get(`${FHIR_BASE_PATH}/.well-known/smart-configuration`, discovery);
+  app.post(SANDBOX_TOKEN_PATH, async (request, reply) => {
+    const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const answer = await smart.token(form as Record<string, unknown>, tokenUrl(request));
+    return reply
+      .code(answer.status)
+      .header('cache-control', 'no-store')
+      .type('application/json')
+      .send(JSON.stringify(answer.body));
+  });
 }
 
 function sendFhir(reply: FastifyReply, status: number, body: Resource): FastifyReply {

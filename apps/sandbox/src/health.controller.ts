@@ -1,12 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import type { AgencyKind } from './agency-kinds';
+import type { AgencyAuth } from './auth';
 import { SandboxService } from './sandbox.service';
 
 export interface SandboxAgencyInfo {
   id: string;
   kind: AgencyKind;
   baseUrl: string;
-  auth: 'none' | 'basic' | 'bearer';
+  auth: AgencyAuth['type'];
 }
 
 export interface SandboxHealth {

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@passerelle/config';
 import { loadSandboxConfig } from './sandbox-config';
 
@@ -50,6 +54,55 @@ describe('loadSandboxConfig', () => {
     });
   });
 
+  it('reads a SMART Backend Services client and its public keys, checked as the hub checks them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-config-'));
+    try {
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+      const jwk = { ...(publicKey.export({ format: 'jwk' }) as object), kid: 'k1' };
+      writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [jwk] }));
+      writeFileSync(join(dir, 'private.json'), JSON.stringify({ keys: [{ ...jwk, d: 'secret' }] }));
+      const { auth } = loadSandboxConfig({
+        SANDBOX_HOSPITAL_AUTH: 'smart-backend',
+        SANDBOX_HOSPITAL_CLIENT_ID: 'connector',
+        SANDBOX_HOSPITAL_JWKS_FILE: join(dir, 'jwks.json'),
+        SANDBOX_HOSPITAL_SCOPES: 'system/Patient.read system/Encounter.read',
+      }).agencies;
+      expect(auth.hospital).toEqual({
+        type: 'smart-backend',
+        clients: [
+          {
+            id: 'connector',
+            jwks: { keys: [expect.objectContaining({ kty: 'EC', kid: 'k1', alg: 'ES384' })] },
+            scopes: ['system/Patient.read', 'system/Encounter.read'],
+          },
+        ],
+      });
+      const problems = (env: Record<string, string>) => {
+        try {
+          loadSandboxConfig(env);
+        } catch (e) {
+          return (e as ConfigError).problems;
+        }
+        return [];
+      };
+      expect(problems({ SANDBOX_GP_AUTH: 'smart-backend' })).toEqual([
+        'SANDBOX_CLIENT_ID is required when SANDBOX_GP_AUTH=smart-backend',
+        'SANDBOX_JWKS_FILE is required when SANDBOX_GP_AUTH=smart-backend',
+      ]);
+      expect(
+        problems({
+          SANDBOX_GP_AUTH: 'smart-backend',
+          SANDBOX_CLIENT_ID: 'c',
+          SANDBOX_GP_JWKS_FILE: join(dir, 'private.json'),
+        }),
+      ).toEqual([
+        `SANDBOX_GP_JWKS_FILE ${join(dir, 'private.json')}: Register public keys only (a private member is present) (at jwks.keys[0])`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad values, naming every variable', () => {
     const load = () =>
       loadSandboxConfig({
@@ -62,6 +115,6 @@ describe('loadSandboxConfig', () => {
     expect(load).toThrow(/SANDBOX_PORT/);
     expect(load).toThrow(/SANDBOX_AGENCIES/);
     expect(load).toThrow(/SANDBOX_TOKEN is required when SANDBOX_HOSPITAL_AUTH=bearer/);
-    expect(load).toThrow(/SANDBOX_GP_AUTH must be one of none, basic, bearer/);
+    expect(load).toThrow(/SANDBOX_GP_AUTH must be one of none, basic, bearer, smart-backend/);
   });
 });

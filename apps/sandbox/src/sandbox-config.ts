@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { type Env, EnvReader, LOG_LEVEL_NAMES, type LogLevelName } from '@passerelle/config';
+import { OperationOutcomeError } from '@passerelle/fhir';
+import { type Jwks, validateJwks } from '@passerelle/identity';
 import type { Country } from '../../../test/synthetic';
 import { AGENCY_KINDS, type AgencyKind } from './agency-kinds';
 import type { AgencyAuth } from './auth';
@@ -21,7 +24,7 @@ export interface SandboxConfig {
 
 export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
 
-const AUTH_TYPES = ['none', 'basic', 'bearer'] as const;
+const AUTH_TYPES = ['none', 'basic', 'bearer', 'smart-backend'] as const;
 
 /** Reads and validates the sandbox's environment; throws ConfigError listing every problem. */
 export function loadSandboxConfig(env: Env = process.env): SandboxConfig {
@@ -64,7 +67,9 @@ function readKinds(r: EnvReader, raw: string | undefined): AgencyKind[] {
 
 /**
  * `SANDBOX_<KIND>_AUTH` (else `SANDBOX_AUTH`, default none), with `..._USER`/`..._PASSWORD` for
- * basic and `..._TOKEN` for bearer, each read per kind first, then from the `SANDBOX_` default.
+ * basic, `..._TOKEN` for bearer, `..._CLIENT_ID`, `..._JWKS_FILE` (the client's public keys) and
+ * `..._SCOPES` (what it may be granted) for smart-backend, each read per kind first, then from
+ * the `SANDBOX_` default.
  */
 function readAuth(r: EnvReader, env: Env, kind: AgencyKind): AgencyAuth {
   const prefix = `SANDBOX_${kind.toUpperCase()}_`;
@@ -87,5 +92,40 @@ function readAuth(r: EnvReader, env: Env, kind: AgencyKind): AgencyAuth {
       return { type, username: required('USER'), password: required('PASSWORD') };
     case 'bearer':
       return { type, token: required('TOKEN') };
+    case 'smart-backend': {
+      const id = required('CLIENT_ID');
+      const [jwksVariable, jwksFile] = pick('JWKS_FILE');
+      if (jwksFile === undefined) r.problems.push(`${jwksVariable} is required when ${typeName}=${type}`);
+      const jwks = jwksFile === undefined ? undefined : readJwks(r, jwksVariable, jwksFile);
+      const [, scopes] = pick('SCOPES');
+      return {
+        type,
+        clients:
+          jwks === undefined
+            ? []
+            : [{ id, jwks, ...(scopes !== undefined ? { scopes: scopes.split(/\s+/) } : {}) }],
+      };
+    }
+  }
+}
+
+/** A client's registered public keys, checked as the hub checks an agency's (public RSA ≥ 2048 or EC P-384, kids). */
+function readJwks(r: EnvReader, variable: string, file: string): Jwks | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    r.problems.push(`${variable} ${file} ${code !== undefined ? `cannot be read (${code})` : 'is not JSON'}`);
+    return undefined;
+  }
+  try {
+    return validateJwks(json);
+  } catch (e) {
+    const where = e instanceof OperationOutcomeError ? e.outcome.issue[0]?.expression : undefined;
+    r.problems.push(
+      `${variable} ${file}: ${(e as Error).message}${where ? ` (at ${where.join(', ')})` : ''}`,
+    );
+    return undefined;
   }
 }

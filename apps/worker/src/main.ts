@@ -3,11 +3,18 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describeFixes, loadConfigOrExit, nestLogLevels, securePrivateTrees } from '@passerelle/config';
+import { loadRoutingRules } from '@passerelle/sync';
 import { loadWorkerConfig } from './worker-config';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfigOrExit(() => loadWorkerConfig(process.env));
+  const config = loadConfigOrExit(() => {
+    const loaded = loadWorkerConfig(process.env);
+    // A bad routing rules file stops the worker here with every problem and its line; the module
+    // reads the file again for the router.
+    loadRoutingRules(loaded.sync.routingRulesFile);
+    return loaded;
+  });
   // Print runs carry names and addresses: the worker's user's alone (directories 0700, files
   // 0600), checked before any is written; too open is narrowed, another user's stops the worker.
   process.umask(0o077);

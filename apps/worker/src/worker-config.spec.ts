@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ConfigError } from '@passerelle/config';
 import { loadWorkerConfig } from './worker-config';
 
@@ -17,6 +18,13 @@ describe('loadWorkerConfig', () => {
       rescanIntervalMs: 30_000,
       stalled: { lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 },
     });
+  });
+
+  it('names the routing rules file by its absolute path (read and checked when the worker starts)', () => {
+    expect(
+      loadWorkerConfig({ ...ENV, SYNC_ROUTING_RULES: 'deploy/routing.json' }).sync.routingRulesFile,
+    ).toBe(resolve('deploy/routing.json'));
+    expect(loadWorkerConfig(ENV).sync.routingRulesFile).toBeUndefined();
   });
 
   it('reads HOST and WORKER_PORT', () => {

@@ -23,7 +23,7 @@ export interface WorkerConfig {
   consent: ConsentConfig;
   sync: Pick<
     SyncConfig,
-    'pollIntervalMs' | 'concurrency' | 'routeBatchSize' | 'rescanIntervalMs' | 'stalled'
+    'pollIntervalMs' | 'concurrency' | 'routeBatchSize' | 'rescanIntervalMs' | 'stalled' | 'routingRulesFile'
   >;
   /** Letters and print runs (MAILROOM_*, LETTER_SENDER_*): MAILROOM_DIR is shared with the hub, which serves the files. */
   mailroom: MailroomConfig;
@@ -37,7 +37,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const r = new EnvReader(env);
   const database = readDatabase(r);
   const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
-  const { pollIntervalMs, concurrency, routeBatchSize, rescanIntervalMs, stalled } = readSync(r, redisUrl);
+  const { pollIntervalMs, concurrency, routeBatchSize, rescanIntervalMs, stalled, routingRulesFile } =
+    readSync(r, redisUrl);
   const config = {
     http: {
       host: r.string('HOST', '127.0.0.1'),
@@ -46,7 +47,14 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     },
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     consent: readConsent(r),
-    sync: { pollIntervalMs, concurrency, routeBatchSize, rescanIntervalMs, stalled },
+    sync: {
+      pollIntervalMs,
+      concurrency,
+      routeBatchSize,
+      rescanIntervalMs,
+      stalled,
+      ...(routingRulesFile !== undefined ? { routingRulesFile } : {}),
+    },
     mailroom: readMailroom(r),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
   };

@@ -3,6 +3,7 @@ import {
   type DynamicModule,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -14,10 +15,13 @@ import { MAILROOM_SCHEMA, MailroomWorker } from '@passerelle/letters';
 import { FhirRepository, StoreModule } from '@passerelle/store';
 import {
   createQueueDriver,
+  loadRoutingRules,
   OutboxListener,
   QUEUE_DRIVER,
   type QueueDriver,
   Router,
+  ROUTING_RULES,
+  type RoutingRules,
   SYNC_SCHEMA,
   SyncWorker,
   writeOutbox,
@@ -91,14 +95,24 @@ export class WorkerModule {
         },
         { provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) },
         {
+          // The deployment's rules (SYNC_ROUTING_RULES), read and checked at start.
+          provide: ROUTING_RULES,
+          useFactory: () => {
+            const rules = loadRoutingRules(config.sync.routingRulesFile);
+            Logger.log(`routing by ${rules.rules.length} rules from ${rules.source}`, 'Routing');
+            return rules;
+          },
+        },
+        {
           provide: Router,
-          inject: [DataSource, FhirRepository, PatientIndex, AgencyService, AuditWriter],
+          inject: [DataSource, FhirRepository, PatientIndex, AgencyService, AuditWriter, ROUTING_RULES],
           useFactory: (
             dataSource: DataSource,
             repo: FhirRepository,
             mpi: PatientIndex,
             agencies: AgencyService,
             audit: AuditWriter,
+            rules: RoutingRules,
           ) =>
             new Router({
               dataSource,
@@ -108,6 +122,7 @@ export class WorkerModule {
               audit,
               linkedPatients: (db, ids) => mpi.linkedPatientsMany(db, ids),
               agencies,
+              rules,
             }),
         },
         {

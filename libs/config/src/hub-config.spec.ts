@@ -32,6 +32,13 @@ describe('loadHubConfig', () => {
     });
   });
 
+  it('names the routing rules file by its absolute path, the default rules when unset', () => {
+    expect(loadHubConfig({ SYNC_ROUTING_RULES: '/etc/passerelle/routing.json' }).sync.routingRulesFile).toBe(
+      '/etc/passerelle/routing.json',
+    );
+    expect(loadHubConfig({}).sync.routingRulesFile).toBeUndefined();
+  });
+
   it('lists every problem at once and never echoes a database URL', () => {
     try {
       loadHubConfig({

@@ -74,6 +74,11 @@ export interface SyncConfig {
    * jobs whose worker died are given back; after `maxStalledCount` stalls a job fails.
    */
   stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
+  /**
+   * SYNC_ROUTING_RULES: the deployment's routing rules file (JSON, docs/sync.md), read and checked
+   * at start by whoever routes; unset: the default rules (libs/sync default-routing-rules.json).
+   */
+  routingRulesFile?: string;
 }
 
 export interface HubConfig {
@@ -110,6 +115,12 @@ export function readConsent(r: EnvReader): ConsentConfig {
   };
 }
 
+/** The rules file as an absolute path (the process may change directory), when one is named. */
+function routingRulesFile(r: EnvReader): Pick<SyncConfig, 'routingRulesFile'> {
+  const file = r.optionalString('SYNC_ROUTING_RULES');
+  return file === undefined ? {} : { routingRulesFile: resolve(file) };
+}
+
 /** SYNC_WORKER defaults to the hub's process without Redis, to a separate worker with it. */
 export function readSync(r: EnvReader, redisUrl: string | undefined): SyncConfig {
   return {
@@ -123,6 +134,7 @@ export function readSync(r: EnvReader, redisUrl: string | undefined): SyncConfig
       stalledIntervalMs: r.int('QUEUE_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
       maxStalledCount: r.int('QUEUE_MAX_STALLED_COUNT', 1, 0, 100),
     },
+    ...routingRulesFile(r),
   };
 }
 

@@ -26,6 +26,7 @@ export {
   selectKey,
   verifyClientAssertion,
   verifySignature,
+  type AssertionClient,
   type AssertionExpectations,
   type AssertionVerifierDeps,
   type UnverifiedAssertion,

@@ -4,7 +4,7 @@ import type { Bundle, Parameters, Resource } from 'fhir/r4';
 // fhir-kit-client is ESM-only and this app compiles to CommonJS: the types come in with an
 // import-mode resolution and the code through a dynamic import(), which Node keeps as import().
 import type { Client, RequestOptions } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
-import type { AgencyAuth } from '../connector-config';
+import type { AgencyAuth } from '../auth/agency-auth';
 import { httpStatusOf } from './retry';
 
 let clientClass: Promise<typeof Client> | undefined;
@@ -37,7 +37,10 @@ export interface RequestAuth {
   refused?(headers: Record<string, string>): boolean;
 }
 
-export function staticAuth(auth: AgencyAuth): RequestAuth {
+/** Credentials that never change: none, HTTP Basic, a static bearer token. */
+export type StaticAgencyAuth = Exclude<AgencyAuth, { kind: 'smart-backend' }>;
+
+export function staticAuth(auth: StaticAgencyAuth): RequestAuth {
   let headers: Record<string, string>;
   switch (auth.kind) {
     case 'none':

@@ -1,8 +1,15 @@
-import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { badRequest, isSupportedType } from '@passerelle/fhir';
+import { badRequest, conflict, isSupportedType } from '@passerelle/fhir';
 import { AgencyService } from '@passerelle/identity';
-import { Feed, Outbox, Subscriptions } from '@passerelle/sync';
+import {
+  describeRoutingRules,
+  Feed,
+  Outbox,
+  ROUTING_RULES,
+  type RoutingRules,
+  Subscriptions,
+} from '@passerelle/sync';
 import { DataSource } from 'typeorm';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 
@@ -17,7 +24,14 @@ export class SyncAdminController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly agencies: AgencyService,
+    @Inject(ROUTING_RULES) private readonly rules: RoutingRules,
   ) {}
+
+  /** The routing rules in effect (SYNC_ROUTING_RULES or the default), in the file's format. */
+  @Get('routing-rules')
+  routingRules(): Record<string, unknown> {
+    return describeRoutingRules(this.rules);
+  }
 
   /** Outbox rows not yet routed, and feed items not yet acknowledged per agency. */
   @Get('status')
@@ -47,6 +61,9 @@ export class SyncAdminController {
       !types.every((t): t is string => typeof t === 'string' && isSupportedType(t))
     )
       throw badRequest('resourceTypes must be a list of supported FHIR resource types', ['resourceTypes']);
+    // A subscription nothing routes by would be kept and never honoured: say so instead.
+    if (types.length > 0 && !this.rules.rules.some((r) => r.to.relation === 'subscription'))
+      throw conflict(`The routing rules (${this.rules.source}) have no rule sending to "subscription"`);
     await this.dataSource.transaction((tx) => this.subscriptions.replace(tx, agency, types));
     return { agency, resourceTypes: await this.subscriptions.of(this.dataSource.manager, agency) };
   }

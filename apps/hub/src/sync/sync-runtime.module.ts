@@ -4,6 +4,7 @@ import {
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   Optional,
@@ -15,10 +16,13 @@ import { AgencyService, PatientIndex } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
 import {
   createQueueDriver,
+  loadRoutingRules,
   OutboxListener,
   QUEUE_DRIVER,
   type QueueDriver,
   Router,
+  ROUTING_RULES,
+  type RoutingRules,
   SyncWorker,
 } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
@@ -56,7 +60,15 @@ export class SyncRuntimeModule {
         ? [
             {
               provide: Router,
-              inject: [DataSource, FhirRepository, CONSENT_DECIDER, AuditWriter, PatientIndex, AgencyService],
+              inject: [
+                DataSource,
+                FhirRepository,
+                CONSENT_DECIDER,
+                AuditWriter,
+                PatientIndex,
+                AgencyService,
+                ROUTING_RULES,
+              ],
               useFactory: (
                 dataSource: DataSource,
                 repo: FhirRepository,
@@ -64,6 +76,7 @@ export class SyncRuntimeModule {
                 audit: AuditWriter,
                 mpi: PatientIndex,
                 agencies: AgencyService,
+                rules: RoutingRules,
               ) =>
                 new Router({
                   dataSource,
@@ -72,6 +85,7 @@ export class SyncRuntimeModule {
                   audit,
                   linkedPatients: (db, ids) => mpi.linkedPatientsMany(db, ids),
                   agencies,
+                  rules,
                 }),
             },
             {
@@ -101,10 +115,20 @@ export class SyncRuntimeModule {
               stalled: config.sync.stalled,
             }),
         },
+        // Read and checked at start even when the worker runs elsewhere: the admin API shows them,
+        // and a bad file stops the hub as it stops the worker.
+        { provide: ROUTING_RULES, useFactory: () => routingRules(config.sync.routingRulesFile) },
         ...worker,
         SyncLifecycle,
       ],
-      exports: [QUEUE_DRIVER],
+      exports: [QUEUE_DRIVER, ROUTING_RULES],
     };
   }
+}
+
+/** The deployment's routing rules (SYNC_ROUTING_RULES or the default); a ConfigError stops the start. */
+export function routingRules(file: string | undefined): RoutingRules {
+  const rules = loadRoutingRules(file);
+  Logger.log(`routing by ${rules.rules.length} rules from ${rules.source}`, 'Routing');
+  return rules;
 }

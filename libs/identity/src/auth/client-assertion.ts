@@ -26,16 +26,23 @@ export interface AssertionExpectations {
   clockToleranceSeconds: number;
 }
 
-export interface AssertionVerifierDeps {
-  findAgency(id: string): Promise<Agency | undefined>;
+/**
+ * What an assertion is checked against: the client's id, whether it may sign in, and its
+ * registered keys. The hub's agencies are such clients; so are the clients an agency's own
+ * server registers (the sandbox's SMART mode), which reuse this verifier.
+ */
+export type AssertionClient = Pick<Agency, 'id' | 'status' | 'jwks'>;
+
+export interface AssertionVerifierDeps<C extends AssertionClient = Agency> {
+  findAgency(id: string): Promise<C | undefined>;
   tokenUrl: string;
   clockToleranceSeconds: number;
   /** Milliseconds since the epoch (injected so specs can move the clock). */
   now(): number;
 }
 
-export interface VerifiedAssertion {
-  agency: Agency;
+export interface VerifiedAssertion<C extends AssertionClient = Agency> {
+  agency: C;
   jti: string;
   /** The assertion's exp (seconds): its jti is remembered until then. */
   exp: number;
@@ -80,7 +87,7 @@ export function readAssertion(assertion: string): UnverifiedAssertion {
 }
 
 /** The one registered key the header names, and only if its type fits the header's algorithm. */
-export function selectKey(agency: Agency, header: UnverifiedAssertion): PublicJwk {
+export function selectKey(agency: AssertionClient, header: UnverifiedAssertion): PublicJwk {
   const matches = agency.jwks.keys.filter((k) => k.kid === header.kid);
   if (matches.length !== 1) {
     throw invalidClient(matches.length === 0 ? 'kid is not registered' : 'kid is ambiguous', agency.id);
@@ -149,10 +156,10 @@ export function checkAssertionClaims(
  * right type, an existing and active agency, a valid signature, then the claims. Every failure
  * is `invalid_client`. Replay (jti already used) is the caller's check: it needs the database.
  */
-export async function verifyClientAssertion(
+export async function verifyClientAssertion<C extends AssertionClient = Agency>(
   assertion: string,
-  deps: AssertionVerifierDeps,
-): Promise<VerifiedAssertion> {
+  deps: AssertionVerifierDeps<C>,
+): Promise<VerifiedAssertion<C>> {
   const header = readAssertion(assertion);
   const agency = await deps.findAgency(header.clientId);
   if (!agency) throw invalidClient('no agency has this client id');

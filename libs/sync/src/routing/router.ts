@@ -9,14 +9,15 @@ import { lockFeedsForInsert } from '../feed/feed';
 import { Outbox, type OutboxRow } from '../outbox/outbox';
 import { PermanentJobError } from '../queue/errors';
 import {
-  DEFAULT_ROUTING_RULES,
   type DirectoryAgency,
   recipientsOf,
   referralContext,
+  type ReferralContextField,
   type RouteRule,
   type RoutingInput,
   type RoutingRules,
 } from './rules';
+import { DEFAULT_ROUTING_RULES } from './rules-file';
 
 export interface RouterDependencies {
   dataSource: DataSource;
@@ -27,6 +28,7 @@ export interface RouterDependencies {
   /** The MPI: every live Patient record of the person of each id, keyed by that id. */
   linkedPatients(db: Db, patientIds: readonly string[]): Promise<Map<string, string[]>>;
   agencies: { list(): Promise<Agency[]> };
+  /** The deployment's rules (SYNC_ROUTING_RULES, loaded at start); default: default-routing-rules.json. */
   rules?: RoutingRules;
 }
 
@@ -190,21 +192,31 @@ export class Router {
       this.deps.rules ?? DEFAULT_ROUTING_RULES,
     );
     const requestId = `route:${row.id}`;
-    const items: FeedItem[] = recipients.map((r) => ({ ...r, stored, outboxId: row.id, requestId }));
-    for (const r of recipients.filter((x) => x.rule === 'referral-performer'))
-      items.push(...(await this.referralItems(db, resource as ServiceRequest, r.agency, requestId)));
+    const items: FeedItem[] = recipients.map((r) => ({
+      agency: r.agency,
+      rule: r.rule,
+      stored,
+      outboxId: row.id,
+      requestId,
+    }));
+    for (const r of recipients)
+      if (r.rule === 'referral-performer' && r.context !== undefined && r.context.length > 0)
+        items.push(
+          ...(await this.referralItems(db, resource as ServiceRequest, r.agency, r.context, requestId)),
+        );
     return items;
   }
 
-  /** A referral's performer also gets the patient record and what the referral cites, as they are now. */
+  /** A referral's performer also gets what the rule's context names (the patient record, what the referral cites), as it is now. */
   private async referralItems(
     db: Db,
     request: ServiceRequest,
     agency: string,
+    context: readonly ReferralContextField[],
     requestId: string,
   ): Promise<FeedItem[]> {
     const items: FeedItem[] = [];
-    for (const ref of referralContext(request)) {
+    for (const ref of referralContext(request, context)) {
       const [type, id] = ref.split('/');
       if (!isSupportedType(type)) continue;
       // Internal: each item read here is decided on for its recipient before it is fed.
