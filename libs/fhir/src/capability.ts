@@ -76,7 +76,7 @@ export function capabilityStatement(options: {
       {
         mode: 'server',
         documentation:
-          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort (any parameters, - descending), _include, _revinclude (:iterate), _summary=count, _total; an unknown parameter is a 400 unless Prefer: handling=lenient.',
+          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort (any parameters, - descending), _include, _revinclude (:iterate), _summary (true, text, data, count, false) and _elements on search and read, _total; an unknown parameter is a 400 unless Prefer: handling=lenient.',
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         operation: [

@@ -1,5 +1,6 @@
 import { badRequest } from '../outcomes';
 import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from '../resource-types';
+import { parseElements, parseSummary, type Subsetting } from '../summary/subset';
 import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
 import {
   compositeTokenKey,
@@ -67,6 +68,8 @@ export interface SearchQuery {
   includes: IncludeSpec[];
   revIncludes: IncludeSpec[];
   summaryCount: boolean;
+  /** `_summary=true|text|data` or `_elements`: what of each resource is returned (matches and includes). */
+  subset?: Subsetting;
   /** `_total=none`: the caller does not want Bundle.total (it costs a count). */
   skipTotal?: boolean;
   pageToken?: string;
@@ -272,6 +275,7 @@ export function parseSearchQuery(
     summaryCount: false,
     echo: [],
   };
+  let subsetSeen = false;
   for (const [rawName, rawValue] of Object.entries(params)) {
     if (rawValue === undefined) continue;
     const values = Array.isArray(rawValue) ? rawValue : [rawValue];
@@ -286,9 +290,12 @@ export function parseSearchQuery(
         if (value === '_lastUpdated') query.sort = 'asc';
         else if (value === '-_lastUpdated') query.sort = 'desc';
         else query.sortKeys = parseSort(type, value);
-      } else if (name === '_summary') {
-        if (value === 'count') query.summaryCount = true;
-        else if (value !== 'false') throw badRequest('_summary supports count and false');
+      } else if (name === '_summary' || name === '_elements') {
+        const parsed = name === '_summary' ? parseSummary(value) : parseElements(type, value);
+        if (subsetSeen) throw badRequest('_summary and _elements: one of them, once');
+        subsetSeen = true;
+        if (parsed === 'count') query.summaryCount = true;
+        else query.subset = parsed;
       } else if (name === '_include' || name === '_revinclude') {
         if (modifier !== undefined && modifier !== 'iterate')
           throw badRequest(`${rawName}: the modifier :${modifier} is not supported`);
