@@ -1,6 +1,7 @@
 import { badRequest } from '../outcomes';
 import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from '../resource-types';
 import { parseElements, parseSummary, type Subsetting } from '../summary/subset';
+import { refusedModifier, uriAboveKeys, uriBelowPrefix } from './modifiers';
 import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
 import {
   compositeTokenKey,
@@ -24,6 +25,8 @@ export type SearchFilter =
   | { kind: 'id'; ids: string[] }
   /** Token, uri and presence keys in `resource.tokens`; `not`: none of them (`:not`, `:missing=true`). */
   | { kind: 'token'; keys: string[]; not?: boolean }
+  /** Token keys starting with any of `prefixes` (a uri's `:below`). */
+  | { kind: 'token-prefix'; prefixes: string[] }
   | { kind: 'reference'; keys: string[] }
   | { kind: 'date'; column: 'lastUpdated'; conditions: DateCondition[] }
   /** Rows of the `search_value` table for `param`, any of `any`. */
@@ -93,7 +96,7 @@ const MODIFIERS: Record<SearchParamDef['kind'], readonly string[]> = {
   date: ['missing'],
   number: ['missing'],
   quantity: ['missing'],
-  uri: ['missing'],
+  uri: ['above', 'below', 'missing'],
   reference: ['identifier', 'missing'],
   composite: ['missing'],
 };
@@ -126,6 +129,8 @@ export function parseParameter(
   const def = (COMMON_PARAMS as readonly string[]).includes(name) ? undefined : findParam(type, name);
   if (!def) throw new UnknownParameter(name);
   if (modifier !== undefined && !MODIFIERS[def.kind].includes(modifier)) {
+    const refused = refusedModifier(name, def.kind, modifier);
+    if (refused !== undefined) throw badRequest(refused);
     if (!(def.kind === 'reference' && isSupportedType(modifier)))
       throw badRequest(
         `Search parameter ${name}: the modifier :${modifier} is not supported on ${def.kind} parameters`,
@@ -150,6 +155,9 @@ export function parseParameter(
         not: modifier === 'not' || undefined,
       };
     case 'uri':
+      if (modifier === 'above') return { kind: 'token', keys: parts.flatMap((v) => uriAboveKeys(name, v)) };
+      if (modifier === 'below')
+        return { kind: 'token-prefix', prefixes: parts.map((v) => uriBelowPrefix(name, v)) };
       return { kind: 'token', keys: parts.map((v) => parseTokenKey(name, v.replace(/\|/g, '\\|'))) };
     case 'reference':
       if (modifier === 'identifier')

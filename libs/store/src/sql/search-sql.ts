@@ -5,6 +5,7 @@ import {
   toSqlTimestamp,
   type ValueCondition,
 } from '@passerelle/fhir';
+import { tokenPrefixSql } from './modifier-sql';
 import type { SqlParams } from './params';
 
 /**
@@ -143,6 +144,8 @@ export function filterSql(filter: SearchFilter, p: SqlParams, anchored = false):
       return filter.ids.length === 0 ? 'false' : `r.id = ANY(${p.add(filter.ids)}::text[])`;
     case 'token':
       return `${filter.not ? 'NOT ' : ''}(r.tokens && ${p.add(filter.keys)}::text[])`;
+    case 'token-prefix':
+      return tokenPrefixSql(filter, p);
     case 'reference':
       return filter.keys.length === 0 ? 'false' : `r.refs && ${p.add(filter.keys)}::text[]`;
     case 'provenance': {
