@@ -1,6 +1,7 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
 import { READ_ONLY_TYPES, SUPPORTED_TYPES } from './resource-types';
 import { SEARCH_PARAMS } from './search/parameters';
+import { SPECIAL_PARAMS } from './search/special';
 
 const DOC_URL = 'http://hl7.org/fhir/SearchParameter';
 
@@ -47,6 +48,11 @@ export function capabilityStatement(options: {
             type: p.kind,
             definition: `${DOC_URL}/${type}-${p.name}`,
           })),
+        ...(SPECIAL_PARAMS[type] ?? []).map((p) => ({
+          name: p.name,
+          type: 'special' as const,
+          definition: p.definition,
+        })),
       ],
     };
     if (entry.searchInclude?.length === 0) delete entry.searchInclude;

@@ -2,3 +2,5 @@ export * from './dates';
 export * from './extract';
 export * from './parameters';
 export * from './query';
+export * from './special';
+export * from './modifiers';

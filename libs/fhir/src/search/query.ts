@@ -2,6 +2,7 @@ import { badRequest } from '../outcomes';
 import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from '../resource-types';
 import { parseElements, parseSummary, type Subsetting } from '../summary/subset';
 import { refusedModifier, uriAboveKeys, uriBelowPrefix } from './modifiers';
+import { findSpecialParam, type NearCondition, parseNear } from './special';
 import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
 import {
   compositeTokenKey,
@@ -25,6 +26,8 @@ export type SearchFilter =
   | { kind: 'id'; ids: string[] }
   /** Token, uri and presence keys in `resource.tokens`; `not`: none of them (`:not`, `:missing=true`). */
   | { kind: 'token'; keys: string[]; not?: boolean }
+  /** Location's `near`: `position` within any of the circles. */
+  | { kind: 'near'; any: NearCondition[] }
   /** Token keys starting with any of `prefixes` (a uri's `:below`). */
   | { kind: 'token-prefix'; prefixes: string[] }
   | { kind: 'reference'; keys: string[] }
@@ -126,6 +129,10 @@ export function parseParameter(
   if (name === '_lastUpdated' && modifier === undefined) {
     return { kind: 'date', column: 'lastUpdated', conditions: parts.map((v) => parseDateCondition(name, v)) };
   }
+  if (findSpecialParam(type, name)) {
+    if (modifier !== undefined) throw badRequest(`Search parameter ${name}: no modifier is supported`);
+    return { kind: 'near', any: parts.map(parseNear) };
+  }
   const def = (COMMON_PARAMS as readonly string[]).includes(name) ? undefined : findParam(type, name);
   if (!def) throw new UnknownParameter(name);
   if (modifier !== undefined && !MODIFIERS[def.kind].includes(modifier)) {
@@ -210,7 +217,11 @@ function parseChain(
     const innerName = rest.split(/[.:]/, 1)[0];
     const candidates = def.targets?.length ? def.targets.filter(isSupportedType) : [...SUPPORTED_TYPES];
     targets = candidates.filter(
-      (t) => innerName === '_id' || innerName === '_lastUpdated' || findParam(t, innerName),
+      (t) =>
+        innerName === '_id' ||
+        innerName === '_lastUpdated' ||
+        findParam(t, innerName) ||
+        findSpecialParam(t, innerName),
     );
   }
   if (targets.length === 0)

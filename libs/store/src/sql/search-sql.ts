@@ -6,6 +6,7 @@ import {
   type ValueCondition,
 } from '@passerelle/fhir';
 import { tokenPrefixSql } from './modifier-sql';
+import { nearSql } from './near-sql';
 import type { SqlParams } from './params';
 
 /**
@@ -146,6 +147,8 @@ export function filterSql(filter: SearchFilter, p: SqlParams, anchored = false):
       return `${filter.not ? 'NOT ' : ''}(r.tokens && ${p.add(filter.keys)}::text[])`;
     case 'token-prefix':
       return tokenPrefixSql(filter, p);
+    case 'near':
+      return nearSql(filter, p);
     case 'reference':
       return filter.keys.length === 0 ? 'false' : `r.refs && ${p.add(filter.keys)}::text[]`;
     case 'provenance': {
