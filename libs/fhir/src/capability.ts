@@ -41,6 +41,12 @@ export function capabilityStatement(options: {
       searchParam: [
         { name: '_id', type: 'token', definition: `${DOC_URL}/Resource-id` },
         { name: '_lastUpdated', type: 'date', definition: `${DOC_URL}/Resource-lastUpdated` },
+        ...(type === 'AuditEvent'
+          ? []
+          : [
+              { name: '_text', type: 'string' as const, definition: `${DOC_URL}/DomainResource-text` },
+              { name: '_content', type: 'string' as const, definition: `${DOC_URL}/Resource-content` },
+            ]),
         ...SEARCH_PARAMS[type]
           .filter((p) => type !== 'AuditEvent' || AUDIT_EVENT_PARAMS.has(p.name))
           .map((p) => ({
@@ -82,7 +88,7 @@ export function capabilityStatement(options: {
       {
         mode: 'server',
         documentation:
-          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort (any parameters, - descending), _include, _revinclude (:iterate), _summary (true, text, data, count, false) and _elements on search and read, _total; an unknown parameter is a 400 unless Prefer: handling=lenient.',
+          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort (any parameters, - descending), _include, _revinclude (:iterate), _summary (true, text, data, count, false) and _elements on search and read, _total, _text and _content (full text), Location near; an unknown parameter is a 400 unless Prefer: handling=lenient.',
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         operation: [

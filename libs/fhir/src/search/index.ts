@@ -4,3 +4,4 @@ export * from './parameters';
 export * from './query';
 export * from './special';
 export * from './modifiers';
+export * from './fulltext';

@@ -3,6 +3,7 @@ import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from 
 import { parseElements, parseSummary, type Subsetting } from '../summary/subset';
 import { refusedModifier, uriAboveKeys, uriBelowPrefix } from './modifiers';
 import { findSpecialParam, type NearCondition, parseNear } from './special';
+import { type FullTextScope, isFullTextParam, parseFullText, refusedParam } from './fulltext';
 import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
 import {
   compositeTokenKey,
@@ -26,6 +27,8 @@ export type SearchFilter =
   | { kind: 'id'; ids: string[] }
   /** Token, uri and presence keys in `resource.tokens`; `not`: none of them (`:not`, `:missing=true`). */
   | { kind: 'token'; keys: string[]; not?: boolean }
+  /** `_text`, `_content`: a full-text query on the narrative or on every string. */
+  | { kind: 'fulltext'; scope: FullTextScope; query: string }
   /** Location's `near`: `position` within any of the circles. */
   | { kind: 'near'; any: NearCondition[] }
   /** Token keys starting with any of `prefixes` (a uri's `:below`). */
@@ -129,6 +132,7 @@ export function parseParameter(
   if (name === '_lastUpdated' && modifier === undefined) {
     return { kind: 'date', column: 'lastUpdated', conditions: parts.map((v) => parseDateCondition(name, v)) };
   }
+  if (isFullTextParam(name) && modifier === undefined) return parseFullText(name, value);
   if (findSpecialParam(type, name)) {
     if (modifier !== undefined) throw badRequest(`Search parameter ${name}: no modifier is supported`);
     return { kind: 'near', any: parts.map(parseNear) };
@@ -220,6 +224,7 @@ function parseChain(
       (t) =>
         innerName === '_id' ||
         innerName === '_lastUpdated' ||
+        isFullTextParam(innerName) ||
         findParam(t, innerName) ||
         findSpecialParam(t, innerName),
     );
@@ -327,6 +332,8 @@ export function parseSearchQuery(
         if (!['none', 'estimate', 'accurate'].includes(value))
           throw badRequest('_total supports none, estimate and accurate');
         query.skipTotal = value === 'none';
+      } else if (refusedParam(name) !== undefined) {
+        throw badRequest(refusedParam(name) ?? name);
       } else if ((RESULT_PARAMS as readonly string[]).includes(name)) {
         // _format: accepted, no effect on the result set
       } else {

@@ -6,6 +6,7 @@ import {
   type ValueCondition,
 } from '@passerelle/fhir';
 import { tokenPrefixSql } from './modifier-sql';
+import { fullTextSql } from './fulltext-sql';
 import { nearSql } from './near-sql';
 import type { SqlParams } from './params';
 
@@ -149,6 +150,8 @@ export function filterSql(filter: SearchFilter, p: SqlParams, anchored = false):
       return tokenPrefixSql(filter, p);
     case 'near':
       return nearSql(filter, p);
+    case 'fulltext':
+      return fullTextSql(filter, p);
     case 'reference':
       return filter.keys.length === 0 ? 'false' : `r.refs && ${p.add(filter.keys)}::text[]`;
     case 'provenance': {
