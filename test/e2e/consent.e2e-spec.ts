@@ -10,6 +10,7 @@ import {
   type TestAgency,
   type TestHub,
 } from '@passerelle/testing';
+import { AUDIT_SYSTEMS } from '@passerelle/audit';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -313,6 +314,37 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
     }
     const byPatient = (await far.get(`/fhir/AuditEvent?patient=${patientId}`).expect(200)).body as Bundle;
     expect((byPatient.entry ?? []).every((e) => (e.resource as AuditEvent).outcome === '0')).toBe(true);
+    // Every AuditEvent search parameter is matched on that view: a criterion finds a refusal by
+    // what the caller asked, never by what the hub withheld.
+    const found = async (q: string) =>
+      (((await far.get(`/fhir/AuditEvent?${q}`).expect(200)).body as Bundle).entry ?? []).map(
+        (e) => e.resource?.id,
+      );
+    const deniedIds = denied.map((e) => e.id);
+    expect(await found(`outcome=4&date=ge${since}`)).toEqual(expect.arrayContaining(deniedIds));
+    expect(await found(`subtype=read&date=ge${since}&outcome:not=0`)).toEqual(
+      expect.arrayContaining(deniedIds),
+    );
+    expect(await found(`entity-role=${AUDIT_SYSTEMS.objectRole}|4&date=ge${since}&outcome=4`)).toEqual(
+      expect.arrayContaining(deniedIds),
+    );
+    for (const q of [
+      `entity=Observation/${sensitiveId}`,
+      `patient=${patientId}&outcome=4`,
+      `patient:missing=false&date=ge${since}`,
+      `entity-role=${AUDIT_SYSTEMS.objectRole}|1&date=ge${since}`,
+    ])
+      expect({ q, found: (await found(q)).filter((id) => deniedIds.includes(id)) }).toEqual({ q, found: [] });
+    // What was disclosed is found by any of them.
+    expect(await found(`_id=${deniedIds[0]}`)).toEqual([deniedIds[0]]);
+    expect(await found(`agent=Organization/chu-far&date=ge${since}`)).toEqual(
+      expect.arrayContaining(deniedIds),
+    );
+    expect(await found(`agent=Organization/cabinet&date=ge${since}`)).toEqual([]);
+    await far.get('/fhir/AuditEvent?_content=x').expect(400);
+    await far.get('/fhir/AuditEvent?_total=accurate').expect(400);
+    await far.get('/fhir/AuditEvent?_sort=date').expect(400);
+    await far.get('/fhir/AuditEvent?colour=x').expect(400);
     for (const e of denied) {
       const one = await far.get(`/fhir/AuditEvent/${e.id}`).expect(200);
       expect(JSON.stringify(one.body)).not.toContain(patientId);

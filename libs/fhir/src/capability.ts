@@ -5,9 +5,6 @@ import { SPECIAL_PARAMS } from './search/special';
 
 const DOC_URL = 'http://hl7.org/fhir/SearchParameter';
 
-/** AuditEvent is searched in the audit trail (libs/audit), which answers these parameters only. */
-const AUDIT_EVENT_PARAMS: ReadonlySet<string> = new Set(['patient', 'subtype', 'date']);
-
 /** States exactly what the hub supports: the types, interactions and search parameters implemented. */
 export function capabilityStatement(options: {
   baseUrl: string;
@@ -47,13 +44,12 @@ export function capabilityStatement(options: {
               { name: '_text', type: 'string' as const, definition: `${DOC_URL}/DomainResource-text` },
               { name: '_content', type: 'string' as const, definition: `${DOC_URL}/Resource-content` },
             ]),
-        ...SEARCH_PARAMS[type]
-          .filter((p) => type !== 'AuditEvent' || AUDIT_EVENT_PARAMS.has(p.name))
-          .map((p) => ({
-            name: p.name,
-            type: p.kind,
-            definition: `${DOC_URL}/${type}-${p.name}`,
-          })),
+        // AuditEvent: searched in the requester's view of the audit trail (libs/audit).
+        ...SEARCH_PARAMS[type].map((p) => ({
+          name: p.name,
+          type: p.kind,
+          definition: `${DOC_URL}/${type}-${p.name}`,
+        })),
         ...(SPECIAL_PARAMS[type] ?? []).map((p) => ({
           name: p.name,
           type: 'special' as const,

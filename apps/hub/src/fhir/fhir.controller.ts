@@ -89,7 +89,7 @@ export class FhirController {
     @Query() query: QueryParams,
     @Headers('prefer') prefer?: string,
   ): Promise<Bundle> {
-    if (this.api.type(type) === 'AuditEvent') return this.audit.search(access.agency, query);
+    if (this.api.type(type) === 'AuditEvent') return this.audit.search(access.agency, query, strict(prefer));
     return this.api.search(
       this.scopes.for(access, actor.requestId),
       this.api.type(type),

@@ -5,3 +5,4 @@ export * from './query';
 export * from './special';
 export * from './modifiers';
 export * from './fulltext';
+export * from './matcher';
