@@ -1,4 +1,4 @@
-import type { Observation, Patient, Resource } from 'fhir/r4';
+import type { Encounter, Location, Observation, Patient, Resource } from 'fhir/r4';
 import {
   getFhirSchemaValidator,
   OperationOutcomeError,
@@ -8,7 +8,8 @@ import {
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
 import { openDatabase, type OpenDatabase } from './data-source';
 import { FhirRepository } from './fhir-repository';
-import { ALL_VISIBLE } from './paging';
+import { ALL_VISIBLE, type Visibility } from './paging';
+import type { StoredResource } from './types';
 
 const actor = { agency: 'hospital-1', requestId: 'test' };
 const PROFILE = 'http://example.org/fhir/StructureDefinition';
@@ -23,8 +24,12 @@ describe.each(STORE_KINDS)('search modifiers on %s', (kind) => {
     const { stored } = await repo.create(actor, resource.resourceType as SupportedType, resource);
     ids.set(stored.id, label);
   };
-  const find = async (type: SupportedType, params: QueryParams) =>
-    (await repo.search({ actor, visible: ALL_VISIBLE }, repo.parseQuery(type, params, true))).entries
+  const find = async (
+    type: SupportedType,
+    params: QueryParams,
+    visible: Visibility<StoredResource> = ALL_VISIBLE,
+  ) =>
+    (await repo.search({ actor, visible }, repo.parseQuery(type, params, true))).entries
       .map((e) => ids.get(e.stored.id) ?? e.stored.id)
       .sort();
 
@@ -132,9 +137,72 @@ describe.each(STORE_KINDS)('search modifiers on %s', (kind) => {
       /code:below: subsumption needs a terminology server/,
     );
     expect(await message({ 'code:above': '73211009' })).toMatch(/code:above/);
-    expect(await message({ 'partof:below': 'Location/1' }, 'Location')).toMatch(/partof:below: hierarchies/);
+    expect(await message({ 'patient:below': 'Patient/1' })).toMatch(
+      /patient:below: Patient has no hierarchy/,
+    );
     expect(await message({ 'family:below': 'x' }, 'Patient')).toMatch(
       /modifier :below is not supported on string/,
     );
+  });
+
+  describe('hierarchies through references (:above, :below)', () => {
+    const at = new Map<string, string>();
+    beforeAll(async () => {
+      // site > building > ward > room; elsewhere stands alone.
+      let parent: string | undefined;
+      for (const name of ['site', 'building', 'ward', 'room', 'elsewhere']) {
+        const location: Location = {
+          resourceType: 'Location',
+          name,
+          ...(parent && name !== 'elsewhere' && { partOf: { reference: `Location/${parent}` } }),
+        };
+        const { stored } = await repo.create(actor, 'Location', location);
+        ids.set(stored.id, name);
+        at.set(name, stored.id);
+        parent = stored.id;
+      }
+      for (const name of ['site', 'building', 'ward', 'room', 'elsewhere']) {
+        const encounter: Encounter = {
+          resourceType: 'Encounter',
+          status: 'finished',
+          class: { code: 'AMB' },
+          location: [{ location: { reference: `Location/${at.get(name)}` } }],
+        };
+        await put(`enc-${name}`, encounter);
+      }
+    });
+    const loc = (name: string) => `Location/${at.get(name)}`;
+
+    it(':below finds the root and everything within it, :above the root and what holds it', async () => {
+      expect(await find('Encounter', { 'location:below': loc('building') })).toEqual([
+        'enc-building',
+        'enc-room',
+        'enc-ward',
+      ]);
+      expect(await find('Encounter', { 'location:above': loc('ward') })).toEqual([
+        'enc-building',
+        'enc-site',
+        'enc-ward',
+      ]);
+      expect(await find('Location', { 'partof:below': loc('site') })).toEqual(['building', 'room', 'ward']);
+      expect(await find('Encounter', { 'location:below': `${loc('room')},${loc('elsewhere')}` })).toEqual([
+        'enc-elsewhere',
+        'enc-room',
+      ]);
+    });
+
+    it('walks only through what the caller may see', async () => {
+      const hidden = at.get('ward');
+      const visible: Visibility<StoredResource> = (rows) => Promise.resolve(rows.map((r) => r.id !== hidden));
+      // The room is within the ward: unseen, the ward hides that the room is in the building.
+      expect(await find('Encounter', { 'location:below': loc('building') }, visible)).toEqual([
+        'enc-building',
+      ]);
+      // The room (seen) says it is in the ward; what holds the ward (unseen) is not followed.
+      expect(await find('Encounter', { 'location:above': loc('room') }, visible)).toEqual([
+        'enc-room',
+        'enc-ward',
+      ]);
+    });
   });
 });

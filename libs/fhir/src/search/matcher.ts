@@ -36,6 +36,8 @@ export function unmatchable(filter: SearchFilter): string | undefined {
       return 'chained parameters';
     case 'has':
       return '_has';
+    case 'hierarchy':
+      return ':above and :below on references';
     case 'near':
       return 'near';
     case 'fulltext':
@@ -68,6 +70,7 @@ function matches(
     case 'date':
     case 'chain':
     case 'has':
+    case 'hierarchy':
     case 'near':
     case 'fulltext':
     case 'provenance':

@@ -1,7 +1,13 @@
 import { badRequest } from '../outcomes';
 import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from '../resource-types';
 import { parseElements, parseSummary, type Subsetting } from '../summary/subset';
-import { refusedModifier, uriAboveKeys, uriBelowPrefix } from './modifiers';
+import {
+  type HierarchyCriterion,
+  parseHierarchy,
+  refusedModifier,
+  uriAboveKeys,
+  uriBelowPrefix,
+} from './modifiers';
 import { findSpecialParam, type NearCondition, parseNear } from './special';
 import { type FullTextScope, isFullTextParam, parseFullText, refusedParam } from './fulltext';
 import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
@@ -27,6 +33,8 @@ export type SearchFilter =
   | { kind: 'id'; ids: string[] }
   /** Token, uri and presence keys in `resource.tokens`; `not`: none of them (`:not`, `:missing=true`). */
   | { kind: 'token'; keys: string[]; not?: boolean }
+  /** `reference:above|below`: resolved by the store into the references of the hierarchy. */
+  | HierarchyCriterion
   /** `_text`, `_content`: a full-text query on the narrative or on every string. */
   | { kind: 'fulltext'; scope: FullTextScope; query: string }
   /** Location's `near`: `position` within any of the circles. */
@@ -103,7 +111,7 @@ const MODIFIERS: Record<SearchParamDef['kind'], readonly string[]> = {
   number: ['missing'],
   quantity: ['missing'],
   uri: ['above', 'below', 'missing'],
-  reference: ['identifier', 'missing'],
+  reference: ['identifier', 'above', 'below', 'missing'],
   composite: ['missing'],
 };
 
@@ -173,6 +181,7 @@ export function parseParameter(
     case 'reference':
       if (modifier === 'identifier')
         return { kind: 'token', keys: parts.map((v) => parseTokenKey(rawName, v, `${name}:identifier`)) };
+      if (modifier === 'above' || modifier === 'below') return parseHierarchy(def, modifier, parts, bases);
       return { kind: 'reference', keys: parts.map((v) => parseReferenceKey(def, modifier, v, bases)) };
     case 'string':
       return { kind: 'value', param: name, any: parts.map((v) => parseStringCondition(name, modifier, v)) };

@@ -173,6 +173,7 @@ export function filterSql(filter: SearchFilter, p: SqlParams, anchored = false):
     }
     case 'chain':
     case 'has':
+    case 'hierarchy':
       throw new Error(`A ${filter.kind} criterion reached SQL unresolved`);
   }
 }
