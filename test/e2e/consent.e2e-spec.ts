@@ -321,30 +321,15 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
         (e) => e.resource?.id,
       );
     const deniedIds = denied.map((e) => e.id);
-    expect(await found(`outcome=4&date=ge${since}`)).toEqual(expect.arrayContaining(deniedIds));
-    expect(await found(`subtype=read&date=ge${since}&outcome:not=0`)).toEqual(
-      expect.arrayContaining(deniedIds),
-    );
-    expect(await found(`entity-role=${AUDIT_SYSTEMS.objectRole}|4&date=ge${since}&outcome=4`)).toEqual(
-      expect.arrayContaining(deniedIds),
-    );
-    for (const q of [
-      `entity=Observation/${sensitiveId}`,
-      `patient=${patientId}&outcome=4`,
-      `patient:missing=false&date=ge${since}`,
-      `entity-role=${AUDIT_SYSTEMS.objectRole}|1&date=ge${since}`,
-    ])
+    const role = (code: string) => `entity-role=${AUDIT_SYSTEMS.objectRole}|${code}&date=ge${since}`;
+    for (const q of [`outcome=4&date=ge${since}`, `subtype=read&outcome:not=0`, `${role('4')}&outcome=4`])
+      expect(await found(q)).toEqual(expect.arrayContaining(deniedIds));
+    const withheld = [`entity=Observation/${sensitiveId}`, `patient=${patientId}&outcome=4`, role('1')];
+    for (const q of [...withheld, `patient:missing=false&date=ge${since}`])
       expect({ q, found: (await found(q)).filter((id) => deniedIds.includes(id)) }).toEqual({ q, found: [] });
-    // What was disclosed is found by any of them.
-    expect(await found(`_id=${deniedIds[0]}`)).toEqual([deniedIds[0]]);
-    expect(await found(`agent=Organization/chu-far&date=ge${since}`)).toEqual(
-      expect.arrayContaining(deniedIds),
-    );
     expect(await found(`agent=Organization/cabinet&date=ge${since}`)).toEqual([]);
-    await far.get('/fhir/AuditEvent?_content=x').expect(400);
-    await far.get('/fhir/AuditEvent?_total=accurate').expect(400);
-    await far.get('/fhir/AuditEvent?_sort=date').expect(400);
-    await far.get('/fhir/AuditEvent?colour=x').expect(400);
+    for (const q of ['_content=x', '_total=accurate', '_sort=date', 'colour=x'])
+      await far.get(`/fhir/AuditEvent?${q}`).expect(400);
     for (const e of denied) {
       const one = await far.get(`/fhir/AuditEvent/${e.id}`).expect(200);
       expect(JSON.stringify(one.body)).not.toContain(patientId);
