@@ -10,6 +10,7 @@ import {
   type TestAgency,
   type TestHub,
 } from '@passerelle/testing';
+import { AUDIT_SYSTEMS } from '@passerelle/audit';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -313,6 +314,22 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
     }
     const byPatient = (await far.get(`/fhir/AuditEvent?patient=${patientId}`).expect(200)).body as Bundle;
     expect((byPatient.entry ?? []).every((e) => (e.resource as AuditEvent).outcome === '0')).toBe(true);
+    // Every AuditEvent search parameter is matched on that view: a criterion finds a refusal by
+    // what the caller asked, never by what the hub withheld.
+    const found = async (q: string) =>
+      (((await far.get(`/fhir/AuditEvent?${q}`).expect(200)).body as Bundle).entry ?? []).map(
+        (e) => e.resource?.id,
+      );
+    const deniedIds = denied.map((e) => e.id);
+    const role = (code: string) => `entity-role=${AUDIT_SYSTEMS.objectRole}|${code}&date=ge${since}`;
+    for (const q of [`outcome=4&date=ge${since}`, `subtype=read&outcome:not=0`, `${role('4')}&outcome=4`])
+      expect(await found(q)).toEqual(expect.arrayContaining(deniedIds));
+    const withheld = [`entity=Observation/${sensitiveId}`, `patient=${patientId}&outcome=4`, role('1')];
+    for (const q of [...withheld, `patient:missing=false&date=ge${since}`])
+      expect({ q, found: (await found(q)).filter((id) => deniedIds.includes(id)) }).toEqual({ q, found: [] });
+    expect(await found(`agent=Organization/cabinet&date=ge${since}`)).toEqual([]);
+    for (const q of ['_content=x', '_total=accurate', '_sort=date', 'colour=x'])
+      await far.get(`/fhir/AuditEvent?${q}`).expect(400);
     for (const e of denied) {
       const one = await far.get(`/fhir/AuditEvent/${e.id}`).expect(200);
       expect(JSON.stringify(one.body)).not.toContain(patientId);

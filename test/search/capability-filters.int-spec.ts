@@ -26,7 +26,12 @@ const subject = { reference: 'Patient/d0' };
 /** One valid resource of each type the synthetic records do not hold. */
 const EXTRA: FhirResource[] = [
   { resourceType: 'PractitionerRole', id: 'x1', active: true },
-  { resourceType: 'Location', id: 'x2', name: 'Cabinet du Parc' },
+  {
+    resourceType: 'Location',
+    id: 'x2',
+    name: 'Cabinet du Parc',
+    position: { latitude: 45.76, longitude: 4.83 },
+  },
   {
     resourceType: 'Composition',
     id: 'x3',
@@ -100,6 +105,8 @@ function nothing(type: SupportedType, p: CapabilityStatementRestResourceSearchPa
         return `urn:none:${NONE}`;
       case 'reference':
         return `Patient/${NONE}`;
+      case 'special': // Location's near: a kilometre around the South Pole
+        return '-89.9|0|1|km';
       default:
         throw new Error(`no value for ${kind}`);
     }

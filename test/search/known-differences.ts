@@ -1,4 +1,6 @@
 import type { GeneratedQuery } from './differential-queries';
+import { findParam } from '@passerelle/fhir';
+import type { FeatureQuery } from './feature-queries';
 
 /**
  * Where the hub and Medplum's MemoryRepository (4.5.2) disagree, and which is right by the FHIR
@@ -52,4 +54,58 @@ export function knownDifference(
   medplum: string[],
 ): KnownDifference | undefined {
   return KNOWN_DIFFERENCES.find((d) => d.applies(q, hub, medplum));
+}
+
+/** Disagreements on `:missing` and `_sort` (search-differential-features.int-spec.ts). */
+export interface KnownFeatureDifference {
+  reason: string;
+  applies: (q: FeatureQuery, hub: string[], medplum: string[]) => boolean;
+}
+
+const sameSet = (a: string[], b: string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+const sortedBy = (q: FeatureQuery, kind: string) =>
+  q.kind === 'sort' && findParam(q.type, q.params[0][0].split(':')[0])?.kind === kind;
+
+export const KNOWN_FEATURE_DIFFERENCES: KnownFeatureDifference[] = [
+  {
+    reason:
+      'MemoryRepository takes `value.as(string)` (and `.as(Age)`) of a choice to be any value that is a ' +
+      'JSON string, so `Condition?onset-info:missing=false` finds Conditions with an `onsetDateTime`. ' +
+      'FHIRPath `as(type)` keeps only values of that type (a dateTime is not a string): with ' +
+      '`onsetDateTime` alone, `onset-info` and `onset-age` are missing. The hub is right.',
+    applies: (q, hub, medplum) => {
+      const [name, value] = q.params[0];
+      const def = findParam(q.type, name.split(':')[0]);
+      if (!def?.expression.includes('.as(')) return false;
+      const hubPresent = value === 'false' ? hub : medplum;
+      const medplumPresent = value === 'false' ? medplum : hub;
+      // Medplum finds more present (fewer missing); for a sort, the hub's are among Medplum's.
+      return q.kind === 'sort' ? subset(hub, medplum) : subset(hubPresent, medplumPresent);
+    },
+  },
+  {
+    reason:
+      "MemoryRepository sorts by the JSON text of all of a resource's values under the locale's " +
+      'collation (a HumanName\'s `{"use":"official","family":...}`, `d’hospitalisation` before ' +
+      "`de consultation`). The spec sorts by the parameter's values, a resource by its lowest value " +
+      '(highest when descending), and leaves the collation of strings to the server: the hub sorts ' +
+      'strings as it searches them, case, accents and punctuation ignored. Same matches, another order.',
+    applies: (q, hub, medplum) => sortedBy(q, 'string') && sameSet(hub, medplum),
+  },
+  {
+    reason:
+      'MemoryRepository sorts a Period by its JSON text (its start first). The spec sorts a resource ' +
+      'by its lowest value ascending and highest descending; a Period is a range, one without an end ' +
+      'is ongoing: the hub sorts descending by the end, ongoing first. Same matches, another order.',
+    applies: (q, hub, medplum) =>
+      sortedBy(q, 'date') && q.params[1][1].startsWith('-') && sameSet(hub, medplum),
+  },
+];
+
+export function knownFeatureDifference(
+  q: FeatureQuery,
+  hub: string[],
+  medplum: string[],
+): KnownFeatureDifference | undefined {
+  return KNOWN_FEATURE_DIFFERENCES.find((d) => d.applies(q, hub, medplum));
 }

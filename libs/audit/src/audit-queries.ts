@@ -81,6 +81,15 @@ export class AuditQueries {
   }
 
   async search(params: AuditSearch, db: Db = this.dataSource.manager): Promise<AuditPage> {
+    const { events, next } = await this.positioned(params, db);
+    return { events: events.map((e) => e.event), ...(next !== undefined ? { next } : {}) };
+  }
+
+  /** search, each event with its position (`seq`, for `after`). */
+  async positioned(
+    params: AuditSearch,
+    db: Db = this.dataSource.manager,
+  ): Promise<{ events: { seq: number; event: AuditEvent }[]; next?: number }> {
     const w = new Where();
     if (params.patient !== undefined)
       w.clauses.push(`patient_id = ANY(${w.param([...params.patient])}::text[])`);
@@ -101,7 +110,7 @@ export class AuditQueries {
     );
     const page = rows.slice(0, count);
     return {
-      events: page.map((r) => r.content),
+      events: page.map((r) => ({ seq: Number(r.seq), event: r.content })),
       ...(rows.length > count ? { next: Number(page[page.length - 1].seq) } : {}),
     };
   }

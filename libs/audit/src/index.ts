@@ -31,3 +31,8 @@ export {
   type CheckpointRead,
 } from './audit-checkpoints';
 export { AuditCheckpointer, type AuditCheckpointerOptions } from './audit-checkpointer';
+export {
+  examinationBound as auditExaminationBound,
+  searchRequesterView,
+  type RequesterPage,
+} from './requester-search';

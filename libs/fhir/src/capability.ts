@@ -1,11 +1,9 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
 import { READ_ONLY_TYPES, SUPPORTED_TYPES } from './resource-types';
 import { SEARCH_PARAMS } from './search/parameters';
+import { SPECIAL_PARAMS } from './search/special';
 
 const DOC_URL = 'http://hl7.org/fhir/SearchParameter';
-
-/** AuditEvent is searched in the audit trail (libs/audit), which answers these parameters only. */
-const AUDIT_EVENT_PARAMS: ReadonlySet<string> = new Set(['patient', 'subtype', 'date']);
 
 /** States exactly what the hub supports: the types, interactions and search parameters implemented. */
 export function capabilityStatement(options: {
@@ -40,13 +38,23 @@ export function capabilityStatement(options: {
       searchParam: [
         { name: '_id', type: 'token', definition: `${DOC_URL}/Resource-id` },
         { name: '_lastUpdated', type: 'date', definition: `${DOC_URL}/Resource-lastUpdated` },
-        ...SEARCH_PARAMS[type]
-          .filter((p) => type !== 'AuditEvent' || AUDIT_EVENT_PARAMS.has(p.name))
-          .map((p) => ({
-            name: p.name,
-            type: p.kind,
-            definition: `${DOC_URL}/${type}-${p.name}`,
-          })),
+        ...(type === 'AuditEvent'
+          ? []
+          : [
+              { name: '_text', type: 'string' as const, definition: `${DOC_URL}/DomainResource-text` },
+              { name: '_content', type: 'string' as const, definition: `${DOC_URL}/Resource-content` },
+            ]),
+        // AuditEvent: searched in the requester's view of the audit trail (libs/audit).
+        ...SEARCH_PARAMS[type].map((p) => ({
+          name: p.name,
+          type: p.kind,
+          definition: `${DOC_URL}/${type}-${p.name}`,
+        })),
+        ...(SPECIAL_PARAMS[type] ?? []).map((p) => ({
+          name: p.name,
+          type: 'special' as const,
+          definition: p.definition,
+        })),
       ],
     };
     if (entry.searchInclude?.length === 0) delete entry.searchInclude;
@@ -76,7 +84,7 @@ export function capabilityStatement(options: {
       {
         mode: 'server',
         documentation:
-          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort (any parameters, - descending), _include, _revinclude (:iterate), _summary=count, _total; an unknown parameter is a 400 unless Prefer: handling=lenient.',
+          'Search: every standard R4 search parameter of each type, modifiers and prefixes, chained parameters and _has (consent-checked), _count, _sort (any parameters, - descending), _include, _revinclude (:iterate), _summary (true, text, data, count, false) and _elements on search and read, _total, _text and _content (full text), Location near; an unknown parameter is a 400 unless Prefer: handling=lenient.',
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         operation: [

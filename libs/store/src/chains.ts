@@ -58,13 +58,55 @@ function innerQuery(type: SearchQuery['type'], filters: SearchFilter[]): SearchQ
   };
 }
 
+/** Levels of a hierarchy followed at most (a Location within a building within a site ...). */
+const HIERARCHY_DEPTH = 16;
+
+/**
+ * The roots of `:above`/`:below` and, level by level, the resources of the hierarchy above or
+ * below them that the caller may see: a level is reached only through visible resources.
+ */
+async function hierarchyMembers(
+  db: Db,
+  f: Extract<SearchFilter, { kind: 'hierarchy' }>,
+  visible: Visibility<StoredResource>,
+): Promise<string[]> {
+  const members = new Set(f.roots);
+  let frontier = [...f.roots];
+  const viaPrefix = referenceKey(f.via, `${f.targetType}/`);
+  for (let depth = 0; depth < HIERARCHY_DEPTH && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    const label = `${f.param}:${f.direction}`;
+    if (f.direction === 'below') {
+      const filter: SearchFilter = { kind: 'reference', keys: frontier.map((m) => referenceKey(f.via, m)) };
+      for (const m of await visibleMatches(db, innerQuery(f.targetType, [filter]), visible, label))
+        next.push(`${m.stored.type}/${m.stored.id}`);
+    } else {
+      const ids = frontier.map((m) => m.slice(f.targetType.length + 1));
+      for (const m of await visibleMatches(
+        db,
+        innerQuery(f.targetType, [{ kind: 'id', ids }]),
+        visible,
+        label,
+      ))
+        for (const ref of m.refs)
+          if (ref.startsWith(viaPrefix)) next.push(ref.slice(viaPrefix.length - f.targetType.length - 1));
+    }
+    frontier = next.filter((m) => !members.has(m));
+    for (const m of frontier) members.add(m);
+    if (members.size > CHAIN_LIMIT)
+      throw badRequest(`Search parameter ${label} reaches more than ${CHAIN_LIMIT} resources: narrow it`);
+  }
+  return [...members];
+}
+
 /** `query` with its chain and `_has` criteria replaced by the reference and id criteria they resolve to. */
 export async function resolveChains(
   db: Db,
   query: SearchQuery,
   visible: Visibility<StoredResource>,
 ): Promise<SearchQuery> {
-  if (!query.filters.some((f) => f.kind === 'chain' || f.kind === 'has')) return query;
+  if (!query.filters.some((f) => f.kind === 'chain' || f.kind === 'has' || f.kind === 'hierarchy'))
+    return query;
   const filters: SearchFilter[] = [];
   for (const f of query.filters) {
     if (f.kind === 'chain') {
@@ -92,6 +134,9 @@ export async function resolveChains(
         for (const ref of m.refs) if (ref.startsWith(prefix)) ids.add(ref.slice(prefix.length));
       }
       filters.push({ kind: 'id', ids: [...ids] });
+    } else if (f.kind === 'hierarchy') {
+      const members = await hierarchyMembers(db, f, visible);
+      filters.push({ kind: 'reference', keys: members.map((m) => referenceKey(f.param, m)) });
     } else {
       filters.push(f);
     }

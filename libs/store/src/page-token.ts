@@ -13,8 +13,8 @@ export interface PagePosition {
   i: string;
   /** version, for history pages */
   v?: number;
-  /** offset of the next row, for searches sorted by parameters (`_sort=family`) */
-  o?: number;
+  /** sort keys of the row, for searches sorted by parameters (`_sort=family`; see sorted-sql.ts) */
+  k?: (string | null)[];
 }
 
 export function encodePageToken(position: PagePosition): string {
@@ -30,8 +30,7 @@ export function decodePageToken(token: string): PagePosition {
       typeof (value as PagePosition).t === 'number' &&
       typeof (value as PagePosition).r === 'string' &&
       typeof (value as PagePosition).i === 'string' &&
-      ((value as PagePosition).o === undefined || Number.isSafeInteger((value as PagePosition).o)) &&
-      ((value as PagePosition).o ?? 0) >= 0
+      ((value as PagePosition).k === undefined || Array.isArray((value as PagePosition).k))
     ) {
       return value as PagePosition;
     }

@@ -10,8 +10,8 @@ import {
   selectHistory,
   selectMatchFacts,
   selectMatches,
-  selectSortedMatches,
 } from './sql/query-sql';
+import { selectSortedMatches } from './sql/sorted-sql';
 import { type Db } from './sql/resource-sql';
 import type { HistoryEntry, HistoryPage, SearchEntry, SearchPage, StoredResource } from './types';
 
@@ -45,18 +45,18 @@ export async function searchPage(
   const total = (left: number) =>
     visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible, left);
   if (query.summaryCount) return { entries: [], total: await total(bound), hidden: [] };
-  // Sorted by parameters: paged by offset (a keyset over computed keys would need them stored).
+  // Sorted by parameters: a keyset over the computed keys, carried in the page token.
   const sorted = query.sortKeys !== undefined;
   const filled = await fillPage<MatchedResource>(
     (position, n) =>
       sorted
-        ? selectSortedMatches(db, { ...query, count: n }, position?.o ?? 0)
+        ? selectSortedMatches(db, { ...query, count: n }, position)
         : selectMatches(db, { ...query, count: n }, position),
     (m) => ({
       t: m.stored.lastUpdated.getTime(),
       r: m.stored.type,
       i: m.stored.id,
-      ...(sorted && { o: (m.offset ?? 0) + 1 }),
+      ...(sorted && { k: m.sortKeys }),
     }),
     (rows) => visible(rows.map((m) => m.stored)),
     query.count,
@@ -67,9 +67,18 @@ export async function searchPage(
   const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
   const hidden = filled.hidden.map((m) => m.stored);
   await addIncludes(db, query, page, visible, maxCount, entries, hidden);
+  // `_total=none`: no count at all. A first page that holds every match is its own total.
+  // `_total=estimate` is answered as `accurate`: see docs/search.md (an estimate of the matches
+  // before the consent check would tell a caller about what it may not see).
+  const whole = query.pageToken === undefined && filled.next === undefined && !filled.partial;
   return {
     entries,
-    total: query.skipTotal || filled.partial ? undefined : await total(bound - filled.examined),
+    total:
+      query.skipTotal || filled.partial
+        ? undefined
+        : whole
+          ? page.length
+          : await total(bound - filled.examined),
     nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
     hidden,
   };

@@ -1,15 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditEvent, Bundle, Parameters, ParametersParameter } from 'fhir/r4';
-import { type AccessReportRow, AUDIT_SYSTEMS, AuditQueries, requesterView } from '@passerelle/audit';
+import {
+  type AccessReportRow,
+  AUDIT_SYSTEMS,
+  AuditQueries,
+  requesterView,
+  searchRequesterView,
+} from '@passerelle/audit';
 import type { ConsentScopedRepository } from '@passerelle/consent';
 import {
   badRequest,
   forbidden,
   notFound,
   parseDateRange,
+  parseSearchQuery,
   type QueryParams,
   queryString,
   searchsetBundle,
+  subsetResource,
 } from '@passerelle/fhir';
 import { FHIR_BASE_URL } from '../core.module';
 import { PatientLinksService } from './patient-links.service';
@@ -47,35 +55,33 @@ export class AuditApiService {
     return JSON.stringify(requesterView(event));
   }
 
-  async search(agency: string, params: QueryParams): Promise<Bundle> {
-    const count = Math.min(Number(single(params, '_count') ?? 20) || 20, 500);
-    const after = single(params, '_page') !== undefined ? Number(single(params, '_page')) : undefined;
-    if (after !== undefined && !Number.isSafeInteger(after)) throw badRequest('Invalid _page');
-    const echo: [string, string][] = [];
-    for (const name of ['patient', 'subtype', 'date']) {
-      for (const v of ([] as string[]).concat(params[name] ?? [])) echo.push([name, v]);
-    }
-    const patient = single(params, 'patient');
-    const page = await this.audit.search({
-      agency,
-      patient: patient ? await this.links.linkedPatients(patient.replace(/^Patient\//, '')) : undefined,
-      // A denial never names the patient to the caller: found by patient, only what was disclosed.
-      ...(patient ? { outcome: '0' as const } : {}),
-      requesterView: true,
-      subtype: single(params, 'subtype'),
-      dateGe: instant(single(params, 'date')?.replace(/^ge/, ''), 'date', false),
-      count,
-      after,
+  /**
+   * The caller's own audit trail, searched with every official AuditEvent parameter on what the
+   * requester may see of each event (searchRequesterView), `_summary`/`_elements` applied.
+   */
+  async search(agency: string, params: QueryParams, strict: boolean): Promise<Bundle> {
+    const parsed = parseSearchQuery('AuditEvent', params, {
+      strict,
+      defaultCount: 20,
+      maxCount: 500,
+      localBases: [this.baseUrl],
     });
+    // A patient's other records (the same person at other agencies) are searched too.
+    const query = await this.links.expandQuery(parsed);
+    const page = await searchRequesterView(this.audit, agency, query);
     const path = `${this.baseUrl}/AuditEvent`;
+    const echo = query.echo;
     return searchsetBundle(
       this.baseUrl,
-      page.events.map((event) => ({ resource: requesterView(event), mode: 'match' as const })),
+      page.events.map((event) => ({
+        resource: query.subset ? subsetResource(event, query.subset) : event,
+        mode: 'match' as const,
+      })),
       {
         self: `${path}${queryString(echo)}`,
         next:
           page.next !== undefined
-            ? `${path}${queryString([...echo, ['_count', String(count)], ['_page', String(page.next)]])}`
+            ? `${path}${queryString([...echo.filter(([n]) => n !== '_count'), ['_count', String(query.count)], ['_page', String(page.next)]])}`
             : undefined,
       },
     );

@@ -9,6 +9,8 @@ import {
   type QueryParams,
   queryString,
   searchsetBundle,
+  type Subsetting,
+  subsetResource,
   SUPPORTED_TYPES,
   type SupportedType,
 } from '@passerelle/fhir';
@@ -65,7 +67,7 @@ export class FhirApiService {
     const query = await this.links.expandQuery(this.repo.parseQuery(type, params, strict), db);
     const page = await scope.search(query, queryString(query.echo), db);
     const self = `${this.baseUrl}/${type}${queryString(query.echo)}`;
-    return this.searchset(page, self, query.echo, `${this.baseUrl}/${type}`);
+    return this.searchset(page, self, query.echo, `${this.baseUrl}/${type}`, query.subset);
   }
 
   /** Transaction and batch entries: each needs the scope its own interaction would need. */
@@ -196,10 +198,20 @@ export class FhirApiService {
     );
   }
 
-  private searchset(page: SearchPage, self: string, echo: [string, string][], path: string): Bundle {
+  private searchset(
+    page: SearchPage,
+    self: string,
+    echo: [string, string][],
+    path: string,
+    subset?: Subsetting,
+  ): Bundle {
     return searchsetBundle(
       this.baseUrl,
-      page.entries.map((e) => ({ resource: parseStored(e.stored), mode: e.mode })),
+      page.entries.map((e) => {
+        const resource = parseStored(e.stored);
+        // Matches and includes alike (search.html#summary).
+        return { resource: subset ? subsetResource(resource, subset) : resource, mode: e.mode };
+      }),
       {
         self,
         next: page.nextPageToken

@@ -12,9 +12,23 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Bundle, CapabilityStatement, Parameters, Resource } from 'fhir/r4';
-import { capabilityStatement, etag, informational, type QueryParams } from '@passerelle/fhir';
+import {
+  capabilityStatement,
+  etag,
+  informational,
+  type QueryParams,
+  readSubsetting,
+  type Subsetting,
+  subsetResource,
+} from '@passerelle/fhir';
 import type { AccessContext } from '@passerelle/identity';
-import { type Actor, parseQueryString, type StoredResource, type WriteResult } from '@passerelle/store';
+import {
+  type Actor,
+  parseQueryString,
+  parseStored,
+  type StoredResource,
+  type WriteResult,
+} from '@passerelle/store';
 import type { FastifyReply } from 'fastify';
 import { Interaction } from '../auth/interaction.decorator';
 import { CurrentAccess, CurrentActor } from './actor.decorator';
@@ -75,7 +89,7 @@ export class FhirController {
     @Query() query: QueryParams,
     @Headers('prefer') prefer?: string,
   ): Promise<Bundle> {
-    if (this.api.type(type) === 'AuditEvent') return this.audit.search(access.agency, query);
+    if (this.api.type(type) === 'AuditEvent') return this.audit.search(access.agency, query, strict(prefer));
     return this.api.search(
       this.scopes.for(access, actor.requestId),
       this.api.type(type),
@@ -137,12 +151,17 @@ export class FhirController {
     @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
+    @Query() query: QueryParams,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | null> {
-    if (this.api.type(type) === 'AuditEvent') return this.audit.read(access.agency, id);
+    const subset = readSubsetting(this.api.type(type), query);
+    if (this.api.type(type) === 'AuditEvent')
+      return this.subsetted(await this.audit.read(access.agency, id), subset);
     const stored = await this.scopes.for(access, actor.requestId).read(this.api.type(type), id);
     this.versionHeaders(reply, stored);
-    return stored.json;
+    return subset && !stored.deleted
+      ? JSON.stringify(subsetResource(parseStored(stored), subset))
+      : stored.json;
   }
 
   @Put(':type/:id')
@@ -200,11 +219,15 @@ export class FhirController {
     @Param('type') type: string,
     @Param('id') id: string,
     @Param('vid') vid: string,
+    @Query() query: QueryParams,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | null> {
+    const subset = readSubsetting(this.api.type(type), query);
     const stored = await this.scopes.for(access, actor.requestId).vread(this.api.type(type), id, vid);
     this.versionHeaders(reply, stored);
-    return stored.json;
+    return subset && !stored.deleted
+      ? JSON.stringify(subsetResource(parseStored(stored), subset))
+      : stored.json;
   }
 
   @Post(':type/$match')
@@ -244,6 +267,11 @@ export class FhirController {
   ): Promise<Bundle> {
     if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
     return this.api.everything(this.scopes.for(access, actor.requestId), access, id, query);
+  }
+
+  /** A resource's JSON as `_summary`/`_elements` asks (as stored when they are absent). */
+  private subsetted(json: string, subset: Subsetting | undefined): string {
+    return subset ? JSON.stringify(subsetResource(JSON.parse(json) as Resource, subset)) : json;
   }
 
   private versionHeaders(reply: FastifyReply, stored: StoredResource): void {

@@ -35,6 +35,7 @@ export const RESULT_PARAMS = [
   '_include',
   '_revinclude',
   '_summary',
+  '_elements',
   '_total',
   '_page',
   '_format',

@@ -1,5 +1,15 @@
 import { badRequest } from '../outcomes';
 import { isSupportedType, isValidId, SUPPORTED_TYPES, type SupportedType } from '../resource-types';
+import { parseElements, parseSummary, type Subsetting } from '../summary/subset';
+import {
+  type HierarchyCriterion,
+  parseHierarchy,
+  refusedModifier,
+  uriAboveKeys,
+  uriBelowPrefix,
+} from './modifiers';
+import { findSpecialParam, type NearCondition, parseNear } from './special';
+import { type FullTextScope, isFullTextParam, parseFullText, refusedParam } from './fulltext';
 import { COMMON_PARAMS, findParam, RESULT_PARAMS, type SearchParamDef } from './parameters';
 import {
   compositeTokenKey,
@@ -23,6 +33,14 @@ export type SearchFilter =
   | { kind: 'id'; ids: string[] }
   /** Token, uri and presence keys in `resource.tokens`; `not`: none of them (`:not`, `:missing=true`). */
   | { kind: 'token'; keys: string[]; not?: boolean }
+  /** `reference:above|below`: resolved by the store into the references of the hierarchy. */
+  | HierarchyCriterion
+  /** `_text`, `_content`: a full-text query on the narrative or on every string. */
+  | { kind: 'fulltext'; scope: FullTextScope; query: string }
+  /** Location's `near`: `position` within any of the circles. */
+  | { kind: 'near'; any: NearCondition[] }
+  /** Token keys starting with any of `prefixes` (a uri's `:below`). */
+  | { kind: 'token-prefix'; prefixes: string[] }
   | { kind: 'reference'; keys: string[] }
   | { kind: 'date'; column: 'lastUpdated'; conditions: DateCondition[] }
   /** Rows of the `search_value` table for `param`, any of `any`. */
@@ -67,6 +85,8 @@ export interface SearchQuery {
   includes: IncludeSpec[];
   revIncludes: IncludeSpec[];
   summaryCount: boolean;
+  /** `_summary=true|text|data` or `_elements`: what of each resource is returned (matches and includes). */
+  subset?: Subsetting;
   /** `_total=none`: the caller does not want Bundle.total (it costs a count). */
   skipTotal?: boolean;
   pageToken?: string;
@@ -90,8 +110,8 @@ const MODIFIERS: Record<SearchParamDef['kind'], readonly string[]> = {
   date: ['missing'],
   number: ['missing'],
   quantity: ['missing'],
-  uri: ['missing'],
-  reference: ['identifier', 'missing'],
+  uri: ['above', 'below', 'missing'],
+  reference: ['identifier', 'above', 'below', 'missing'],
   composite: ['missing'],
 };
 
@@ -120,9 +140,16 @@ export function parseParameter(
   if (name === '_lastUpdated' && modifier === undefined) {
     return { kind: 'date', column: 'lastUpdated', conditions: parts.map((v) => parseDateCondition(name, v)) };
   }
+  if (isFullTextParam(name) && modifier === undefined) return parseFullText(name, value);
+  if (findSpecialParam(type, name)) {
+    if (modifier !== undefined) throw badRequest(`Search parameter ${name}: no modifier is supported`);
+    return { kind: 'near', any: parts.map(parseNear) };
+  }
   const def = (COMMON_PARAMS as readonly string[]).includes(name) ? undefined : findParam(type, name);
   if (!def) throw new UnknownParameter(name);
   if (modifier !== undefined && !MODIFIERS[def.kind].includes(modifier)) {
+    const refused = refusedModifier(name, def.kind, modifier);
+    if (refused !== undefined) throw badRequest(refused);
     if (!(def.kind === 'reference' && isSupportedType(modifier)))
       throw badRequest(
         `Search parameter ${name}: the modifier :${modifier} is not supported on ${def.kind} parameters`,
@@ -147,10 +174,14 @@ export function parseParameter(
         not: modifier === 'not' || undefined,
       };
     case 'uri':
+      if (modifier === 'above') return { kind: 'token', keys: parts.flatMap((v) => uriAboveKeys(name, v)) };
+      if (modifier === 'below')
+        return { kind: 'token-prefix', prefixes: parts.map((v) => uriBelowPrefix(name, v)) };
       return { kind: 'token', keys: parts.map((v) => parseTokenKey(name, v.replace(/\|/g, '\\|'))) };
     case 'reference':
       if (modifier === 'identifier')
         return { kind: 'token', keys: parts.map((v) => parseTokenKey(rawName, v, `${name}:identifier`)) };
+      if (modifier === 'above' || modifier === 'below') return parseHierarchy(def, modifier, parts, bases);
       return { kind: 'reference', keys: parts.map((v) => parseReferenceKey(def, modifier, v, bases)) };
     case 'string':
       return { kind: 'value', param: name, any: parts.map((v) => parseStringCondition(name, modifier, v)) };
@@ -199,7 +230,12 @@ function parseChain(
     const innerName = rest.split(/[.:]/, 1)[0];
     const candidates = def.targets?.length ? def.targets.filter(isSupportedType) : [...SUPPORTED_TYPES];
     targets = candidates.filter(
-      (t) => innerName === '_id' || innerName === '_lastUpdated' || findParam(t, innerName),
+      (t) =>
+        innerName === '_id' ||
+        innerName === '_lastUpdated' ||
+        isFullTextParam(innerName) ||
+        findParam(t, innerName) ||
+        findSpecialParam(t, innerName),
     );
   }
   if (targets.length === 0)
@@ -272,6 +308,7 @@ export function parseSearchQuery(
     summaryCount: false,
     echo: [],
   };
+  let subsetSeen = false;
   for (const [rawName, rawValue] of Object.entries(params)) {
     if (rawValue === undefined) continue;
     const values = Array.isArray(rawValue) ? rawValue : [rawValue];
@@ -286,9 +323,12 @@ export function parseSearchQuery(
         if (value === '_lastUpdated') query.sort = 'asc';
         else if (value === '-_lastUpdated') query.sort = 'desc';
         else query.sortKeys = parseSort(type, value);
-      } else if (name === '_summary') {
-        if (value === 'count') query.summaryCount = true;
-        else if (value !== 'false') throw badRequest('_summary supports count and false');
+      } else if (name === '_summary' || name === '_elements') {
+        const parsed = name === '_summary' ? parseSummary(value) : parseElements(type, value);
+        if (subsetSeen) throw badRequest('_summary and _elements: one of them, once');
+        subsetSeen = true;
+        if (parsed === 'count') query.summaryCount = true;
+        else query.subset = parsed;
       } else if (name === '_include' || name === '_revinclude') {
         if (modifier !== undefined && modifier !== 'iterate')
           throw badRequest(`${rawName}: the modifier :${modifier} is not supported`);
@@ -301,6 +341,8 @@ export function parseSearchQuery(
         if (!['none', 'estimate', 'accurate'].includes(value))
           throw badRequest('_total supports none, estimate and accurate');
         query.skipTotal = value === 'none';
+      } else if (refusedParam(name) !== undefined) {
+        throw badRequest(refusedParam(name) ?? name);
       } else if ((RESULT_PARAMS as readonly string[]).includes(name)) {
         // _format: accepted, no effect on the result set
       } else {

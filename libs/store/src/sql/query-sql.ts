@@ -13,8 +13,8 @@ interface MatchRow extends ResourceRow {
 export interface MatchedResource {
   stored: StoredResource;
   refs: string[];
-  /** Position in a search sorted by parameters (offset paging). */
-  offset?: number;
+  /** Its sort keys as text, in a search sorted by parameters (see sorted-sql.ts). */
+  sortKeys?: (string | null)[];
 }
 
 function whereOf(query: SearchQuery, p: SqlParams): string[] {
@@ -56,63 +56,6 @@ export async function selectMatches(
     p.values,
   );
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
-}
-
-/**
- * One page of matches sorted by `query.sortKeys`, from `offset`, plus one row. Keys are the
- * smallest (or, descending, the largest) value a resource holds; resources without one come last.
- */
-export async function selectSortedMatches(
-  db: Db,
-  query: SearchQuery,
-  offset: number,
-): Promise<MatchedResource[]> {
-  const p = new SqlParams();
-  const where = whereOf(query, p);
-  const order = (query.sortKeys ?? []).map((key) => {
-    const dir = key.descending ? 'DESC' : 'ASC';
-    const agg = key.descending ? 'max' : 'min';
-    const value = (column: string) =>
-      `(SELECT ${agg}(v.${column}) FROM search_value v WHERE v.resource_type = r.resource_type AND v.id = r.id AND v.param = ${p.add(key.param)})`;
-    const arrayValue = (array: 'tokens' | 'refs', pattern: string) =>
-      `(SELECT ${agg}(k) FROM unnest(r.${array}) k WHERE k LIKE ${p.add(pattern)})`;
-    let expression: string;
-    switch (key.kind) {
-      case 'id':
-        expression = 'r.id';
-        break;
-      case 'lastUpdated':
-        expression = 'r.last_updated';
-        break;
-      case 'string':
-        expression = value('str');
-        break;
-      case 'date':
-        expression = key.descending ? value('date_hi') : value('date_lo');
-        break;
-      case 'number':
-      case 'quantity':
-        expression = value('num_lo');
-        break;
-      case 'token':
-      case 'uri':
-        expression = arrayValue('tokens', `${key.param}|*|%`);
-        break;
-      case 'reference':
-        expression = arrayValue('refs', `${key.param}|%/%`);
-        break;
-      case 'composite':
-        throw new Error('composites are not sortable');
-    }
-    return `${expression} ${dir} NULLS LAST`;
-  });
-  const rows: MatchRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r WHERE ${where.join(' AND ')}
-      ORDER BY ${[...order, 'r.last_updated', 'r.id'].join(', ')}
-      LIMIT ${p.add(query.count + 1)} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
-  return rows.map((row, i) => ({ stored: toStored(row), refs: row.refs, offset: offset + i }));
 }
 
 /** Matches without their content, for deciding on each (the consent-filtered total). */

@@ -5,6 +5,9 @@ import {
   toSqlTimestamp,
   type ValueCondition,
 } from '@passerelle/fhir';
+import { tokenPrefixSql } from './modifier-sql';
+import { fullTextSql } from './fulltext-sql';
+import { nearSql } from './near-sql';
 import type { SqlParams } from './params';
 
 /**
@@ -143,6 +146,12 @@ export function filterSql(filter: SearchFilter, p: SqlParams, anchored = false):
       return filter.ids.length === 0 ? 'false' : `r.id = ANY(${p.add(filter.ids)}::text[])`;
     case 'token':
       return `${filter.not ? 'NOT ' : ''}(r.tokens && ${p.add(filter.keys)}::text[])`;
+    case 'token-prefix':
+      return tokenPrefixSql(filter, p);
+    case 'near':
+      return nearSql(filter, p);
+    case 'fulltext':
+      return fullTextSql(filter, p);
     case 'reference':
       return filter.keys.length === 0 ? 'false' : `r.refs && ${p.add(filter.keys)}::text[]`;
     case 'provenance': {
@@ -164,6 +173,7 @@ export function filterSql(filter: SearchFilter, p: SqlParams, anchored = false):
     }
     case 'chain':
     case 'has':
+    case 'hierarchy':
       throw new Error(`A ${filter.kind} criterion reached SQL unresolved`);
   }
 }

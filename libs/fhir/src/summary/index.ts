@@ -1,0 +1,2 @@
+export * from './subset';
+export type { SummaryTables } from './summary-elements.derive';
