@@ -67,9 +67,16 @@ export async function searchPage(
   const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
   const hidden = filled.hidden.map((m) => m.stored);
   await addIncludes(db, query, page, visible, maxCount, entries, hidden);
+  // A first page that holds every visible match tells the total without a count; a first page
+  // with more to come counts; a later page counts only when `_total` asks for it.
+  const first = query.pageToken === undefined;
+  let counted: number | undefined;
+  if (query.skipTotal || filled.partial) counted = undefined;
+  else if (first && !filled.next) counted = page.length;
+  else if (first || query.countTotal) counted = await total(bound - filled.examined);
   return {
     entries,
-    total: query.skipTotal || filled.partial ? undefined : await total(bound - filled.examined),
+    total: counted,
     nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
     hidden,
   };
