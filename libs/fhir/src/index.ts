@@ -6,3 +6,4 @@ export * from './capability';
 export * from './validation';
 export * from './canonical-json';
 export * from './systems';
+export * from './searchset-json';

@@ -9,6 +9,7 @@ import {
   type QueryParams,
   queryString,
   searchsetBundle,
+  searchsetJson,
   SUPPORTED_TYPES,
   type SupportedType,
 } from '@passerelle/fhir';
@@ -21,11 +22,18 @@ import {
   FhirRepository,
   parseStored,
   type SearchPage,
+  type StoredResource,
   type WriteResult,
   type WrittenHook,
 } from '@passerelle/store';
 import { FHIR_BASE_URL } from '../core.module';
 import { PatientLinksService } from './patient-links.service';
+
+/** A search entry's stored JSON; entries are never deleted versions. */
+function jsonOf(stored: StoredResource): string {
+  if (stored.json === null) throw new Error('A deleted version has no content');
+  return stored.json;
+}
 
 function positiveInt(value: string | string[] | undefined): number | undefined {
   const n = typeof value === 'string' ? Number(value) : NaN;
@@ -66,6 +74,32 @@ export class FhirApiService {
     const page = await scope.search(query, queryString(query.echo), db);
     const self = `${this.baseUrl}/${type}${queryString(query.echo)}`;
     return this.searchset(page, self, query.echo, `${this.baseUrl}/${type}`);
+  }
+
+  /**
+   * `search` answered as JSON text, the matches spliced in as stored (see searchsetJson): what
+   * the HTTP search answers. Bundle GET entries, which embed the searchset, use `search`.
+   */
+  async searchText(
+    scope: ConsentScopedRepository,
+    type: SupportedType,
+    params: QueryParams,
+    strict: boolean,
+  ): Promise<string> {
+    const query = await this.links.expandQuery(this.repo.parseQuery(type, params, strict));
+    const page = await scope.search(query, queryString(query.echo));
+    const path = `${this.baseUrl}/${type}`;
+    return searchsetJson(
+      this.baseUrl,
+      page.entries.map((e) => ({ type: e.stored.type, id: e.stored.id, json: jsonOf(e.stored), mode: e.mode })),
+      {
+        self: `${path}${queryString(query.echo)}`,
+        next: page.nextPageToken
+          ? `${path}${queryString([...query.echo, ['_page', page.nextPageToken]])}`
+          : undefined,
+      },
+      page.total,
+    );
   }
 
   /** Transaction and batch entries: each needs the scope its own interaction would need. */
