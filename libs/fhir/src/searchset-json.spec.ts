@@ -53,7 +53,14 @@ describe('searchsetJson', () => {
   });
 
   it('keeps the field order of searchsetBundle', () => {
-    const text = searchsetJson(base, [{ type: 'Patient', id: 'p-1', json: JSON.stringify(patient), mode: 'match' }], links, 1);
-    expect(text).toBe(JSON.stringify(searchsetBundle(base, [{ resource: patient, mode: 'match' }], links, 1)));
+    const text = searchsetJson(
+      base,
+      [{ type: 'Patient', id: 'p-1', json: JSON.stringify(patient), mode: 'match' }],
+      links,
+      1,
+    );
+    expect(text).toBe(
+      JSON.stringify(searchsetBundle(base, [{ resource: patient, mode: 'match' }], links, 1)),
+    );
   });
 });

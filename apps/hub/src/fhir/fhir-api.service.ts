@@ -91,7 +91,12 @@ export class FhirApiService {
     const path = `${this.baseUrl}/${type}`;
     return searchsetJson(
       this.baseUrl,
-      page.entries.map((e) => ({ type: e.stored.type, id: e.stored.id, json: jsonOf(e.stored), mode: e.mode })),
+      page.entries.map((e) => ({
+        type: e.stored.type,
+        id: e.stored.id,
+        json: jsonOf(e.stored),
+        mode: e.mode,
+      })),
       {
         self: `${path}${queryString(query.echo)}`,
         next: page.nextPageToken
