@@ -238,7 +238,8 @@ export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> 
   const last = new Map(rows.map((v) => [`${v.type}/${v.id}`, v]));
   await replaceSearchValues(
     db,
-    [...last.values()].map((v) => ({ type: v.type, id: v.id, rows: v.values })),
+    // Version 1 is a create: no current row, so no search values, existed before it.
+    [...last.values()].map((v) => ({ type: v.type, id: v.id, rows: v.values, first: v.versionId === 1 })),
   );
 }
 
