@@ -41,6 +41,9 @@ function keyset(
   return [`${cols} ${op} ${vals}`];
 }
 
+/** The references of matches, read only when `_include` follows them (a long array to parse per row). */
+const refsOf = (query: SearchQuery) => (query.includes.length > 0 ? 'r.refs' : `'{}'::text[] AS refs`);
+
 /** One page of matches plus one row, so the caller knows whether a next page exists. */
 export async function selectMatches(
   db: Db,
@@ -51,7 +54,7 @@ export async function selectMatches(
   const where = [...whereOf(query, p), ...keyset(query.sort, position, p, false)];
   const dir = query.sort === 'asc' ? 'ASC' : 'DESC';
   const rows: MatchRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r WHERE ${where.join(' AND ')}
+    `SELECT ${ROW_COLUMNS}, ${refsOf(query)} FROM resource r WHERE ${where.join(' AND ')}
       ORDER BY r.last_updated ${dir}, r.id ${dir} LIMIT ${p.add(query.count + 1)}`,
     p.values,
   );
@@ -107,7 +110,7 @@ export async function selectSortedMatches(
     return `${expression} ${dir} NULLS LAST`;
   });
   const rows: MatchRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r WHERE ${where.join(' AND ')}
+    `SELECT ${ROW_COLUMNS}, ${refsOf(query)} FROM resource r WHERE ${where.join(' AND ')}
       ORDER BY ${[...order, 'r.last_updated', 'r.id'].join(', ')}
       LIMIT ${p.add(query.count + 1)} OFFSET ${p.add(offset)}`,
     p.values,
@@ -131,16 +134,24 @@ export async function selectMatchFacts(
   return rows.map(toStored);
 }
 
-/** Matches without their content but with their references, for resolving `_has`. */
+/**
+ * Matches without their content, for resolving chains and `_has`: with the references that start
+ * with `refPrefix` (what `_has` follows), none without one (a chain needs only the matches).
+ */
 export async function selectMatchRefs(
   db: Db,
   query: SearchQuery,
   position: PagePosition | undefined,
+  refPrefix?: string,
 ): Promise<MatchedResource[]> {
   const p = new SqlParams();
+  const refs =
+    refPrefix === undefined
+      ? `'{}'::text[]`
+      : `ARRAY(SELECT k FROM unnest(r.refs) AS k WHERE starts_with(k, ${p.add(refPrefix)}))`;
   const where = [...whereOf(query, p), ...keyset('asc', position, p, false)];
   const rows: MatchRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')}, r.refs FROM resource r
+    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')}, ${refs} AS refs FROM resource r
       WHERE ${where.join(' AND ')} ORDER BY r.last_updated, r.id LIMIT ${p.add(query.count + 1)}`,
     p.values,
   );
