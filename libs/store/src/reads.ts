@@ -4,6 +4,7 @@ import { addIncludes } from './includes';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 import { ALL_VISIBLE, examinationBound, fillPage, type Visibility } from './paging';
 import {
+  countAlwaysVisible,
   countMatches,
   type MatchedResource,
   selectCompartment,
@@ -37,13 +38,21 @@ export async function searchPage(
   searched: SearchQuery,
   visible: Visibility<StoredResource>,
   maxCount: number,
+  alwaysVisible?: { sourceAgency: string },
 ): Promise<SearchPage> {
   const query = await resolveChains(db, searched, visible);
   // Counting what a caller may see means deciding on every match: the page and its total share
   // one examination bound, and the total is left out when the matches do not fit in what is left.
+  // When every match is one the caller always sees (its own, or about no patient), one count does.
   const bound = examinationBound(query.count);
-  const total = (left: number) =>
-    visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible, left);
+  const total = async (left: number) => {
+    if (visible === ALL_VISIBLE) return countMatches(db, query);
+    if (alwaysVisible) {
+      const { shown, decided } = await countAlwaysVisible(db, query, alwaysVisible.sourceAgency);
+      if (decided === 0) return shown;
+    }
+    return countVisible(db, query, visible, left);
+  };
   if (query.summaryCount) return { entries: [], total: await total(bound), hidden: [] };
   // Sorted by parameters: paged by offset (a keyset over computed keys would need them stored).
   const sorted = query.sortKeys !== undefined;

@@ -158,6 +158,26 @@ export async function selectMatchRefs(
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
 }
 
+/**
+ * Matches the caller always sees (those `agency` sent, and those about no patient: the consent
+ * check's first rule) counted apart from the rest, which must be decided on one by one.
+ */
+export async function countAlwaysVisible(
+  db: Db,
+  query: SearchQuery,
+  agency: string,
+): Promise<{ shown: number; decided: number }> {
+  const p = new SqlParams();
+  const where = whereOf(query, p).join(' AND ');
+  const always = `(r.source_agency = ${p.add(agency)} OR r.patient_id IS NULL)`;
+  const rows: { shown: string; decided: string }[] = await db.query(
+    `SELECT count(*) FILTER (WHERE ${always}) AS shown, count(*) FILTER (WHERE NOT ${always}) AS decided
+       FROM resource r WHERE ${where}`,
+    p.values,
+  );
+  return { shown: Number(rows[0].shown), decided: Number(rows[0].decided) };
+}
+
 export async function countMatches(db: Db, query: SearchQuery): Promise<number> {
   const p = new SqlParams();
   const rows: { n: string }[] = await db.query(
