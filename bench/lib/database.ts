@@ -48,7 +48,14 @@ export async function createDatabase(label: string): Promise<BenchDatabase> {
 /** Server version and the settings that most change write throughput, for the report. */
 export function describePostgres(): Promise<Record<string, string>> {
   return admin(async (c) => {
-    const names = ['server_version', 'shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', 'autovacuum'];
+    const names = [
+      'server_version',
+      'shared_buffers',
+      'synchronous_commit',
+      'fsync',
+      'max_wal_size',
+      'autovacuum',
+    ];
     const rows = await c.query<{ name: string; setting: string; unit: string | null }>(
       'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)',
       [names],
@@ -76,4 +83,3 @@ export async function analyze(databaseUrl: string): Promise<void> {
     await c.end();
   }
 }
-

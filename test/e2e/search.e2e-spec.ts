@@ -128,15 +128,18 @@ describe.each(STORE_KINDS)('FHIR search on %s', (kind) => {
   });
 
   it('counts the total on the first page, and on later pages only when _total asks', async () => {
-    const first = (await api.get(`/fhir/Observation?patient=${patientId}&_count=2`).expect(200)).body as Bundle;
+    const first = (await api.get(`/fhir/Observation?patient=${patientId}&_count=2`).expect(200))
+      .body as Bundle;
     expect(first.total).toBe(5);
     const next = first.link?.find((l) => l.relation === 'next')?.url;
     const second = (await api.get(next!.replace(hub.url, '')).expect(200)).body as Bundle;
     expect(ids(second)).toHaveLength(2);
     expect(second.total).toBeUndefined();
-    const whole = (await api.get(`/fhir/Observation?patient=${patientId}&_count=5`).expect(200)).body as Bundle;
+    const whole = (await api.get(`/fhir/Observation?patient=${patientId}&_count=5`).expect(200))
+      .body as Bundle;
     expect(whole.total).toBe(5);
-    const none = (await api.get(`/fhir/Observation?patient=${patientId}&_total=none`).expect(200)).body as Bundle;
+    const none = (await api.get(`/fhir/Observation?patient=${patientId}&_total=none`).expect(200))
+      .body as Bundle;
     expect(none.total).toBeUndefined();
   });
 
