@@ -48,7 +48,14 @@ export async function createDatabase(label: string): Promise<BenchDatabase> {
 /** Server version and the settings that most change write throughput, for the report. */
 export function describePostgres(): Promise<Record<string, string>> {
   return admin(async (c) => {
-    const names = ['server_version', 'shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size'];
+    const names = [
+      'server_version',
+      'shared_buffers',
+      'synchronous_commit',
+      'fsync',
+      'max_wal_size',
+      'autovacuum',
+    ];
     const rows = await c.query<{ name: string; setting: string; unit: string | null }>(
       'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)',
       [names],
@@ -60,4 +67,19 @@ export function describePostgres(): Promise<Record<string, string>> {
 /** Flushes dirty pages left by set-up, so a measured phase does not pay for an earlier one. */
 export async function checkpoint(): Promise<void> {
   await admin((c) => c.query('CHECKPOINT'));
+}
+
+/**
+ * Gathers the planner's statistics of a database just seeded, as autovacuum would once it
+ * noticed the new rows. Without them PostgreSQL plans every search as if each table held a
+ * few hundred rows; a server with autovacuum off (as some test machines run) never has them.
+ */
+export async function analyze(databaseUrl: string): Promise<void> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query('ANALYZE');
+  } finally {
+    await c.end();
+  }
 }

@@ -111,7 +111,8 @@ describe.each(STORE_KINDS)('FHIR search on %s', (kind) => {
 
   it('pages with _count and stable next links, in _sort order', async () => {
     const seen: string[] = [];
-    let url: string | undefined = `/fhir/Observation?patient=${patientId}&_count=2&_sort=-_lastUpdated`;
+    let url: string | undefined =
+      `/fhir/Observation?patient=${patientId}&_count=2&_sort=-_lastUpdated&_total=accurate`;
     let pages = 0;
     while (url) {
       const res = await api.get(url).expect(200);
@@ -124,6 +125,22 @@ describe.each(STORE_KINDS)('FHIR search on %s', (kind) => {
     }
     expect(pages).toBe(3);
     expect(seen).toEqual([...obsIds].reverse().map((id) => `Observation/${id}`));
+  });
+
+  it('counts the total on the first page, and on later pages only when _total asks', async () => {
+    const first = (await api.get(`/fhir/Observation?patient=${patientId}&_count=2`).expect(200))
+      .body as Bundle;
+    expect(first.total).toBe(5);
+    const next = first.link?.find((l) => l.relation === 'next')?.url;
+    const second = (await api.get(next!.replace(hub.url, '')).expect(200)).body as Bundle;
+    expect(ids(second)).toHaveLength(2);
+    expect(second.total).toBeUndefined();
+    const whole = (await api.get(`/fhir/Observation?patient=${patientId}&_count=5`).expect(200))
+      .body as Bundle;
+    expect(whole.total).toBe(5);
+    const none = (await api.get(`/fhir/Observation?patient=${patientId}&_total=none`).expect(200))
+      .body as Bundle;
+    expect(none.total).toBeUndefined();
   });
 
   it('_include and _revinclude', async () => {

@@ -184,6 +184,15 @@ describe('decide: properties', () => {
     );
   });
 
+  // The search's total counts these in SQL without deciding on them (ReadScope.alwaysVisible).
+  it('always permits data about no patient (directory resources)', () => {
+    fc.assert(
+      fc.property(ctxArb, factsArb(ALL_LABELS), consentsArb(ALL_LABELS), policyArb, (ctx, f, consents, p) => {
+        expect(run(ctx, { ...f, patientId: null }, consents, p).permit).toBe(true);
+      }),
+    );
+  });
+
   it("without a care relationship, no consent discloses another agency's patient data (but break-glass)", () => {
     fc.assert(
       fc.property(

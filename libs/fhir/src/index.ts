@@ -7,3 +7,4 @@ export * from './validation';
 export * from './canonical-json';
 export * from './systems';
 export * from './summary';
+export * from './searchset-json';

@@ -26,12 +26,13 @@ async function visibleMatches(
   query: SearchQuery,
   visible: Visibility<StoredResource>,
   label: string,
+  refPrefix?: string,
 ): Promise<InnerMatch[]> {
   const resolved = await resolveChains(db, query, visible);
   const out: InnerMatch[] = [];
   let position: { t: number; r: string; i: string } | undefined;
   for (;;) {
-    const rows = await selectMatchRefs(db, { ...resolved, count: BATCH }, position);
+    const rows = await selectMatchRefs(db, { ...resolved, count: BATCH }, position, refPrefix);
     const batch = rows.slice(0, BATCH);
     const flags = await visible(batch.map((m) => m.stored));
     batch.forEach((m, i) => {
@@ -130,6 +131,7 @@ export async function resolveChains(
         innerQuery(f.sourceType, f.inner),
         visible,
         `_has:${f.sourceType}`,
+        prefix,
       )) {
         for (const ref of m.refs) if (ref.startsWith(prefix)) ids.add(ref.slice(prefix.length));
       }

@@ -72,6 +72,11 @@ export interface ReadScope {
   readonly actor: Actor;
   /** The consent check: drops what the caller may not see. */
   readonly visible: Visibility<StoredResource>;
+  /**
+   * What `visible` always keeps, so that a total can be counted in SQL without deciding on each
+   * row: the rows this agency sent and the rows about no patient. Absent: every row is decided.
+   */
+  readonly alwaysVisible?: { sourceAgency: string };
 }
 
 /**
@@ -120,7 +125,7 @@ export class FhirRepository {
    * caller may not see from the page, the includes and the total alike.
    */
   async search(scope: ReadScope, query: SearchQuery, db: Db = this.dataSource.manager): Promise<SearchPage> {
-    return searchPage(db, query, scope.visible, this.options.maxCount);
+    return searchPage(db, query, scope.visible, this.options.maxCount, scope.alwaysVisible);
   }
 
   async history(scope: ReadScope, filter: HistoryFilter): Promise<HistoryPage> {

@@ -4,6 +4,7 @@ import { addIncludes } from './includes';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 import { ALL_VISIBLE, examinationBound, fillPage, type Visibility } from './paging';
 import {
+  countAlwaysVisible,
   countMatches,
   type MatchedResource,
   selectCompartment,
@@ -37,13 +38,21 @@ export async function searchPage(
   searched: SearchQuery,
   visible: Visibility<StoredResource>,
   maxCount: number,
+  alwaysVisible?: { sourceAgency: string },
 ): Promise<SearchPage> {
   const query = await resolveChains(db, searched, visible);
   // Counting what a caller may see means deciding on every match: the page and its total share
   // one examination bound, and the total is left out when the matches do not fit in what is left.
+  // When every match is one the caller always sees (its own, or about no patient), one count does.
   const bound = examinationBound(query.count);
-  const total = (left: number) =>
-    visible === ALL_VISIBLE ? countMatches(db, query) : countVisible(db, query, visible, left);
+  const total = async (left: number) => {
+    if (visible === ALL_VISIBLE) return countMatches(db, query);
+    if (alwaysVisible) {
+      const { shown, decided } = await countAlwaysVisible(db, query, alwaysVisible.sourceAgency);
+      if (decided === 0) return shown;
+    }
+    return countVisible(db, query, visible, left);
+  };
   if (query.summaryCount) return { entries: [], total: await total(bound), hidden: [] };
   // Sorted by parameters: a keyset over the computed keys, carried in the page token.
   const sorted = query.sortKeys !== undefined;
@@ -67,18 +76,18 @@ export async function searchPage(
   const entries: SearchEntry[] = page.map((m) => ({ stored: m.stored, mode: 'match' }));
   const hidden = filled.hidden.map((m) => m.stored);
   await addIncludes(db, query, page, visible, maxCount, entries, hidden);
-  // `_total=none`: no count at all. A first page that holds every match is its own total.
-  // `_total=estimate` is answered as `accurate`: see docs/search.md (an estimate of the matches
-  // before the consent check would tell a caller about what it may not see).
-  const whole = query.pageToken === undefined && filled.next === undefined && !filled.partial;
+  // `_total=none`: no count at all. A first page that holds every visible match tells the total
+  // without a count; a first page with more to come counts; a later page counts only when
+  // `_total` asks for it. `_total=estimate` is answered as `accurate`: see docs/search.md (an
+  // estimate of the matches before the consent check would tell a caller about what it may not see).
+  const first = query.pageToken === undefined;
+  let counted: number | undefined;
+  if (query.skipTotal || filled.partial) counted = undefined;
+  else if (first && !filled.next) counted = page.length;
+  else if (first || query.countTotal) counted = await total(bound - filled.examined);
   return {
     entries,
-    total:
-      query.skipTotal || filled.partial
-        ? undefined
-        : whole
-          ? page.length
-          : await total(bound - filled.examined),
+    total: counted,
     nextPageToken: filled.next ? encodePageToken(filled.next) : undefined,
     hidden,
   };

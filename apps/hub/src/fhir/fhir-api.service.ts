@@ -11,6 +11,7 @@ import {
   searchsetBundle,
   type Subsetting,
   subsetResource,
+  searchsetJson,
   SUPPORTED_TYPES,
   type SupportedType,
 } from '@passerelle/fhir';
@@ -23,11 +24,18 @@ import {
   FhirRepository,
   parseStored,
   type SearchPage,
+  type StoredResource,
   type WriteResult,
   type WrittenHook,
 } from '@passerelle/store';
 import { FHIR_BASE_URL } from '../core.module';
 import { PatientLinksService } from './patient-links.service';
+
+/** A search entry's stored JSON; entries are never deleted versions. */
+function jsonOf(stored: StoredResource): string {
+  if (stored.json === null) throw new Error('A deleted version has no content');
+  return stored.json;
+}
 
 function positiveInt(value: string | string[] | undefined): number | undefined {
   const n = typeof value === 'string' ? Number(value) : NaN;
@@ -68,6 +76,42 @@ export class FhirApiService {
     const page = await scope.search(query, queryString(query.echo), db);
     const self = `${this.baseUrl}/${type}${queryString(query.echo)}`;
     return this.searchset(page, self, query.echo, `${this.baseUrl}/${type}`, query.subset);
+  }
+
+  /**
+   * `search` answered as JSON text, the matches spliced in as stored (see searchsetJson): what
+   * the HTTP search answers. Bundle GET entries, which embed the searchset, use `search`; so does
+   * a search that asks for part of each resource (`_summary`, `_elements`), which must be cut.
+   */
+  async searchText(
+    scope: ConsentScopedRepository,
+    type: SupportedType,
+    params: QueryParams,
+    strict: boolean,
+  ): Promise<string> {
+    const query = await this.links.expandQuery(this.repo.parseQuery(type, params, strict));
+    const page = await scope.search(query, queryString(query.echo));
+    const path = `${this.baseUrl}/${type}`;
+    if (query.subset)
+      return JSON.stringify(
+        this.searchset(page, `${path}${queryString(query.echo)}`, query.echo, path, query.subset),
+      );
+    return searchsetJson(
+      this.baseUrl,
+      page.entries.map((e) => ({
+        type: e.stored.type,
+        id: e.stored.id,
+        json: jsonOf(e.stored),
+        mode: e.mode,
+      })),
+      {
+        self: `${path}${queryString(query.echo)}`,
+        next: page.nextPageToken
+          ? `${path}${queryString([...query.echo, ['_page', page.nextPageToken]])}`
+          : undefined,
+      },
+      page.total,
+    );
   }
 
   /** Transaction and batch entries: each needs the scope its own interaction would need. */

@@ -88,9 +88,9 @@ export class FhirController {
     @Param('type') type: string,
     @Query() query: QueryParams,
     @Headers('prefer') prefer?: string,
-  ): Promise<Bundle> {
+  ): Promise<Bundle | string> {
     if (this.api.type(type) === 'AuditEvent') return this.audit.search(access.agency, query, strict(prefer));
-    return this.api.search(
+    return this.api.searchText(
       this.scopes.for(access, actor.requestId),
       this.api.type(type),
       query,

@@ -131,7 +131,9 @@ export class ConsentScopedRepository {
   }
 
   async search(query: SearchQuery, queryString: string, db?: Db): Promise<SearchPage> {
-    const page = await this.deps.repo.search(this.scoped(this.visibleIn(db)), this.unbindQuery(query), db);
+    // The consent check's first rule (decisionWithoutConsents): own data and directory data.
+    const scope = { ...this.scoped(this.visibleIn(db)), alwaysVisible: { sourceAgency: this.caller.agency } };
+    const page = await this.deps.repo.search(scope, this.unbindQuery(query), db);
     await this.audit(
       'search-type',
       query.type,

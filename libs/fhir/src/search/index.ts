@@ -6,3 +6,4 @@ export * from './special';
 export * from './modifiers';
 export * from './fulltext';
 export * from './matcher';
+export { normalizeString } from './normalize';

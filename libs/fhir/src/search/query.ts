@@ -89,6 +89,8 @@ export interface SearchQuery {
   subset?: Subsetting;
   /** `_total=none`: the caller does not want Bundle.total (it costs a count). */
   skipTotal?: boolean;
+  /** `_total=accurate` or `estimate`: a total on every page, counted where the page does not tell it. */
+  countTotal?: boolean;
   pageToken?: string;
   /** The parameters that were understood, in order, for the Bundle's self link. */
   echo: [string, string][];
@@ -341,6 +343,7 @@ export function parseSearchQuery(
         if (!['none', 'estimate', 'accurate'].includes(value))
           throw badRequest('_total supports none, estimate and accurate');
         query.skipTotal = value === 'none';
+        query.countTotal = value !== 'none';
       } else if (refusedParam(name) !== undefined) {
         throw badRequest(refusedParam(name) ?? name);
       } else if ((RESULT_PARAMS as readonly string[]).includes(name)) {

@@ -41,6 +41,10 @@ function keyset(
   return [`${cols} ${op} ${vals}`];
 }
 
+/** The references of matches, read only when `_include` follows them (a long array to parse per row). */
+export const refsOf = (query: SearchQuery): string =>
+  query.includes.length > 0 ? 'r.refs' : `'{}'::text[] AS refs`;
+
 /** One page of matches plus one row, so the caller knows whether a next page exists. */
 export async function selectMatches(
   db: Db,
@@ -51,7 +55,7 @@ export async function selectMatches(
   const where = [...whereOf(query, p), ...keyset(query.sort, position, p, false)];
   const dir = query.sort === 'asc' ? 'ASC' : 'DESC';
   const rows: MatchRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS}, r.refs FROM resource r WHERE ${where.join(' AND ')}
+    `SELECT ${ROW_COLUMNS}, ${refsOf(query)} FROM resource r WHERE ${where.join(' AND ')}
       ORDER BY r.last_updated ${dir}, r.id ${dir} LIMIT ${p.add(query.count + 1)}`,
     p.values,
   );
@@ -74,20 +78,48 @@ export async function selectMatchFacts(
   return rows.map(toStored);
 }
 
-/** Matches without their content but with their references, for resolving `_has`. */
+/**
+ * Matches without their content, for resolving chains and `_has`: with the references that start
+ * with `refPrefix` (what `_has` follows), none without one (a chain needs only the matches).
+ */
 export async function selectMatchRefs(
   db: Db,
   query: SearchQuery,
   position: PagePosition | undefined,
+  refPrefix?: string,
 ): Promise<MatchedResource[]> {
   const p = new SqlParams();
+  const refs =
+    refPrefix === undefined
+      ? `'{}'::text[]`
+      : `ARRAY(SELECT k FROM unnest(r.refs) AS k WHERE starts_with(k, ${p.add(refPrefix)}))`;
   const where = [...whereOf(query, p), ...keyset('asc', position, p, false)];
   const rows: MatchRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')}, r.refs FROM resource r
+    `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')}, ${refs} AS refs FROM resource r
       WHERE ${where.join(' AND ')} ORDER BY r.last_updated, r.id LIMIT ${p.add(query.count + 1)}`,
     p.values,
   );
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
+}
+
+/**
+ * Matches the caller always sees (those `agency` sent, and those about no patient: the consent
+ * check's first rule) counted apart from the rest, which must be decided on one by one.
+ */
+export async function countAlwaysVisible(
+  db: Db,
+  query: SearchQuery,
+  agency: string,
+): Promise<{ shown: number; decided: number }> {
+  const p = new SqlParams();
+  const where = whereOf(query, p).join(' AND ');
+  const always = `(r.source_agency = ${p.add(agency)} OR r.patient_id IS NULL)`;
+  const rows: { shown: string; decided: string }[] = await db.query(
+    `SELECT count(*) FILTER (WHERE ${always}) AS shown, count(*) FILTER (WHERE NOT ${always}) AS decided
+       FROM resource r WHERE ${where}`,
+    p.values,
+  );
+  return { shown: Number(rows[0].shown), decided: Number(rows[0].decided) };
 }
 
 export async function countMatches(db: Db, query: SearchQuery): Promise<number> {

@@ -174,7 +174,10 @@ export async function selectCurrentWith(
   );
   const row = rows[0];
   if (!row) return {};
-  return { stored: toStored(row), companion: Object.fromEntries(aliases.map((a, i) => [a, row[`companion_${i}`]])) };
+  return {
+    stored: toStored(row),
+    companion: Object.fromEntries(aliases.map((a, i) => [a, row[`companion_${i}`]])),
+  };
 }
 
 /** Current, not deleted rows by (type, id) pairs, for _include. */
@@ -245,7 +248,8 @@ export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> 
   const last = new Map(rows.map((v) => [`${v.type}/${v.id}`, v]));
   await replaceSearchValues(
     db,
-    [...last.values()].map((v) => ({ type: v.type, id: v.id, rows: v.values })),
+    // Version 1 is a create: no current row, so no search values, existed before it.
+    [...last.values()].map((v) => ({ type: v.type, id: v.id, rows: v.values, first: v.versionId === 1 })),
   );
 }
 

@@ -1,5 +1,6 @@
 import {
   type DateCondition,
+  normalizeString,
   type NumberCondition,
   type SearchFilter,
   toSqlTimestamp,
@@ -105,7 +106,8 @@ function valueConditionSql(c: ValueCondition, p: SqlParams): string {
     case 'string':
       switch (c.match) {
         case 'exact':
-          return `v.exact = ${p.add(c.value)}`;
+          // The normalized form is implied (str is normalizeString(exact)) and indexed; exact is not.
+          return `(v.str = ${p.add(normalizeString(c.value))} AND v.exact = ${p.add(c.value)})`;
         case 'equal':
           return `v.str = ${p.add(c.value)}`;
         case 'start':

@@ -7,20 +7,28 @@ export interface IndexedResource {
   id: string;
   /** Absent for a deletion: its rows go. */
   rows: readonly IndexRow[];
+  /** A first version (a create): it has no rows yet to delete. */
+  first?: boolean;
 }
 
 const finite = (n: number | null): string | null =>
   n === null ? null : n === Infinity ? 'Infinity' : n === -Infinity ? '-Infinity' : String(n);
 const instant = (n: number | null): string | null => (n === null ? null : toSqlTimestamp(n));
 
-/** Two statements whatever the number of resources: delete their rows, insert the new ones. */
+/**
+ * Two statements whatever the number of resources: delete their rows, insert the new ones. A
+ * Bundle of creates has nothing to delete: one statement.
+ */
 export async function replaceSearchValues(db: Db, resources: readonly IndexedResource[]): Promise<void> {
   if (resources.length === 0) return;
-  await db.query(
-    `DELETE FROM search_value v USING unnest($1::text[], $2::text[]) AS k(t, i)
-      WHERE v.resource_type = k.t AND v.id = k.i`,
-    [resources.map((r) => r.type), resources.map((r) => r.id)],
-  );
+  const replaced = resources.filter((r) => !r.first);
+  if (replaced.length > 0) {
+    await db.query(
+      `DELETE FROM search_value v USING unnest($1::text[], $2::text[]) AS k(t, i)
+        WHERE v.resource_type = k.t AND v.id = k.i`,
+      [replaced.map((r) => r.type), replaced.map((r) => r.id)],
+    );
+  }
   const cols: (string | null)[][] = [[], [], [], [], [], [], [], [], [], []];
   for (const r of resources) {
     for (const row of r.rows) {

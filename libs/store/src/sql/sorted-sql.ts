@@ -2,7 +2,7 @@ import { badRequest, type SearchQuery, type SortKey } from '@passerelle/fhir';
 import type { PagePosition } from '../page-token';
 import { SqlParams } from './params';
 import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
-import type { MatchedResource } from './query-sql';
+import { type MatchedResource, refsOf } from './query-sql';
 import { filterSql, isAnchor } from './search-sql';
 
 /**
@@ -127,7 +127,7 @@ export async function selectSortedMatches(
   const order = keys.map((k, i) => `s.k${i} ${k.descending ? 'DESC' : 'ASC'} NULLS LAST`).join(', ');
   const rows: SortedRow[] = await db.query(
     `SELECT s.*, ARRAY[${asText}] AS keys FROM (
-       SELECT ${ROW_COLUMNS}, r.refs, ${expressions.map((e, i) => `${e} AS k${i}`).join(', ')}
+       SELECT ${ROW_COLUMNS}, ${refsOf(query)}, ${expressions.map((e, i) => `${e} AS k${i}`).join(', ')}
          FROM resource r WHERE ${where.join(' AND ')} OFFSET 0
      ) s ${outer}
      ORDER BY ${order} LIMIT ${p.add(query.count + 1)}`,
