@@ -88,6 +88,7 @@ async function hierarchyMembers(
         innerQuery(f.targetType, [{ kind: 'id', ids }]),
         visible,
         label,
+        viaPrefix, // the references up the hierarchy: the only ones followed
       ))
         for (const ref of m.refs)
           if (ref.startsWith(viaPrefix)) next.push(ref.slice(viaPrefix.length - f.targetType.length - 1));
