@@ -56,7 +56,12 @@ describe('scale-out: what two hubs share (jti, rate limit)', () => {
       });
       front.upstreams[index] = hubs[index];
     }
-    clinic = await registerConnectorAgency(front.url, ADMIN_TOKEN, { id: 'clinic', kind: 'hospital' }, { dir });
+    clinic = await registerConnectorAgency(
+      front.url,
+      ADMIN_TOKEN,
+      { id: 'clinic', kind: 'hospital' },
+      { dir },
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -82,7 +82,10 @@ describe('scale-out: two hubs and two workers on one database', () => {
         const res = await fetch(`${stack.front.url}/fhir/Patient`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
-          body: JSON.stringify({ resourceType: 'Patient', identifier: [{ system: MRN, value: `W${w}-${i}` }] }),
+          body: JSON.stringify({
+            resourceType: 'Patient',
+            identifier: [{ system: MRN, value: `W${w}-${i}` }],
+          }),
           signal: AbortSignal.timeout(30_000),
         });
         if (res.status === 201) {

@@ -31,3 +31,14 @@ export {
   type CheckpointRead,
 } from './audit-checkpoints';
 export { AuditCheckpointer, type AuditCheckpointerOptions } from './audit-checkpointer';
+export { archiveAnchor } from './audit-archive';
+export {
+  AUDIT_PARTITION_MONTHS_AHEAD,
+  type AuditArchive,
+  type AuditPartition,
+  AuditPartitionError,
+  AuditPartitionKeeper,
+  detachAuditMonth,
+  ensureAuditPartitions,
+  listAuditPartitions,
+} from './audit-partitions';
