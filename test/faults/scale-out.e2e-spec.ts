@@ -175,5 +175,9 @@ describe('scale-out: two hubs and two workers on one database', () => {
       expect(verification.checkpoints?.used).toBeGreaterThan(1);
       expect(verification.checkpoints?.problems).toEqual([]);
     }
+    // Every process is still up: the two hubs (one of them restarted) and the two workers.
+    expect([...stack.hubs, ...stack.workers].map((p) => [p.name, p.exit])).toEqual(
+      [...stack.hubs, ...stack.workers].map((p) => [p.name, undefined]),
+    );
   }, 60_000);
 });
