@@ -102,21 +102,23 @@ export class AuditPartitions1765640000000 implements MigrationInterface {
         RETURN made;
       END
       $$`);
-    await q.query(`
-      CREATE TEMPORARY TABLE audit_event_moving AS
-        SELECT *, max(recorded) OVER (ORDER BY seq) AS appended_at FROM audit_event_unpartitioned`);
+    // One copy, in seq order; appended_at = the running maximum of recorded. Its months run from
+    // the first record's to the latest recorded (or this month).
     await q.query(`
       SELECT audit_event_partition(m::date)
         FROM generate_series(
-          (SELECT date_trunc('month', min(appended_at) AT TIME ZONE 'UTC') FROM audit_event_moving),
-          date_trunc('month', clock_timestamp() AT TIME ZONE 'UTC'), interval '1 month') AS m`);
+          (SELECT date_trunc('month', recorded AT TIME ZONE 'UTC') FROM audit_event_unpartitioned
+            ORDER BY seq LIMIT 1),
+          (SELECT date_trunc('month', greatest(max(recorded), clock_timestamp()) AT TIME ZONE 'UTC')
+             FROM audit_event_unpartitioned),
+          interval '1 month') AS m`);
     await q.query(`SELECT audit_ensure_partitions(${AHEAD})`);
     await q.query(`
       INSERT INTO audit_event
         (seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash, appended_at)
-      SELECT seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash, appended_at
-        FROM audit_event_moving ORDER BY seq`);
-    await q.query(`DROP TABLE audit_event_moving`);
+      SELECT seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash,
+             max(recorded) OVER (ORDER BY seq)
+        FROM audit_event_unpartitioned ORDER BY seq`);
     await q.query(`DROP TABLE audit_event_unpartitioned`);
     await q.query(`
       CREATE TABLE audit_archive (
