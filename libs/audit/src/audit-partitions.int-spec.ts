@@ -13,6 +13,7 @@ import { AuditCheckpointer } from './audit-checkpointer';
 import { buildAuditEvent } from './audit-event.builder';
 import {
   AuditPartitionError,
+  AuditPartitionKeeper,
   detachAuditMonth,
   ensureAuditPartitions,
   listAuditPartitions,
@@ -105,6 +106,18 @@ describe.each(STORE_KINDS)('the audit trail partitioned by month on %s', (kind) 
     const { attached } = await listAuditPartitions(opened.dataSource.manager);
     expect(attached.find((p) => p.month === monthOf(now))).toMatchObject({ firstSeq: 11, lastSeq: 18 });
     expect(await verifyAuditChain(opened.dataSource.manager)).toMatchObject({ ok: true, checked: 18 });
+  });
+
+  it('has the keeper make a missing month ahead again when it starts', async () => {
+    const furthest = monthOf(monthsAgo(-3));
+    await opened.dataSource.query(`DROP TABLE audit_event_y${furthest.replace('-', 'm')}`);
+    const errors: unknown[] = [];
+    const keeper = new AuditPartitionKeeper(opened.dataSource.manager, { onError: (e) => errors.push(e) });
+    await keeper.start();
+    keeper.close();
+    expect(errors).toEqual([]);
+    const { attached } = await listAuditPartitions(opened.dataSource.manager);
+    expect(attached.at(-1)).toMatchObject({ month: furthest, firstSeq: null });
   });
 
   it('refuses an append from a transaction that is not READ COMMITTED (its head could be stale)', async () => {
