@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Months created ahead of the current one, here and by the hub's daily upkeep (AUDIT_PARTITION_MONTHS_AHEAD). */
+/** Months made ahead of the current one here; the hub keeps as many (`AUDIT_PARTITION_MONTHS_AHEAD` in libs/audit). */
 const AHEAD = 3;
 
 /**
