@@ -66,6 +66,16 @@ export class AuditCheckpointer {
     }
   }
 
+  /**
+   * Signs a given record of the chain (`seq`, `hash`) and appends the checkpoint: the last record
+   * of a month about to be detached, where the chain kept in the database will start from.
+   */
+  async sign(seq: number, hash: string): Promise<AuditCheckpoint> {
+    const checkpoint = signCheckpoint(this.options.privateKey, seq, hash, this.options.now?.() ?? new Date());
+    await appendCheckpoint(this.options.dir, checkpoint);
+    return checkpoint;
+  }
+
   private async signHead(): Promise<AuditCheckpoint | undefined> {
     const rows: { seq: string; hash: string }[] = await this.db.query(
       'SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1',

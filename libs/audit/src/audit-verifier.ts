@@ -1,6 +1,7 @@
 import type { AuditEvent } from 'fhir/r4';
 import type { KeyObject } from 'node:crypto';
 import type { Db } from '@passerelle/store';
+import { archiveAnchor } from './audit-archive';
 import { type AuditCheckpoint, type CheckpointProblem, readCheckpoints } from './audit-checkpoints';
 import { columnsOf } from './audit-columns';
 import { chainHash, GENESIS_HASH } from './canonical-json';
@@ -23,6 +24,8 @@ export interface ChainVerification {
   problems: ChainProblem[];
   /** More problems were found than reported. */
   truncated?: boolean;
+  /** Records up to this `seq` are in archived months (detached): the walk started after it. */
+  archivedThrough?: number;
   /** The last record checked: keep its hash outside the database to detect a truncated tail later. */
   last?: { seq: number; hash: string };
   /** When checked against signed checkpoints: how many were read, held, and which lines are forged or damaged. */
@@ -96,7 +99,7 @@ function consistent(row: Row): boolean {
  * `verifyAuditTrail`) show both (`tail-deleted`, `rewritten`).
  */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
-  const from = Math.max(1, Math.floor(options.fromSeq ?? 1));
+  let from = Math.max(1, Math.floor(options.fromSeq ?? 1));
   const to = options.toSeq !== undefined ? Math.floor(options.toSeq) : Number.MAX_SAFE_INTEGER;
   const chunk = Math.max(1, options.chunkSize ?? 1000);
   const maxProblems = Math.max(1, options.maxProblems ?? 1000);
@@ -107,15 +110,28 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     else truncated = true;
   };
 
-  let prevSeq = from - 1;
+  // Detached months: the chain kept starts after the archive's end and links to its hash, which
+  // must be the hash a signed checkpoint of that record names, if one does.
+  const anchor = await archiveAnchor(db);
   let prevHash: string | undefined = GENESIS_HASH;
-  if (from > 1) {
+  if (anchor && from - 1 <= anchor.lastSeq && anchor.lastSeq > 0) {
+    from = anchor.lastSeq + 1;
+    prevHash = anchor.lastHash;
+    const signed = options.checkpoints?.find((c) => c.seq === anchor.lastSeq && c.hash !== anchor.lastHash);
+    if (signed)
+      report({
+        seq: anchor.lastSeq,
+        problem: 'rewritten',
+        detail: `the archive ends at a hash that differs from the checkpoint of seq ${signed.seq} signed ${signed.time}`,
+      });
+  } else if (from > 1) {
     const before: { hash: string }[] = await db.query('SELECT hash FROM audit_event WHERE seq = $1', [
       from - 1,
     ]);
     prevHash = before[0]?.hash; // unknown: the first link of the range cannot be checked
   }
   const matcher = new CheckpointMatcher(options.checkpoints ?? [], from, to, report);
+  let prevSeq = from - 1;
   let checked = 0;
   let lookups = 0;
   let last: ChainVerification['last'];
@@ -165,6 +181,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     checked,
     problems,
     ...(truncated ? { truncated } : {}),
+    ...(anchor && anchor.lastSeq > 0 ? { archivedThrough: anchor.lastSeq } : {}),
     ...(last ? { last } : {}),
   };
 }
@@ -196,7 +213,8 @@ export async function verifyAuditTrail(
     ok: chain.ok && read.problems.length === 0,
     checkpoints: {
       read: read.read,
-      used: read.valid.filter((c) => c.seq >= from && c.seq <= to).length,
+      used: read.valid.filter((c) => c.seq >= Math.max(from, (chain.archivedThrough ?? 0) + 1) && c.seq <= to)
+        .length,
       problems: read.problems,
       ...(newest ? { newest: { seq: newest.seq, time: newest.time } } : {}),
     },

@@ -36,3 +36,14 @@ export {
   searchRequesterView,
   type RequesterPage,
 } from './requester-search';
+export { archiveAnchor } from './audit-archive';
+export {
+  AUDIT_PARTITION_MONTHS_AHEAD,
+  type AuditArchive,
+  type AuditPartition,
+  AuditPartitionError,
+  AuditPartitionKeeper,
+  detachAuditMonth,
+  ensureAuditPartitions,
+  listAuditPartitions,
+} from './audit-partitions';

@@ -2,9 +2,15 @@ import type { Schema } from '@passerelle/store';
 import { Audit1764420000000 } from './migrations/1764420000000-Audit';
 import { AuditAppend1764461000000 } from './migrations/1764461000000-AuditAppend';
 import { AuditAppendLines1764470000000 } from './migrations/1764470000000-AuditAppendLines';
+import { AuditPartitions1765640000000 } from './migrations/1765640000000-AuditPartitions';
 
 /** The audit lib's table (plain SQL, no entities). A new migration is a new file added here. */
 export const AUDIT_SCHEMA: Schema = {
   entities: [],
-  migrations: [Audit1764420000000, AuditAppend1764461000000, AuditAppendLines1764470000000],
+  migrations: [
+    Audit1764420000000,
+    AuditAppend1764461000000,
+    AuditAppendLines1764470000000,
+    AuditPartitions1765640000000,
+  ],
 };

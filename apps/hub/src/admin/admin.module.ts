@@ -4,6 +4,7 @@ import { ADMIN_TOKEN, AdminAuthGuard } from '../auth/admin-auth.guard';
 import { resolveAdminToken } from '../auth/admin-token';
 import { AuditAdminController } from '../audit/audit-admin.controller';
 import { AuditEventsController } from '../audit/audit-events.controller';
+import { AuditPartitionsController } from '../audit/audit-partitions.controller';
 import { CareRelationshipsController } from './care.controller';
 import { AUDIT_CHECKPOINT_SOURCE, checkpointSource } from '../audit/checkpoint-keys';
 import { AgenciesController } from './agencies.controller';
@@ -21,6 +22,7 @@ export class AdminModule {
         MpiController,
         AuditAdminController,
         AuditEventsController,
+        AuditPartitionsController,
         CareRelationshipsController,
         SyncAdminController,
         MailroomController,

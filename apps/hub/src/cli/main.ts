@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadHubConfig } from '@passerelle/config';
 import { type Agency, AGENCY_KINDS, type AgencyKind } from '@passerelle/identity';
 import { auditVerifyCommand } from '../audit/audit-cli';
+import { AUDIT_PARTITION_USAGE, auditPartitionCommand } from '../audit/audit-partition-cli';
 import { HUB_SCHEMAS } from '../hub-schemas';
 import { openDatabase } from '@passerelle/store';
 import { AdminClient } from './admin-client';
@@ -24,6 +25,7 @@ const USAGE = `usage: npm run cli -- <command>
   audit verify [--from SEQ] [--to SEQ]                  check the audit hash chain against the signed checkpoints
                                                         of AUDIT_CHECKPOINT_DIR (exit 1 when broken; with the
                                                         embedded hub running, use GET /admin/audit/verify)
+${AUDIT_PARTITION_USAGE}
 ${QUEUE_USAGE}
 
 The agency commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
@@ -134,6 +136,10 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'queue') return queueCommand(rest, AdminClient.fromEnv(process.env));
   if (command === 'audit' && rest[0] === 'verify') {
     process.exitCode = await auditVerifyCommand(process.env, rest.slice(1));
+    return;
+  }
+  if (command === 'audit' && (rest[0] === 'partitions' || rest[0] === 'detach')) {
+    process.exitCode = await auditPartitionCommand(process.env, rest);
     return;
   }
   throw new Error(USAGE);

@@ -3,11 +3,18 @@ import {
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { AuditCheckpointer, type AuditInput, AuditQueries, AuditWriter } from '@passerelle/audit';
+import {
+  AuditCheckpointer,
+  type AuditInput,
+  AuditPartitionKeeper,
+  AuditQueries,
+  AuditWriter,
+} from '@passerelle/audit';
 import type { HubConfig } from '@passerelle/config';
 import { type DisclosureRecord, PageBinding, PatientNotifications } from '@passerelle/consent';
 import { type AccessContext, AccessTokenService } from '@passerelle/identity';
@@ -20,10 +27,13 @@ class AuditWriterCloser implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     @Inject(AuditWriter) private readonly writer: AuditWriter,
     @Inject(AuditCheckpointer) private readonly checkpointer: AuditCheckpointer,
+    @Inject(AuditPartitionKeeper) private readonly partitions: AuditPartitionKeeper,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /** The audit trail's months ahead are made before the first request (then each day). */
+  async onApplicationBootstrap(): Promise<void> {
     this.checkpointer.start();
+    await this.partitions.start();
   }
 
   /**
@@ -31,6 +41,7 @@ class AuditWriterCloser implements OnApplicationBootstrap, BeforeApplicationShut
    * then the head, with those last records, is signed once more.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.partitions.close();
     await this.writer.close();
     await this.checkpointer.close();
   }
@@ -52,6 +63,18 @@ export class DisclosureModule {
           provide: AuditCheckpointer,
           inject: [DataSource],
           useFactory: (ds: DataSource) => createHubCheckpointer(config, ds),
+        },
+        {
+          provide: AuditPartitionKeeper,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) =>
+            new AuditPartitionKeeper(ds.manager, {
+              // The error's name and message only: making a table holds no patient data.
+              onError: (e) =>
+                new Logger('AuditPartitions').error(
+                  `Making the audit trail's months ahead failed: ${e instanceof Error ? `${e.name}: ${e.message}` : 'error'}`,
+                ),
+            }),
         },
         AuditWriterCloser,
         { provide: AuditQueries, inject: [DataSource], useFactory: (ds: DataSource) => new AuditQueries(ds) },
@@ -104,7 +127,15 @@ export class DisclosureModule {
         },
         ScopeFactory,
       ],
-      exports: [AuditWriter, AuditQueries, AUDITOR_FACTORY, PatientNotifications, PageBinding, ScopeFactory],
+      exports: [
+        AuditWriter,
+        AuditCheckpointer,
+        AuditQueries,
+        AUDITOR_FACTORY,
+        PatientNotifications,
+        PageBinding,
+        ScopeFactory,
+      ],
     };
   }
 }
