@@ -7,14 +7,15 @@ import { HUB_SCHEMAS } from '../hub-schemas';
 import { openDatabase } from '@passerelle/store';
 import { AdminClient } from './admin-client';
 import { demoCommand } from './demo';
-import { generateAgencyKey } from './keys';
+import { generateAgencyKey, KEY_TO_STDOUT } from './keys';
 import { QUEUE_USAGE, queueCommand } from './queue-commands';
 
 const USAGE = `usage: npm run cli -- <command>
 
   agency add --id ID --kind hospital|gp|specialist --name NAME --scopes "system/*.rs ..."
              [--identifier SYSTEM|VALUE ...]          its official identifiers (FINESS, ODS, ...)
-             [--alg ES384|RS384] [--key-out FILE]     register an agency and generate its key pair
+             [--alg ES384|RS384] [--key-out FILE|-]   register an agency and generate its key pair
+                                                        (-: the private key to standard output)
   agency list                                           list agencies
   agency suspend ID | agency activate ID                refuse or allow new access tokens
   agency rotate ID [--alg ES384|RS384] [--key-out FILE] [--keep-old]
@@ -69,8 +70,10 @@ async function agencyCommand(args: string[]): Promise<void> {
           return { system: pair.slice(0, at), value: pair.slice(at + 1) };
         }),
       });
-      console.log(
-        `${show(agency)}\nclient id: ${agency.id}\nkid: ${jwk.kid} (${alg})\nprivate key: ${keyFile} (mode 0600; the hub never sees it)`,
+      // With the key on standard output, the report goes to standard error.
+      const report = keyFile === KEY_TO_STDOUT ? console.error : console.log;
+      report(
+        `${show(agency)}\nclient id: ${agency.id}\nkid: ${jwk.kid} (${alg})\nprivate key: ${keyFile === KEY_TO_STDOUT ? 'standard output' : `${keyFile} (mode 0600)`}; the hub never sees it`,
       );
       return;
     }
