@@ -64,6 +64,8 @@ export class WorkerModule {
         StoreModule.forRoot(config.database, {
           migrate: false,
           schemas: [IDENTITY_SCHEMA, CONSENT_SCHEMA, AUDIT_SCHEMA, SYNC_SCHEMA, MAILROOM_SCHEMA],
+          // The hub's migrations, all of them: a database a newer release migrated is refused.
+          refuseNewer: true,
         }),
       ],
       controllers: [HealthController],
