@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { exitWithHelpIfAsked, loadConfigOrExit, nestLogLevels } from '@passerelle/config';
+import { exitWithHelpIfAsked, loadConfigOrExit } from '@passerelle/config';
+import { createNestLogger } from '@passerelle/telemetry';
 import { loadConnectorConfig } from './connector-config';
 import { ConnectorModule } from './connector.module';
 
@@ -22,7 +23,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ConnectorModule.forRoot(config),
     new FastifyAdapter(),
-    { logger: nestLogLevels(config.logLevel) },
+    { logger: createNestLogger('connector', config.logLevel) },
   );
   // SIGTERM: the loop finishes the page in hand and stores its cursor, then the database closes.
   app.enableShutdownHooks();

@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { HttpDrain } from './http-drain';
 import { HUB_SCHEMAS } from './hub-schemas';
 import { MailroomModule } from './mailroom/mailroom.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { QueuesModule } from './queues/queues.module';
 import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
@@ -30,6 +31,7 @@ export class HubModule {
           // Every migration the hub ships: a database a newer release migrated is refused.
           refuseNewer: true,
         }),
+        MetricsModule.forRoot(config),
         CoreModule.forRoot(config),
         DisclosureModule.forRoot(config),
         FhirModule,

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { exitWithHelpIfAsked, loadConfigOrExit, nestLogLevels } from '@passerelle/config';
+import { exitWithHelpIfAsked, loadConfigOrExit } from '@passerelle/config';
+import { createNestLogger } from '@passerelle/telemetry';
 import { loadSandboxConfig } from './sandbox-config';
 import { SandboxModule } from './sandbox.module';
 
@@ -21,7 +22,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     SandboxModule.forRoot(config),
     new FastifyAdapter(),
-    { logger: nestLogLevels(config.logLevel) },
+    { logger: createNestLogger('sandbox', config.logLevel) },
   );
   // SIGTERM/SIGINT close the agency servers (SandboxService) before the process exits.
   app.enableShutdownHooks();

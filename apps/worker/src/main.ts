@@ -6,10 +6,10 @@ import {
   describeFixes,
   exitWithHelpIfAsked,
   loadConfigOrExit,
-  nestLogLevels,
   securePrivateTrees,
   startupExitCode,
 } from '@passerelle/config';
+import { createNestLogger } from '@passerelle/telemetry';
 import { loadWorkerConfig } from './worker-config';
 import { WorkerModule } from './worker.module';
 
@@ -32,11 +32,12 @@ async function bootstrap(): Promise<void> {
   const fixed = describeFixes(
     securePrivateTrees([{ variable: 'MAILROOM_DIR', dir: config.mailroom.outputDir }]),
   );
-  for (const line of fixed) Logger.warn(line, 'Files');
+  const logger = createNestLogger('worker', config.logLevel);
+  for (const line of fixed) logger.warn(line, 'Files');
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config),
     new FastifyAdapter(),
-    { logger: nestLogLevels(config.logLevel) },
+    { logger },
   );
   // SIGTERM from the orchestrator closes the server and lets providers finish their work.
   app.enableShutdownHooks();
