@@ -92,13 +92,18 @@ describe('docker/compose.yaml, loaded as Docker Compose loads it', () => {
     expect(sandbox && portsOf(sandbox)[0]?.hostIp).toBe('127.0.0.1');
   });
 
-  it('checks each Passerelle app on the port it listens on; the hub on its readiness', () => {
+  it('checks each Passerelle app on the port it listens on; the hub and the worker on their readiness', () => {
     for (const [name, service] of passerelleServices(project)) {
       const url = healthcheckUrl(service);
       expect({ name, port: url?.port }).toEqual({ name, port: listeningPort(service) });
     }
-    const hub = project.services.hub;
-    expect(hub && healthcheckUrl(hub)?.pathname).toBe('/health/ready');
+    for (const name of ['hub', 'worker']) {
+      const service = project.services[name];
+      expect({ name, path: service && healthcheckUrl(service)?.pathname }).toEqual({
+        name,
+        path: '/health/ready',
+      });
+    }
     expect(project.services.postgres?.healthcheck?.test).toContain('pg_isready -U passerelle -d passerelle');
   });
 

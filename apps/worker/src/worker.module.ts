@@ -23,6 +23,7 @@ import {
   writeOutbox,
 } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { WORKER_CONFIG, type WorkerConfig } from './worker-config';
 
@@ -67,6 +68,7 @@ export class WorkerModule {
           // The hub's migrations, all of them: a database a newer release migrated is refused.
           refuseNewer: true,
         }),
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
       providers: [
