@@ -152,7 +152,7 @@ describe('logs hold no patient data (hub and worker, LOG_LEVEL=debug)', () => {
         body: body ? JSON.stringify(body) : undefined,
       });
       requestIds.push(res.headers.get('x-request-id') ?? '');
-      return { status: res.status, body: (await res.json()) };
+      return { status: res.status, body: await res.json() };
     };
 
     for (const p of patients) {

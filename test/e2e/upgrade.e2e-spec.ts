@@ -118,7 +118,7 @@ describe('upgrading a database made by the previous release', () => {
     const get = async (path: string) => {
       const res = await fetch(`${hub?.fhir}${path}`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      return (await res.json());
+      return await res.json();
     };
     expect((await get('/Patient/upgraded-1')) as Patient).toMatchObject({
       name: [{ family: 'Avantmigration' }],
