@@ -6,6 +6,7 @@ import { Test } from '@nestjs/testing';
 import type { Bundle, Encounter, Patient, Resource } from 'fhir/r4';
 import { registerAgency, startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '@passerelle/testing';
 import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { loadWorkerConfig } from '../../apps/worker/src/worker-config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
@@ -66,6 +67,38 @@ describe('the worker app on PostgreSQL and Redis', () => {
     await worker.getHttpAdapter().getInstance().ready();
     const res = await worker.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/health' });
     expect(res.json()).toEqual({ status: 'ok', service: 'worker' });
+  });
+
+  it("is live, and ready: database, the hub's migrations, Redis", async () => {
+    const fastify = worker.getHttpAdapter().getInstance();
+    expect((await fastify.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    const ready = await fastify.inject({ method: 'GET', url: '/health/ready' });
+    expect({ status: ready.statusCode, body: ready.json() }).toMatchObject({
+      status: 200,
+      body: {
+        status: 'ok',
+        info: { database: { status: 'up' }, migrations: { status: 'up' }, redis: { status: 'up' } },
+      },
+    });
+    // A migration the hub has not run yet: the worker waits for it, saying so.
+    const ds = hub.app.get(DataSource);
+    const [last] = await ds.query<{ id: number; timestamp: string; name: string }[]>(
+      'SELECT * FROM migrations ORDER BY timestamp DESC LIMIT 1',
+    );
+    await ds.query('DELETE FROM migrations WHERE id = $1', [last?.id]);
+    try {
+      const behind = await fastify.inject({ method: 'GET', url: '/health/ready' });
+      expect({ status: behind.statusCode, error: behind.json<{ error: unknown }>().error }).toEqual({
+        status: 503,
+        error: { migrations: { status: 'down', message: '1 pending (the hub runs them)' } },
+      });
+    } finally {
+      await ds.query('INSERT INTO migrations (id, timestamp, name) VALUES ($1, $2, $3)', [
+        last?.id,
+        last?.timestamp,
+        last?.name,
+      ]);
+    }
   });
 
   it('routes a hospital encounter to the GP of record through BullMQ', async () => {

@@ -18,6 +18,7 @@ import { FhirRepository, HUB_AGENCY, InternalReads, type WriteHook } from '@pass
 import { writeOutbox } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
 import { CONSENT_DECIDER } from './fhir/scope.factory';
+import { HubMetrics } from './metrics/hub-metrics';
 
 export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
 /** The store and its consent decider, made together: each write's reference check asks the decider. */
@@ -36,6 +37,25 @@ function consentChanges(notifications: PatientNotifications): WriteHook {
         await notifications.consentChanged(db, row.patientId, row.id, row.versionId, actor.agency);
       }
     }
+  };
+}
+
+/** The decider of disclosures, each decision counted by outcome and reason (/metrics). */
+function countedDecisions(consent: ConsentDecider, metrics: HubMetrics): ConsentDecider {
+  const readAndDecide = consent.readAndDecide?.bind(consent);
+  return {
+    decideAll: async (db, ctx, facts) => {
+      const decisions = await consent.decideAll(db, ctx, facts);
+      metrics.consentDecided(decisions);
+      return decisions;
+    },
+    readAndDecide:
+      readAndDecide &&
+      (async (db, ctx, type, id) => {
+        const answer = await readAndDecide(db, ctx, type, id);
+        if (answer?.decision) metrics.consentDecided([answer.decision]);
+        return answer;
+      }),
   };
 }
 
@@ -103,8 +123,9 @@ export class CoreModule {
         },
         {
           provide: CONSENT_DECIDER,
-          inject: [STORE_AND_CONSENT],
-          useFactory: (made: { consent: ConsentDecider }) => made.consent,
+          inject: [STORE_AND_CONSENT, HubMetrics],
+          useFactory: (made: { consent: ConsentDecider }, metrics: HubMetrics) =>
+            countedDecisions(made.consent, metrics),
         },
         {
           provide: AgencyService,

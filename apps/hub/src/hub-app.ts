@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,12 +6,16 @@ import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
 import { loadRoutingRules } from '@passerelle/sync';
 import { loadMailroomConfig } from '@passerelle/letters';
+import { createLogger, installAccessLog, PinoNestLogger, requestIdFrom } from '@passerelle/telemetry';
+import type { DestinationStream } from 'pino';
+import type { AuthenticatedRequest } from './auth/fhir-auth.guard';
 import { AdminModule } from './admin/admin.module';
 import { QueuesModule } from './queues/queues.module';
 import { resolveAdminToken } from './auth/admin-token';
 import { registerFormParser } from './auth/token.controller';
 import { clientErrorHandler } from './client-errors';
 import { HubModule } from './hub.module';
+import { HubMetrics } from './metrics/hub-metrics';
 import { hubPrivateTrees, securePrivateFiles } from './private-files';
 
 /** The admin API's OpenAPI document at /admin/docs (JSON at /admin/docs-json). */
@@ -34,10 +37,17 @@ function setUpAdminDocs(app: NestFastifyApplication): void {
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 /** Builds the hub (not yet listening): used by main, the e2e tests and the benchmarks alike. */
-export async function createHubApp(config: HubConfig, options: { logger?: LogLevel[] | false } = {}) {
+export async function createHubApp(
+  config: HubConfig,
+  options: { logger?: LogLevel[] | false; logDestination?: DestinationStream } = {},
+) {
   const logLevels = options.logger ?? nestLogLevels(config.logLevel);
+  // JSON lines (docs/operations.md, Logs); the tests may narrow the levels or capture the lines.
+  const pino = createLogger('hub', config.logLevel, options.logDestination);
+  const logger = new PinoNestLogger(pino);
+  logger.setLogLevels(logLevels || []);
   // Nest's logger is not set up yet: these say what start-up did at the configured levels.
-  const startupLogger = (context: string) => new ConsoleLogger(context, { logLevels: logLevels || [] });
+  const startupLogger = (context: string) => logger.forContext(context);
   // Before anything is opened: the database, the credential and print runs must be private.
   securePrivateFiles(
     hubPrivateTrees(config, loadMailroomConfig(process.env, config.database).outputDir),
@@ -51,7 +61,9 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
   loadRoutingRules(config.sync.routingRulesFile);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    genReqId: () => randomUUID(),
+    // The caller's X-Request-Id when well formed (a UUID or hex), else a new UUID.
+    requestIdHeader: false,
+    genReqId: requestIdFrom,
     clientErrorHandler,
     // FHIR ids and search values may contain characters Fastify's default would refuse.
     // `POST /fhir/` is how some clients (fhir-kit-client) send a transaction.
@@ -60,7 +72,7 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
     trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(HubModule.forRoot(config), adapter, {
-    logger: logLevels,
+    logger,
     bodyParser: false,
     // A provider that refuses to start (a short operator credential, ...) rejects here, so main
     // prints its message and exits 1, and tests can see it, instead of Nest exiting the process.
@@ -81,6 +93,17 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
     },
   );
   registerFormParser(fastify);
+  const metrics = app.get(HubMetrics);
+  installAccessLog(fastify, pino, {
+    agencyOf: (request) => (request as AuthenticatedRequest).access?.agency,
+    onResponse: (request, reply) =>
+      metrics.requestAnswered(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      ),
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     // Every FHIR answer is fhir+json, but for the PDF a client asked for ($summary).
     if (

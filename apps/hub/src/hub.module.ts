@@ -8,10 +8,11 @@ import { CoreModule } from './core.module';
 import { FhirExceptionFilter } from './fhir/fhir-exception.filter';
 import { DisclosureModule } from './fhir/disclosure.module';
 import { FhirModule } from './fhir/fhir.module';
-import { HealthController } from './health.controller';
+import { HealthModule } from './health/health.module';
 import { HttpDrain } from './http-drain';
 import { HUB_SCHEMAS } from './hub-schemas';
 import { MailroomModule } from './mailroom/mailroom.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { QueuesModule } from './queues/queues.module';
 import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
@@ -27,7 +28,10 @@ export class HubModule {
         StoreModule.forRoot(config.database, {
           migrate: config.migrations === 'auto',
           schemas: HUB_SCHEMAS,
+          // Every migration the hub ships: a database a newer release migrated is refused.
+          refuseNewer: true,
         }),
+        MetricsModule.forRoot(config),
         CoreModule.forRoot(config),
         DisclosureModule.forRoot(config),
         FhirModule,
@@ -39,8 +43,8 @@ export class HubModule {
         AdminModule.forRoot(config),
         AuthModule.forRoot(config),
         AccessModule.forRoot(config),
+        HealthModule,
       ],
-      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }, HttpDrain],
     };
   }

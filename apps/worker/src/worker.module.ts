@@ -27,6 +27,7 @@ import {
   writeOutbox,
 } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { WORKER_CONFIG, type WorkerConfig } from './worker-config';
 
@@ -68,7 +69,10 @@ export class WorkerModule {
         StoreModule.forRoot(config.database, {
           migrate: false,
           schemas: [IDENTITY_SCHEMA, CONSENT_SCHEMA, AUDIT_SCHEMA, SYNC_SCHEMA, MAILROOM_SCHEMA],
+          // The hub's migrations, all of them: a database a newer release migrated is refused.
+          refuseNewer: true,
         }),
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
       providers: [

@@ -44,6 +44,8 @@ export interface AuditWriterStats {
 }
 
 interface Pending {
+  /** performance.now() when queued: how long records wait tells a stalled writer. */
+  queuedAt: number;
   events: PreparedEvent[];
   resolve: (ids: string[]) => void;
   reject: (error: unknown) => void;
@@ -67,6 +69,8 @@ export class AuditWriter {
   private queuedEvents = 0;
   private readonly maxInFlight: number;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Each flush in flight, with when the oldest record in it was queued. */
+  private readonly inFlightSince = new Map<Promise<void>, number>();
   private cancelTimer: (() => void) | undefined;
   private closed = false;
   private readonly counters: AuditWriterStats = { flushes: 0, events: 0, largestFlush: 0, failedFlushes: 0 };
@@ -88,6 +92,26 @@ export class AuditWriter {
     return { ...this.counters };
   }
 
+  /**
+   * How long the oldest record not yet committed (queued, or in a flush) has waited, in
+   * milliseconds; 0 when none waits. A writer that is not stalled keeps this near a flush's time.
+   */
+  oldestWaitMs(now = performance.now()): number {
+    const since = [this.queue[0]?.queuedAt ?? Infinity, ...this.inFlightSince.values()];
+    const oldest = Math.min(...since);
+    return oldest === Infinity ? 0 : Math.max(0, now - oldest);
+  }
+
+  /** Records queued, not yet in a flush. */
+  get queued(): number {
+    return this.queuedEvents;
+  }
+
+  /** Closed (the process is stopping): records are refused. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Queues the events and resolves with their ids once they are committed. */
   record(inputs: readonly AuditInput[]): Promise<string[]> {
     if (this.closed) return Promise.reject(new Error('AuditWriter is closed'));
@@ -100,7 +124,7 @@ export class AuditWriter {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     return new Promise<string[]>((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ queuedAt: performance.now(), events, resolve, reject });
       this.queuedEvents += events.length;
       this.schedule();
     });
@@ -161,9 +185,11 @@ export class AuditWriter {
     this.queuedEvents -= size;
     const flushing: Promise<void> = this.flush(batch).finally(() => {
       this.inFlight.delete(flushing);
+      this.inFlightSince.delete(flushing);
       if (this.queue.length > 0) this.startFlush();
     });
     this.inFlight.add(flushing);
+    this.inFlightSince.set(flushing, batch[0]?.queuedAt ?? performance.now());
   }
 
   /** One statement (one transaction) for the whole batch; never rejects (its callers' promises carry the outcome). */

@@ -96,6 +96,8 @@ export interface HubConfig {
   /** Run pending migrations at start-up (`auto`, the default), or leave them to `npm run migration:run`. */
   migrations: 'auto' | 'manual';
   logLevel: LogLevelName;
+  /** `/health/ready` reports the audit writer stalled when a record has waited longer (AUDIT_STALL_SECONDS). */
+  auditStallMs: number;
 }
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');
@@ -181,6 +183,7 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     migrations: r.oneOf('MIGRATIONS', ['auto', 'manual'] as const, 'auto'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
+    auditStallMs: r.int('AUDIT_STALL_SECONDS', 30, 1, 3600) * 1000,
   };
   const adminTokenProblem = config.auth.adminToken && operatorCredentialProblem(config.auth.adminToken);
   if (adminTokenProblem) r.problems.push(`ADMIN_TOKEN ${adminTokenProblem}`);

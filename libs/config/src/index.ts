@@ -14,7 +14,13 @@ export {
   type HttpConfig,
   type HubConfig,
 } from './hub-config';
-export { LOG_LEVEL_NAMES, loadConfigOrExit, nestLogLevels, type LogLevelName } from './startup';
+export {
+  exitWithHelpIfAsked,
+  LOG_LEVEL_NAMES,
+  loadConfigOrExit,
+  nestLogLevels,
+  type LogLevelName,
+} from './startup';
 export {
   describeFixes,
   PrivatePathError,
@@ -24,3 +30,4 @@ export {
 } from './private-paths';
 export { MIN_OPERATOR_CREDENTIAL_LENGTH, operatorCredentialProblem } from './operator-credential';
 export { readTrustProxy } from './trust-proxy';
+export { EXIT, isDatabaseUnreachable, startupExitCode } from './exit-codes';

@@ -22,3 +22,10 @@ export function loadConfigOrExit<T>(load: () => T): T {
     throw error;
   }
 }
+
+/** `--help` or `-h` among the arguments: the process prints its usage and exits 0. */
+export function exitWithHelpIfAsked(argv: readonly string[], usage: string): void {
+  if (!argv.some((a) => a === '--help' || a === '-h')) return;
+  console.log(usage);
+  process.exit(0);
+}

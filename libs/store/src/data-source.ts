@@ -5,6 +5,7 @@ import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typ
 import { ResourceVersionEntity } from './entities/resource-version.entity';
 import { ResourceEntity } from './entities/resource.entity';
 import { MIGRATIONS } from './migrations';
+import { refuseNewerSchema } from './migration-state';
 import { DataDirLock } from './pglite-lock';
 
 /**
@@ -49,7 +50,15 @@ function baseOptions(
  */
 export async function openDatabase(
   config: DatabaseConfig,
-  options: { migrate: boolean; schemas?: Schema[] },
+  options: {
+    migrate: boolean;
+    schemas?: Schema[];
+    /**
+     * The schemas are every one the app ships (the hub, the worker): refuse a database that a
+     * newer release has migrated further (SchemaNewerThanCodeError), before migrating anything.
+     */
+    refuseNewer?: boolean;
+  },
 ): Promise<OpenDatabase> {
   const schemas = [STORE_SCHEMA, ...(options.schemas ?? [])];
   if (config.kind === 'postgres') {
@@ -61,7 +70,13 @@ export async function openDatabase(
       ...baseOptions(schemas),
     });
     await dataSource.initialize();
-    if (options.migrate) await migrateWithLock(dataSource);
+    try {
+      if (options.refuseNewer) await refuseNewerSchema(dataSource);
+      if (options.migrate) await migrateWithLock(dataSource);
+    } catch (e) {
+      await destroy(dataSource);
+      throw e;
+    }
     return { dataSource, kind: 'postgres', close: () => destroy(dataSource) };
   }
 
@@ -84,6 +99,7 @@ export async function openDatabase(
       ...baseOptions(schemas),
     });
     await dataSource.initialize();
+    if (options.refuseNewer) await refuseNewerSchema(dataSource);
     if (options.migrate) await dataSource.runMigrations({ transaction: 'all' });
     // PGlite chmods the files it writes to its in-memory file system's mode (0666) whatever the
     // umask: narrowed once it has started and again once it has stopped, so they stay the hub

@@ -1,3 +1,10 @@
+export {
+  migrationState,
+  type MigrationState,
+  refuseNewerSchema,
+  SchemaNewerThanCodeError,
+} from './migration-state';
+export { backupDataDir, restoreDataDir } from './pglite-backup';
 export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
 export { DataDirLock } from './pglite-lock';
 export { FhirRepository, type ReadScope, type RepositoryOptions, type WriteHook } from './fhir-repository';

@@ -18,7 +18,10 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Module({})
 export class StoreModule {
   /** Opens PostgreSQL or PGlite once, runs migrations if asked, and hands the DataSource to @nestjs/typeorm. */
-  static forRoot(config: DatabaseConfig, options: { migrate: boolean; schemas?: Schema[] }): DynamicModule {
+  static forRoot(
+    config: DatabaseConfig,
+    options: { migrate: boolean; schemas?: Schema[]; refuseNewer?: boolean },
+  ): DynamicModule {
     let opened: Promise<OpenDatabase> | undefined;
     const open = () => (opened ??= openDatabase(config, options));
     return {

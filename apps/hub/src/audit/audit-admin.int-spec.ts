@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AUDIT_SCHEMA, AuditCheckpointer, AuditWriter, chainHash, type AuditInput } from '@passerelle/audit';
-import { loadHubConfig } from '@passerelle/config';
+import { EXIT, loadHubConfig } from '@passerelle/config';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
 import request from 'supertest';
@@ -87,7 +87,7 @@ describe.each(STORE_KINDS)('audit verification (API and CLI) on %s', (kind) => {
     await get('/admin/audit/verify?from=zero').expect(400);
   });
 
-  it('reports tampering, and the CLI exits 1', async () => {
+  it('reports tampering, and the CLI exits 4 (chain broken)', async () => {
     await opened.dataSource.query('ALTER TABLE audit_event DISABLE TRIGGER USER');
     await opened.dataSource.query('DELETE FROM audit_event WHERE seq = 2');
     await opened.dataSource.query('ALTER TABLE audit_event ENABLE TRIGGER USER');
@@ -99,7 +99,8 @@ describe.each(STORE_KINDS)('audit verification (API and CLI) on %s', (kind) => {
       const code = await auditVerifyCommand({ DATABASE_URL: db.config.url }, ['--from', '1'], (l) =>
         lines.push(l),
       );
-      expect(code).toBe(1);
+      expect(code).toBe(EXIT.auditChainBroken);
+      expect(code).toBe(4);
       expect(lines.join('\n')).toMatch(/seq 2\tdeleted[\s\S]*BROKEN: 1 problem/);
     }
   });
@@ -149,7 +150,7 @@ describe.each(STORE_KINDS)('audit verification (API and CLI) on %s', (kind) => {
         AUDIT_CHECKPOINT_DIR: dir,
         AUDIT_CHECKPOINT_PUBLIC_KEYS_FILE: keys,
       };
-      expect(await auditVerifyCommand(env, [], (l) => lines.push(l))).toBe(1);
+      expect(await auditVerifyCommand(env, [], (l) => lines.push(l))).toBe(EXIT.auditChainBroken);
       expect(lines.join('\n')).toMatch(
         /seq 6\trewritten\t6-8 differ[\s\S]*Checkpoints: 2 read, 2 checked[\s\S]*BROKEN: 2 problem/,
       );
@@ -187,6 +188,40 @@ describe('auditVerifyCommand on the embedded database', () => {
       ]);
     } finally {
       await db.drop();
+    }
+  });
+});
+
+describe('audit verify when the database cannot be reached', () => {
+  it('exits 3, not the code of a broken chain, and says nothing was verified', async () => {
+    const errors: string[] = [];
+    const code = await auditVerifyCommand(
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/passerelle' },
+      [],
+      () => undefined,
+      (line) => errors.push(line),
+    );
+    expect(code).toBe(EXIT.databaseUnreachable);
+    expect(code).toBe(3);
+    expect(errors.join('\n')).toMatch(/^Database unreachable, nothing verified: /);
+  });
+
+  it('exits 3 when the embedded data directory is held by a running hub', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'verify-locked-'));
+    const held = await openDatabase({ kind: 'pglite', dataDir }, { migrate: false });
+    try {
+      const errors: string[] = [];
+      const code = await auditVerifyCommand(
+        { DATA_DIR: dataDir },
+        [],
+        () => undefined,
+        (l) => errors.push(l),
+      );
+      expect(code).toBe(EXIT.databaseUnreachable);
+      expect(errors.join('\n')).toMatch(/in use by process/);
+    } finally {
+      await held.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AUDIT_SCHEMA, type ChainVerification, verifyAuditTrail } from '@passerelle/audit';
-import { type Env, loadHubConfig } from '@passerelle/config';
+import { type Env, EXIT, isDatabaseUnreachable, loadHubConfig } from '@passerelle/config';
 import { IDENTITY_SCHEMA } from '@passerelle/identity';
 import { openDatabase } from '@passerelle/store';
 import { checkpointSource } from './checkpoint-keys';
@@ -36,12 +36,14 @@ export function formatVerification(result: ChainVerification): string {
  * embedded DATA_DIR, which the running hub holds locked: then use GET /admin/audit/verify) and
  * re-walks the chain against the signed checkpoints of AUDIT_CHECKPOINT_DIR (keys from
  * AUDIT_CHECKPOINT_PUBLIC_KEYS_FILE, or the signing key's). Resolves with the process exit code:
- * 0 when whole, 1 when not.
+ * 0 when whole, EXIT.auditChainBroken (4) when not, EXIT.databaseUnreachable (3) when the
+ * database cannot be reached, so a scheduled check can tell tampering from an outage.
  */
 export async function auditVerifyCommand(
   env: Env,
   args: string[] = [],
   print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
 ): Promise<number> {
   const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });
   const seq = (v: string | undefined, name: string) => {
@@ -53,14 +55,19 @@ export async function auditVerifyCommand(
   const options = { fromSeq: seq(values.from, 'from'), toSeq: seq(values.to, 'to') };
   const config = loadHubConfig(env);
   const source = checkpointSource(config);
-  const db = await openDatabase(config.database, {
-    migrate: false,
-    schemas: [IDENTITY_SCHEMA, AUDIT_SCHEMA],
-  });
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    db = await openDatabase(config.database, { migrate: false, schemas: [IDENTITY_SCHEMA, AUDIT_SCHEMA] });
+  } catch (e) {
+    if (!isDatabaseUnreachable(e)) throw e;
+    // The driver's message names the host or the directory, never a password.
+    printError(`Database unreachable, nothing verified: ${(e as { message?: string }).message ?? String(e)}`);
+    return EXIT.databaseUnreachable;
+  }
   try {
     const result = await verifyAuditTrail(db.dataSource.manager, source, options);
     print(formatVerification(result));
-    return result.ok ? 0 : 1;
+    return result.ok ? EXIT.ok : EXIT.auditChainBroken;
   } finally {
     await db.close();
   }

@@ -1,35 +1,51 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { loadHubConfig } from '@passerelle/config';
+import { EXIT, loadHubConfig, startupExitCode } from '@passerelle/config';
 import { type Agency, AGENCY_KINDS, type AgencyKind } from '@passerelle/identity';
 import { auditVerifyCommand } from '../audit/audit-cli';
 import { AUDIT_PARTITION_USAGE, auditPartitionCommand } from '../audit/audit-partition-cli';
 import { HUB_SCHEMAS } from '../hub-schemas';
-import { openDatabase } from '@passerelle/store';
+import { backupDataDir, openDatabase, restoreDataDir } from '@passerelle/store';
 import { AdminClient } from './admin-client';
 import { demoCommand } from './demo';
-import { generateAgencyKey } from './keys';
+import { generateAgencyKey, KEY_TO_STDOUT } from './keys';
 import { QUEUE_USAGE, queueCommand } from './queue-commands';
 
 const USAGE = `usage: npm run cli -- <command>
 
   agency add --id ID --kind hospital|gp|specialist --name NAME --scopes "system/*.rs ..."
              [--identifier SYSTEM|VALUE ...]          its official identifiers (FINESS, ODS, ...)
-             [--alg ES384|RS384] [--key-out FILE]     register an agency and generate its key pair
+             [--alg ES384|RS384] [--key-out FILE|-]   register an agency and generate its key pair
+                                                        (-: the private key to standard output)
   agency list                                           list agencies
   agency suspend ID | agency activate ID                refuse or allow new access tokens
   agency rotate ID [--alg ES384|RS384] [--key-out FILE] [--keep-old]
                                                         new key pair; old keys dropped unless --keep-old
   demo                                                  hub + sandbox agencies + their connectors (npm start)
   migrate run | migrate revert                          database migrations (DATABASE_URL or DATA_DIR)
+  backup --out FILE                                     embedded default: a consistent copy of DATA_DIR (gzipped
+                                                        tar, mode 0600), taken with the hub stopped; PostgreSQL:
+                                                        use pg_dump (docs/operations.md, Back up)
+  restore --from FILE                                   embedded default: a backup into DATA_DIR, which must be empty
   audit verify [--from SEQ] [--to SEQ]                  check the audit hash chain against the signed checkpoints
-                                                        of AUDIT_CHECKPOINT_DIR (exit 1 when broken; with the
-                                                        embedded hub running, use GET /admin/audit/verify)
+                                                        of AUDIT_CHECKPOINT_DIR (with the embedded hub running,
+                                                        use GET /admin/audit/verify)
 ${AUDIT_PARTITION_USAGE}
 ${QUEUE_USAGE}
 
 The agency commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
-and ADMIN_TOKEN (default: the embedded hub's DATA_DIR/admin-token).`;
+and ADMIN_TOKEN (default: the embedded hub's DATA_DIR/admin-token).
+
+Exit codes: 0 done; 1 failed; 2 bad usage; 3 database unreachable; 4 audit chain broken;
+5 database migrated by a newer release. --help prints this and exits 0.`;
+
+/** Bad arguments: the usage is printed and the command exits 2. */
+class UsageError extends Error {
+  constructor() {
+    super(USAGE);
+    this.name = 'UsageError';
+  }
+}
 
 function show(agency: Agency): string {
   return `${agency.id}\t${agency.kind}\t${agency.status}\t${agency.scopes.join(' ')}\t${agency.name}`;
@@ -57,7 +73,7 @@ async function agencyCommand(args: string[]): Promise<void> {
     case 'add': {
       const { id, kind, name, scopes } = values;
       if (!id || !kind || !name || !scopes || !(AGENCY_KINDS as readonly string[]).includes(kind))
-        throw new Error(USAGE);
+        throw new UsageError();
       const keyFile = values['key-out'] ?? `./${id}.private-key.pem`;
       const jwk = generateAgencyKey(alg, keyFile);
       const agency = await admin.request<Agency>('POST', '/admin/agencies', {
@@ -71,8 +87,10 @@ async function agencyCommand(args: string[]): Promise<void> {
           return { system: pair.slice(0, at), value: pair.slice(at + 1) };
         }),
       });
-      console.log(
-        `${show(agency)}\nclient id: ${agency.id}\nkid: ${jwk.kid} (${alg})\nprivate key: ${keyFile} (mode 0600; the hub never sees it)`,
+      // With the key on standard output, the report goes to standard error.
+      const report = keyFile === KEY_TO_STDOUT ? console.error : console.log;
+      report(
+        `${show(agency)}\nclient id: ${agency.id}\nkid: ${jwk.kid} (${alg})\nprivate key: ${keyFile === KEY_TO_STDOUT ? 'standard output' : `${keyFile} (mode 0600)`}; the hub never sees it`,
       );
       return;
     }
@@ -81,7 +99,7 @@ async function agencyCommand(args: string[]): Promise<void> {
       return;
     case 'suspend':
     case 'activate': {
-      if (!target) throw new Error(USAGE);
+      if (!target) throw new UsageError();
       const status = action === 'suspend' ? 'suspended' : 'active';
       console.log(
         show(
@@ -91,7 +109,7 @@ async function agencyCommand(args: string[]): Promise<void> {
       return;
     }
     case 'rotate': {
-      if (!target) throw new Error(USAGE);
+      if (!target) throw new UsageError();
       const current = await admin.request<Agency>('GET', `/admin/agencies/${encodeURIComponent(target)}`);
       const keyFile = values['key-out'] ?? `./${target}.private-key.${Date.now()}.pem`;
       const jwk = generateAgencyKey(alg, keyFile);
@@ -105,14 +123,14 @@ async function agencyCommand(args: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(USAGE);
+      throw new UsageError();
   }
 }
 
 async function migrateCommand(action: string | undefined): Promise<void> {
-  if (action !== 'run' && action !== 'revert') throw new Error(USAGE);
+  if (action !== 'run' && action !== 'revert') throw new UsageError();
   const config = loadHubConfig(process.env);
-  const db = await openDatabase(config.database, { migrate: false, schemas: HUB_SCHEMAS });
+  const db = await openDatabase(config.database, { migrate: false, schemas: HUB_SCHEMAS, refuseNewer: true });
   try {
     if (action === 'run') {
       const done = await db.dataSource.runMigrations({ transaction: 'all' });
@@ -128,11 +146,35 @@ async function migrateCommand(action: string | undefined): Promise<void> {
   }
 }
 
+async function backupCommand(command: 'backup' | 'restore', args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' }, from: { type: 'string' } } });
+  const config = loadHubConfig(process.env);
+  if (config.database.kind !== 'pglite')
+    throw new Error(
+      `${command} is for the embedded default (DATA_DIR); with DATABASE_URL use pg_dump / pg_restore (docs/operations.md)`,
+    );
+  const { dataDir } = config.database;
+  if (command === 'backup') {
+    if (!values.out) throw new UsageError();
+    const { bytes } = await backupDataDir(dataDir, values.out);
+    console.log(`Backed up ${dataDir} to ${values.out} (${bytes} bytes, mode 0600).`);
+  } else {
+    if (!values.from) throw new UsageError();
+    await restoreDataDir(values.from, dataDir);
+    console.log(`Restored ${values.from} into ${dataDir}; start the hub on it.`);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv.some((a) => a === '--help' || a === '-h') || argv[0] === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const [command, ...rest] = argv;
   if (command === 'agency') return agencyCommand(rest);
   if (command === 'demo') return demoCommand(process.env);
   if (command === 'migrate') return migrateCommand(rest[0]);
+  if (command === 'backup' || command === 'restore') return backupCommand(command, rest);
   if (command === 'queue') return queueCommand(rest, AdminClient.fromEnv(process.env));
   if (command === 'audit' && rest[0] === 'verify') {
     process.exitCode = await auditVerifyCommand(process.env, rest.slice(1));
@@ -142,10 +184,12 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await auditPartitionCommand(process.env, rest);
     return;
   }
-  throw new Error(USAGE);
+  throw new UsageError();
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
+  // An option parseArgs does not know is bad usage too.
+  const usage = e instanceof UsageError || (e as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+  process.exit(usage ? EXIT.usage : startupExitCode(e));
 });

@@ -21,6 +21,7 @@ import { type AccessContext, AccessTokenService } from '@passerelle/identity';
 import { DataSource } from 'typeorm';
 import { createHubCheckpointer } from '../audit/checkpointer';
 import { AUDITOR_FACTORY, type AuditorFactory, ScopeFactory } from './scope.factory';
+import { HubMetrics } from '../metrics/hub-metrics';
 
 @Injectable()
 class AuditWriterCloser implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -58,7 +59,12 @@ export class DisclosureModule {
     return {
       module: DisclosureModule,
       providers: [
-        { provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) },
+        {
+          provide: AuditWriter,
+          inject: [DataSource, HubMetrics],
+          useFactory: (ds: DataSource, metrics: HubMetrics) =>
+            new AuditWriter(ds, { onFlush: (records, ms) => metrics.auditFlushed(records, ms) }),
+        },
         {
           provide: AuditCheckpointer,
           inject: [DataSource],

@@ -1,7 +1,9 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { normalizeIp, ThrottlerException, type ThrottlerStorage } from '@nestjs/throttler';
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UNTHROTTLED } from './unthrottled.decorator';
 
 /** The counters both rate limits share (Redis when REDIS_URL is set, else process memory). */
 export const THROTTLE_STORAGE = Symbol('THROTTLE_STORAGE');
@@ -29,6 +31,7 @@ export class ClientIpThrottlerGuard implements CanActivate {
   constructor(
     @Inject(THROTTLE_STORAGE) private readonly storage: ThrottlerStorage,
     @Inject(HUB_CONFIG) config: HubConfig,
+    private readonly reflector: Reflector,
   ) {
     this.limit = config.auth.rateLimit.perIp;
     this.windowMs = config.auth.rateLimit.windowSeconds * 1000;
@@ -36,6 +39,8 @@ export class ClientIpThrottlerGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(UNTHROTTLED, [context.getHandler(), context.getClass()]))
+      return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const counted = await this.storage.increment(

@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Decision } from '@passerelle/consent';
+import { QUEUE_DRIVER, QUEUE_NAMES, type QueueDriver } from '@passerelle/sync';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+/**
+ * What an operator watches, in Prometheus' text format at /metrics (docs/operations.md,
+ * Metrics). Counters and histograms are this process's (sum them across hubs); the gauges read
+ * the shared database and queues at each scrape, so every hub reports the same values. Labels
+ * carry route templates, outcomes, reasons, states, queue and agency ids: never patient data.
+ */
+@Injectable()
+export class HubMetrics {
+  readonly registry = new Registry();
+
+  private readonly requests = new Counter({
+    name: 'passerelle_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly requestSeconds = new Histogram({
+    name: 'passerelle_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method and route template',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly decisions = new Counter({
+    name: 'passerelle_consent_decisions_total',
+    help: 'Consent decisions on disclosures by this hub, by outcome (permit, deny) and reason',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly flushSeconds = new Histogram({
+    name: 'passerelle_audit_flush_duration_seconds',
+    help: 'Time for one audit flush (a group of records, one transaction) to commit',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  private readonly flushRecords = new Counter({
+    name: 'passerelle_audit_records_flushed_total',
+    help: 'Audit records committed by the group-commit writer',
+    registers: [this.registry],
+  });
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(QUEUE_DRIVER) private readonly queues: QueueDriver,
+  ) {
+    this.databaseGauges();
+    this.queueGauges();
+  }
+
+  /** Called once per answered request (route: the matched template, or `unmatched`). */
+  requestAnswered(method: string, route: string, status: number, seconds: number): void {
+    this.requests.inc({ method, route, status: String(status) });
+    this.requestSeconds.observe({ method, route }, seconds);
+  }
+
+  consentDecided(decisions: readonly Decision[]): void {
+    for (const d of decisions) this.decisions.inc({ outcome: d.permit ? 'permit' : 'deny', reason: d.basis });
+  }
+
+  auditFlushed(records: number, ms: number): void {
+    this.flushSeconds.observe(ms / 1000);
+    this.flushRecords.inc(records);
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Read at each scrape from the shared database: one short query each. */
+  private databaseGauges(): void {
+    const ds = this.dataSource;
+    new Gauge({
+      name: 'passerelle_outbox_backlog',
+      help: 'Changes written but not yet routed to their recipients (sync_outbox rows unrouted)',
+      registers: [this.registry],
+      async collect() {
+        const [row] = await ds.query<{ n: string }[]>(
+          'SELECT count(*) AS n FROM sync_outbox WHERE routed_at IS NULL',
+        );
+        this.set(Number(row?.n ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'passerelle_outbox_oldest_unrouted_seconds',
+      help: 'Age of the oldest change not yet routed (0 when none waits)',
+      registers: [this.registry],
+      async collect() {
+        const [row] = await ds.query<{ s: string | null }[]>(
+          'SELECT extract(epoch FROM now() - min(created_at)) AS s FROM sync_outbox WHERE routed_at IS NULL',
+        );
+        this.set(Number(row?.s ?? 0));
+      },
+    });
+    // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
+    let feedPending: Gauge<'agency'>;
+    new Gauge({
+      name: 'passerelle_feed_lag_seconds',
+      help: "Age of the oldest item in an agency's feed its connector has not acknowledged",
+      labelNames: ['agency'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await ds.query<{ agency_id: string; n: string; s: string }[]>(
+          `SELECT agency_id, count(*) AS n, extract(epoch FROM now() - min(routed_at)) AS s
+             FROM sync_feed WHERE acknowledged_at IS NULL GROUP BY agency_id`,
+        );
+        // Agencies that caught up drop out of the result: reset, so they read 0, not a stale lag.
+        this.reset();
+        feedPending.reset();
+        const agencies = await ds.query<{ id: string }[]>('SELECT id FROM agency');
+        for (const { id } of agencies) {
+          this.set({ agency: id }, 0);
+          feedPending.set({ agency: id }, 0);
+        }
+        for (const r of rows) {
+          this.set({ agency: r.agency_id }, Number(r.s));
+          feedPending.set({ agency: r.agency_id }, Number(r.n));
+        }
+      },
+    });
+    // Registered after the lag, whose collect fills it: a scrape reads both from one query.
+    feedPending = new Gauge({
+      name: 'passerelle_feed_pending',
+      help: "Items in an agency's feed not yet acknowledged by its connector",
+      labelNames: ['agency'] as const,
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'passerelle_letters',
+      help: 'Letters by state (held letters wait for an operator)',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await ds.query<{ status: string; n: string }[]>(
+          'SELECT status, count(*) AS n FROM letter GROUP BY status',
+        );
+        this.reset();
+        for (const state of [
+          'new',
+          'digital',
+          'pending',
+          'held',
+          'in-run',
+          'printed',
+          'posted',
+          'returned',
+          'cancelled',
+        ])
+          this.set({ state }, 0);
+        for (const r of rows) this.set({ state: r.status }, Number(r.n));
+      },
+    });
+  }
+
+  /** Queue depths and dead letters, from the queue driver (BullMQ's Redis, or in-process). */
+  private queueGauges(): void {
+    const queues = this.queues;
+    // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
+    let deadLetters: Gauge<'queue'>;
+    new Gauge({
+      name: 'passerelle_queue_jobs',
+      help: 'Jobs in each queue by state: waiting, active, delayed (backing off)',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const queue of QUEUE_NAMES) {
+          const counts = await queues.counts(queue);
+          this.set({ queue, state: 'waiting' }, counts.waiting);
+          this.set({ queue, state: 'active' }, counts.active);
+          this.set({ queue, state: 'delayed' }, counts.delayed);
+          deadLetters.set({ queue }, counts.failed);
+        }
+      },
+    });
+    // Registered after the depths, whose collect fills it.
+    deadLetters = new Gauge({
+      name: 'passerelle_queue_dead_letters',
+      help: 'Jobs that failed for good and wait for an operator (docs/queues.md), by queue',
+      labelNames: ['queue'] as const,
+      registers: [this.registry],
+    });
+  }
+}
