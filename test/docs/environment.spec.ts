@@ -25,6 +25,9 @@ const SANDBOX_AUTH: Record<string, string> = {
   USER: 'SANDBOX_USER',
   PASSWORD: 'SANDBOX_PASSWORD',
   TOKEN: 'SANDBOX_TOKEN',
+  CLIENT_ID: 'SANDBOX_CLIENT_ID',
+  JWKS_FILE: 'SANDBOX_JWKS_FILE',
+  SCOPES: 'SANDBOX_SCOPES',
 };
 
 function sources(dir: string): string[] {
@@ -39,17 +42,19 @@ function variablesRead(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of ['apps', 'libs'].flatMap((d) => sources(join(ROOT, d)))) {
     const where = relative(ROOT, file);
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const code = line.trim();
-      if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) continue;
-      for (const m of code.matchAll(READER)) found.set(m[1] ?? '', where);
-      for (const m of code.matchAll(ENV)) found.set(m[1] ?? m[2] ?? '', where);
-      if (where === join('apps', 'sandbox', 'src', 'sandbox-config.ts'))
-        for (const m of code.matchAll(/\b(?:pick|required)\('([A-Z]+)'\)/g)) {
-          found.delete(m[1] ?? '');
-          found.set(SANDBOX_AUTH[m[1] ?? ''] ?? `unknown sandbox auth ${m[1]}`, where);
-        }
-    }
+    const code = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => !(line.startsWith('//') || line.startsWith('*') || line.startsWith('/*')))
+      .join('\n'); // a reader's call may wrap: its arguments on the next lines
+    // The sandbox's per-agency helpers (`pick('X')`, `required('X')`) read SANDBOX_[<KIND>_]X.
+    const sandbox = where === join('apps', 'sandbox', 'src', 'sandbox-config.ts');
+    const helpers = new Set(
+      sandbox ? [...code.matchAll(/\b(?:pick|required)\('([A-Z_]+)'\)/g)].map((m) => m[1] ?? '') : [],
+    );
+    for (const m of code.matchAll(READER)) if (!helpers.has(m[1] ?? '')) found.set(m[1] ?? '', where);
+    for (const m of code.matchAll(ENV)) found.set(m[1] ?? m[2] ?? '', where);
+    for (const name of helpers) found.set(SANDBOX_AUTH[name] ?? `unknown sandbox auth ${name}`, where);
   }
   return found;
 }
