@@ -85,6 +85,16 @@ describe('docker/compose.yaml, loaded as Docker Compose loads it', () => {
     expect(moved && portsOf(moved)[0]?.published).toBe('9443');
   });
 
+  it('points the connectors at the hub by its public address, the audience of their token requests', () => {
+    for (const env of [example, { ...example, PUBLIC_BASE_URL: 'https://hub.region.example' }]) {
+      const loaded = loadCompose(env);
+      const base = loaded.services.hub && environmentOf(loaded.services.hub).PUBLIC_BASE_URL;
+      const connectors = Object.entries(loaded.services).filter(([name]) => name.startsWith('connector-'));
+      expect(connectors.length).toBeGreaterThan(0);
+      for (const [, service] of connectors) expect(environmentOf(service).HUB_URL).toBe(base);
+    }
+  });
+
   it('publishes nothing else but the sandbox, on loopback only', () => {
     const published = Object.entries(project.services).filter(([, s]) => portsOf(s).length > 0);
     expect(published.map(([name]) => name).sort()).toEqual(['hub', 'sandbox']);
