@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import fastifyCookie from '@fastify/cookie';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
@@ -77,6 +78,8 @@ export async function createHubApp(config: HubConfig, options: { logger?: LogLev
     },
   );
   registerFormParser(fastify);
+  // The pages' session, login-form and language cookies (unsigned: each is checked on its own).
+  await app.register(fastifyCookie);
   fastify.addHook('onSend', async (request, reply, payload) => {
     // Every FHIR answer is fhir+json, but for the PDF a client asked for ($summary).
     if (

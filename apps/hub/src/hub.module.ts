@@ -17,6 +17,8 @@ import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
 import { SyncRuntimeModule } from './sync/sync-runtime.module';
 import { AccessModule } from './throttle/access.module';
+import { AccountsModule } from './web/accounts.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class HubModule {
@@ -39,6 +41,8 @@ export class HubModule {
         AdminModule.forRoot(config),
         AuthModule.forRoot(config),
         AccessModule.forRoot(config),
+        AccountsModule,
+        WebModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }, HttpDrain],

@@ -11,6 +11,7 @@ export { HomePage, type HomeFacts } from './views/home';
 export { LoginPage, type LoginProblem } from './views/login';
 export { ErrorPage, type PageErrorKind } from './views/error';
 export {
+  BreakGlassChoicePage,
   ClinicianSearchPage,
   PAGE_PURPOSES,
   type Acting,

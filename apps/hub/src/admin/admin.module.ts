@@ -6,6 +6,7 @@ import { AuditAdminController } from '../audit/audit-admin.controller';
 import { AuditEventsController } from '../audit/audit-events.controller';
 import { CareRelationshipsController } from './care.controller';
 import { AUDIT_CHECKPOINT_SOURCE, checkpointSource } from '../audit/checkpoint-keys';
+import { AccountsController } from './accounts.controller';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
 import { MailroomController } from '../mailroom/mailroom.controller';
@@ -24,6 +25,7 @@ export class AdminModule {
         CareRelationshipsController,
         SyncAdminController,
         MailroomController,
+        AccountsController,
       ],
       providers: [
         { provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) },

@@ -75,6 +75,7 @@ const en = {
     breakGlass: 'Emergency access (break-glass)',
     breakGlassHelp:
       'Only in an emergency, when the patient cannot be asked: you will see what consent would otherwise hide. The patient will be told, by letter if they have no online account, and this access is audited at high severity.',
+    breakGlassIdentifier: 'National identifier of the patient needing emergency care',
     breakGlassReason: 'Reason for emergency access',
     breakGlassConfirm: 'I understand the patient will be told of this access',
     breakGlassSubmit: 'Open with emergency access',
@@ -188,6 +189,7 @@ const fr: Messages = {
     breakGlass: 'Accès en urgence (bris de glace)',
     breakGlassHelp:
       'Seulement en urgence, quand le patient ne peut pas être consulté : vous verrez ce que son consentement masquerait. Le patient en sera informé, par courrier s’il n’a pas de compte en ligne, et cet accès est journalisé avec une gravité élevée.',
+    breakGlassIdentifier: 'Identifiant national du patient à prendre en charge en urgence',
     breakGlassReason: 'Motif de l’accès en urgence',
     breakGlassConfirm: 'Je comprends que le patient sera informé de cet accès',
     breakGlassSubmit: 'Ouvrir en accès d’urgence',

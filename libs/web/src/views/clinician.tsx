@@ -64,7 +64,7 @@ function BreakGlassForm(props: { page: PageContext; identifier?: string; patient
           {props.patientId ? <input type="hidden" name="patient" value={props.patientId} /> : null}
           {props.patientId ? null : (
             <div class="field">
-              <label for="bg-identifier">{t.clinician.identifier}</label>
+              <label for="bg-identifier">{t.clinician.breakGlassIdentifier}</label>
               <input
                 type="text"
                 id="bg-identifier"
@@ -168,6 +168,41 @@ export function ClinicianSearchPage(props: {
         </section>
       ) : null}
       {props.breakGlassAllowed ? <BreakGlassForm page={page} identifier={form.identifier} /> : null}
+    </Layout>
+  );
+}
+
+/** Break-glass found several records: the clinician picks one, the reason carried along. */
+export function BreakGlassChoicePage(props: {
+  page: PageContext;
+  acting: Acting;
+  reason: string;
+  results: PatientHit[];
+}): Html {
+  const { page } = props;
+  const { t } = page;
+  return (
+    <Layout page={page} title={t.clinician.breakGlass}>
+      <ActingFor page={page} acting={props.acting} />
+      <p class="warning">{t.clinician.breakGlassActive}</p>
+      <h2>{t.clinician.results}</h2>
+      <ul>
+        {props.results.map((hit) => (
+          <li>
+            <form method="post" action="/clinician/break-glass" class="inline">
+              <Csrf token={page.csrf} />
+              <input type="hidden" name="patient" value={hit.id} />
+              <input type="hidden" name="reason" value={props.reason} />
+              <input type="hidden" name="confirm" value="yes" />
+              <button type="submit" class="link">
+                {hit.name}
+              </button>
+            </form>
+            {hit.birthDate ? `, ${t.clinician.born} ${formatFhirDate(hit.birthDate, page.lang)}` : ''}
+            {hit.identifiers.length > 0 ? ` (${hit.identifiers.join(', ')})` : ''}
+          </li>
+        ))}
+      </ul>
     </Layout>
   );
 }

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { FhirModule } from '../fhir/fhir.module';
+import { SummaryModule } from '../summary/summary.module';
+import { ClinicianAccess } from './clinician-access';
+import { ClinicianController } from './clinician.controller';
+import { HomeController } from './home.controller';
+import { LoginController } from './login.controller';
+import { WebPages } from './web-pages';
+
+/**
+ * The hub's pages (HTML, server-rendered from libs/web's views): home, login, the clinician's
+ * page. Thin: sessions and accounts come from libs/accounts, patient data from the FHIR API's
+ * own consent-scoped services.
+ */
+@Module({
+  imports: [FhirModule, SummaryModule],
+  controllers: [HomeController, LoginController, ClinicianController],
+  providers: [WebPages, ClinicianAccess],
+})
+export class WebModule {}
