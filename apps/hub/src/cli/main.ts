@@ -5,6 +5,7 @@ import { type Agency, AGENCY_KINDS, type AgencyKind } from '@passerelle/identity
 import { auditVerifyCommand } from '../audit/audit-cli';
 import { HUB_SCHEMAS } from '../hub-schemas';
 import { openDatabase } from '@passerelle/store';
+import { ACCOUNT_USAGE, accountCommand } from './account-commands';
 import { AdminClient } from './admin-client';
 import { demoCommand } from './demo';
 import { generateAgencyKey } from './keys';
@@ -25,8 +26,9 @@ const USAGE = `usage: npm run cli -- <command>
                                                         of AUDIT_CHECKPOINT_DIR (exit 1 when broken; with the
                                                         embedded hub running, use GET /admin/audit/verify)
 ${QUEUE_USAGE}
+${ACCOUNT_USAGE}
 
-The agency commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
+The agency, queue and account commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
 and ADMIN_TOKEN (default: the embedded hub's DATA_DIR/admin-token).`;
 
 function show(agency: Agency): string {
@@ -131,6 +133,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'agency') return agencyCommand(rest);
   if (command === 'demo') return demoCommand(process.env);
   if (command === 'migrate') return migrateCommand(rest[0]);
+  if (command === 'account') return accountCommand(rest, AdminClient.fromEnv(process.env), process.env);
   if (command === 'queue') return queueCommand(rest, AdminClient.fromEnv(process.env));
   if (command === 'audit' && rest[0] === 'verify') {
     process.exitCode = await auditVerifyCommand(process.env, rest.slice(1));
