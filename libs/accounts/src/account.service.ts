@@ -7,7 +7,6 @@ import {
   type NewAccount,
   OPERATOR_ROLES,
   type OperatorRole,
-  type PageLanguage,
 } from './account.types';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 
@@ -159,13 +158,6 @@ export class AccountService {
 
   async unlock(username: string): Promise<Account> {
     return this.update(username, `failed_logins = 0, locked_until = NULL`, []);
-  }
-
-  async setLanguage(accountId: string, language: PageLanguage): Promise<void> {
-    await this.dataSource.query(`UPDATE account SET language = $2, updated_at = now() WHERE id = $1`, [
-      accountId,
-      language,
-    ]);
   }
 
   private async require(username: string): Promise<Account> {
