@@ -99,6 +99,25 @@ describe('pages: the clinician (Chromium, PGlite)', () => {
     expect(pdf.status()).toBe(200);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    // A printed copy posted to the patient: one letter for the mailroom, the request audited.
+    const summaryUrl = page.url();
+    const shownPatient = decodeURIComponent(new URL(summaryUrl).pathname.split('/')[3]);
+    expect([world.gpPatient, world.hospitalPatient]).toContain(shownPatient);
+    await page.getByRole('button', { name: 'Post a printed copy to the patient' }).click();
+    const status = await page.getByRole('status').textContent();
+    expect(status).toContain('A printed copy will be posted to the patient');
+    const letters = await world.db.query<{ reference: string; patient_id: string }[]>(
+      `SELECT reference, patient_id FROM letter WHERE kind = 'patient-summary'`,
+    );
+    expect(letters).toHaveLength(1);
+    expect(letters[0].patient_id).toBe(shownPatient);
+    expect(status).toContain(letters[0].reference);
+    expect((await audit('cabinet')).some((r) => r.content.includes('summary-by-post'))).toBe(true);
+    // Asked twice the same day: still one letter.
+    await page.goto(summaryUrl);
+    await page.getByRole('button', { name: 'Post a printed copy to the patient' }).click();
+    expect(await world.db.query(`SELECT id FROM letter WHERE kind = 'patient-summary'`)).toHaveLength(1);
   });
 
   it('finds the patient by family name and birth date, and says what is wrong with a bad date', async () => {

@@ -15,7 +15,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Bundle } from 'fhir/r4';
 import type { LiveSession } from '@passerelle/accounts';
 import { isOperationOutcomeError, type QueryParams } from '@passerelle/fhir';
-import { readSummary } from '@passerelle/letters';
+import { Mailroom, readSummary } from '@passerelle/letters';
 import {
   BreakGlassChoicePage,
   ClinicianSearchPage,
@@ -64,6 +64,7 @@ export class ClinicianController {
     private readonly fhir: FhirApiService,
     private readonly summaries: SummaryService,
     @Inject(SUMMARY_PDF_RENDERER) private readonly pdf: SummaryPdfRenderer,
+    private readonly mailroom: Mailroom,
   ) {}
 
   @Get()
@@ -145,6 +146,48 @@ export class ClinicianController {
   }
 
   /**
+   * A printed copy of the summary posted to the patient: only for a patient the agency may see
+   * (the read is audited), recorded as the `summary-by-post` operation. One letter per clinician,
+   * patient and day: a second click asks for nothing more.
+   */
+  @Post('patients/:id/printed-copy')
+  @HttpCode(200)
+  async printedCopy(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const session = await this.clinician(request, reply, body);
+    if (!session) return;
+    const purpose = purposeOf(field(body, 'purpose'));
+    const act = await this.clinicians.act(session, { purpose });
+    if (!act) return this.forbidden(request, reply, session);
+    const patientId = id.slice(0, 64);
+    try {
+      await act.scope.read('Patient', patientId);
+    } catch (e) {
+      if (!missing(e)) throw e;
+      const page = this.pages.context(request, session);
+      return this.searchPage(reply, page, act, { purpose }, { problem: page.t.summary.notFound }, 404);
+    }
+    const day = new Date().toISOString().slice(0, 10);
+    const letter = await this.mailroom.requestSummary(patientId, `page:${session.account.id}:${day}`);
+    await act.scope.recordOperation('summary-by-post', patientId, 'success');
+    await this.showSummary(
+      request,
+      reply,
+      session,
+      patientId,
+      { purpose },
+      {
+        reference: letter.reference,
+        status: letter.status,
+      },
+    );
+  }
+
+  /**
    * Break-glass: a reason, the clinician's confirmation that the patient will be told, then a
    * search by national identifier (or the record chosen among its results) read as ETREAT.
    */
@@ -182,6 +225,7 @@ export class ClinicianController {
     session: LiveSession,
     patientId: string,
     how: HowOpened,
+    printedCopy?: { reference: string; status: string },
   ): Promise<void> {
     const act = await this.clinicians.act(session, how);
     if (!act) return this.forbidden(request, reply, session);
@@ -201,6 +245,7 @@ export class ClinicianController {
         view,
         agencies: contributingAgencies(document),
         access: 'purpose' in how ? { purpose: how.purpose } : { breakGlassReason: how.breakGlassReason },
+        printedCopy,
       }),
     );
   }

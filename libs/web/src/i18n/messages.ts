@@ -100,6 +100,11 @@ const en = {
     recorded: 'Recorded at the hub',
     notFound: 'No patient with this identifier that your agency may see.',
     back: 'New search',
+    printedCopy: 'Post a printed copy to the patient',
+    printedCopyHelp:
+      'The hub’s mailroom prints this summary and posts it to the address in the patient’s records, in the next print run.',
+    printedCopyRequested: 'A printed copy will be posted to the patient. Letter reference:',
+    printedCopyStatus: 'Letter status:',
     sections: {
       allergies: 'Allergies and intolerances',
       problems: 'Problems',
@@ -214,6 +219,11 @@ const fr: Messages = {
     recorded: 'Reçu par la plateforme',
     notFound: 'Aucun patient avec cet identifiant que votre structure peut voir.',
     back: 'Nouvelle recherche',
+    printedCopy: 'Envoyer une copie papier au patient',
+    printedCopyHelp:
+      'Le service courrier de la plateforme imprime cette synthèse et l’envoie à l’adresse du dossier du patient, lors de la prochaine impression.',
+    printedCopyRequested: 'Une copie papier sera envoyée au patient. Référence du courrier :',
+    printedCopyStatus: 'État du courrier :',
     sections: {
       allergies: 'Allergies et intolérances',
       problems: 'Problèmes',

@@ -14,6 +14,8 @@ export interface SummaryPageProps {
   agencies: string[];
   /** How the summary was opened: a purpose of use, or break-glass with its reason. */
   access: { purpose: string } | { breakGlassReason: string };
+  /** Set once a printed copy was asked for: the letter's reference and status. */
+  printedCopy?: { reference: string; status: string };
 }
 
 /**
@@ -64,6 +66,26 @@ export function SummaryPage(props: SummaryPageProps): Html {
         )}
         <a href="/clinician">{t.summary.back}</a>
       </div>
+      {props.printedCopy ? (
+        <p class="notice" role="status">
+          {t.summary.printedCopyRequested} <strong>{props.printedCopy.reference}</strong>.{' '}
+          {t.summary.printedCopyStatus} {props.printedCopy.status}
+        </p>
+      ) : 'purpose' in props.access ? (
+        <form
+          method="post"
+          action={`/clinician/patients/${encodeURIComponent(props.patientId)}/printed-copy`}
+        >
+          <Csrf token={page.csrf} />
+          <input type="hidden" name="purpose" value={props.access.purpose} />
+          <p class="hint" id="printed-copy-help">
+            {t.summary.printedCopyHelp}
+          </p>
+          <button type="submit" class="secondary" aria-describedby="printed-copy-help">
+            {t.summary.printedCopy}
+          </button>
+        </form>
+      ) : null}
       <h2>{t.summary.agencies}</h2>
       {props.agencies.length === 0 ? (
         <p>{t.summary.noAgencies}</p>
