@@ -1,4 +1,4 @@
-import type { Patient, Resource } from 'fhir/r4';
+import type { FhirResource, Patient, Resource } from 'fhir/r4';
 import { qualifiedInsExtension } from '@passerelle/identity';
 import { PSY, registerAgency, startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '@passerelle/testing';
 import { DataSource } from 'typeorm';
@@ -20,6 +20,8 @@ export interface PagesWorld {
   db: DataSource;
   gpPatient: string;
   hospitalPatient: string;
+  /** Writes a resource as the hospital, returns its id. */
+  writeAsHospital(body: FhirResource): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ function patient(mrnSystem: string, mrn: string): Patient {
   };
 }
 
-async function admin(hub: TestHub, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function admin(hub: TestHub, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${hub.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -117,5 +119,12 @@ export async function createPagesWorld(): Promise<PagesWorld> {
     agency: 'cabinet',
     practitioner: 'x|1',
   });
-  return { hub, db: hub.app.get(DataSource), gpPatient, hospitalPatient, close: () => hub.close() };
+  return {
+    hub,
+    db: hub.app.get(DataSource),
+    gpPatient,
+    hospitalPatient,
+    writeAsHospital: (body) => write(h, body),
+    close: () => hub.close(),
+  };
 }

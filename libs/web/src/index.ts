@@ -21,3 +21,4 @@ export {
 } from './views/clinician';
 export { SummaryPage, type SummaryPageProps } from './views/summary';
 export { formatFhirDate } from './views/format';
+export { MailroomPage, type MailroomDone, type MailroomPageProps } from './views/mailroom';

@@ -33,7 +33,7 @@ import { SummaryService } from '../summary/summary.service';
 import { type ClinicianAct, ClinicianAccess, type HowOpened } from './clinician-access';
 import { contributingAgencies, patientHits } from './clinician-views';
 import { WebExceptionFilter } from './web-exception.filter';
-import { field, SESSION_COOKIE, WebPages } from './web-pages';
+import { field, WebPages } from './web-pages';
 
 const MAX_TEXT = 100;
 const MAX_REASON = 500;
@@ -322,34 +322,13 @@ export class ClinicianController {
     );
   }
 
-  /**
-   * The session of a clinician, or undefined once the answer is sent: no session → the login
-   * page; not a clinician → 403; a POST without the session's CSRF token → 403.
-   */
-  private async clinician(
+  /** The session of a clinician (see WebPages.require). */
+  private clinician(
     request: FastifyRequest,
     reply: FastifyReply,
     body?: unknown,
   ): Promise<LiveSession | undefined> {
-    const session = await this.pages.session(request);
-    if (!session) {
-      // A cookie that names no live session is an ended one; no cookie, a first visit.
-      const query = [
-        request.cookies[SESSION_COOKIE] ? 'problem=expired' : undefined,
-        request.method === 'GET' ? `next=${encodeURIComponent(request.url)}` : undefined,
-      ].filter(Boolean);
-      this.pages.redirect(reply, `/login${query.length > 0 ? `?${query.join('&')}` : ''}`);
-      return undefined;
-    }
-    if (session.account.kind !== 'clinician') {
-      this.forbidden(request, reply, session);
-      return undefined;
-    }
-    if (request.method === 'POST' && !this.pages.csrfValid(session, body)) {
-      this.pages.send(reply, ErrorPage({ page: this.pages.context(request, session), kind: 'csrf' }), 403);
-      return undefined;
-    }
-    return session;
+    return this.pages.require(request, reply, (s) => s.account.kind === 'clinician', body);
   }
 
   private forbidden(request: FastifyRequest, reply: FastifyReply, session: LiveSession): void {

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_SESSION_POLICY, type LiveSession, sameSecret, SessionStore } from '@passerelle/accounts';
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
-import { type Html, type Lang, messagesFor, type PageContext, pickLanguage } from '@passerelle/web';
+import {
+  ErrorPage,
+  type Html,
+  type Lang,
+  messagesFor,
+  type PageContext,
+  pickLanguage,
+} from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const SESSION_COOKIE = 'passerelle_session';
@@ -106,6 +113,37 @@ export class WebPages {
 
   setLanguage(reply: FastifyReply, lang: Lang): void {
     void reply.setCookie(LANGUAGE_COOKIE, lang, this.cookieOptions(365 * 24 * 3600));
+  }
+
+  /**
+   * The session of a user this page is for, or undefined once the answer is sent: no session →
+   * the login page (saying it ended when a cookie named one); not for this user → 403; a POST
+   * without the session's CSRF token → 403.
+   */
+  async require(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    allowed: (session: LiveSession) => boolean,
+    body?: unknown,
+  ): Promise<LiveSession | undefined> {
+    const session = await this.session(request);
+    if (!session) {
+      const query = [
+        request.cookies[SESSION_COOKIE] ? 'problem=expired' : undefined,
+        request.method === 'GET' ? `next=${encodeURIComponent(request.url)}` : undefined,
+      ].filter(Boolean);
+      this.redirect(reply, `/login${query.length > 0 ? `?${query.join('&')}` : ''}`);
+      return undefined;
+    }
+    if (!allowed(session)) {
+      this.send(reply, ErrorPage({ page: this.context(request, session), kind: 'forbidden' }), 403);
+      return undefined;
+    }
+    if (request.method === 'POST' && !this.csrfValid(session, body)) {
+      this.send(reply, ErrorPage({ page: this.context(request, session), kind: 'csrf' }), 403);
+      return undefined;
+    }
+    return session;
   }
 
   send(reply: FastifyReply, html: Html, status = 200): void {

@@ -1,4 +1,5 @@
 import type { Lang } from './language';
+import { MAILROOM_TEXTS } from './mailroom-messages';
 
 /** Every text of the pages, in English; French below has the same keys (checked by the compiler). */
 const en = {
@@ -13,6 +14,7 @@ const en = {
   footer:
     'Passerelle shares health records between care agencies with the patient’s consent; every access is recorded.',
   nav: { home: 'Home', clinician: 'Find a patient', accounts: 'Accounts' },
+  mailroom: MAILROOM_TEXTS.en,
   home: {
     title: 'Passerelle: health record sharing hub',
     intro:
@@ -131,6 +133,7 @@ const fr: Messages = {
   footer:
     'Passerelle partage les dossiers de santé entre structures de soins avec le consentement du patient ; chaque accès est enregistré.',
   nav: { home: 'Accueil', clinician: 'Rechercher un patient', accounts: 'Comptes' },
+  mailroom: MAILROOM_TEXTS.fr,
   home: {
     title: 'Passerelle : plateforme d’échange de dossiers de santé',
     intro:

@@ -27,6 +27,11 @@ export function HomePage(props: { page: PageContext; facts: HomeFacts }): Html {
                 <a href="/clinician">{t.nav.clinician}</a>
               </li>
             ) : null}
+            {page.user.roles.includes('mailroom') ? (
+              <li>
+                <a href="/mailroom">{t.mailroom.title}</a>
+              </li>
+            ) : null}
           </ul>
         </>
       ) : (
