@@ -22,6 +22,7 @@ export interface PagesWorld {
   hospitalPatient: string;
   /** Writes a resource as the hospital, returns its id. */
   writeAsHospital(body: FhirResource): Promise<string>;
+  writeAsGp(body: FhirResource): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -125,6 +126,7 @@ export async function createPagesWorld(): Promise<PagesWorld> {
     gpPatient,
     hospitalPatient,
     writeAsHospital: (body) => write(h, body),
+    writeAsGp: (body) => write(g, body),
     close: () => hub.close(),
   };
 }

@@ -22,3 +22,11 @@ export {
 export { SummaryPage, type SummaryPageProps } from './views/summary';
 export { formatFhirDate } from './views/format';
 export { MailroomPage, type MailroomDone, type MailroomPageProps } from './views/mailroom';
+export {
+  IdentityReviewPage,
+  type IdentityDone,
+  type IdentityPageProps,
+  type ReviewCandidate,
+  type ReviewRecord,
+} from './views/identity';
+export { CONFIRM_REASONS, REJECT_REASONS, type ReviewReason } from './i18n/identity-messages';

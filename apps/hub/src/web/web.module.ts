@@ -4,18 +4,25 @@ import { SummaryModule } from '../summary/summary.module';
 import { ClinicianAccess } from './clinician-access';
 import { ClinicianController } from './clinician.controller';
 import { HomeController } from './home.controller';
+import { IdentityPageController } from './identity-page.controller';
 import { LoginController } from './login.controller';
 import { MailroomPageController } from './mailroom-page.controller';
 import { WebPages } from './web-pages';
 
 /**
  * The hub's pages (HTML, server-rendered from libs/web's views): home, login, the clinician's
- * page, the mailroom's page. Thin: sessions and accounts come from libs/accounts, patient data from the FHIR API's
+ * page, the mailroom's page, identity review. Thin: sessions and accounts come from libs/accounts, patient data from the FHIR API's
  * own consent-scoped services.
  */
 @Module({
   imports: [FhirModule, SummaryModule],
-  controllers: [HomeController, LoginController, ClinicianController, MailroomPageController],
+  controllers: [
+    HomeController,
+    LoginController,
+    ClinicianController,
+    MailroomPageController,
+    IdentityPageController,
+  ],
   providers: [WebPages, ClinicianAccess],
 })
 export class WebModule {}

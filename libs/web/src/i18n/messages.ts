@@ -1,4 +1,5 @@
 import type { Lang } from './language';
+import { IDENTITY_TEXTS } from './identity-messages';
 import { MAILROOM_TEXTS } from './mailroom-messages';
 
 /** Every text of the pages, in English; French below has the same keys (checked by the compiler). */
@@ -15,6 +16,7 @@ const en = {
     'Passerelle shares health records between care agencies with the patient’s consent; every access is recorded.',
   nav: { home: 'Home', clinician: 'Find a patient', accounts: 'Accounts' },
   mailroom: MAILROOM_TEXTS.en,
+  identity: IDENTITY_TEXTS.en,
   home: {
     title: 'Passerelle: health record sharing hub',
     intro:
@@ -134,6 +136,7 @@ const fr: Messages = {
     'Passerelle partage les dossiers de santé entre structures de soins avec le consentement du patient ; chaque accès est enregistré.',
   nav: { home: 'Accueil', clinician: 'Rechercher un patient', accounts: 'Comptes' },
   mailroom: MAILROOM_TEXTS.fr,
+  identity: IDENTITY_TEXTS.fr,
   home: {
     title: 'Passerelle : plateforme d’échange de dossiers de santé',
     intro:

@@ -24,6 +24,11 @@ function Navigation({ page }: { page: PageContext }): Html {
             <a href="/mailroom">{t.mailroom.nav}</a>
           </li>
         ) : null}
+        {user?.roles.includes('identity-review') ? (
+          <li>
+            <a href="/identity">{t.identity.nav}</a>
+          </li>
+        ) : null}
         {user ? (
           <li>
             {t.signedInAs} <strong>{user.displayName}</strong>
