@@ -30,3 +30,10 @@ export {
   type ReviewRecord,
 } from './views/identity';
 export { CONFIRM_REASONS, REJECT_REASONS, type ReviewReason } from './i18n/identity-messages';
+export {
+  OperatorPage,
+  type AgencyRow,
+  type DeadLetterRow,
+  type OperatorPageProps,
+  type QueueRow,
+} from './views/operator';

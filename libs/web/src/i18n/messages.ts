@@ -1,6 +1,7 @@
 import type { Lang } from './language';
 import { IDENTITY_TEXTS } from './identity-messages';
 import { MAILROOM_TEXTS } from './mailroom-messages';
+import { OPERATOR_TEXTS } from './operator-messages';
 
 /** Every text of the pages, in English; French below has the same keys (checked by the compiler). */
 const en = {
@@ -17,6 +18,7 @@ const en = {
   nav: { home: 'Home', clinician: 'Find a patient', accounts: 'Accounts' },
   mailroom: MAILROOM_TEXTS.en,
   identity: IDENTITY_TEXTS.en,
+  operator: OPERATOR_TEXTS.en,
   home: {
     title: 'Passerelle: health record sharing hub',
     intro:
@@ -137,6 +139,7 @@ const fr: Messages = {
   nav: { home: 'Accueil', clinician: 'Rechercher un patient', accounts: 'Comptes' },
   mailroom: MAILROOM_TEXTS.fr,
   identity: IDENTITY_TEXTS.fr,
+  operator: OPERATOR_TEXTS.fr,
   home: {
     title: 'Passerelle : plateforme d’échange de dossiers de santé',
     intro:

@@ -27,6 +27,11 @@ export function HomePage(props: { page: PageContext; facts: HomeFacts }): Html {
                 <a href="/clinician">{t.nav.clinician}</a>
               </li>
             ) : null}
+            {page.user.roles.includes('admin') ? (
+              <li>
+                <a href="/operator">{t.operator.title}</a>
+              </li>
+            ) : null}
             {page.user.roles.includes('identity-review') ? (
               <li>
                 <a href="/identity">{t.identity.title}</a>

@@ -19,6 +19,11 @@ function Navigation({ page }: { page: PageContext }): Html {
             <a href="/clinician">{t.nav.clinician}</a>
           </li>
         ) : null}
+        {user?.roles.includes('admin') ? (
+          <li>
+            <a href="/operator">{t.operator.nav}</a>
+          </li>
+        ) : null}
         {user?.roles.includes('mailroom') ? (
           <li>
             <a href="/mailroom">{t.mailroom.nav}</a>
