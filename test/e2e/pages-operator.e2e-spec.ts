@@ -53,6 +53,42 @@ describe('pages: the operator overview (Chromium, PGlite)', () => {
     await screenshot(page, 'operator');
   });
 
+  it('manages accounts: adds a clinician with a password shown once, which logs in; disabling ends the session', async () => {
+    const page = await logIn('ops');
+    await page.goto(`${world.hub.url}/operator/accounts`);
+    expect(await page.getByRole('region', { name: 'People who log in' }).textContent()).toContain('dr.gp');
+    await page.getByLabel('Kind').selectOption('clinician');
+    await page.getByLabel('Username').fill('dr.new');
+    await page.getByLabel('Name', { exact: true }).fill('Dr Nadia New');
+    await page.getByLabel('Agency (clinicians)').selectOption('cabinet');
+    await page
+      .getByLabel('Practitioner identifier (clinicians)')
+      .fill('https://rpps.esante.gouv.fr|30303030303');
+    await page.getByRole('button', { name: 'Add the account' }).click();
+    const password = (await page.locator('.warning code').textContent()) ?? '';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    const [row] = await world.db.query<{ kind: string; agency: string; password_hash: string }[]>(
+      `SELECT kind, agency, password_hash FROM account WHERE username = 'dr.new'`,
+    );
+    expect(row).toMatchObject({ kind: 'clinician', agency: 'cabinet' });
+    expect(row.password_hash).not.toContain(password);
+
+    const newcomer = await (await browser.context()).newPage();
+    await newcomer.goto(`${world.hub.url}/login`);
+    await newcomer.getByLabel('Username').fill('dr.new');
+    await newcomer.getByLabel('Password').fill(password);
+    await newcomer.getByRole('button', { name: 'Log in' }).click();
+    expect(new URL(newcomer.url()).pathname).toBe('/clinician');
+
+    await page.goto(`${world.hub.url}/operator/accounts`);
+    await page.getByRole('button', { name: 'Disable dr.new' }).click();
+    expect(await page.getByRole('status').textContent()).toContain('disable dr.new');
+    await screenshot(page, 'accounts');
+    await newcomer.goto(`${world.hub.url}/clinician`);
+    expect(new URL(newcomer.url()).pathname).toBe('/login');
+  });
+
   it('is for admins only, and refuses a form post without the session’s token', async () => {
     const clinician = await logIn('dr.gp');
     expect((await clinician.goto(`${world.hub.url}/operator`))?.status()).toBe(403);

@@ -8,5 +8,11 @@ export {
   type OpenedSession,
   type SessionPolicy,
 } from './sessions';
-export { hashPassword, MIN_PASSWORD_LENGTH, passwordProblem, verifyPassword } from './passwords';
+export {
+  generatePassword,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  passwordProblem,
+  verifyPassword,
+} from './passwords';
 export { ACCOUNTS_SCHEMA } from './schema';

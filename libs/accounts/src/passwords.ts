@@ -45,3 +45,8 @@ export function passwordProblem(password: string): string | undefined {
   if (password.length > 1024) return 'a password may have at most 1024 characters';
   return undefined;
 }
+
+/** A password to hand over once: 20 characters of base64url (120 bits). */
+export function generatePassword(): string {
+  return randomBytes(15).toString('base64url');
+}

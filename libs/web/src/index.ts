@@ -37,3 +37,4 @@ export {
   type OperatorPageProps,
   type QueueRow,
 } from './views/operator';
+export { AccountsPage, type AccountRow, type AccountsPageProps } from './views/accounts';

@@ -1,6 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { type Account, isOperatorRole, OPERATOR_ROLES, type OperatorRole } from '@passerelle/accounts';
+import {
+  type Account,
+  generatePassword,
+  isOperatorRole,
+  OPERATOR_ROLES,
+  type OperatorRole,
+} from '@passerelle/accounts';
 import type { AdminClient } from './admin-client';
 
 export const ACCOUNT_USAGE = `  account add --username U --name "Display Name" --kind operator --roles ${OPERATOR_ROLES.join(',')}
@@ -11,11 +16,6 @@ export const ACCOUNT_USAGE = `  account add --username U --name "Display Name" -
   account password U                                    a new password (ACCOUNT_PASSWORD or generated); ends its sessions
   account roles U ROLE,ROLE                             an operator's roles; ends its sessions
   account disable U | account enable U | account unlock U`;
-
-/** A password to hand over once: 20 characters of base64url (120 bits). */
-export function generatePassword(): string {
-  return randomBytes(15).toString('base64url');
-}
 
 export function formatAccount(a: Account): string {
   const who =

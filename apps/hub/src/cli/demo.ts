@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultAgencies } from '../../../../test/synthetic';
-import { generatePassword } from './account-commands';
+import { generatePassword } from '@passerelle/accounts';
 import { generateAgencyKey } from './keys';
 
 /**

@@ -3,6 +3,7 @@ import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import { AUDIT_CHECKPOINT_SOURCE, checkpointSource } from '../audit/checkpoint-keys';
 import { FhirModule } from '../fhir/fhir.module';
 import { SummaryModule } from '../summary/summary.module';
+import { AccountsPageController } from './accounts-page.controller';
 import { ClinicianAccess } from './clinician-access';
 import { ClinicianController } from './clinician.controller';
 import { HomeController } from './home.controller';
@@ -26,6 +27,7 @@ import { WebPages } from './web-pages';
     MailroomPageController,
     IdentityPageController,
     OperatorPageController,
+    AccountsPageController,
   ],
   providers: [
     WebPages,

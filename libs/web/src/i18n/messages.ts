@@ -1,4 +1,5 @@
 import type { Lang } from './language';
+import { ACCOUNTS_TEXTS } from './accounts-messages';
 import { IDENTITY_TEXTS } from './identity-messages';
 import { MAILROOM_TEXTS } from './mailroom-messages';
 import { OPERATOR_TEXTS } from './operator-messages';
@@ -19,6 +20,7 @@ const en = {
   mailroom: MAILROOM_TEXTS.en,
   identity: IDENTITY_TEXTS.en,
   operator: OPERATOR_TEXTS.en,
+  accounts: ACCOUNTS_TEXTS.en,
   home: {
     title: 'Passerelle: health record sharing hub',
     intro:
@@ -140,6 +142,7 @@ const fr: Messages = {
   mailroom: MAILROOM_TEXTS.fr,
   identity: IDENTITY_TEXTS.fr,
   operator: OPERATOR_TEXTS.fr,
+  accounts: ACCOUNTS_TEXTS.fr,
   home: {
     title: 'Passerelle : plateforme d’échange de dossiers de santé',
     intro:

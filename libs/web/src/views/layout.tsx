@@ -24,6 +24,11 @@ function Navigation({ page }: { page: PageContext }): Html {
             <a href="/operator">{t.operator.nav}</a>
           </li>
         ) : null}
+        {user?.roles.includes('admin') ? (
+          <li>
+            <a href="/operator/accounts">{t.accounts.title}</a>
+          </li>
+        ) : null}
         {user?.roles.includes('mailroom') ? (
           <li>
             <a href="/mailroom">{t.mailroom.nav}</a>
