@@ -11,12 +11,13 @@ export interface AccountRow {
   practitioner: string | null;
   language: PageLanguage | null;
   disabled: boolean;
+  oidc_subject: string | null;
   locked_until: Date | string | null;
   created_at: Date | string;
 }
 
 export const ACCOUNT_COLUMNS =
-  'id, username, display_name, kind, roles, agency, practitioner, language, disabled, locked_until, created_at';
+  'id, username, display_name, kind, roles, agency, practitioner, language, disabled, oidc_subject, locked_until, created_at';
 
 const date = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
@@ -31,6 +32,7 @@ export function toAccount(row: AccountRow): Account {
     practitioner: row.practitioner,
     language: row.language,
     disabled: row.disabled,
+    oidcSubject: row.oidc_subject,
     lockedUntil: row.locked_until === null ? null : date(row.locked_until),
     createdAt: date(row.created_at),
   };

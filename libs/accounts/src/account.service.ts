@@ -137,6 +137,30 @@ export class AccountService {
     return { ok: false, reason: locked ? 'locked' : 'invalid', account };
   }
 
+  /** The account an OpenID Connect login names (`issuer|sub`), if one is bound to it and enabled. */
+  async findByOidcSubject(subject: string): Promise<Account | undefined> {
+    const rows: AccountRow[] = await this.dataSource.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM account WHERE oidc_subject = $1 AND NOT disabled`,
+      [subject],
+    );
+    return rows[0] ? toAccount(rows[0]) : undefined;
+  }
+
+  /** Binds (or, with null, unbinds) an OpenID Connect subject, `issuer|sub`, to the account. */
+  async setOidcSubject(username: string, subject: string | null): Promise<Account> {
+    if (subject !== null && !/^https?:\/\/[^|\s]+\|[^\s]{1,255}$/.test(subject))
+      throw new AccountError('invalid', 'an OpenID Connect subject is written issuer|sub');
+    const taken =
+      subject === null
+        ? []
+        : await this.dataSource.query<unknown[]>(
+            `SELECT 1 FROM account WHERE oidc_subject = $1 AND username <> $2`,
+            [subject, username.trim().toLowerCase()],
+          );
+    if (taken.length > 0) throw new AccountError('exists', 'this subject is bound to another account');
+    return this.update(username, `oidc_subject = $2`, [subject]);
+  }
+
   /** A new password; every session of the account ends (see SessionStore.closeAll). */
   async setPassword(username: string, password: string): Promise<Account> {
     const problem = passwordProblem(password);

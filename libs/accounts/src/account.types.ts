@@ -16,6 +16,8 @@ export interface Account {
   practitioner: string | null;
   language: PageLanguage | null;
   disabled: boolean;
+  /** Set when the account may log in through OpenID Connect: `issuer|sub`. */
+  oidcSubject: string | null;
   lockedUntil: Date | null;
   createdAt: Date;
 }

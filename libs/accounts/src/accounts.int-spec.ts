@@ -153,4 +153,19 @@ describe.each(STORE_KINDS)('accounts and sessions on %s', (kind) => {
     await expect(accounts().setRoles('dr.martin', ['admin'])).rejects.toThrow(/only an operator/);
     expect((await accounts().list()).map((a) => a.username)).toEqual(['dr.martin', 'ops.anne']);
   });
+
+  it('binds an OpenID Connect subject to one enabled account at a time', async () => {
+    const subject = 'https://idp.example|abc-123';
+    expect((await accounts().setOidcSubject('dr.martin', subject)).oidcSubject).toBe(subject);
+    expect((await accounts().findByOidcSubject(subject))?.username).toBe('dr.martin');
+    await expect(accounts().setOidcSubject('ops.anne', subject)).rejects.toMatchObject({ code: 'exists' });
+    await expect(accounts().setOidcSubject('ops.anne', 'not a subject')).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await accounts().setDisabled('dr.martin', true);
+    expect(await accounts().findByOidcSubject(subject)).toBeUndefined();
+    await accounts().setDisabled('dr.martin', false);
+    await accounts().setOidcSubject('dr.martin', null);
+    expect(await accounts().findByOidcSubject(subject)).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type AuditCheckpointConfig, readAuditCheckpoints } from './audit-checkpoint-config';
 import { type Env, EnvReader } from './env';
+import { type OidcConfig, readOidc } from './oidc-config';
 import { operatorCredentialProblem } from './operator-credential';
 import { LOG_LEVEL_NAMES, type LogLevelName } from './startup';
 import { readTrustProxy } from './trust-proxy';
@@ -91,6 +92,8 @@ export interface HubConfig {
   /** Run pending migrations at start-up (`auto`, the default), or leave them to `npm run migration:run`. */
   migrations: 'auto' | 'manual';
   logLevel: LogLevelName;
+  /** The pages' optional OpenID Connect login. */
+  oidc?: OidcConfig;
 }
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');
@@ -169,6 +172,7 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'passerelle:'),
     migrations: r.oneOf('MIGRATIONS', ['auto', 'manual'] as const, 'auto'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
+    oidc: readOidc(r),
   };
   const adminTokenProblem = config.auth.adminToken && operatorCredentialProblem(config.auth.adminToken);
   if (adminTokenProblem) r.problems.push(`ADMIN_TOKEN ${adminTokenProblem}`);

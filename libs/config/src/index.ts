@@ -24,3 +24,4 @@ export {
 } from './private-paths';
 export { MIN_OPERATOR_CREDENTIAL_LENGTH, operatorCredentialProblem } from './operator-credential';
 export { readTrustProxy } from './trust-proxy';
+export { readOidc, type OidcConfig } from './oidc-config';

@@ -49,6 +49,11 @@ export class UpdateAccountDto {
   disabled?: boolean;
   @ApiPropertyOptional({ description: 'true: lift a lockout after failed logins' })
   unlock?: boolean;
+  @ApiPropertyOptional({
+    description: 'OpenID Connect login: the provider’s `issuer|sub` for this person; null unbinds',
+    example: 'https://auth.esante.gouv.fr/auth/realms/esante-wallet|f:550dc1c8:10101010101',
+  })
+  oidcSubject?: string | null;
 }
 
 const str = (v: unknown, name: string): string => {
@@ -147,6 +152,12 @@ export class AccountsController {
         endSessions ||= b.disabled;
       }
       if (b.unlock === true) account = await this.accounts.unlock(username);
+      if (b.oidcSubject !== undefined) {
+        if (b.oidcSubject !== null && typeof b.oidcSubject !== 'string')
+          throw badRequest('oidcSubject must be issuer|sub or null');
+        account = await this.accounts.setOidcSubject(username, b.oidcSubject);
+        endSessions = true;
+      }
       if (endSessions) await this.sessions.closeAll(account.id);
       return account;
     } catch (e) {

@@ -15,7 +15,8 @@ export const ACCOUNT_USAGE = `  account add --username U --name "Display Name" -
   account list                                          accounts, roles, agencies, locked or disabled
   account password U                                    a new password (ACCOUNT_PASSWORD or generated); ends its sessions
   account roles U ROLE,ROLE                             an operator's roles; ends its sessions
-  account disable U | account enable U | account unlock U`;
+  account disable U | account enable U | account unlock U
+  account oidc U ISSUER|SUB | account oidc U none      bind (or unbind) the OpenID Connect subject that logs in as U`;
 
 export function formatAccount(a: Account): string {
   const who =
@@ -102,6 +103,16 @@ export async function accountCommand(
       console.log(
         formatAccount(
           await admin.request<Account>('PATCH', path(target), { disabled: action === 'disable' }),
+        ),
+      );
+      return;
+    case 'oidc':
+      if (!target || !extra) throw new Error(ACCOUNT_USAGE);
+      console.log(
+        formatAccount(
+          await admin.request<Account>('PATCH', path(target), {
+            oidcSubject: extra === 'none' ? null : extra,
+          }),
         ),
       );
       return;

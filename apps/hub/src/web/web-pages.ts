@@ -15,6 +15,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const SESSION_COOKIE = 'passerelle_session';
 export const LOGIN_CSRF_COOKIE = 'passerelle_login_csrf';
 export const LANGUAGE_COOKIE = 'passerelle_lang';
+export const OIDC_COOKIE = 'passerelle_oidc';
 
 /**
  * Pages use no script, no frame, no third party: the policy says so, and a form may only post to
@@ -46,6 +47,7 @@ export function field(body: unknown, name: string): string | undefined {
 @Injectable()
 export class WebPages {
   private readonly secure: boolean;
+  private readonly oidcLabel?: string;
 
   constructor(
     private readonly sessions: SessionStore,
@@ -53,6 +55,7 @@ export class WebPages {
   ) {
     // Cookies are Secure whenever the hub is reached over https.
     this.secure = config.http.publicBaseUrl.startsWith('https:');
+    this.oidcLabel = config.oidc?.label;
   }
 
   session(request: FastifyRequest): Promise<LiveSession | undefined> {
@@ -80,6 +83,7 @@ export class WebPages {
           }
         : undefined,
       csrf: csrf ?? session?.csrfToken,
+      oidcLabel: this.oidcLabel,
     };
   }
 
@@ -109,6 +113,22 @@ export class WebPages {
 
   endSession(reply: FastifyReply): void {
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  /**
+   * What an OpenID Connect login keeps until the provider sends the browser back: SameSite=Lax,
+   * since that return is a top-level navigation from another site; only for /login/oidc.
+   */
+  setOidcPending(reply: FastifyReply, value: string): void {
+    void reply.setCookie(OIDC_COOKIE, value, {
+      ...this.cookieOptions(600),
+      sameSite: 'lax',
+      path: '/login/oidc',
+    });
+  }
+
+  clearOidcPending(reply: FastifyReply): void {
+    void reply.clearCookie(OIDC_COOKIE, { path: '/login/oidc' });
   }
 
   setLanguage(reply: FastifyReply, lang: Lang): void {

@@ -10,6 +10,8 @@ import { HomeController } from './home.controller';
 import { IdentityPageController } from './identity-page.controller';
 import { LoginController } from './login.controller';
 import { MailroomPageController } from './mailroom-page.controller';
+import { OidcController } from './oidc.controller';
+import { OidcLogin } from './oidc-login';
 import { OperatorPageController } from './operator-page.controller';
 import { WebPages } from './web-pages';
 
@@ -23,6 +25,7 @@ import { WebPages } from './web-pages';
   controllers: [
     HomeController,
     LoginController,
+    OidcController,
     ClinicianController,
     MailroomPageController,
     IdentityPageController,
@@ -32,6 +35,7 @@ import { WebPages } from './web-pages';
   providers: [
     WebPages,
     ClinicianAccess,
+    OidcLogin,
     // The operator overview verifies the audit chain against the same checkpoints as /admin/audit/verify.
     {
       provide: AUDIT_CHECKPOINT_SOURCE,

@@ -47,6 +47,10 @@ const en = {
       'Too many failed attempts: this account is locked for a while. Try again later or ask an administrator.',
     expired: 'Your session has ended: log in again.',
     loggedOut: 'You are logged out.',
+    oidc: 'Log in with',
+    or: 'or with a hub account:',
+    oidcUnknown: 'This identity is not linked to an account of this hub: ask an administrator.',
+    oidcFailed: 'The login did not complete: try again.',
   },
   errors: {
     title: 'Something went wrong',
@@ -170,6 +174,11 @@ const fr: Messages = {
       'Trop de tentatives échouées : ce compte est bloqué pour un moment. Réessayez plus tard ou demandez à un administrateur.',
     expired: 'Votre session a pris fin : reconnectez-vous.',
     loggedOut: 'Vous êtes déconnecté.',
+    oidc: 'Se connecter avec',
+    or: 'ou avec un compte de la plateforme :',
+    oidcUnknown:
+      'Cette identité n’est liée à aucun compte de la plateforme : adressez-vous à un administrateur.',
+    oidcFailed: 'La connexion n’a pas abouti : réessayez.',
   },
   errors: {
     title: 'Une erreur est survenue',

@@ -16,6 +16,8 @@ export interface PageContext {
   path: string;
   user?: PageUser;
   csrf?: string;
+  /** The OpenID Connect login button's text, when the hub offers one. */
+  oidcLabel?: string;
 }
 
 /** Where the pages' stylesheet is served. */
