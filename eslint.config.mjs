@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     // Libs are reached through their index.ts only; apps never reach into a lib's folders.
     // (End-to-end support under test/ may build an app.)
-    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.tsx'],
     rules: {
       'no-restricted-imports': [
         'error',

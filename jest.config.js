@@ -13,16 +13,30 @@ const swc = {
   sourceMaps: 'inline',
 };
 
+const swcJsx = {
+  ...swc,
+  jsc: {
+    ...swc.jsc,
+    parser: { syntax: 'typescript', tsx: true, decorators: true },
+    transform: { ...swc.jsc.transform, react: { runtime: 'automatic', importSource: '@passerelle/web' } },
+  },
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
-  transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
+  transform: {
+    '^.+\\.(t|j)s$': ['@swc/jest', swc],
+    // The pages' views: JSX compiled against libs/web's runtime, as tsc does (tsconfig.json).
+    '^.+\\.tsx$': ['@swc/jest', swcJsx],
+  },
   // ESM-only packages are transpiled to CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(fhir-kit-client|content-disposition)/)'],
   moduleNameMapper: {
     '^@passerelle/testing$': '<rootDir>/test/support/index.ts',
+    '^@passerelle/web/jsx-runtime$': '<rootDir>/libs/web/src/jsx/jsx-runtime.ts',
     '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -1,5 +1,6 @@
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import fastifyCookie from '@fastify/cookie';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
@@ -104,6 +105,8 @@ export async function createHubApp(
         reply.elapsedTime / 1000,
       ),
   });
+  // The pages' session, login-form and language cookies (unsigned: each is checked on its own).
+  await app.register(fastifyCookie);
   fastify.addHook('onSend', async (request, reply, payload) => {
     // Every FHIR answer is fhir+json, but for the PDF a client asked for ($summary).
     if (

@@ -1,3 +1,4 @@
+import { ACCOUNTS_SCHEMA } from '@passerelle/accounts';
 import { AUDIT_SCHEMA } from '@passerelle/audit';
 import { CONSENT_SCHEMA } from '@passerelle/consent';
 import { IDENTITY_SCHEMA } from '@passerelle/identity';
@@ -12,4 +13,5 @@ export const HUB_SCHEMAS: Schema[] = [
   AUDIT_SCHEMA,
   SYNC_SCHEMA,
   MAILROOM_SCHEMA,
+  ACCOUNTS_SCHEMA,
 ];

@@ -18,6 +18,8 @@ import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
 import { SyncRuntimeModule } from './sync/sync-runtime.module';
 import { AccessModule } from './throttle/access.module';
+import { AccountsModule } from './web/accounts.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class HubModule {
@@ -44,6 +46,8 @@ export class HubModule {
         AuthModule.forRoot(config),
         AccessModule.forRoot(config),
         HealthModule,
+        AccountsModule,
+        WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }, HttpDrain],
     };

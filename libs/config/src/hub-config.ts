@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type AuditCheckpointConfig, readAuditCheckpoints } from './audit-checkpoint-config';
 import { type Env, EnvReader } from './env';
+import { type OidcConfig, readOidc } from './oidc-config';
 import { operatorCredentialProblem } from './operator-credential';
 import { LOG_LEVEL_NAMES, type LogLevelName } from './startup';
 import { readTrustProxy } from './trust-proxy';
@@ -98,6 +99,8 @@ export interface HubConfig {
   logLevel: LogLevelName;
   /** `/health/ready` reports the audit writer stalled when a record has waited longer (AUDIT_STALL_SECONDS). */
   auditStallMs: number;
+  /** The pages' optional OpenID Connect login. */
+  oidc?: OidcConfig;
 }
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');
@@ -184,6 +187,7 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
     migrations: r.oneOf('MIGRATIONS', ['auto', 'manual'] as const, 'auto'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
     auditStallMs: r.int('AUDIT_STALL_SECONDS', 30, 1, 3600) * 1000,
+    oidc: readOidc(r),
   };
   const adminTokenProblem = config.auth.adminToken && operatorCredentialProblem(config.auth.adminToken);
   if (adminTokenProblem) r.problems.push(`ADMIN_TOKEN ${adminTokenProblem}`);

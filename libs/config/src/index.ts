@@ -31,3 +31,4 @@ export {
 export { MIN_OPERATOR_CREDENTIAL_LENGTH, operatorCredentialProblem } from './operator-credential';
 export { readTrustProxy } from './trust-proxy';
 export { EXIT, isDatabaseUnreachable, startupExitCode } from './exit-codes';
+export { readOidc, type OidcConfig } from './oidc-config';

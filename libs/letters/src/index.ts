@@ -20,6 +20,7 @@ export * from './letter-types';
 export { plainLine, plainParagraph } from './plain-text';
 export { renderLetter, type RenderedLetter } from './render-letter';
 export { renderSummaryPdf, type SummaryPdfOptions } from './clinician-summary';
+export { readSummary, type SummaryItem, type SummarySection, type SummaryView } from './summary-view';
 export { type FormCodeCheck, newFormCode, readFormCode } from './form-code';
 export {
   writePrintRun,

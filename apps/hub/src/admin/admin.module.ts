@@ -7,6 +7,7 @@ import { AuditEventsController } from '../audit/audit-events.controller';
 import { AuditPartitionsController } from '../audit/audit-partitions.controller';
 import { CareRelationshipsController } from './care.controller';
 import { AUDIT_CHECKPOINT_SOURCE, checkpointSource } from '../audit/checkpoint-keys';
+import { AccountsController } from './accounts.controller';
 import { AgenciesController } from './agencies.controller';
 import { MpiController } from './mpi.controller';
 import { MailroomController } from '../mailroom/mailroom.controller';
@@ -26,6 +27,7 @@ export class AdminModule {
         CareRelationshipsController,
         SyncAdminController,
         MailroomController,
+        AccountsController,
       ],
       providers: [
         { provide: ADMIN_TOKEN, useFactory: () => resolveAdminToken(config) },

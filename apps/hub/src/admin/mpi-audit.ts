@@ -8,6 +8,8 @@ export async function auditLinkChanges(
   db: Db,
   changes: LinkChange[],
   requestId: string,
+  /** Who made it (the admin API, or the identity review page) and the reviewer's reason code. */
+  options: { clientId?: string; reason?: string } = {},
 ): Promise<void> {
   await writer.recordIn(
     db,
@@ -17,7 +19,7 @@ export async function auditLinkChanges(
       action: 'U' as const,
       outcome: 'success' as const,
       agency: HUB_AGENCY,
-      clientId: 'admin-api',
+      clientId: options.clientId ?? 'admin-api',
       practitioner: change.operator,
       patientId: change.patientId,
       resourceType: 'Patient',
@@ -25,6 +27,7 @@ export async function auditLinkChanges(
       details: [
         { type: 'from-person', value: change.fromPerson ?? 'none' },
         { type: 'to-person', value: change.toPerson ?? 'none' },
+        ...(options.reason ? [{ type: 'reason', value: options.reason }] : []),
       ],
     })),
   );

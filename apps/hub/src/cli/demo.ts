@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultAgencies } from '../../../../test/synthetic';
+import { generatePassword } from '@passerelle/accounts';
 import { generateAgencyKey } from './keys';
 
 /**
@@ -92,6 +93,61 @@ async function ensureAgency(
   return keyFile;
 }
 
+/** The demo's practitioner identifiers: an RPPS number in France, a GMC number in the UK. */
+const DEMO_PRACTITIONER = {
+  FR: 'urn:oid:1.2.250.1.71.4.2.1|810000000001',
+  GB: 'https://fhir.hl7.org.uk/Id/gmc-number|7654321',
+};
+
+/**
+ * One demo clinician (at the demo GP practice) and one demo operator, created on the first start;
+ * their passwords are printed then, once: the hub keeps only their hashes.
+ */
+async function ensureDemoAccounts(
+  hubUrl: string,
+  token: string,
+  gpAgency: string | undefined,
+  country: 'FR' | 'GB',
+): Promise<string[]> {
+  const accounts = [
+    ...(gpAgency
+      ? [
+          {
+            kind: 'clinician',
+            username: 'demo.clinician',
+            displayName: country === 'GB' ? 'Dr Demo Clinician' : 'Dr Démo Soignante',
+            agency: gpAgency,
+            practitioner: DEMO_PRACTITIONER[country],
+          },
+        ]
+      : []),
+    {
+      kind: 'operator',
+      username: 'demo.operator',
+      displayName: country === 'GB' ? 'Demo Operator' : 'Opérateur Démo',
+      roles: ['admin', 'mailroom', 'identity-review'],
+    },
+  ];
+  const lines: string[] = [];
+  for (const account of accounts) {
+    const password = generatePassword();
+    const res = await fetch(`${hubUrl}/admin/accounts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...account, password }),
+    });
+    await res.body?.cancel();
+    if (res.status === 201)
+      lines.push(`  ${account.username.padEnd(19)} password ${password}  (printed once, now)`);
+    else if (res.status === 409)
+      lines.push(
+        `  ${account.username.padEnd(19)} created on an earlier start (new password: npm run cli -- account password ${account.username})`,
+      );
+    else throw new Error(`creating the demo account ${account.username} failed (${res.status})`);
+  }
+  return lines;
+}
+
 let stopping = false;
 async function stopAll(children: ChildProcess[]): Promise<void> {
   if (stopping) return;
@@ -153,8 +209,18 @@ export async function demoCommand(env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
 
+  const country = env.SANDBOX_COUNTRY === 'GB' ? 'GB' : 'FR';
+  const accounts = await ensureDemoAccounts(
+    hubUrl,
+    adminToken,
+    sandbox.agencies.find((a) => a.kind === 'gp')?.id,
+    country,
+  );
+
   console.log(`
 Passerelle demo is running (Ctrl-C stops it; data kept in ${data}).
+  pages               ${hubUrl}/  (log in; clinician: ${hubUrl}/clinician)
+${accounts.join('\n')}
   hub FHIR API        ${hubUrl}/fhir  (metadata: ${hubUrl}/fhir/metadata)
   admin API + docs    ${hubUrl}/admin/docs  (operator credential: ${join(data, 'hub', 'admin-token')})
   routing status      curl -H "authorization: Bearer $(cat ${join(data, 'hub', 'admin-token')})" ${hubUrl}/admin/sync/status

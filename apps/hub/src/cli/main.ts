@@ -6,6 +6,7 @@ import { auditVerifyCommand } from '../audit/audit-cli';
 import { AUDIT_PARTITION_USAGE, auditPartitionCommand } from '../audit/audit-partition-cli';
 import { HUB_SCHEMAS } from '../hub-schemas';
 import { backupDataDir, openDatabase, restoreDataDir } from '@passerelle/store';
+import { ACCOUNT_USAGE, accountCommand } from './account-commands';
 import { AdminClient } from './admin-client';
 import { demoCommand } from './demo';
 import { generateAgencyKey, KEY_TO_STDOUT } from './keys';
@@ -32,8 +33,9 @@ const USAGE = `usage: npm run cli -- <command>
                                                         use GET /admin/audit/verify)
 ${AUDIT_PARTITION_USAGE}
 ${QUEUE_USAGE}
+${ACCOUNT_USAGE}
 
-The agency commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
+The agency, queue and account commands call the running hub's admin API: HUB_URL (default http://127.0.0.1:$PORT)
 and ADMIN_TOKEN (default: the embedded hub's DATA_DIR/admin-token).
 
 Exit codes: 0 done; 1 failed; 2 bad usage; 3 database unreachable; 4 audit chain broken;
@@ -175,6 +177,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'demo') return demoCommand(process.env);
   if (command === 'migrate') return migrateCommand(rest[0]);
   if (command === 'backup' || command === 'restore') return backupCommand(command, rest);
+  if (command === 'account') return accountCommand(rest, AdminClient.fromEnv(process.env), process.env);
   if (command === 'queue') return queueCommand(rest, AdminClient.fromEnv(process.env));
   if (command === 'audit' && rest[0] === 'verify') {
     process.exitCode = await auditVerifyCommand(process.env, rest.slice(1));

@@ -4,5 +4,10 @@ import { FhirApiService } from './fhir-api.service';
 import { FhirController } from './fhir.controller';
 import { PatientLinksService } from './patient-links.service';
 
-@Module({ controllers: [FhirController], providers: [FhirApiService, PatientLinksService, AuditApiService] })
+/** The FHIR API; its search service is shared with the clinician page (the same consent scope). */
+@Module({
+  controllers: [FhirController],
+  providers: [FhirApiService, PatientLinksService, AuditApiService],
+  exports: [FhirApiService],
+})
 export class FhirModule {}

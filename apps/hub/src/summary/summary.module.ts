@@ -14,5 +14,7 @@ import { SummaryService } from './summary.service';
     SummaryService,
     { provide: SUMMARY_PDF_RENDERER, useValue: renderSummaryPdf satisfies SummaryPdfRenderer },
   ],
+  // The clinician page builds the same document through the same service.
+  exports: [SummaryService, SUMMARY_PDF_RENDERER],
 })
 export class SummaryModule {}

@@ -1,0 +1,203 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Logger,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { LiveSession } from '@passerelle/accounts';
+import { verifyAuditTrail } from '@passerelle/audit';
+import { AgencyService } from '@passerelle/identity';
+import { isQueueName, Outbox, QUEUE_DRIVER, QUEUE_NAMES, type QueueDriver } from '@passerelle/sync';
+import { type AgencyRow, OperatorPage, type OperatorPageProps } from '@passerelle/web';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { AUDIT_CHECKPOINT_SOURCE, type CheckpointSourceProvider } from '../audit/checkpoint-keys';
+import { WebExceptionFilter } from './web-exception.filter';
+import { WebPages } from './web-pages';
+
+type Stamp = Date | string | null;
+const date = (v: Stamp | undefined): Date | undefined =>
+  v === null || v === undefined ? undefined : new Date(v);
+
+/**
+ * The operator's overview, for the `admin` role: agencies with their last data and feed
+ * acknowledgement, the sync backlog and feed lag, queues and dead letters (replay), letters, and
+ * the audit chain (verified on demand against the signed checkpoints, as GET /admin/audit/verify).
+ */
+@ApiExcludeController()
+@UseFilters(WebExceptionFilter)
+@Controller('operator')
+export class OperatorPageController {
+  private readonly logger = new Logger('OperatorPage');
+
+  constructor(
+    private readonly pages: WebPages,
+    private readonly dataSource: DataSource,
+    private readonly agencies: AgencyService,
+    @Inject(QUEUE_DRIVER) private readonly queues: QueueDriver,
+    @Inject(AUDIT_CHECKPOINT_SOURCE) private readonly checkpoints: CheckpointSourceProvider,
+  ) {}
+
+  @Get()
+  async show(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('replayed') replayed: unknown,
+  ): Promise<void> {
+    const session = await this.admin(request, reply);
+    if (!session) return;
+    await this.render(request, reply, session, {
+      notice: typeof replayed === 'string' && replayed ? { replayed: replayed.slice(0, 200) } : undefined,
+    });
+  }
+
+  @Post('dead-letters/:queue/:jobId/replay')
+  @HttpCode(200)
+  async replay(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('queue') queue: string,
+    @Param('jobId') jobId: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const session = await this.admin(request, reply, body);
+    if (!session) return;
+    const result = isQueueName(queue) ? await this.queues.replay(queue, jobId) : 'not-found';
+    if (result !== 'replayed') {
+      const problem =
+        result === 'not-found' ? `No job ${jobId} in queue ${queue}` : `Job ${jobId} is not a dead letter`;
+      return this.render(
+        request,
+        reply,
+        session,
+        { notice: { problem } },
+        result === 'not-found' ? 404 : 409,
+      );
+    }
+    this.logger.log(`dead letter ${queue}/${jobId}: replayed by account ${session.account.id}`);
+    this.pages.redirect(reply, `/operator?replayed=${encodeURIComponent(`${queue} ${jobId}`)}`);
+  }
+
+  @Post('audit/verify')
+  @HttpCode(200)
+  async verify(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const session = await this.admin(request, reply, body);
+    if (!session) return;
+    const result = await verifyAuditTrail(this.dataSource.manager, this.checkpoints(), {});
+    this.logger.log(
+      `audit chain verified by account ${session.account.id}: ${result.ok ? 'intact' : 'broken'}`,
+    );
+    await this.render(request, reply, session, {
+      verification: {
+        ok: result.ok,
+        checked: result.checked,
+        problems: result.problems.map((p) => `#${p.seq}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`),
+        lastSeq: result.last?.seq,
+      },
+    });
+  }
+
+  private async render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: LiveSession,
+    extra: Pick<OperatorPageProps, 'notice' | 'verification'>,
+    status = 200,
+  ): Promise<void> {
+    const db = this.dataSource.manager;
+    const [agencies, pushes, feeds, letters, audit, outboxBacklog, queues, dead] = await Promise.all([
+      this.agencies.list(),
+      db.query<{ agency: string; at: Stamp }[]>(
+        `SELECT source_agency AS agency, max(last_updated) AS at FROM resource WHERE source_agency IS NOT NULL GROUP BY source_agency`,
+      ),
+      db.query<{ agency: string; acked: Stamp; pending: string; oldest: Stamp }[]>(
+        `SELECT agency_id AS agency, max(acknowledged_at) AS acked,
+                count(*) FILTER (WHERE acknowledged_at IS NULL) AS pending,
+                min(routed_at) FILTER (WHERE acknowledged_at IS NULL) AS oldest
+           FROM sync_feed GROUP BY agency_id`,
+      ),
+      db.query<{ held: string; pending: string; posted: string }[]>(
+        `SELECT count(*) FILTER (WHERE status = 'held') AS held,
+                count(*) FILTER (WHERE status = 'pending') AS pending,
+                count(*) FILTER (WHERE status IN ('posted', 'returned') AND updated_at > now() - interval '7 days') AS posted
+           FROM letter`,
+      ),
+      db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_event`),
+      new Outbox().backlog(db),
+      Promise.all(QUEUE_NAMES.map(async (name) => ({ name, ...(await this.queues.counts(name)) }))),
+      Promise.all(QUEUE_NAMES.map((name) => this.queues.deadLetters(name, { offset: 0, limit: 20 }))),
+    ]);
+    const push = new Map(pushes.map((p) => [p.agency, date(p.at)]));
+    const feed = new Map(feeds.map((f) => [f.agency, f]));
+    const rows: AgencyRow[] = agencies.map((a) => ({
+      id: a.id,
+      name: a.name,
+      kind: a.kind,
+      status: a.status,
+      lastPush: push.get(a.id),
+      lastFeedRead: date(feed.get(a.id)?.acked),
+      feedPending: Number(feed.get(a.id)?.pending ?? 0),
+      oldestPending: date(feed.get(a.id)?.oldest),
+    }));
+    this.pages.send(
+      reply,
+      OperatorPage({
+        page: this.pages.context(request, session),
+        agencies: rows,
+        outboxBacklog,
+        queues: queues.map((q) => ({
+          name: q.name,
+          waiting: q.waiting,
+          active: q.active,
+          delayed: q.delayed,
+          failed: q.failed,
+        })),
+        deadLetters: dead
+          .flat()
+          .sort((a, b) => b.finishedOn - a.finishedOn)
+          .slice(0, 20)
+          .map((d) => ({
+            queue: d.queue,
+            id: d.id,
+            failedAt: new Date(d.finishedOn),
+            attempts: d.attemptsMade,
+            reason: d.failedReason.slice(0, 200),
+          })),
+        letters: {
+          held: Number(letters[0]?.held ?? 0),
+          pending: Number(letters[0]?.pending ?? 0),
+          postedWeek: Number(letters[0]?.posted ?? 0),
+        },
+        auditEvents: Number(audit[0]?.n ?? 0),
+        ...extra,
+      }),
+      status,
+    );
+  }
+
+  private admin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body?: unknown,
+  ): Promise<LiveSession | undefined> {
+    return this.pages.require(
+      request,
+      reply,
+      (s) => s.account.kind === 'operator' && s.account.roles.includes('admin'),
+      body,
+    );
+  }
+}
