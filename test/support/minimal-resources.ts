@@ -107,12 +107,19 @@ export function resourceDefinitions(): ResourceDefinitions {
   const byType = new Map<string, ElementDefinition[]>();
   for (const entry of bundle.entry ?? []) {
     const sd = entry.resource as StructureDefinition | undefined;
-    if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || sd.derivation === 'constraint')
+    if (
+      sd?.resourceType !== 'StructureDefinition' ||
+      sd.kind !== 'resource' ||
+      sd.derivation === 'constraint'
+    )
       continue;
     byType.set(sd.type, sd.snapshot?.element ?? []);
   }
   const schema = readJson('fhir.schema.json') as {
-    definitions: Record<string, { properties?: Record<string, { enum?: string[] }> }>;
+    definitions: Record<
+      string,
+      { properties?: Record<string, { enum?: string[]; items?: { enum?: string[] } }> }
+    >;
   };
   const byId = (type: string) => {
     const elements = byType.get(type);
@@ -148,7 +155,8 @@ export function resourceDefinitions(): ResourceDefinitions {
       ? element.contentReference.slice(element.contentReference.indexOf('#') + 1)
       : element.path;
     const parentDef = schemaDef(element.path.slice(0, element.path.lastIndexOf('.')));
-    const allowed = schema.definitions[parentDef]?.properties?.[jsonName]?.enum;
+    const property = schema.definitions[parentDef]?.properties?.[jsonName];
+    const allowed = property?.enum ?? property?.items?.enum;
     if (allowed && allowed.length > 0) return allowed[0];
     if (code === 'BackboneElement' || code === 'Element' || element.contentReference)
       return objectOf(elements, path, reference, depth + 1);
@@ -255,9 +263,8 @@ export function setReferenceAt(
       node = list[0];
     } else {
       if (last) node[name] = value;
-      else node[name] = (existing as Json | undefined) ?? {};
+      else node[name] = (existing) ?? {};
       node = node[name] as Json;
     }
   }
 }
-

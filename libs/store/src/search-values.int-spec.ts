@@ -62,9 +62,9 @@ describe.each(STORE_KINDS)('the search_value index on %s', (kind) => {
     // As the store was before: no search_value table, no presence keys (the migrations after it
     // are undone first, and run again with it).
     while (opened.dataSource.migrations.length > 0) {
-      const [last] = (await opened.dataSource.query(
+      const [last] = await opened.dataSource.query<{ name: string }[]>(
         `SELECT name FROM migrations ORDER BY id DESC LIMIT 1`,
-      )) as { name: string }[];
+      );
       await opened.dataSource.undoLastMigration();
       if (last?.name === 'SearchValues1765500000001') break;
     }
