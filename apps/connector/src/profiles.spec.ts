@@ -62,6 +62,20 @@ describe('sync profiles', () => {
     ]);
     expect(pushRank('MedicationRequest')).toBeLessThan(pushRank('MedicationStatement'));
     expect(pushRank('Consent')).toBeGreaterThan(pushRank('Composition'));
+    // Types the order does not name: directory data before the patient data that points to it.
+    expect(
+      inPushOrder(['Appointment', 'MedicationDispense', 'Medication', 'Patient', 'HealthcareService']),
+    ).toEqual(['Patient', 'Medication', 'HealthcareService', 'Appointment', 'MedicationDispense']);
+  });
+
+  it('takes every stored type the hub accepts from a client', () => {
+    expect(parseTypeList('X', 'Appointment,Task,Medication,CareTeam,Goal,Coverage,List,Basic')).toEqual({
+      types: ['Appointment', 'Task', 'Medication', 'CareTeam', 'Goal', 'Coverage', 'List', 'Basic'],
+      problems: [],
+    });
+    expect(parseTypeList('X', 'Bundle').problems).toEqual([
+      expect.stringMatching(/^X: the hub does not store Bundle \(a container/),
+    ]);
   });
 
   it('parses type lists, reporting unknown and hub-only types', () => {

@@ -1,4 +1,10 @@
-import { isSupportedType, READ_ONLY_TYPES, type SupportedType } from '@passerelle/fhir';
+import {
+  inPatientCompartment,
+  isSupportedType,
+  notStoredReason,
+  READ_ONLY_TYPES,
+  type SupportedType,
+} from '@passerelle/fhir';
 
 export const CONNECTOR_KINDS = ['hospital', 'gp', 'specialist'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
@@ -103,13 +109,21 @@ export const DEFAULT_PROFILES: Readonly<Record<ConnectorKind, SyncProfile>> = {
   },
 };
 
-/** A type's place in push order (also the order feed items are applied in); unknown types last. */
+/** Where the directory (Practitioner ... Location) ends in PUSH_ORDER. */
+const DIRECTORY_END = PUSH_ORDER.indexOf('Location') + 1;
+
+/**
+ * A type's place in push order (also the order feed items are applied in). A stored type the
+ * order does not name goes with the directory when it is directory data (a Medication, a
+ * HealthcareService: what patient data points to), else after every named type.
+ */
 export function pushRank(type: string): number {
   const at = (PUSH_ORDER as readonly string[]).indexOf(type);
-  return at === -1 ? PUSH_ORDER.length : at;
+  if (at !== -1) return at;
+  return isSupportedType(type) && !inPatientCompartment(type) ? DIRECTORY_END - 0.5 : PUSH_ORDER.length;
 }
 
-/** Sorts types into push order; types the order does not know keep their relative place at the end. */
+/** Sorts types into push order; types of the same rank keep their relative place. */
 export function inPushOrder(types: readonly SupportedType[]): SupportedType[] {
   return [...new Set(types)].sort((a, b) => pushRank(a) - pushRank(b));
 }
@@ -126,7 +140,10 @@ export function parseTypeList(name: string, raw: string): { types: SupportedType
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    if (!isSupportedType(item)) problems.push(`${name}: "${item}" is not a resource type the hub supports`);
+    if (notStoredReason(item))
+      problems.push(`${name}: the hub does not store ${item} (${notStoredReason(item)})`);
+    else if (!isSupportedType(item))
+      problems.push(`${name}: "${item}" is not a resource type the hub supports`);
     else if (READ_ONLY_TYPES.has(item)) problems.push(`${name}: ${item} is written by the hub only`);
     else if (!types.includes(item)) types.push(item);
   }

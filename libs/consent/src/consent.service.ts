@@ -16,16 +16,23 @@ export class ConsentService {
     readonly policy: ConsentPolicy,
   ) {}
 
-  /** One decision per fact, in order; `db` is the caller's connection or transaction. */
+  /**
+   * One decision per fact, in order; `db` is the caller's connection or transaction. A resource in
+   * several patients' compartments is decided for each of them and disclosed only if every one
+   * permits (deny by default: one patient's consent never discloses another's data).
+   */
   async decideAll(
     db: Db,
     ctx: DisclosureContext,
     facts: readonly ResourceFacts[],
     now: Date = new Date(),
   ): Promise<Decision[]> {
+    const perPatient = facts.map(eachPatient);
     const needed = [
       ...new Set(
-        facts.flatMap((f) => (f.patientId === null || decisionWithoutConsents(ctx, f) ? [] : [f.patientId])),
+        perPatient
+          .flat()
+          .flatMap((f) => (f.patientId === null || decisionWithoutConsents(ctx, f) ? [] : [f.patientId])),
       ),
     ];
     const loaded =
@@ -35,10 +42,14 @@ export class ConsentService {
     // Whoever the bulk read left out is read alone: deciding without their consents could permit.
     // Sequential on purpose: one connection (a transaction, or PGlite) runs one query at a time.
     for (const id of needed) if (!loaded.has(id)) loaded.set(id, await this.source.consentsFor(db, id));
-    return facts.map((f) => {
-      const consents = (f.patientId !== null && loaded.get(f.patientId)) || NO_CONSENTS(f.patientId);
-      return decide(ctx, f, consents, this.policy, now);
-    });
+    return perPatient.map((each) =>
+      allOf(
+        each.map((f) => {
+          const consents = (f.patientId !== null && loaded.get(f.patientId)) || NO_CONSENTS(f.patientId);
+          return decide(ctx, f, consents, this.policy, now);
+        }),
+      ),
+    );
   }
 
   /**
@@ -56,6 +67,7 @@ export class ConsentService {
     const { stored, consents } = await this.source.readWithConsents(db, ctx.agency, type, id);
     if (!stored) return {};
     const facts = factsOf(stored);
+    if (facts.otherPatientIds) return { stored, decision: await this.decideOne(db, ctx, facts, now) };
     const needed = !decisionWithoutConsents(ctx, facts);
     const read =
       consents ??
@@ -74,6 +86,24 @@ export class ConsentService {
     const [decision] = await this.decideAll(db, ctx, [facts], now);
     return decision;
   }
+}
+
+/** The facts as each patient's compartment sees them: one per patient, the patient of record first. */
+function eachPatient(facts: ResourceFacts): ResourceFacts[] {
+  const { otherPatientIds, ...one } = facts;
+  if (!otherPatientIds || otherPatientIds.length === 0) return [one];
+  return [one, ...otherPatientIds.map((patientId) => ({ ...one, patientId }))];
+}
+
+/** Permit only if every decision permits: the first refusal, else a permit (break-glass if any was). */
+function allOf(decisions: readonly Decision[]): Decision {
+  const refused = decisions.find((d) => !d.permit);
+  if (refused || decisions.length === 1) return refused ?? decisions[0];
+  return {
+    permit: true,
+    breakGlass: decisions.some((d) => d.permit && d.breakGlass),
+    basis: decisions[0].basis,
+  };
 }
 
 /** Only reached for facts decided without consents (own data, directory, no purpose). */

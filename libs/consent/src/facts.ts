@@ -16,6 +16,7 @@ export function factsOf(
     id: stored.id,
     sourceAgency: stored.sourceAgency,
     patientId: stored.patientId,
+    ...(stored.otherPatientIds.length > 0 ? { otherPatientIds: stored.otherPatientIds } : {}),
     securityLabels: stored.security.map(codingOf),
     ...(dataPeriod ? { dataPeriod } : {}),
   };

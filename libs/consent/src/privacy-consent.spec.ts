@@ -131,6 +131,7 @@ describe('factsOf', () => {
     json: '{}',
     sourceAgency: 'gp-durand',
     patientId: 'p1',
+    otherPatientIds: [],
     security: ['http://terminology.hl7.org/CodeSystem/v3-ActCode|PSY', 'urn:x|y|Z', '|bare', 'plain'],
     dataPeriod: { lo: 1, hi: 2 },
   };

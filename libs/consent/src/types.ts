@@ -31,6 +31,12 @@ export interface ResourceFacts {
   sourceAgency: string | null;
   /** The Patient record whose compartment holds it; null for directory data (Organization, ...). */
   patientId: string | null;
+  /**
+   * The other Patient records whose compartments hold it (a Group's members, an Appointment's
+   * other patient): the decision is made for each patient, and permits only if each one permits.
+   * Absent: none.
+   */
+  otherPatientIds?: readonly string[];
   /** meta.security of the version. */
   securityLabels: readonly Coding[];
   /** The clinical date range of the data (for Consent provision.dataPeriod), epoch ms, [lo, hi). */

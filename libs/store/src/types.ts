@@ -35,8 +35,13 @@ export interface StoredResource {
   json: string | null;
   /** The agency that sent this version (provenance); `hub` for what the hub wrote itself. */
   sourceAgency: string | null;
-  /** The Patient record whose compartment holds it; null for directory data. */
+  /** The Patient record whose compartment holds it (its patient of record); null for directory data. */
   patientId: string | null;
+  /**
+   * The other Patient records whose compartments hold it (a Group's members, an Appointment's
+   * other patient ...), by the official Patient CompartmentDefinition; usually empty.
+   */
+  otherPatientIds: string[];
   /** meta.security as `system|code`. */
   security: string[];
   /** The clinical date range the search index holds (epoch ms; ±Infinity for open ends). */

@@ -80,6 +80,7 @@ export function nextVersion(
     sourceAgency: actor.agency,
     method: live ? 'update' : 'create',
     patientId: index.patientId ?? null,
+    otherPatientIds: index.patientIds.slice(1),
     security: (content.meta?.security ?? []).map((c) => `${c.system ?? ''}|${c.code ?? ''}`),
     tokens: index.tokens,
     refs: index.refs,
@@ -96,6 +97,7 @@ export function nextVersion(
     json,
     sourceAgency: row.sourceAgency,
     patientId: row.patientId,
+    otherPatientIds: row.otherPatientIds,
     security: row.security,
     dataPeriod: index.date,
   };
@@ -111,7 +113,7 @@ export function deletionVersion(current: StoredResource, actor: Actor): PendingW
   assertOwnedBy(current, actor);
   const versionId = current.versionId + 1;
   const lastUpdated = nextTimestamp(current);
-  const { patientId, security, dataPeriod } = current;
+  const { patientId, otherPatientIds, security, dataPeriod } = current;
   const row: VersionRow = {
     type: current.type,
     id: current.id,
@@ -122,6 +124,7 @@ export function deletionVersion(current: StoredResource, actor: Actor): PendingW
     sourceAgency: actor.agency,
     method: 'delete',
     patientId,
+    otherPatientIds,
     security,
     tokens: [],
     refs: [],

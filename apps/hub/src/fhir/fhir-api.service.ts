@@ -5,6 +5,7 @@ import {
   forbidden,
   historyBundle,
   isSupportedType,
+  notStoredReason,
   notFound,
   type QueryParams,
   queryString,
@@ -55,10 +56,11 @@ export class FhirApiService {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
-  /** Unknown types are 404, like an unknown route. */
+  /** Unknown types are 404, like an unknown route; an R4 type the hub does not store says why. */
   type(value: string): SupportedType {
-    if (!isSupportedType(value)) throw notFound(`Unknown or unsupported resource type`);
-    return value;
+    if (isSupportedType(value)) return value;
+    const why = notStoredReason(value);
+    throw notFound(why ? `The hub does not store ${value}: ${why}` : `Unknown or unsupported resource type`);
   }
 
   unknownOperation() {

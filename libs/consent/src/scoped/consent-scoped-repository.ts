@@ -241,7 +241,10 @@ export class ConsentScopedRepository {
   auditWrites(bundle?: 'transaction' | 'batch'): WrittenHook {
     return async (db, written) => {
       if (bundle) {
-        for (const patientId of new Set(written.map((w) => w.stored.patientId ?? undefined)))
+        const touched = written.flatMap((w) => patientsOf(w.stored));
+        for (const patientId of new Set(
+          written.some((w) => !w.stored.patientId) ? [...touched, undefined] : touched,
+        ))
           this.pending.push({ interaction: bundle, outcome: 'success', patientId, breakGlass: false });
       } else {
         for (const { stored, status } of written)
@@ -322,17 +325,20 @@ export class ConsentScopedRepository {
     operation?: string,
   ): Promise<void> {
     const patients = new Map<string, { disclosed: boolean; breakGlass: boolean }>();
+    // A resource in several compartments (a Group, an Appointment with two patients) is a
+    // disclosure about each of them.
     for (const s of disclosed) {
-      if (!s.patientId) continue;
-      const entry = patients.get(s.patientId) ?? { disclosed: true, breakGlass: false };
       const decision = this.decisions.get(key(s));
-      entry.disclosed = true;
-      entry.breakGlass ||= decision?.permit === true && decision.breakGlass;
-      patients.set(s.patientId, entry);
+      for (const patientId of patientsOf(s)) {
+        const entry = patients.get(patientId) ?? { disclosed: true, breakGlass: false };
+        entry.disclosed = true;
+        entry.breakGlass ||= decision?.permit === true && decision.breakGlass;
+        patients.set(patientId, entry);
+      }
     }
     for (const s of withheld) {
-      if (s.patientId && !patients.has(s.patientId))
-        patients.set(s.patientId, { disclosed: false, breakGlass: false });
+      for (const patientId of patientsOf(s))
+        if (!patients.has(patientId)) patients.set(patientId, { disclosed: false, breakGlass: false });
     }
     const base = { interaction, operation, resourceType, query };
     const records: DisclosureRecord[] =
@@ -347,4 +353,9 @@ export class ConsentScopedRepository {
     this.pending.push(...records);
     if (!this.options.deferAudit) await this.flush();
   }
+}
+
+/** Every patient whose compartment holds a stored version: its patient of record first. */
+function patientsOf(stored: StoredResource): string[] {
+  return stored.patientId ? [stored.patientId, ...stored.otherPatientIds] : [...stored.otherPatientIds];
 }

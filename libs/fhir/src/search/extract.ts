@@ -6,10 +6,10 @@ import {
   toTypedValue,
 } from '@medplum/core';
 import type { Resource } from 'fhir/r4';
-import { type SupportedType } from '../resource-types';
+import { patientCompartmentParams, type SupportedType } from '../resource-types';
 import { type DateRange, unionRanges } from './dates';
 import { type IndexRow, ValueSink } from './index-values';
-import { CLINICAL_DATE_PARAM, PATIENT_LINK_PARAMS, SEARCH_PARAMS, type SearchParamDef } from './parameters';
+import { clinicalDateParam, SEARCH_PARAMS, type SearchParamDef } from './parameters';
 
 export { escapeTokenPart, normalizeReference, presenceKey, referenceKey, tokenKey } from './keys';
 export type { IndexRow } from './index-values';
@@ -22,10 +22,15 @@ export interface SearchIndexValues {
   refs: string[];
   /** Strings, dates, numbers, quantities and composites: rows of the `search_value` table. */
   rows: IndexRow[];
-  /** The clinical period (CLINICAL_DATE_PARAM), which consent decisions read. */
+  /** The clinical period (clinicalDateParam), which consent decisions read. */
   date?: DateRange;
-  /** The patient whose compartment holds this resource (the Patient's own id for a Patient). */
+  /**
+   * The patient of record: the first Patient the type's compartment parameters name, in the
+   * official CompartmentDefinition's order (the Patient's own id for a Patient).
+   */
   patientId?: string;
+  /** Every Patient whose compartment holds this resource (patientId first); empty for directory data. */
+  patientIds: string[];
 }
 
 type Json = unknown;
@@ -170,19 +175,18 @@ export function extractSearchValues(
       if (target) refTargets.set(def.name, [...(refTargets.get(def.name) ?? []), target]);
     }
   }
-  let patientId: string | undefined;
+  const patientIds: string[] = [];
   if (type === 'Patient') {
-    patientId = resource.id;
+    if (resource.id) patientIds.push(resource.id);
   } else {
-    for (const name of PATIENT_LINK_PARAMS) {
-      const target = refTargets.get(name)?.find((t) => t.startsWith('Patient/'));
-      if (target) {
-        patientId = target.slice('Patient/'.length);
-        break;
+    for (const name of patientCompartmentParams(type)) {
+      for (const target of refTargets.get(name) ?? []) {
+        const id = target.startsWith('Patient/') ? target.slice('Patient/'.length) : undefined;
+        if (id && !patientIds.includes(id)) patientIds.push(id);
       }
     }
   }
-  const clinical = CLINICAL_DATE_PARAM[type];
+  const clinical = clinicalDateParam(type);
   const dates = sink.rows
     .filter((r) => r.param === clinical && r.dateLo !== null && r.dateHi !== null)
     .map((r) => ({ lo: r.dateLo as number, hi: r.dateHi as number }));
@@ -191,6 +195,7 @@ export function extractSearchValues(
     refs: [...sink.refs],
     rows: sink.rows,
     date: unionRanges(dates),
-    patientId,
+    patientId: patientIds[0],
+    patientIds,
   };
 }

@@ -43,32 +43,33 @@ export const RESULT_PARAMS = [
 
 /**
  * The date parameter that gives a resource its clinical period (the `date_lo`/`date_hi` columns a
- * consent decision reads: "data from 2019 to 2021"). Types without one have no period.
+ * consent decision reads: "data from 2019 to 2021"), where the type's `date` parameter is not it
+ * or it has none. Other types take their `date` parameter when the definitions give one
+ * (clinicalDateParam); types with neither have no period.
  */
 export const CLINICAL_DATE_PARAM: Readonly<Partial<Record<SupportedType, string>>> = {
   Patient: 'birthdate',
-  Encounter: 'date',
   Condition: 'recorded-date',
-  Observation: 'date',
-  DiagnosticReport: 'date',
   MedicationRequest: 'authoredon',
   MedicationStatement: 'effective',
-  AllergyIntolerance: 'date',
-  Immunization: 'date',
-  Procedure: 'date',
-  DocumentReference: 'date',
-  Composition: 'date',
   ServiceRequest: 'authored',
-  Appointment: 'date',
-  CarePlan: 'date',
-  Consent: 'date',
   Communication: 'sent',
   Provenance: 'recorded',
-  AuditEvent: 'date',
+  Task: 'authored-on',
 };
 
-/** Reference parameters that place a resource in a patient's compartment, by priority. */
-export const PATIENT_LINK_PARAMS = ['patient', 'subject'] as const;
+const clinicalDates = new Map<SupportedType, string | undefined>(
+  Object.keys(SEARCH_PARAMS).map((key) => {
+    const type = key as SupportedType;
+    const date = findParam(type, 'date');
+    return [type, CLINICAL_DATE_PARAM[type] ?? (date?.kind === 'date' ? 'date' : undefined)];
+  }),
+);
+
+/** The parameter giving a resource of `type` its clinical period, if any. */
+export function clinicalDateParam(type: SupportedType): string | undefined {
+  return clinicalDates.get(type);
+}
 
 /** Where a parameter's values are stored: the token/reference arrays or the `search_value` table. */
 export function storedInArrays(kind: SearchParamKind): boolean {

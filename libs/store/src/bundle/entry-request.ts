@@ -4,6 +4,7 @@ import {
   type SupportedType,
   badRequest,
   isSupportedType,
+  notStoredReason,
   isValidId,
   notSupported,
 } from '@passerelle/fhir';
@@ -59,8 +60,13 @@ export function parseEntryRequest(
   const query = queryAt >= 0 ? url.slice(queryAt + 1) : undefined;
   const segments = path.split('/').filter((s) => s !== '');
   const [type, id, ...rest] = segments;
-  if (!type || !isSupportedType(type))
-    throw badRequest('Unknown or unsupported resource type in request.url', [`${where}.request.url`]);
+  if (!type || !isSupportedType(type)) {
+    const why = type ? notStoredReason(type) : undefined;
+    throw badRequest(
+      why ? `The hub does not store ${type}: ${why}` : 'Unknown or unsupported resource type in request.url',
+      [`${where}.request.url`],
+    );
+  }
   if (rest.length > 0 || (id !== undefined && !isValidId(id))) {
     throw badRequest('request.url must be Type, Type/id or Type?criteria', [`${where}.request.url`]);
   }

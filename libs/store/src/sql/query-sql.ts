@@ -204,8 +204,10 @@ export async function selectCompartment(
   types?: readonly SupportedType[],
 ): Promise<StoredResource[]> {
   const p = new SqlParams();
+  const ids = p.add(patientIds);
   const where = [
-    `r.patient_id = ANY(${p.add(patientIds)}::text[])`,
+    // Its patient of record, or one of the others its compartment parameters name (a Group member).
+    `(r.patient_id = ANY(${ids}::text[]) OR r.other_patients && ${ids}::text[])`,
     'NOT r.deleted',
     ...keyset('asc', position, p, true),
   ];

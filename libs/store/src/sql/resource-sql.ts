@@ -17,6 +17,7 @@ export interface ResourceRow {
   content: string | null;
   source_agency: string | null;
   patient_id: string | null;
+  other_patients: string[];
   security: string[];
   /** node-postgres reads PostgreSQL's ±infinity as ±Infinity, not a Date. */
   date_lo: Date | number | null;
@@ -29,7 +30,7 @@ function epoch(value: Date | number): number {
 
 /** Columns of a stored version, the same on `resource` and `resource_version`. */
 export const ROW_COLUMNS =
-  'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content, r.source_agency, r.patient_id, r.security, r.date_lo, r.date_hi';
+  'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content, r.source_agency, r.patient_id, r.other_patients, r.security, r.date_lo, r.date_hi';
 
 export function toStored(row: ResourceRow): StoredResource {
   return {
@@ -41,6 +42,7 @@ export function toStored(row: ResourceRow): StoredResource {
     json: row.content,
     sourceAgency: row.source_agency,
     patientId: row.patient_id,
+    otherPatientIds: row.other_patients,
     security: row.security,
     dataPeriod:
       row.date_lo !== null && row.date_hi !== null
@@ -203,6 +205,8 @@ export interface VersionRow {
   sourceAgency: string;
   method: HistoryEntry['method'];
   patientId: string | null;
+  /** The other patients whose compartments hold it (see StoredResource). */
+  otherPatientIds: string[];
   security: string[];
   tokens: string[];
   refs: string[];
@@ -222,24 +226,25 @@ export async function insertVersions(db: Db, rows: VersionRow[]): Promise<void> 
   const h = new SqlParams();
   const historyValues = rows.map(
     (v) =>
-      `(${h.add(v.type)}, ${h.add(v.id)}, ${h.add(v.versionId)}, ${h.add(v.lastUpdated)}, ${h.add(v.deleted)}, ${h.add(v.content)}::jsonb, ${h.add(v.sourceAgency)}, ${h.add(v.method)}, ${h.add(v.patientId)}, ${h.add(v.security)}::text[], ${h.add(v.dateLo)}::timestamptz, ${h.add(v.dateHi)}::timestamptz)`,
+      `(${h.add(v.type)}, ${h.add(v.id)}, ${h.add(v.versionId)}, ${h.add(v.lastUpdated)}, ${h.add(v.deleted)}, ${h.add(v.content)}::jsonb, ${h.add(v.sourceAgency)}, ${h.add(v.method)}, ${h.add(v.patientId)}, ${h.add(v.otherPatientIds)}::text[], ${h.add(v.security)}::text[], ${h.add(v.dateLo)}::timestamptz, ${h.add(v.dateHi)}::timestamptz)`,
   );
   await db.query(
-    `INSERT INTO resource_version (resource_type, id, version_id, last_updated, deleted, content, source_agency, method, patient_id, security, date_lo, date_hi)
+    `INSERT INTO resource_version (resource_type, id, version_id, last_updated, deleted, content, source_agency, method, patient_id, other_patients, security, date_lo, date_hi)
      VALUES ${historyValues.join(', ')}`,
     h.values,
   );
   const c = new SqlParams();
   const currentValues = rows.map(
     (v) =>
-      `(${c.add(v.type)}, ${c.add(v.id)}, ${c.add(v.versionId)}, ${c.add(v.lastUpdated)}, ${c.add(v.deleted)}, ${c.add(v.content)}::jsonb, ${c.add(v.patientId)}, ${c.add(v.sourceAgency)}, ${c.add(v.security)}::text[], ${c.add(v.tokens)}::text[], ${c.add(v.refs)}::text[], ${c.add(v.dateLo)}::timestamptz, ${c.add(v.dateHi)}::timestamptz)`,
+      `(${c.add(v.type)}, ${c.add(v.id)}, ${c.add(v.versionId)}, ${c.add(v.lastUpdated)}, ${c.add(v.deleted)}, ${c.add(v.content)}::jsonb, ${c.add(v.patientId)}, ${c.add(v.otherPatientIds)}::text[], ${c.add(v.sourceAgency)}, ${c.add(v.security)}::text[], ${c.add(v.tokens)}::text[], ${c.add(v.refs)}::text[], ${c.add(v.dateLo)}::timestamptz, ${c.add(v.dateHi)}::timestamptz)`,
   );
   await db.query(
-    `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, patient_id, source_agency, security, tokens, refs, date_lo, date_hi)
+    `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, patient_id, other_patients, source_agency, security, tokens, refs, date_lo, date_hi)
      VALUES ${currentValues.join(', ')}
      ON CONFLICT (resource_type, id) DO UPDATE SET
        version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted,
-       content = EXCLUDED.content, patient_id = EXCLUDED.patient_id, source_agency = EXCLUDED.source_agency,
+       content = EXCLUDED.content, patient_id = EXCLUDED.patient_id, other_patients = EXCLUDED.other_patients,
+       source_agency = EXCLUDED.source_agency,
        security = EXCLUDED.security,
        tokens = EXCLUDED.tokens, refs = EXCLUDED.refs, date_lo = EXCLUDED.date_lo, date_hi = EXCLUDED.date_hi`,
     c.values,
