@@ -4,6 +4,7 @@ import {
   isSupportedType,
   patientCompartmentParams,
   READ_ONLY_TYPES,
+  SENDER_ONLY_TYPES,
   SUPPORTED_TYPES,
   type SupportedType,
 } from '@passerelle/fhir';
@@ -24,7 +25,8 @@ import request from 'supertest';
  * Every stored type, through the API: a minimal valid instance generated from the R4 definitions
  * (its required elements, and the patient named through its Patient compartment parameter) is
  * created, read, found by patient, found in the patient's $everything, and hidden from another
- * agency that has no care relationship with the patient — or, for directory data, shown to it.
+ * agency that has no care relationship with the patient — or, for directory data, shown to it (but
+ * a sender-only type's, such as a Binary, which its sender alone sees).
  * On PGlite for every type, on PostgreSQL for a sample.
  */
 const FHIR_JSON = 'application/fhir+json';
@@ -139,7 +141,8 @@ describe.each<[StoreKind, readonly SupportedType[]]>([
 
     const theirs = await outsider.get(`/fhir/${type}/${id}`);
     const search = (await outsider.get(`/fhir/${type}?${query}`).expect(200)).body as Bundle;
-    if (mine) {
+    if (mine || SENDER_ONLY_TYPES.includes(type)) {
+      // A patient's data without a care relationship, or a sender-only type (a Binary): hidden.
       expect(theirs.status).toBe(404);
       expect(search.entry ?? []).toEqual([]);
     } else {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Coding, Consent, ConsentProvision, Period } from 'fhir/r4';
-import type { SupportedType } from '@passerelle/fhir';
+import { SENDER_ONLY_TYPES, type SupportedType } from '@passerelle/fhir';
 import {
   AGENCIES,
   agencyKind,
@@ -184,12 +184,24 @@ describe('decide: properties', () => {
     );
   });
 
-  // The search's total counts these in SQL without deciding on them (ReadScope.alwaysVisible).
-  it('always permits data about no patient (directory resources)', () => {
+  // The search's total counts these in SQL without deciding on them (ReadScope.alwaysVisible,
+  // SHARED_DIRECTORY_ROW): the two must agree.
+  it('always permits data about no patient (directory resources) but a sender-only type, which only its sender sees', () => {
     fc.assert(
-      fc.property(ctxArb, factsArb(ALL_LABELS), consentsArb(ALL_LABELS), policyArb, (ctx, f, consents, p) => {
-        expect(run(ctx, { ...f, patientId: null }, consents, p).permit).toBe(true);
-      }),
+      fc.property(
+        ctxArb,
+        factsArb(ALL_LABELS),
+        consentsArb(ALL_LABELS),
+        policyArb,
+        fc.constantFrom<SupportedType>('Organization', 'Medication', 'Location', ...SENDER_ONLY_TYPES),
+        (ctx, f, consents, p, type) => {
+          const decided = run(ctx, { ...f, type, patientId: null }, consents, p);
+          const senderOnly = SENDER_ONLY_TYPES.includes(type);
+          expect(decided.permit).toBe(!senderOnly || f.sourceAgency === ctx.agency);
+          if (senderOnly && f.sourceAgency !== ctx.agency)
+            expect(decided).toEqual({ permit: false, basis: 'sender-only' });
+        },
+      ),
     );
   });
 

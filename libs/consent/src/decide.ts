@@ -1,3 +1,4 @@
+import { SENDER_ONLY_TYPES } from '@passerelle/fhir';
 import type { Request } from './conditions';
 import { effectiveLabels, sensitiveLabels } from './labels';
 import { applicableRules, inForce, namesLabel, strongest } from './provisions';
@@ -16,7 +17,8 @@ const deny = (basis: DecisionBasis): Decision => ({ permit: false, basis });
 
 /**
  * May `ctx.agency` see this resource? The rules of docs/consent.md, in its order:
- * 0. own data, directory data and a missing purpose are decided without consents;
+ * 0. own data, directory data (but a sender-only type's: SENDER_ONLY_TYPES) and a missing purpose
+ *    are decided without consents;
  * 1. another agency's data about a person only with a care relationship with that person;
  * 2. the patient's consents in force, by precedence, else the base model;
  * 3. sensitive data needs a permit naming each of its sensitive labels;
@@ -45,7 +47,8 @@ export function decisionWithoutConsents(
   facts: ResourceFacts,
 ): Decision | undefined {
   if (facts.sourceAgency === ctx.agency) return permit('own-data');
-  if (facts.patientId === null) return permit('directory');
+  if (facts.patientId === null)
+    return SENDER_ONLY_TYPES.includes(facts.type) ? deny('sender-only') : permit('directory');
   if (!ctx.purposeOfUse) return deny('no-purpose');
   return undefined;
 }

@@ -50,6 +50,7 @@ export type Decision =
 export type DecisionBasis =
   | 'own-data'
   | 'directory'
+  | 'sender-only'
   | 'base-implied'
   | 'base-explicit'
   | 'consent-permit'

@@ -25,6 +25,14 @@ export function isSupportedType(value: string): value is SupportedType {
   return supported.has(value);
 }
 
+/**
+ * Types in no patient's compartment that are nevertheless never shared as directory data: seen by
+ * the agency that sent them only. A `Binary` is raw content (a scanned letter, a PDF report) whose
+ * patient the hub cannot tell (its `securityContext` names another resource): deny by default.
+ * The consent check (decide's rule 0) and the store's SQL mirror of it both read this list.
+ */
+export const SENDER_ONLY_TYPES: readonly SupportedType[] = ['Binary'];
+
 /** Why an R4 type is not stored, or undefined when it is stored or is no R4 type at all. */
 export function notStoredReason(value: string): string | undefined {
   return Object.hasOwn(NOT_STORED, value) ? NOT_STORED[value] : undefined;

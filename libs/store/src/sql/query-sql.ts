@@ -4,7 +4,7 @@ import type { PagePosition } from '../page-token';
 import type { HistoryEntry, StoredResource } from '../types';
 import { SqlParams } from './params';
 import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
-import { filterSql, isAnchor } from './search-sql';
+import { filterSql, isAnchor, SHARED_DIRECTORY_ROW } from './search-sql';
 
 interface MatchRow extends ResourceRow {
   refs: string[];
@@ -113,7 +113,7 @@ export async function countAlwaysVisible(
 ): Promise<{ shown: number; decided: number }> {
   const p = new SqlParams();
   const where = whereOf(query, p).join(' AND ');
-  const always = `(r.source_agency = ${p.add(agency)} OR r.patient_id IS NULL)`;
+  const always = `(r.source_agency = ${p.add(agency)} OR ${SHARED_DIRECTORY_ROW})`;
   const rows: { shown: string; decided: string }[] = await db.query(
     `SELECT count(*) FILTER (WHERE ${always}) AS shown, count(*) FILTER (WHERE NOT ${always}) AS decided
        FROM resource r WHERE ${where}`,

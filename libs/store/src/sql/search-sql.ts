@@ -1,6 +1,7 @@
 import {
   type DateCondition,
   normalizeString,
+  SENDER_ONLY_TYPES,
   type NumberCondition,
   type SearchFilter,
   toSqlTimestamp,
@@ -10,6 +11,14 @@ import { tokenPrefixSql } from './modifier-sql';
 import { fullTextSql } from './fulltext-sql';
 import { nearSql } from './near-sql';
 import type { SqlParams } from './params';
+
+/**
+ * A row every agency sees without a consent decision: about no patient, and of no sender-only
+ * type (SENDER_ONLY_TYPES) — the SQL twin of the consent check's rule 0 ("directory data").
+ */
+export const SHARED_DIRECTORY_ROW = `(r.patient_id IS NULL AND r.resource_type NOT IN (${SENDER_ONLY_TYPES.map(
+  (t) => `'${t}'`,
+).join(', ')}))`;
 
 /**
  * SQL for search criteria over the `resource` row aliased `r`. Tokens, uris and references are
@@ -158,7 +167,7 @@ export function filterSql(filter: SearchFilter, p: SqlParams, anchored = false):
       return filter.keys.length === 0 ? 'false' : `r.refs && ${p.add(filter.keys)}::text[]`;
     case 'provenance': {
       const own = `r.source_agency = ${p.add(filter.agency)}`;
-      return filter.scope === 'own' ? own : `(${own} OR r.patient_id IS NULL)`;
+      return filter.scope === 'own' ? own : `(${own} OR ${SHARED_DIRECTORY_ROW})`;
     }
     case 'date': {
       const ors = filter.conditions.map((c) => dateSql(c, LAST_UPDATED.lo, LAST_UPDATED.hi, p));
