@@ -24,8 +24,13 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 /** Nest's log levels down to `log`, so that what the hub says at start is there to inspect. */
 const LOGGING = ['fatal', 'error', 'warn', 'log'] as LogLevel[];
 
-/** Everything the process writes to its standard streams while `run` runs (passed through). */
-async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T; output: string }> {
+/**
+ * Everything the hub logs while `run` runs (its JSON lines, handed the destination to give the hub)
+ * and everything else written to the process's standard streams then (passed through).
+ */
+async function captureOutput<T>(
+  run: (logDestination: { write(line: string): void }) => Promise<T>,
+): Promise<{ result: T; output: string }> {
   const chunks: string[] = [];
   const spies = [process.stdout, process.stderr].map((stream) => {
     const write = stream.write.bind(stream);
@@ -35,7 +40,7 @@ async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T; out
     });
   });
   try {
-    return { result: await run(), output: chunks.join('') };
+    return { result: await run({ write: (line) => chunks.push(line) }), output: chunks.join('') };
   } finally {
     for (const spy of spies) spy.mockRestore();
   }
@@ -55,8 +60,8 @@ describe('the operator credential on the embedded hub', () => {
   const tokenFile = () => join(db.config.kind === 'pglite' ? db.config.dataDir : '', 'admin-token');
 
   it('is generated into a 0600 file whose path, not content, is logged', async () => {
-    const { result: hub, output } = await captureOutput(() =>
-      startTestHub('pglite', { database: db, env: { ADMIN_TOKEN: '' }, logger: LOGGING }),
+    const { result: hub, output } = await captureOutput((logDestination) =>
+      startTestHub('pglite', { database: db, env: { ADMIN_TOKEN: '' }, logger: LOGGING, logDestination }),
     );
     try {
       const token = readFileSync(tokenFile(), 'utf8').trim();
@@ -134,8 +139,8 @@ describe("the hub's files at start", () => {
     chmodSync(runs, 0o755);
     chmodSync(join(dataDir, 'admin-token'), 0o644);
     chmodSync(join(runs, 'print-run-1-abcd.pdf'), 0o644);
-    const { result: hub, output } = await captureOutput(() =>
-      startTestHub('pglite', { database: db, env: { ADMIN_TOKEN: '' }, logger: LOGGING }),
+    const { result: hub, output } = await captureOutput((logDestination) =>
+      startTestHub('pglite', { database: db, env: { ADMIN_TOKEN: '' }, logger: LOGGING, logDestination }),
     );
     try {
       expect(mode(dataDir)).toBe(0o700);

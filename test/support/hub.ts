@@ -31,6 +31,8 @@ export interface TestHubOptions {
   port?: number;
   /** Nest's log levels (default: fatal only), for tests about what the hub logs. */
   logger?: LogLevel[];
+  /** Where the hub's JSON log lines go (default: standard output, written by file descriptor). */
+  logDestination?: { write(line: string): void };
 }
 
 /** A real hub listening on an ephemeral port, on its own fresh database. */
@@ -51,7 +53,10 @@ export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}
     ...options.env,
   };
   const config: HubConfig = { ...loadHubConfig(env), database: database.config };
-  const app = await createHubApp(config, { logger: options.logger ?? ['fatal'] });
+  const app = await createHubApp(config, {
+    logger: options.logger ?? ['fatal'],
+    ...(options.logDestination && { logDestination: options.logDestination }),
+  });
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
