@@ -104,7 +104,8 @@ function generatedInput(seed: number): RoutingInput {
   );
   const subscriptions = new Map<string, Set<string>>();
   for (const agency of r.some(AGENCIES, 3))
-    subscriptions.set(agency.id, new Set(r.some([...SUPPORTED_TYPES, 'Communication'], 4)));
+    // Half the subscribers take this change's type, whatever the number of stored types.
+    subscriptions.set(agency.id, new Set([...(r.next() < 0.5 ? [type] : []), ...r.some(SUPPORTED_TYPES, 3)]));
   return {
     resource,
     sourceAgency: r.pick(SOURCES),
