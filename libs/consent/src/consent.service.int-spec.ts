@@ -312,20 +312,13 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
         (await service.decideAll(manager(), asker(agency, 'TREAT'), [factsOf(stored!)]))[0],
       );
     }
-    expect(
-      (await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', observation.id))
-        ?.decision,
-    ).toEqual({ permit: false, basis: 'consent-deny' });
-    expect(
-      (await service.readAndDecide(manager(), asker('derm-none', 'TREAT'), 'Observation', observation.id))
-        ?.decision,
-    ).toEqual({ permit: false, basis: 'no-care-relationship' });
-    expect(
-      await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', 'missing'),
-    ).toEqual({});
-    expect(
-      await service.readAndDecide(manager(), asker('cardio-i', 'TREAT'), 'Observation', 'not/an/id'),
-    ).toEqual({});
+    const read = async (agency: string, id: string) =>
+      service.readAndDecide(manager(), asker(agency, 'TREAT'), 'Observation', id);
+    const denied = (basis: string) => ({ permit: false, basis });
+    expect((await read('cardio-i', observation.id))?.decision).toEqual(denied('consent-deny'));
+    expect((await read('derm-none', observation.id))?.decision).toEqual(denied('no-care-relationship'));
+    expect(await read('cardio-i', 'missing')).toEqual({});
+    expect(await read('cardio-i', 'not/an/id')).toEqual({});
   });
 
   it('sees a consent written in the same transaction, on that transaction', async () => {
