@@ -15,8 +15,10 @@ describe('sync profiles', () => {
       'Observation',
       'Procedure',
       'DiagnosticReport',
+      'MedicationRequest',
       'DocumentReference',
       'Composition',
+      'Appointment',
     ]);
     expect(selectProfile('gp').publish).toEqual([
       'Patient',
@@ -31,6 +33,7 @@ describe('sync profiles', () => {
       'ServiceRequest',
       'DocumentReference',
       'Composition',
+      'Appointment',
     ]);
     expect(selectProfile('gp').receive).toEqual(
       expect.arrayContaining(['Encounter', 'DocumentReference', 'DiagnosticReport']),

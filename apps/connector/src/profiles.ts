@@ -51,14 +51,18 @@ const PUSH_ORDER: readonly SupportedType[] = [
  */
 export const DEFAULT_PROFILES: Readonly<Record<ConnectorKind, SyncProfile>> = {
   hospital: {
+    // Appointments and the medicines a stay ends with: what a patient without an account is
+    // sent letters about (docs/mailroom.md); kept at the hub, routed to nobody by default.
     publish: [
       'Patient',
       'Encounter',
       'Observation',
       'Procedure',
       'DiagnosticReport',
+      'MedicationRequest',
       'DocumentReference',
       'Composition',
+      'Appointment',
     ],
     // The GP's summary of the patient and specialists' reports.
     receive: [
@@ -92,7 +96,7 @@ export const DEFAULT_PROFILES: Readonly<Record<ConnectorKind, SyncProfile>> = {
     ],
   },
   specialist: {
-    publish: ['Patient', 'ServiceRequest', 'DocumentReference', 'Composition'],
+    publish: ['Patient', 'ServiceRequest', 'DocumentReference', 'Composition', 'Appointment'],
     // Referrals and their context: the GP's summary, the hospital's results.
     receive: [
       'ServiceRequest',
