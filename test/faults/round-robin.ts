@@ -86,10 +86,13 @@ export class RoundRobin {
   ): Promise<Answer> {
     const path = url.split('?')[0];
     const key = `${method} ${path}`;
+    // One turn per request, then the others in order: with concurrent requests moving the turn, a
+    // retry taken from the shared counter could land on the refusing hub again (a 503 the front,
+    // not the hubs, made).
+    const turn = this.next.get(key) ?? 0;
+    this.next.set(key, turn + 1);
     for (let tries = 0; tries < this.upstreams.length; tries++) {
-      const turn = this.next.get(key) ?? 0;
-      this.next.set(key, turn + 1);
-      const index = turn % this.upstreams.length;
+      const index = (turn + tries) % this.upstreams.length;
       const hub = this.upstreams[index];
       if (!hub || hub.exit) continue;
       this.inFlight[index] = (this.inFlight[index] ?? 0) + 1;
