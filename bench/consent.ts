@@ -72,7 +72,10 @@ async function main(): Promise<void> {
   const parts = split
     ? await Promise.all(
         (['audit-off', 'consent-off'] as const).map(async (part) => {
-          const hub = await startHub({ databaseUrl: db.url, preload: [resolve(__dirname, `lib/${part}.js`)] });
+          const hub = await startHub({
+            databaseUrl: db.url,
+            preload: [resolve(__dirname, `lib/${part}.js`)],
+          });
           const agency = `${READER}-${part}`;
           const reader = await registerBenchAgency(hub.url, hub.adminToken, agency);
           await referAll(checked, patients, agency);
@@ -206,10 +209,10 @@ async function main(): Promise<void> {
       auditedReadsPerSecond: checkedRate >= TARGET_REQUESTS_PER_SECOND,
     },
   });
-  const bad = [...[...pairs, ...fixed].flatMap((p) => [p.on, p.off]), ...Object.values(splitRuns).flat()].reduce(
-    (n, r) => n + r.result.non2xx + r.result.errors,
-    0,
-  );
+  const bad = [
+    ...[...pairs, ...fixed].flatMap((p) => [p.on, p.off]),
+    ...Object.values(splitRuns).flat(),
+  ].reduce((n, r) => n + r.result.non2xx + r.result.errors, 0);
   if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);
 }
 
@@ -235,7 +238,11 @@ function fixedLoadReport(offered: number, fixed: { on: Run; off: Run }[]) {
     what: 'both hubs offered half the unchecked maximum (autocannon overallRate), alternated',
     checked: side((f) => f.on),
     unchecked: side((f) => f.off),
-    p50Ms: { checked: round(checkedP50, 2), unchecked: round(uncheckedP50, 2), allowed: round(allowedP50, 2) },
+    p50Ms: {
+      checked: round(checkedP50, 2),
+      unchecked: round(uncheckedP50, 2),
+      allowed: round(allowedP50, 2),
+    },
     meetsTarget: checkedP50 <= allowedP50,
   };
 }

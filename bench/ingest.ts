@@ -15,7 +15,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { generatePatients, toTransactionBundle } from '../test/synthetic';
+import { generatePatients, toTransactionBundle } from '@passerelle/synthetic';
 import { runBench } from './lib/cleanup';
 import { runConcurrently } from './lib/concurrency';
 import { cpuBetween, snapshot, waitForQuiet } from './lib/cpu';

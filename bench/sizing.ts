@@ -9,7 +9,7 @@
  * Run: npm run build && node dist/bench/sizing.js [-- --patients N]  (default 200)
  */
 import { Client } from 'pg';
-import { generatePatients, toTransactionBundle } from '../test/synthetic';
+import { generatePatients, toTransactionBundle } from '@passerelle/synthetic';
 import { authHeader } from './lib/auth';
 import { runBench } from './lib/cleanup';
 import { runConcurrently } from './lib/concurrency';

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { generatePatients, toTransactionBundle } from '../../test/synthetic';
+import { generatePatients, toTransactionBundle } from '@passerelle/synthetic';
 import { runConcurrently } from './concurrency';
 import { coresOf, cpuBetween, snapshot, waitForQuiet } from './cpu';
 import type { Hub } from './hub';

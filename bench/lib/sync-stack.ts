@@ -7,7 +7,7 @@ import {
   type RegisteredAgency,
   registerConnectorAgency,
 } from '../../apps/connector/src/connector.testing';
-import { defaultAgencies } from '../../test/synthetic';
+import { defaultAgencies } from '@passerelle/synthetic';
 import { newAdminToken, newCheckpointKey } from './auth';
 import { onCleanup } from './cleanup';
 import { type Child, freePort, ROOT, spawnNode, waitForHttp } from './processes';

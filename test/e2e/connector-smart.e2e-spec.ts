@@ -13,7 +13,7 @@ import {
 } from '../../apps/connector/src';
 import { fetchAll, type RegisteredAgency } from '../../apps/connector/src/connector.testing';
 import { type AgencyServer, startAgencyServer } from '../../apps/sandbox/src';
-import { defaultAgencies } from '../synthetic';
+import { defaultAgencies } from '@passerelle/synthetic';
 
 import { type Harness, registerAgency, startConnector } from './connector-harness';
 

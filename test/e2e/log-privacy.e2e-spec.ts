@@ -15,7 +15,7 @@ import {
   type TestDatabase,
 } from '@passerelle/testing';
 import { Client } from 'pg';
-import { generatePatients, type SyntheticPatient, toTransactionBundle } from '../synthetic';
+import { generatePatients, type SyntheticPatient, toTransactionBundle } from '@passerelle/synthetic';
 
 /**
  * The synthetic patients pushed through a hub and a worker (built, as processes, on PostgreSQL

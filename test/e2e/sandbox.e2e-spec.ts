@@ -11,7 +11,7 @@ import {
 import type { SandboxHealth } from '../../apps/sandbox/src/health.controller';
 import { loadSandboxConfig } from '../../apps/sandbox/src/sandbox-config';
 import { SandboxModule } from '../../apps/sandbox/src/sandbox.module';
-import { INS_NIR_SYSTEM } from '../synthetic';
+import { INS_NIR_SYSTEM } from '@passerelle/synthetic';
 
 type Bundle = B<FhirResource>;
 

@@ -8,7 +8,7 @@ import {
   type SupportedType,
 } from '@passerelle/fhir';
 import { FhirRepository, openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createRandom } from '../synthetic';
+import { createRandom } from '@passerelle/synthetic';
 import { createTestDatabase, resourceDefinitions, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
 import { criterion } from './differential-queries';
 import { syntheticRecords } from './records';

@@ -6,7 +6,7 @@ import {
   SEARCH_PARAMS,
   type SupportedType,
 } from '@passerelle/fhir';
-import { createRandom } from '../synthetic';
+import { createRandom } from '@passerelle/synthetic';
 
 /**
  * Queries for the differential test, drawn from the values the records really hold, so most

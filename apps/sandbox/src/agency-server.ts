@@ -1,7 +1,7 @@
 import { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, CapabilityStatement, ResourceType } from '@medplum/fhirtypes';
 import type { AddressInfo } from 'node:net';
-import { type AgencyIdentity, defaultAgencies } from '../../../test/synthetic';
+import { type AgencyIdentity, defaultAgencies } from '@passerelle/synthetic';
 import { AGENCY_RECORD_TYPES, type AgencyKind } from './agency-kinds';
 import { type AgencyAuth, NO_AUTH } from './auth';
 import { createFhirHttpServer, FHIR_BASE_PATH } from './fhir-http';

@@ -6,7 +6,7 @@ import {
   SNOMED,
   type SyntheticEntry,
   type SyntheticPatient,
-} from '../../../test/synthetic';
+} from '@passerelle/synthetic';
 
 /**
  * The generator writes no ServiceRequest, so the specialist's referrals are made here, in the

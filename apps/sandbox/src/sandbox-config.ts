@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Env, EnvReader, LOG_LEVEL_NAMES, type LogLevelName } from '@passerelle/config';
 import { OperationOutcomeError } from '@passerelle/fhir';
 import { type Jwks, validateJwks } from '@passerelle/identity';
-import type { Country } from '../../../test/synthetic';
+import type { Country } from '@passerelle/synthetic';
 import { AGENCY_KINDS, type AgencyKind } from './agency-kinds';
 import type { AgencyAuth } from './auth';
 

@@ -1,4 +1,4 @@
-import { type Country, defaultAgencies } from '../../../test/synthetic';
+import { type Country, defaultAgencies } from '@passerelle/synthetic';
 import { AGENCY_KINDS, type AgencyKind } from './agency-kinds';
 import { type AgencyServer, startAgencyServer } from './agency-server';
 import type { AgencyAuth } from './auth';

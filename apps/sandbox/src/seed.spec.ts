@@ -1,5 +1,5 @@
 import type { FhirResource, Organization, Patient, ServiceRequest } from 'fhir/r4';
-import { defaultAgencies, FINESS_SYSTEM, INS_NIR_SYSTEM } from '../../../test/synthetic';
+import { defaultAgencies, FINESS_SYSTEM, INS_NIR_SYSTEM } from '@passerelle/synthetic';
 import { AGENCY_KINDS, AGENCY_RECORD_TYPES, knowsPatient } from './agency-kinds';
 import { agencyRecords, seedBundle } from './seed';
 

@@ -8,7 +8,7 @@ import {
   type SyntheticEntry,
   type SyntheticPatient,
   toTransactionBundle,
-} from '../../../test/synthetic';
+} from '@passerelle/synthetic';
 import { AGENCY_RECORD_TYPES, type AgencyKind, knowsPatient } from './agency-kinds';
 import { referral } from './referral';
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { defaultAgencies } from '../../../../test/synthetic';
+import { defaultAgencies } from '@passerelle/synthetic';
 import { generatePassword } from '@passerelle/accounts';
 import { generateAgencyKey } from './keys';
 

@@ -1,6 +1,6 @@
 import { evalFhirPath } from '@medplum/core';
 import type { Resource } from 'fhir/r4';
-import { generatePatients } from '../../../../test/synthetic';
+import { generatePatients } from '@passerelle/synthetic';
 import { isSupportedType, SUPPORTED_TYPES } from '../resource-types';
 import { compositePairs, parameterValues } from './extract';
 import { CLINICAL_DATE_PARAM, findParam, SEARCH_PARAMS } from './parameters';

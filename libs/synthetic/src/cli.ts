@@ -1,6 +1,6 @@
 /**
  * Writes synthetic patients as transaction Bundles, one JSON Bundle per line (NDJSON):
- *   node dist/test/synthetic/cli.js --patients 100 --seed 42 --mode create > patients.ndjson
+ *   node dist/libs/synthetic/src/cli.js --patients 100 --seed 42 --mode create > patients.ndjson
  */
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
