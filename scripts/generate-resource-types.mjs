@@ -41,11 +41,13 @@ const EXCLUDED = {
   ImplementationGuide: 'conformance: the hub validates against the official R4 definitions only',
   SearchParameter: 'conformance: the hub serves the official R4 search parameters only',
   OperationDefinition: 'conformance: the operations are those the hub implements',
-  CompartmentDefinition: 'conformance: the official Patient CompartmentDefinition decides what belongs to a patient',
+  CompartmentDefinition:
+    'conformance: the official Patient CompartmentDefinition decides what belongs to a patient',
   StructureMap: 'conformance: the hub transforms nothing',
   GraphDefinition: 'conformance: the hub does not serve graph operations',
   ExampleScenario: 'conformance documentation, not shared care data',
-  MessageDefinition: 'conformance of FHIR messaging, which the hub does not use (it exchanges through REST and feeds)',
+  MessageDefinition:
+    'conformance of FHIR messaging, which the hub does not use (it exchanges through REST and feeds)',
   MessageHeader: 'FHIR messaging, which the hub does not use (it exchanges through REST and feeds)',
   TerminologyCapabilities: 'terminology: the hub is not a terminology server',
   CodeSystem: 'terminology: the hub is not a terminology server, and a stored one would change no validation',
@@ -54,7 +56,8 @@ const EXCLUDED = {
   NamingSystem: 'terminology: the hub is not a terminology server',
   TestScript: 'testing of FHIR servers, not shared care data',
   TestReport: 'testing of FHIR servers, not shared care data',
-  Subscription: "the hub's feeds ($changes) deliver changes; a stored Subscription would promise notifications it does not send",
+  Subscription:
+    "the hub's feeds ($changes) deliver changes; a stored Subscription would promise notifications it does not send",
 };
 
 /** Stored, but written by the hub only. */
@@ -79,7 +82,9 @@ for (const name of Object.keys(EXCLUDED)) {
 const stored = all.filter((t) => EXCLUDED[t] === undefined);
 
 const official = new Map(compartment.resource.map((r) => [r.code, r.param ?? []]));
-const params = searchParameters.entry.map((e) => e.resource).filter((sp) => sp.resourceType === 'SearchParameter');
+const params = searchParameters.entry
+  .map((e) => e.resource)
+  .filter((sp) => sp.resourceType === 'SearchParameter');
 const compartmentParams = {};
 const fallbacks = [];
 for (const type of stored) {
@@ -90,7 +95,9 @@ for (const type of stored) {
     continue;
   }
   const naming = params
-    .filter((sp) => sp.type === 'reference' && sp.base.includes(type) && (sp.target ?? []).includes('Patient'))
+    .filter(
+      (sp) => sp.type === 'reference' && sp.base.includes(type) && (sp.target ?? []).includes('Patient'),
+    )
     .map((sp) => sp.code)
     .sort();
   if (naming.length > 0) {

@@ -43,7 +43,10 @@ describe.each(STORE_KINDS)('DatabaseCursorStore on %s', (kind) => {
   });
 
   it('keeps cursors across a restart (durable)', async () => {
-    await new DatabaseCursorStore(db.dataSource, 'restart').set(pullStream('Encounter'), '2026-02-02T00:00:00.000Z');
+    await new DatabaseCursorStore(db.dataSource, 'restart').set(
+      pullStream('Encounter'),
+      '2026-02-02T00:00:00.000Z',
+    );
     await db.close();
     db = await openDatabase(database.config, { migrate: true, schemas: [CONNECTOR_SCHEMA] });
     expect(await new DatabaseCursorStore(db.dataSource, 'restart').get(pullStream('Encounter'))).toBe(

@@ -13,7 +13,12 @@ export {
   ROUTING_RULES_VARIABLE,
   ROUTING_RULES_VERSION,
 } from './routing/rules-file';
-export { JsonSyntaxError, parseJsonWithLines, type JsonPosition, type LocatedJson } from './routing/json-lines';
+export {
+  JsonSyntaxError,
+  parseJsonWithLines,
+  type JsonPosition,
+  type LocatedJson,
+} from './routing/json-lines';
 export { Router, ROUTER_CLIENT_ID, type RouteResult, type RouterDependencies } from './routing/router';
 export * from './feed/feed';
 export * from './feed/references';

@@ -55,8 +55,7 @@ class Checker {
   }
 
   strings(value: unknown, path: Path, what: string, rule?: string): string[] | undefined {
-    if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
-      return value;
+    if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) return value;
     this.problem(path, `${what} must be a non-empty list of strings`, rule);
     return undefined;
   }
