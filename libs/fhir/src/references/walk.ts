@@ -25,9 +25,17 @@ export interface WalkOptions {
 
 interface Frame {
   node: unknown;
-  parent?: ReferenceSite['parent'];
+  /** The frame of what holds this node, and the node's key in it (none for the resource). */
+  up?: Frame;
   key?: string | number;
-  path: (string | number)[];
+  depth: number;
+}
+
+/** Keys and indexes from the resource down to a frame's node. */
+function pathOf(frame: Frame): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.up) path.push(f.key);
+  return path.reverse();
 }
 
 /**
@@ -37,22 +45,29 @@ interface Frame {
 export function referenceSites(resource: object, options: WalkOptions = {}): ReferenceSite[] {
   const sites: ReferenceSite[] = [];
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const stack: Frame[] = [{ node: resource, path: [] }];
+  const stack: Frame[] = [{ node: resource, depth: 0 }];
+  const children: Frame[] = [];
   while (stack.length > 0) {
-    const { node, parent, key, path } = stack.pop()!;
-    if (path.length > maxDepth || typeof node !== 'object' || node === null) continue;
-    const children: Frame[] = [];
+    const frame = stack.pop()!;
+    const { node, depth } = frame;
+    if (depth > maxDepth || typeof node !== 'object' || node === null) continue;
+    children.length = 0;
     if (Array.isArray(node)) {
-      node.forEach((child, i) => children.push({ node: child, parent: node, key: i, path: [...path, i] }));
+      node.forEach((child, i) => children.push({ node: child, up: frame, key: i, depth: depth + 1 }));
     } else {
       const record = node as Record<string, unknown>;
-      if (typeof record.reference === 'string' && parent !== undefined && key !== undefined) {
-        sites.push({ element: record as ReferenceSite['element'], parent, key, path });
+      if (typeof record.reference === 'string' && frame.up !== undefined && frame.key !== undefined) {
+        sites.push({
+          element: record as ReferenceSite['element'],
+          parent: frame.up.node as ReferenceSite['parent'],
+          key: frame.key,
+          path: pathOf(frame),
+        });
       }
       for (const [k, v] of Object.entries(record)) {
         if (typeof v !== 'object' || v === null) continue;
         if (k === 'contained' && options.skipContained === true) continue;
-        children.push({ node: v, parent: record, key: k, path: [...path, k] });
+        children.push({ node: v, up: frame, key: k, depth: depth + 1 });
       }
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
