@@ -7,7 +7,7 @@ import {
   type LetterView,
   ONLINE_ACCOUNT_EXTENSION,
   type RunView,
-} from '@passerelle/letters';
+} from '@passerelle/mailroom';
 import {
   registerAgency,
   STORE_KINDS,

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Address, Consent, Observation, Patient } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
 import { INS_SYSTEM, qualifiedInsExtension } from '@passerelle/identity';
-import { type LetterView, newFormCode, type RunView } from '@passerelle/letters';
+import { newFormCode } from '@passerelle/letters';
+import { type LetterView, type RunView } from '@passerelle/mailroom';
 import { FhirRepository, parseStored } from '@passerelle/store';
 import {
   actor,

@@ -12,7 +12,7 @@ import {
   ONLINE_ACCOUNT_EXTENSION,
   readManifest,
   type RunView,
-} from '@passerelle/letters';
+} from '@passerelle/mailroom';
 import { FhirRepository } from '@passerelle/store';
 import { InProcessDriver } from '@passerelle/sync';
 import {

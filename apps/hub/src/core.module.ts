@@ -13,7 +13,7 @@ import {
   writerMaySee,
 } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
-import { careLetters, loadMailroomConfig } from '@passerelle/letters';
+import { careLetters, loadMailroomConfig } from '@passerelle/mailroom';
 import { FhirRepository, HUB_AGENCY, InternalReads, type WriteHook } from '@passerelle/store';
 import { writeOutbox } from '@passerelle/sync';
 import { DataSource } from 'typeorm';

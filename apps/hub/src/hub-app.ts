@@ -6,7 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
 import { loadRoutingRules } from '@passerelle/sync';
-import { loadMailroomConfig } from '@passerelle/letters';
+import { loadMailroomConfig } from '@passerelle/mailroom';
 import { createLogger, installAccessLog, PinoNestLogger, requestIdFrom } from '@passerelle/telemetry';
 import type { DestinationStream } from 'pino';
 import type { AuthenticatedRequest } from './auth/fhir-auth.guard';

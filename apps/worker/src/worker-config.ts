@@ -10,7 +10,7 @@ import {
   readSync,
   type SyncConfig,
 } from '@passerelle/config';
-import { type MailroomConfig, readMailroom } from '@passerelle/letters';
+import { type MailroomConfig, readMailroom } from '@passerelle/mailroom';
 
 /** The worker's configuration: the hub's database, Redis for the queues, the consent policy. */
 export interface WorkerConfig {

@@ -11,7 +11,7 @@ import { AUDIT_SCHEMA, AuditWriter } from '@passerelle/audit';
 import { CONSENT_SCHEMA, ConsentService, PersonConsentSource } from '@passerelle/consent';
 import { getFhirSchemaValidator } from '@passerelle/fhir';
 import { AgencyService, IDENTITY_SCHEMA, PatientIndex } from '@passerelle/identity';
-import { MAILROOM_SCHEMA, MailroomWorker } from '@passerelle/letters';
+import { MAILROOM_SCHEMA, MailroomWorker } from '@passerelle/mailroom';
 import { FhirRepository, StoreModule } from '@passerelle/store';
 import {
   createQueueDriver,

@@ -18,7 +18,7 @@ import {
   type MailroomConfig,
   type MailroomDeps,
   MailroomWorker,
-} from '@passerelle/letters';
+} from '@passerelle/mailroom';
 import { FhirRepository } from '@passerelle/store';
 import { QUEUE_DRIVER, type QueueDriver } from '@passerelle/sync';
 import { DataSource } from 'typeorm';

@@ -1,7 +1,6 @@
 import type { Consent, ConsentProvision } from 'fhir/r4';
 import { AGENCY_ID_SYSTEM, AGENCY_KIND_SYSTEM, typedProvisions } from '@passerelle/consent';
-import type { SharingRule } from '../letter-types';
-import type { AgencyKind, ConsentAction } from '../strings';
+import type { AgencyKind, ConsentAction, SharingRule } from '@passerelle/letters';
 
 /**
  * A FHIR privacy Consent as the consent-change letter tells it: one rule per provision that

@@ -4,7 +4,7 @@ import type { AuditInput } from '@passerelle/audit';
 import { type Db, type FhirRepository, HUB_AGENCY, parseStored } from '@passerelle/store';
 import type { QueueDriver } from '@passerelle/sync';
 import type { DataSource } from 'typeorm';
-import type { LetterSender } from '../letter-types';
+import type { LetterSender } from '@passerelle/letters';
 import type { PersonRecord } from './contact-markers';
 
 /** What the mailroom (operator actions) and its worker are built from; the app wires them. */

@@ -19,7 +19,7 @@ import type {
   MedicinesLetter,
   PatientSummaryLetter,
   SeenData,
-} from '../letter-types';
+} from '@passerelle/letters';
 import { CareContent, practitionerText } from './care-content';
 import { formById, issueForm } from './consent-form-rows';
 import { consentAction, sharingRules } from './consent-rules';
