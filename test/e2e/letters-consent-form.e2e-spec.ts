@@ -123,9 +123,7 @@ describe.each(STORE_KINDS)('the paper consent form on a real hub (%s)', (kind) =
   }
 
   beforeAll(async () => {
-    process.env.MAILROOM_DIR = outputDir;
-    process.env.MAILROOM_POLL_INTERVAL_MS = '50';
-    hub = await startTestHub(kind);
+    hub = await startTestHub(kind, { env: { MAILROOM_DIR: outputDir, MAILROOM_POLL_INTERVAL_MS: '50' } });
     const as = async (id: string, agencyKind: 'gp' | 'hospital' | 'specialist') =>
       request
         .agent(hub.url)

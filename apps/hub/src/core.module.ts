@@ -13,7 +13,7 @@ import {
   writerMaySee,
 } from '@passerelle/consent';
 import { AgencyService, PatientIndex } from '@passerelle/identity';
-import { careLetters, loadMailroomConfig } from '@passerelle/mailroom';
+import { careLetters } from '@passerelle/mailroom';
 import { FhirRepository, HUB_AGENCY, InternalReads, type WriteHook } from '@passerelle/store';
 import { writeOutbox } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
@@ -106,7 +106,7 @@ export class CoreModule {
                 checkConsentAuthorship,
                 consentChanges(new PatientNotifications(dataSource)),
                 careLetters(new InternalReads(dataSource, config.fhir.maxPageSize), {
-                  timeZone: loadMailroomConfig(process.env, config.database).timeZone,
+                  timeZone: config.mailroom.timeZone,
                 }),
                 writeOutbox,
               ],

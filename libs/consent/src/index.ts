@@ -1,6 +1,7 @@
 export * from './types';
 export { decide, decisionWithoutConsents } from './decide';
 export { typedProvisions } from './provisions';
+export { consentAction, type ConsentAction, sharingRules, type SharingRule } from './sharing-rules';
 export { ConsentService } from './consent.service';
 export {
   CONSENT_READER,

@@ -27,7 +27,6 @@ export {
   type HubCommunication,
   type NoticeFacts,
 } from './communications';
-export { consentAction, sharingRules } from './consent-rules';
 export { careLetters } from './care-letters';
 export { appointmentEvents, appointmentFacts, longTermChange, RECENT_MS, stayEnded } from './care-changes';
 export { addressFingerprint, type PostalAddress } from './postal-address';
@@ -35,7 +34,6 @@ export { letterReference, type LetterFilter } from './letter-rows';
 export {
   DEFAULT_SENDER,
   DEFAULT_WORKER_OPTIONS,
-  defaultOutputDir,
   PRINT_RUN_ATTEMPTS,
   type AuditRecorder,
   type MailroomDeps,
@@ -43,7 +41,6 @@ export {
   type MailroomWorkerDeps,
   type MailroomWorkerOptions,
 } from './mailroom-deps';
-export { loadMailroomConfig, type MailroomConfig, readMailroom } from './mailroom-config';
 export { Mailroom, type ReturnedLetter, type RunFile } from './mailroom';
 export { MailroomWorker } from './mailroom-worker';
 export { MAILROOM_CLIENT_ID } from './print-run-builder';

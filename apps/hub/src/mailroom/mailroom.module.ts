@@ -13,9 +13,7 @@ import { AgencyService, PatientIndex } from '@passerelle/identity';
 import {
   ConsentForms,
   DEFAULT_WORKER_OPTIONS,
-  loadMailroomConfig,
   Mailroom,
-  type MailroomConfig,
   type MailroomDeps,
   MailroomWorker,
 } from '@passerelle/mailroom';
@@ -44,18 +42,13 @@ class MailroomLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
  * calls) always, and when the routing worker runs in the hub's own process (SYNC_WORKER=in-process,
  * the embedded default) the `MailroomWorker` too: notification poller, `letter` and `print-run` processors on
  * the hub's queue driver. Otherwise the worker app runs them.
- *
- * Its settings (MAILROOM_*, LETTER_SENDER_*) are read by `loadMailroomConfig` at start-up; until
- * HubConfig carries them, from the process environment.
+ * Its settings (MAILROOM_*, LETTER_SENDER_*) are the validated config's (`HubConfig.mailroom`).
  */
 @Global()
 @Module({})
 export class MailroomModule {
-  static forRoot(
-    config: HubConfig,
-    mailroom: MailroomConfig = loadMailroomConfig(process.env, config.database),
-  ): DynamicModule {
-    const options = { ...DEFAULT_WORKER_OPTIONS, ...mailroom };
+  static forRoot(config: HubConfig): DynamicModule {
+    const options = { ...DEFAULT_WORKER_OPTIONS, ...config.mailroom };
     const worker =
       config.sync.worker === 'in-process'
         ? [
