@@ -47,3 +47,4 @@ export { MAILROOM_CLIENT_ID } from './print-run-builder';
 export { csvCells, readManifest, type ManifestEntry } from './manifest-reader';
 export { type ConsentFormAnswer, readConsentFormAnswer } from './consent-form-answer';
 export { ConsentForms, type ConsentFormDeps, type RecordedForm } from './consent-forms';
+export { MailroomModule } from './mailroom.module';
