@@ -90,7 +90,8 @@ describe('the worker app makes the letters and print runs the hub asks for', () 
         .expect(201)
     ).body as LetterView;
     const decided = await eventually(async () => {
-      const letter = (await admin().get(`/admin/mailroom/letters/${asked.id}`).expect(200)).body as LetterView;
+      const letter = (await admin().get(`/admin/mailroom/letters/${asked.id}`).expect(200))
+        .body as LetterView;
       return letter.status === 'new' ? undefined : letter;
     }, 'the letter decided by the worker');
     expect(decided.status).toBe('pending');
