@@ -1,8 +1,10 @@
 /**
  * The mailroom: patient notifications become letters or online notices,
- * letters are gathered into print runs, and operators print, post and mark returned mail. Unlike
- * the rest of this lib it holds state: its tables are MAILROOM_SCHEMA; apps wire `Mailroom` (operator
- * actions) and `MailroomWorker` (poller + `letter` and `print-run` queue processors).
+ * letters are gathered into print runs, and operators print, post and mark returned mail. The
+ * state of letters (libs/letters renders them and holds none): its tables are MAILROOM_SCHEMA;
+ * apps import `MailroomModule`: `Mailroom` (operator actions), `ConsentForms`, and where the
+ * process runs the jobs `MailroomWorker` (poller + `letter` and `print-run` queue processors).
+ * Other libs' data is read through their exports (libs/consent, libs/audit), not their tables.
  */
 export { MAILROOM_SCHEMA } from './schema';
 export * from './mailroom.types';
