@@ -17,6 +17,7 @@ export {
 } from './audit-verifier';
 export { requesterView } from './requester-view';
 export { AuditQueries, type AccessReportRow, type AuditPage, type AuditSearch } from './audit-queries';
+export { patientsAccessedByAgencies } from './accessed-patients';
 export {
   appendCheckpoint,
   checkpointMessage,

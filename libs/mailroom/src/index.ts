@@ -1,8 +1,10 @@
 /**
  * The mailroom: patient notifications become letters or online notices,
- * letters are gathered into print runs, and operators print, post and mark returned mail. Unlike
- * the rest of this lib it holds state: its tables are MAILROOM_SCHEMA; apps wire `Mailroom` (operator
- * actions) and `MailroomWorker` (poller + `letter` and `print-run` queue processors).
+ * letters are gathered into print runs, and operators print, post and mark returned mail. The
+ * state of letters (libs/letters renders them and holds none): its tables are MAILROOM_SCHEMA;
+ * apps import `MailroomModule`: `Mailroom` (operator actions), `ConsentForms`, and where the
+ * process runs the jobs `MailroomWorker` (poller + `letter` and `print-run` queue processors).
+ * Other libs' data is read through their exports (libs/consent, libs/audit), not their tables.
  */
 export { MAILROOM_SCHEMA } from './schema';
 export * from './mailroom.types';
@@ -27,7 +29,6 @@ export {
   type HubCommunication,
   type NoticeFacts,
 } from './communications';
-export { consentAction, sharingRules } from './consent-rules';
 export { careLetters } from './care-letters';
 export { appointmentEvents, appointmentFacts, longTermChange, RECENT_MS, stayEnded } from './care-changes';
 export { addressFingerprint, type PostalAddress } from './postal-address';
@@ -35,7 +36,6 @@ export { letterReference, type LetterFilter } from './letter-rows';
 export {
   DEFAULT_SENDER,
   DEFAULT_WORKER_OPTIONS,
-  defaultOutputDir,
   PRINT_RUN_ATTEMPTS,
   type AuditRecorder,
   type MailroomDeps,
@@ -43,10 +43,10 @@ export {
   type MailroomWorkerDeps,
   type MailroomWorkerOptions,
 } from './mailroom-deps';
-export { loadMailroomConfig, type MailroomConfig, readMailroom } from './mailroom-config';
 export { Mailroom, type ReturnedLetter, type RunFile } from './mailroom';
 export { MailroomWorker } from './mailroom-worker';
 export { MAILROOM_CLIENT_ID } from './print-run-builder';
 export { csvCells, readManifest, type ManifestEntry } from './manifest-reader';
 export { type ConsentFormAnswer, readConsentFormAnswer } from './consent-form-answer';
 export { ConsentForms, type ConsentFormDeps, type RecordedForm } from './consent-forms';
+export { MailroomModule } from './mailroom.module';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@passerelle/store';
-import type { LetterKind } from '../letter-types';
-import type { Language } from '../strings';
+import type { Language, LetterKind } from '@passerelle/letters';
 import {
   type Held,
   type HeldReason,

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@passerelle/config';
+import { ConfigError } from './env';
 import { loadMailroomConfig } from './mailroom-config';
 
 describe('loadMailroomConfig', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HumanName } from 'fhir/r4';
-import { addressInputFrom, type ValidAddress, validateAddress } from '../address';
+import { addressInputFrom, type ValidAddress, validateAddress } from '@passerelle/letters';
 import { byNewest, type PersonRecord } from './contact-markers';
 import type { Held } from './mailroom.types';
 

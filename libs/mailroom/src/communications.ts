@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Communication } from 'fhir/r4';
-import type { LetterKind } from '../letter-types';
-import type { Language } from '../strings';
+import type { Language, LetterKind } from '@passerelle/letters';
 
 /**
  * The hub's own FHIR Communications: the online notice a patient with an account gets instead of

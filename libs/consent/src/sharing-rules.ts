@@ -1,7 +1,7 @@
 import type { Consent, ConsentProvision } from 'fhir/r4';
-import { AGENCY_ID_SYSTEM, AGENCY_KIND_SYSTEM, typedProvisions } from '@passerelle/consent';
-import type { SharingRule } from '../letter-types';
-import type { AgencyKind, ConsentAction } from '../strings';
+import { typedProvisions } from './provisions';
+import type { AgencyKind } from './types';
+import { AGENCY_ID_SYSTEM, AGENCY_KIND_SYSTEM } from './vocabulary';
 
 /**
  * A FHIR privacy Consent as the consent-change letter tells it: one rule per provision that
@@ -11,6 +11,20 @@ import type { AgencyKind, ConsentAction } from '../strings';
  * and labels named along the chain; the period is the overlap. Agencies are named by id here;
  * the caller swaps in their names.
  */
+
+/** One rule of the patient's sharing choices, in the letter's words; an absent list means "all". */
+export interface SharingRule {
+  decision: 'permit' | 'deny';
+  agencies?: string[];
+  agencyKinds?: AgencyKind[];
+  purposes?: string[];
+  /** FHIR resource types or sensitivity labels. */
+  dataClasses?: string[];
+  period?: { start?: Date; end?: Date };
+}
+
+/** What a Consent version did: recorded (first version), changed, or withdrawn. */
+export type ConsentAction = 'created' | 'updated' | 'withdrawn';
 
 const AGENCY_KINDS: readonly AgencyKind[] = ['hospital', 'gp', 'specialist'];
 

@@ -6,7 +6,7 @@ import {
   type PaperFormChoices,
   paperFormProblems,
 } from '@passerelle/consent';
-import { readFormCode } from '../form-code';
+import { readFormCode } from '@passerelle/letters';
 import { MailroomError } from './mailroom.types';
 
 /**

@@ -1,5 +1,5 @@
 import type { Consent } from 'fhir/r4';
-import { consentAction, sharingRules } from './consent-rules';
+import { consentAction, sharingRules } from './sharing-rules';
 
 const IRCP = {
   coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],

@@ -1,10 +1,10 @@
-import { join, resolve } from 'node:path';
 import type { Patient } from 'fhir/r4';
 import type { AuditInput } from '@passerelle/audit';
+import { MAILROOM_DEFAULTS } from '@passerelle/config';
 import { type Db, type FhirRepository, HUB_AGENCY, parseStored } from '@passerelle/store';
 import type { QueueDriver } from '@passerelle/sync';
 import type { DataSource } from 'typeorm';
-import type { LetterSender } from '../letter-types';
+import type { LetterSender } from '@passerelle/letters';
 import type { PersonRecord } from './contact-markers';
 
 /** What the mailroom (operator actions) and its worker are built from; the app wires them. */
@@ -56,20 +56,11 @@ export interface MailroomWorkerOptions extends MailroomOptions {
   autoRunIntervalMs?: number;
 }
 
-/** `<DATA_DIR or ./data>/print-runs`. */
-export function defaultOutputDir(dataDir: string | undefined): string {
-  return join(resolve(dataDir ?? './data'), 'print-runs');
-}
+export const DEFAULT_SENDER: LetterSender = MAILROOM_DEFAULTS.sender;
 
-export const DEFAULT_SENDER: LetterSender = { service: 'Passerelle', addressLines: [] };
-
+/** The validated config's defaults (libs/config, MAILROOM_*), and the worker's own. */
 export const DEFAULT_WORKER_OPTIONS: Omit<MailroomWorkerOptions, 'outputDir'> = {
-  sender: DEFAULT_SENDER,
-  runSize: 1000,
-  timeZone: 'Europe/Paris',
-  formValidityDays: 90,
-  lateLetterDays: 5,
-  pollIntervalMs: 1000,
+  ...MAILROOM_DEFAULTS,
   batchSize: 200,
   rescanIntervalMs: 60_000,
   concurrency: 2,

@@ -1,15 +1,10 @@
-import { join } from 'node:path';
-import { type DatabaseConfig, type Env, EnvReader } from '@passerelle/config';
-import {
-  DEFAULT_SENDER,
-  DEFAULT_WORKER_OPTIONS,
-  defaultOutputDir,
-  type MailroomWorkerOptions,
-} from './mailroom-deps';
+import { join, resolve } from 'node:path';
+import { type Env, EnvReader } from './env';
+import type { DatabaseConfig } from './hub-config';
 
 /**
  * The mailroom's settings from the environment, validated (a bad value stops the process with
- * the variable's name), for the hub and the worker app alike:
+ * the variable's name): `HubConfig.mailroom` and the worker's `WorkerConfig.mailroom`.
  *
  * | variable | default | |
  * | --- | --- | --- |
@@ -24,17 +19,47 @@ import {
  * | LETTER_SENDER_PHONE, LETTER_SENDER_EMAIL, LETTER_SENDER_HOURS | (none) | how to reach it |
  * | LETTER_TIME_ZONE | Europe/Paris | the time zone letters print dates in |
  */
-export type MailroomConfig = Pick<
-  MailroomWorkerOptions,
-  | 'outputDir'
-  | 'sender'
-  | 'runSize'
-  | 'pollIntervalMs'
-  | 'timeZone'
-  | 'autoRunIntervalMs'
-  | 'formValidityDays'
-  | 'lateLetterDays'
->;
+export interface MailroomConfig {
+  /** Where print-run files (PDF + CSV) are written and read back for download. */
+  outputDir: string;
+  /** The service's contact details, printed on every letter (the letters' `LetterSender`). */
+  sender: LetterSenderConfig;
+  /** Most letters in one print run. */
+  runSize: number;
+  /** How often new patient notifications are read. */
+  pollIntervalMs: number;
+  /** IANA time zone that letters print dates in. */
+  timeZone: string;
+  /** When set, a run is gathered this often (letters waiting); else operators create runs. */
+  autoRunIntervalMs?: number;
+  /** How long a consent letter's paper form is accepted after the letter is printed. */
+  formValidityDays: number;
+  /** An appointment closer than this by post is flagged to the agency: the letter may arrive late. */
+  lateLetterDays: number;
+}
+
+export interface LetterSenderConfig {
+  service: string;
+  addressLines: readonly string[];
+  phone?: string;
+  hours?: string;
+  email?: string;
+}
+
+/** The defaults of the settings above (but `outputDir`, which depends on where data lives). */
+export const MAILROOM_DEFAULTS: Omit<MailroomConfig, 'outputDir' | 'autoRunIntervalMs'> = {
+  sender: { service: 'Passerelle', addressLines: [] },
+  runSize: 1000,
+  pollIntervalMs: 1000,
+  timeZone: 'Europe/Paris',
+  formValidityDays: 90,
+  lateLetterDays: 5,
+};
+
+/** `<DATA_DIR or ./data>/print-runs`. */
+export function defaultOutputDir(dataDir: string | undefined): string {
+  return join(resolve(dataDir ?? './data'), 'print-runs');
+}
 
 function validTimeZone(zone: string): boolean {
   try {
@@ -54,7 +79,7 @@ export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomC
   const email = r.optionalString('LETTER_SENDER_EMAIL');
   const hours = r.optionalString('LETTER_SENDER_HOURS');
   const autoRun = r.int('MAILROOM_AUTO_RUN_MINUTES', 0, 0, 7 * 24 * 60);
-  const timeZone = r.string('LETTER_TIME_ZONE', DEFAULT_WORKER_OPTIONS.timeZone);
+  const timeZone = r.string('LETTER_TIME_ZONE', MAILROOM_DEFAULTS.timeZone);
   if (!validTimeZone(timeZone))
     r.problems.push(`LETTER_TIME_ZONE must be an IANA time zone (got "${timeZone}")`);
   const config: MailroomConfig = {
@@ -64,7 +89,7 @@ export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomC
         ? join(database.dataDir, 'print-runs')
         : defaultOutputDir(r.optionalString('DATA_DIR'))),
     sender: {
-      service: r.string('LETTER_SENDER_NAME', DEFAULT_SENDER.service),
+      service: r.string('LETTER_SENDER_NAME', MAILROOM_DEFAULTS.sender.service),
       addressLines: (r.optionalString('LETTER_SENDER_ADDRESS') ?? '')
         .split('|')
         .map((l) => l.trim())
@@ -73,11 +98,11 @@ export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomC
       ...(email ? { email } : {}),
       ...(hours ? { hours } : {}),
     },
-    runSize: r.int('MAILROOM_RUN_SIZE', DEFAULT_WORKER_OPTIONS.runSize, 1, 5000),
-    pollIntervalMs: r.int('MAILROOM_POLL_INTERVAL_MS', DEFAULT_WORKER_OPTIONS.pollIntervalMs, 10, 600_000),
+    runSize: r.int('MAILROOM_RUN_SIZE', MAILROOM_DEFAULTS.runSize, 1, 5000),
+    pollIntervalMs: r.int('MAILROOM_POLL_INTERVAL_MS', MAILROOM_DEFAULTS.pollIntervalMs, 10, 600_000),
     timeZone,
-    formValidityDays: r.int('MAILROOM_FORM_VALID_DAYS', DEFAULT_WORKER_OPTIONS.formValidityDays, 1, 366),
-    lateLetterDays: r.int('MAILROOM_LATE_LETTER_DAYS', DEFAULT_WORKER_OPTIONS.lateLetterDays, 0, 60),
+    formValidityDays: r.int('MAILROOM_FORM_VALID_DAYS', MAILROOM_DEFAULTS.formValidityDays, 1, 366),
+    lateLetterDays: r.int('MAILROOM_LATE_LETTER_DAYS', MAILROOM_DEFAULTS.lateLetterDays, 0, 60),
     ...(autoRun > 0 ? { autoRunIntervalMs: autoRun * 60_000 } : {}),
   };
   return config;

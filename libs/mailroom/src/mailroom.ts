@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { patientsAccessedByAgencies } from '@passerelle/audit';
 import { HUB_AGENCY } from '@passerelle/store';
 import { returnedMailNotice } from './communications';
 import { contactFacts } from './contact-markers';
@@ -223,16 +224,12 @@ export class Mailroom {
         'invalid',
         'The period must be [start, end) with start before end and end not in the future',
       );
-    // Read straight from the audit trail's indexed columns: agencies' accesses, not the hub's own.
-    const accessed: { patient_id: string }[] = await this.db.query(
-      `SELECT DISTINCT patient_id FROM audit_event
-        WHERE recorded >= $1 AND recorded < $2 AND patient_id IS NOT NULL AND agency <> $3 AND outcome = '0'`,
-      [start.toISOString(), end.toISOString(), HUB_AGENCY],
-    );
+    // Agencies' accesses, not the hub's own.
+    const accessed = await patientsAccessedByAgencies(this.db, start, end);
     const people = new Set<string>();
     let letters = 0;
     let online = 0;
-    for (const { patient_id } of accessed) {
+    for (const patient_id of accessed) {
       const records = await personRecords(this.deps, patient_id);
       if (records.length === 0) continue;
       // The person, named by their smallest record id: the same letter whichever record was accessed.

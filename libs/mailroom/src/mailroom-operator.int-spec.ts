@@ -4,7 +4,7 @@ import { qualifiedInsExtension } from '@passerelle/identity';
 import type { AuditInput } from '@passerelle/audit';
 import { parseStored } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
-import { readPdf } from '../testing/read-pdf';
+import { readPdf } from '@passerelle/letters/testing';
 import { uuidFrom } from './communications';
 import {
   CABINET,

@@ -1,6 +1,5 @@
 import type { Extension, Patient } from 'fhir/r4';
-import type { LetterKind } from '../letter-types';
-import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from '../strings';
+import { DEFAULT_LANGUAGE, type Language, LANGUAGES, type LetterKind } from '@passerelle/letters';
 
 /**
  * How a patient is told: the markers an agency sets on its Patient record (top-level extensions)

@@ -3,7 +3,7 @@ import type { Communication, Consent } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
 import { parseStored } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
-import { readPdf } from '../testing/read-pdf';
+import { readPdf } from '@passerelle/letters/testing';
 import {
   CHU,
   HOME,

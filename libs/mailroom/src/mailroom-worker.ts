@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { PatientNotifications } from '@passerelle/consent';
 import { LetterDispatcher } from './dispatch';
 import { LetterContent } from './letter-content';
 import { insertLetter, lettersWithStatus, newCareLetters } from './letter-rows';
@@ -33,6 +34,7 @@ export class MailroomWorker {
   readonly builder: PrintRunBuilder;
   private readonly options: MailroomWorkerOptions;
   private readonly logger = new Logger('MailroomWorker');
+  private readonly notifications: PatientNotifications;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<unknown>;
   private lastRescan = 0;
@@ -48,6 +50,7 @@ export class MailroomWorker {
     this.mailroom = new Mailroom(deps, this.options);
     this.dispatcher = new LetterDispatcher(deps, this.options, content);
     this.builder = new PrintRunBuilder(deps, this.options, content);
+    this.notifications = new PatientNotifications(deps.dataSource);
   }
 
   /**
@@ -118,31 +121,22 @@ export class MailroomWorker {
    */
   private async takeNotifications(): Promise<{ id: string; updated_at: Date }[]> {
     return this.deps.dataSource.transaction(async (tx) => {
-      const rows: {
-        id: string;
-        patient_id: string;
-        kind: 'break-glass' | 'consent-change';
-        dedupe_key: string;
-      }[] = await tx.query(
-        `SELECT id, patient_id, kind, dedupe_key FROM patient_notification
-            WHERE status = 'pending' AND kind IN ('break-glass', 'consent-change')
-            ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize],
-      );
+      const rows = await this.notifications.takePending(tx, this.options.batchSize);
       if (rows.length === 0) return [];
       const ids: string[] = [];
       for (const n of rows) {
         const letter = await insertLetter(tx, {
-          patientId: n.patient_id,
+          patientId: n.patientId,
           kind: n.kind,
-          dedupeKey: n.dedupe_key,
+          dedupeKey: n.dedupeKey,
           details: { notificationId: n.id },
         });
         ids.push(letter.id);
       }
-      await tx.query(`UPDATE patient_notification SET status = 'dispatched' WHERE id = ANY($1::uuid[])`, [
+      await this.notifications.markDispatched(
+        tx,
         rows.map((n) => n.id),
-      ]);
+      );
       return tx.query(`SELECT id, updated_at FROM letter WHERE id = ANY($1::uuid[]) AND status = 'new'`, [
         ids,
       ]);

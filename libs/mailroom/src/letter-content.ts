@@ -1,6 +1,12 @@
 import type { AuditEvent, Consent, Patient, Practitioner } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
-import { hasSensitiveLabel, paperFormChoicesOf } from '@passerelle/consent';
+import {
+  consentAction,
+  hasSensitiveLabel,
+  paperFormChoicesOf,
+  PatientNotifications,
+  sharingRules,
+} from '@passerelle/consent';
 import { HUB_AGENCY, parseStored } from '@passerelle/store';
 import {
   buildSummary,
@@ -19,10 +25,9 @@ import type {
   MedicinesLetter,
   PatientSummaryLetter,
   SeenData,
-} from '../letter-types';
+} from '@passerelle/letters';
 import { CareContent, practitionerText } from './care-content';
 import { formById, issueForm } from './consent-form-rows';
-import { consentAction, sharingRules } from './consent-rules';
 import { contactFacts, type PersonRecord } from './contact-markers';
 import { findLetter, type LetterRow } from './letter-rows';
 import { agencyLabel, type MailroomDeps, type MailroomOptions } from './mailroom-deps';
@@ -65,6 +70,7 @@ const AUDIT_PAGES = 10;
 
 export class LetterContent {
   private readonly audits: AuditQueries;
+  private readonly notifications: PatientNotifications;
   private readonly sender: LetterSender;
   private readonly timeZone: string;
   private readonly care: CareContent;
@@ -74,6 +80,7 @@ export class LetterContent {
     private readonly options: Pick<MailroomOptions, 'sender' | 'timeZone' | 'formValidityDays'>,
   ) {
     this.audits = new AuditQueries(deps.dataSource);
+    this.notifications = new PatientNotifications(deps.dataSource);
     this.sender = options.sender;
     this.timeZone = options.timeZone;
     this.care = new CareContent(deps, options);
@@ -81,11 +88,15 @@ export class LetterContent {
 
   async notification(id: string | undefined): Promise<NotificationRow | undefined> {
     if (id === undefined) return undefined;
-    const rows: NotificationRow[] = await this.deps.dataSource.query(
-      'SELECT kind, patient_id, details, created_at FROM patient_notification WHERE id = $1',
-      [id],
+    const notice = await this.notifications.find(id);
+    return (
+      notice && {
+        kind: notice.kind,
+        patient_id: notice.patientId,
+        details: notice.details,
+        created_at: notice.createdAt,
+      }
     );
-    return rows[0];
   }
 
   async body(

@@ -1,6 +1,4 @@
-import type { AddressProblem } from '../address';
-import type { LetterKind } from '../letter-types';
-import type { Language } from '../strings';
+import type { AddressProblem, Language, LetterKind } from '@passerelle/letters';
 
 /**
  * A letter's life: `new` (recorded, channel not decided yet) → `digital` (told online with a

@@ -1,4 +1,4 @@
-import { manifestHeader, manifestLine } from '../manifest';
+import { manifestHeader, manifestLine } from '@passerelle/letters';
 import { csvCells } from './manifest-reader';
 
 describe('csvCells', () => {

@@ -12,7 +12,7 @@ import type {
 } from 'fhir/r4';
 import { hasSensitiveLabel } from '@passerelle/consent';
 import { parseStored, type StoredResource } from '@passerelle/store';
-import type { AppointmentLetter, AppointmentPlace, MedicineItem, MedicinesLetter } from '../letter-types';
+import type { AppointmentLetter, AppointmentPlace, MedicineItem, MedicinesLetter } from '@passerelle/letters';
 import { appointmentFacts } from './care-changes';
 import type { ListedMedicine, LetterRow } from './letter-rows';
 import { agencyLabel, type MailroomDeps, type MailroomOptions } from './mailroom-deps';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@passerelle/store';
-import { newFormCode } from '../form-code';
-import type { PaperConsentForm } from '../letter-types';
+import { newFormCode, type PaperConsentForm } from '@passerelle/letters';
 
 /** The `consent_form` table: every statement on it. */
 

@@ -15,7 +15,7 @@ import {
   type StoredResource,
 } from '@passerelle/store';
 import { InProcessDriver, type QueueDriver } from '@passerelle/sync';
-import type { LetterSender } from '../letter-types';
+import type { LetterSender } from '@passerelle/letters';
 import { ONLINE_ACCOUNT_EXTENSION } from './contact-markers';
 import { ConsentForms } from './consent-forms';
 import { communicationType } from './dispatch';
