@@ -163,6 +163,7 @@ export class WorkerModule {
                 queue,
                 linkedPatients: (db, id) => mpi.linkedPatients(db, id),
                 agencyName: async (id) => (await agencies.find(id))?.name,
+                agencyCountry: async (id) => (await agencies.find(id))?.country,
               },
               config.mailroom,
             ),

@@ -18,6 +18,11 @@ export interface LetterSender {
   /** Opening hours of the phone line ("lundi–vendredi, 9 h–17 h"). */
   hours?: string;
   email?: string;
+  /**
+   * ISO 3166-1 alpha-2 code of the country letters are posted from (FR when absent): its
+   * addresses need no country line, others end with the country's name in its language.
+   */
+  country?: string;
 }
 
 export interface LetterCommon {

@@ -8,7 +8,7 @@ import { QueryFailedError } from 'typeorm';
 import type { Letter } from '../letter-types';
 import { type PrintRunEntry, writePrintRun } from '../print-run';
 import { contactFacts } from './contact-markers';
-import { currentAddress, recordProblem } from './dispatch';
+import { addressPlace, currentAddress, recordProblem } from './dispatch';
 import type { LetterContent } from './letter-content';
 import { holdLetter, type LetterRow } from './letter-rows';
 import { readManifest } from './manifest-reader';
@@ -174,7 +174,8 @@ export class PrintRunBuilder {
       const facts = contactFacts(records);
       const problem = recordProblem(records, facts);
       if (problem) return problem;
-      const address = await currentAddress(this.deps.dataSource.manager, records);
+      const place = await addressPlace(this.deps, this.options.sender, records);
+      const address = await currentAddress(this.deps.dataSource.manager, records, place);
       if (isHeld(address)) return address;
       const ids = records.map((r) => r.patient.id ?? '');
       const body = await this.content.body(row, ids, records);
