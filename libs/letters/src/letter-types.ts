@@ -47,6 +47,12 @@ export interface LetterCommon {
 export interface PatientSummaryLetter extends LetterCommon {
   kind: 'patient-summary';
   summary: Bundle;
+  /**
+   * One of the envelopes a summary too long for one is posted in (splitLetter): which one, of how
+   * many, and the entries it prints, [from, to) over the summary's entries in order (an empty
+   * section counts as one entry, its "nothing recorded").
+   */
+  envelope?: { index: number; of: number; from: number; to: number };
 }
 
 /** Information of one kind that was shown, as a FHIR resource type or a sensitivity label. */

@@ -98,10 +98,13 @@ export class PrintRunBuilder {
     const won = await this.deps.dataSource
       .transaction(async (tx) => {
         for (const h of held) await holdLetter(tx, h.id, ['in-run'], h.held);
-        const rows = manifest.map((m) => {
-          const p = printed.get(m.letterId);
+        // One row per envelope: a summary split into several counts its pages once, as one letter.
+        const pagesOf = new Map<string, number>();
+        for (const m of manifest) pagesOf.set(m.letterId, (pagesOf.get(m.letterId) ?? 0) + m.pages);
+        const rows = [...pagesOf].map(([letterId, pages]) => {
+          const p = printed.get(letterId);
           if (!p) throw new Error('The manifest lists a letter this run did not print');
-          return { ...m, ...p };
+          return { letterId, pages, ...p };
         });
         await tx.query(
           `UPDATE letter l SET pages = v.pages, language = v.language, large_print = v.large_print,
