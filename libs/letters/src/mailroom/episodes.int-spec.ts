@@ -169,16 +169,18 @@ describe.each(STORE_KINDS)('letters by episode on %s', (kind) => {
       await aFiled;
       const b = ds.transaction((tx) => fileNotice(tx, notices[1], episode));
       // B waits on A's unsent letter (a lock, not a timer, proves the two overlap).
-      for (let i = 0; i < 1000; i++) {
+      let waiting = false;
+      for (let i = 0; i < 1000 && !waiting; i++) {
         const [w]: { n: number }[] = await ds.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE wait_event_type = 'Lock' AND datname = current_database()`,
         );
-        if (w.n > 0) break;
-        await new Promise((r) => setTimeout(r, 10));
+        waiting = w.n > 0;
+        if (!waiting) await new Promise((r) => setTimeout(r, 10));
       }
       release();
       const [one, two] = await Promise.all([a, b]);
+      expect(waiting).toBe(true);
       expect(one.created).toBe(true);
       expect(two).toEqual({ id: one.id, created: false });
       const [row]: { ids: string[] }[] = await ds.query(
@@ -241,5 +243,30 @@ describe.each(STORE_KINDS)('letters by episode on %s', (kind) => {
     expect(pdf.text).toContain('Modification 2');
     expect(pdf.text).toContain('Cabinet du Dr Martin');
     expect(pdf.text).toContain('Urgences de Roubaix');
+  });
+
+  it('reverts and re-applies its migration: the episode indexes go and come back, letters stay', async () => {
+    const ds = m.opened.dataSource;
+    const indexes = async () =>
+      (
+        await ds.query<{ indexname: string }[]>(
+          `SELECT indexname FROM pg_indexes WHERE tablename = 'letter' AND indexname LIKE 'letter_episode%'
+            ORDER BY indexname`,
+        )
+      ).map((r) => r.indexname);
+    expect(await indexes()).toEqual(['letter_episode', 'letter_episode_unsent']);
+    const [{ n: before }] = await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM letter`);
+    for (let i = 0; i < 20; i++) {
+      const [last] = await ds.query<{ name: string }[]>(
+        `SELECT name FROM migrations ORDER BY id DESC LIMIT 1`,
+      );
+      await ds.undoLastMigration();
+      if (last?.name === 'LetterEpisodes1765740000000') break;
+    }
+    expect(await indexes()).toEqual([]);
+    await ds.runMigrations();
+    expect(await indexes()).toEqual(['letter_episode', 'letter_episode_unsent']);
+    const [{ n: after }] = await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM letter`);
+    expect(after).toBe(before);
   });
 });
