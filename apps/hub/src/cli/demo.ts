@@ -181,13 +181,15 @@ export async function demoCommand(env: NodeJS.ProcessEnv): Promise<void> {
 
   // The hub and the sandbox say only what goes wrong; the connectors show their progress.
   const quiet = { LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
-  start('hub', SCRIPTS.hub, { ...quiet, PORT: hubPort, DATA_DIR: join(data, 'hub') }, children);
+  const country = env.SANDBOX_COUNTRY === 'GB' ? 'GB' : 'FR';
+  // A UK demo posts its letters from the UK (no country line on UK addresses).
+  const post = { LETTER_SENDER_COUNTRY: env.LETTER_SENDER_COUNTRY ?? country };
+  start('hub', SCRIPTS.hub, { ...quiet, ...post, PORT: hubPort, DATA_DIR: join(data, 'hub') }, children);
   start('sandbox', SCRIPTS.sandbox, { ...quiet, SANDBOX_PORT: sandboxPort }, children);
   await waitFor(`${hubUrl}/health`, 'the hub');
   const sandbox = await waitFor<SandboxHealth>(`http://127.0.0.1:${sandboxPort}/health`, 'the sandbox');
   const adminToken = env.ADMIN_TOKEN ?? readFileSync(join(data, 'hub', 'admin-token'), 'utf8').trim();
 
-  const country = env.SANDBOX_COUNTRY === 'GB' ? 'GB' : 'FR';
   const identities = defaultAgencies(country);
   for (const agency of sandbox.agencies) {
     const org = identities[agency.kind].organization;
