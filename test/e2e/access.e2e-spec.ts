@@ -187,6 +187,27 @@ describe.each(STORE_KINDS)('access control on %s', (kind) => {
         await admin(request(hub.url).patch('/admin/agencies/writer')).send({ identifiers }).expect(400);
     });
 
+    it("keeps an agency's country on its Organization's address (patients' addresses without one are there), and refuses a made-up one", async () => {
+      const set = await admin(request(hub.url).patch('/admin/agencies/writer'))
+        .send({ country: 'gb' })
+        .expect(200);
+      expect(set.body).toMatchObject({ country: 'GB' });
+      await admin(request(hub.url).patch('/admin/agencies/writer'))
+        .send({ name: 'Writer again' })
+        .expect(200);
+      const org = await request(hub.url)
+        .get('/fhir/Organization/writer')
+        .set('authorization', `Bearer ${await writer.token()}`)
+        .expect(200);
+      expect(org.body.address).toEqual([{ country: 'GB' }]);
+      for (const country of ['QQ', 'United Kingdom', 7])
+        await admin(request(hub.url).patch('/admin/agencies/writer')).send({ country }).expect(400);
+      const cleared = await admin(request(hub.url).patch('/admin/agencies/writer'))
+        .send({ country: null })
+        .expect(200);
+      expect(cleared.body.country).toBeUndefined();
+    });
+
     it('suspends an agency: no new tokens', async () => {
       const temp = await registerAgency(hub, { id: 'temp' });
       await admin(request(hub.url).patch('/admin/agencies/temp')).send({ status: 'suspended' }).expect(200);

@@ -7,7 +7,7 @@ describe('loadMailroomConfig', () => {
     const config = loadMailroomConfig({});
     expect(config).toEqual({
       outputDir: join(resolve('./data'), 'print-runs'),
-      sender: { service: 'Passerelle', addressLines: [] },
+      sender: { service: 'Passerelle', addressLines: [], country: 'FR' },
       runSize: 1000,
       pollIntervalMs: 1000,
       timeZone: 'Europe/Paris',
@@ -31,6 +31,7 @@ describe('loadMailroomConfig', () => {
       LETTER_SENDER_ADDRESS: '12 rue de la Paix | 59000 Lille',
       LETTER_SENDER_PHONE: '03 20 00 00 00',
       LETTER_TIME_ZONE: 'America/Cayenne',
+      LETTER_SENDER_COUNTRY: 'gb',
       MAILROOM_FORM_VALID_DAYS: '30',
       MAILROOM_LATE_LETTER_DAYS: '3',
     });
@@ -45,6 +46,7 @@ describe('loadMailroomConfig', () => {
         service: 'Passerelle Hauts-de-France',
         addressLines: ['12 rue de la Paix', '59000 Lille'],
         phone: '03 20 00 00 00',
+        country: 'GB',
       },
     });
   });
@@ -56,11 +58,13 @@ describe('loadMailroomConfig', () => {
         LETTER_TIME_ZONE: 'Mars/Olympus',
         MAILROOM_FORM_VALID_DAYS: '0',
         MAILROOM_LATE_LETTER_DAYS: '-1',
+        LETTER_SENDER_COUNTRY: 'Francia',
       });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/LETTER_TIME_ZONE/);
     expect(bad).toThrow(/MAILROOM_RUN_SIZE/);
     expect(bad).toThrow(/MAILROOM_FORM_VALID_DAYS/);
     expect(bad).toThrow(/MAILROOM_LATE_LETTER_DAYS/);
+    expect(bad).toThrow(/LETTER_SENDER_COUNTRY/);
   });
 });

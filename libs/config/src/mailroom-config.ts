@@ -17,6 +17,7 @@ import type { DatabaseConfig } from './hub-config';
  * | LETTER_SENDER_NAME | Passerelle | the service's name on every letter |
  * | LETTER_SENDER_ADDRESS | (none) | its postal address, lines separated by `|` |
  * | LETTER_SENDER_PHONE, LETTER_SENDER_EMAIL, LETTER_SENDER_HOURS | (none) | how to reach it |
+ * | LETTER_SENDER_COUNTRY | FR | ISO code of the country letters are posted from: an address without a country (and whose agency registered none) is taken to be there; others end with the country's name |
  * | LETTER_TIME_ZONE | Europe/Paris | the time zone letters print dates in |
  */
 export interface MailroomConfig {
@@ -44,6 +45,8 @@ export interface LetterSenderConfig {
   phone?: string;
   hours?: string;
   email?: string;
+  /** ISO 3166-1 alpha-2 code of the country letters are posted from (LETTER_SENDER_COUNTRY). */
+  country?: string;
 }
 
 /** The defaults of the settings above (but `outputDir`, which depends on where data lives). */
@@ -70,6 +73,15 @@ function validTimeZone(zone: string): boolean {
   }
 }
 
+function knownRegion(code: string): boolean {
+  try {
+    const name = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(code);
+    return name !== undefined && name !== code;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads the mailroom's variables into an app's reader (its problems join the app's). With the
  * embedded database, print runs default to `print-runs` beside its data directory.
@@ -78,6 +90,11 @@ export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomC
   const phone = r.optionalString('LETTER_SENDER_PHONE');
   const email = r.optionalString('LETTER_SENDER_EMAIL');
   const hours = r.optionalString('LETTER_SENDER_HOURS');
+  const country = r.string('LETTER_SENDER_COUNTRY', 'FR').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country) || !knownRegion(country))
+    r.problems.push(
+      `LETTER_SENDER_COUNTRY must be an ISO 3166-1 alpha-2 code such as FR or GB (got "${country}")`,
+    );
   const autoRun = r.int('MAILROOM_AUTO_RUN_MINUTES', 0, 0, 7 * 24 * 60);
   const timeZone = r.string('LETTER_TIME_ZONE', MAILROOM_DEFAULTS.timeZone);
   if (!validTimeZone(timeZone))
@@ -97,6 +114,7 @@ export function readMailroom(r: EnvReader, database?: DatabaseConfig): MailroomC
       ...(phone ? { phone } : {}),
       ...(email ? { email } : {}),
       ...(hours ? { hours } : {}),
+      country,
     },
     runSize: r.int('MAILROOM_RUN_SIZE', MAILROOM_DEFAULTS.runSize, 1, 5000),
     pollIntervalMs: r.int('MAILROOM_POLL_INTERVAL_MS', MAILROOM_DEFAULTS.pollIntervalMs, 10, 600_000),

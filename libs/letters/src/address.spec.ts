@@ -93,7 +93,7 @@ describe('validateAddress: international addresses', () => {
       city: 'Leeds',
       country: 'United Kingdom',
     });
-    expect(named.ok && named.lines.at(-1)).toBe('UNITED KINGDOM');
+    expect(named.ok && named.lines.at(-1)).toBe('ROYAUME UNI');
   });
 
   it('refuses an unknown country code', () => {

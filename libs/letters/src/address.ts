@@ -1,11 +1,22 @@
 import type { Address, HumanName } from 'fhir/r4';
+import {
+  countryCode,
+  countryLine,
+  foreignLines,
+  normalisePostcode,
+  POSTCODE_PATTERNS,
+  postcodeValid,
+} from './address-abroad';
 import { hasHiddenCharacters } from './plain-text';
 
 /**
  * Postal addresses, checked before a letter is made: French addresses in La Poste's format
  * (NF Z10-011: at most 6 lines of at most 38 characters, the last one "postal code + COMMUNE"),
- * other countries with the country, in capitals, as the last line. An address that fails is not
- * "fixed up": the letter is held and an operator sees the reason code and message.
+ * other countries in their own post's line order (address-abroad.ts) with their postal code
+ * checked where its pattern is known, and, abroad, the country in capitals as the last line. An
+ * address without a country is taken to be in `defaultCountry` (the country of the agency that
+ * recorded it), else in the sending country. An address that fails is not "fixed up": the letter
+ * is held and an operator sees the reason code and message.
  */
 
 export const MAX_ADDRESS_LINES = 6;
@@ -30,8 +41,14 @@ export interface AddressInput {
   lines: readonly string[];
   postalCode?: string;
   city?: string;
-  /** ISO 3166-1 alpha-2 code or a country name; none, FR or France mean France. */
+  /** State, province or county (a US address's state). */
+  state?: string;
+  /** ISO 3166-1 code (alpha-2 or alpha-3) or a country name, in French or English. */
   country?: string;
+  /** ISO alpha-2 code of the country an address without `country` is in (its agency's); else `origin`. */
+  defaultCountry?: string;
+  /** ISO alpha-2 code of the country the letter is posted from: its addresses need no country line. FR by default. */
+  origin?: string;
 }
 
 declare const validated: unique symbol;
@@ -50,9 +67,7 @@ export type AddressCheck =
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NO_FIXED_ABODE =
   /\b(?:SDF|SANS\s+DOMICILE(?:\s+FIXE)?|SANS\s+ADRESSE|ADRESSE\s+INCONNUE|NO\s+FIXED\s+(?:ABODE|ADDRESS)|NO\s+ADDRESS|ADDRESS\s+UNKNOWN|UNKNOWN\s+ADDRESS|HOMELESS)\b|^N\s*F\s*A$/;
-const FRANCE = new Set(['', 'FR', 'FRA', 'FRANCE']);
-// Metropolitan departments 01-95 (Corsica is 20xxx), overseas 97x and 98x.
-const FRENCH_POSTCODE = /^(?:0[1-9]|[1-8]\d|9[0-5]|97|98)\d{3}$/;
+const FRENCH_POSTCODE = POSTCODE_PATTERNS.FR;
 const POSTCODE_LINE = /^(\d{5})\s+(.+)$/;
 
 function fail(reason: AddressProblem, message: string): AddressCheck {
@@ -74,19 +89,10 @@ function postal(text: string): string {
   );
 }
 
-function countryLine(country: string): string | undefined {
-  const trimmed = collapse(country);
-  if (/^[A-Za-z]{2}$/.test(trimmed)) {
-    try {
-      const name = new Intl.DisplayNames(['fr'], { type: 'region', fallback: 'none' }).of(
-        trimmed.toUpperCase(),
-      );
-      return name ? postal(name) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return /\p{L}/u.test(trimmed) ? postal(trimmed) : undefined;
+/** A country written as something other than a known code or name: printed as written, in capitals. */
+function freeCountryLine(country: string): string | undefined {
+  if (/^[A-Za-z]{2,3}$/.test(country)) return undefined;
+  return /\p{L}/u.test(country) ? postal(country) : undefined;
 }
 
 /** Checks and normalises an address; `undefined` (no address on file) is `no-address`. */
@@ -120,23 +126,27 @@ export function validateAddress(input: AddressInput | undefined): AddressCheck {
   const recipient = collapse(input.recipient);
   if (!recipient) return fail('no-recipient', 'The address has no recipient name (line 1).');
   const street = input.lines.map(collapse).filter((l) => l.length > 0);
-  const country = collapse(input.country ?? '');
-  const domestic = FRANCE.has(postal(country));
+  const origin = (input.origin ?? 'FR').toUpperCase();
+  const written = collapse(input.country ?? '');
+  const code = written
+    ? countryCode(written)
+    : (countryCode(input.defaultCountry ?? '') ?? countryCode(origin) ?? 'FR');
+  const domestic = code === origin;
 
   let lines: string[];
-  if (domestic) {
-    let code = collapse(input.postalCode ?? '');
+  if (code === 'FR') {
+    let postcode = collapse(input.postalCode ?? '');
     let city = collapse(input.city ?? '');
-    if (!code && !city && street.length > 0) {
+    if (!postcode && !city && street.length > 0) {
       // The postal-code line may already be the last street line ("75011 Paris").
       const last = POSTCODE_LINE.exec(street[street.length - 1]);
       if (last) {
         street.pop();
-        [, code, city] = last;
+        [, postcode, city] = last;
       }
     }
-    if (!code) return fail('bad-postcode', 'The address has no postal code.');
-    if (!FRENCH_POSTCODE.test(code)) {
+    if (!postcode) return fail('bad-postcode', 'The address has no postal code.');
+    if (!FRENCH_POSTCODE.test(postcode)) {
       return fail(
         'bad-postcode',
         'The postal code is not 5 digits starting with a French department number.',
@@ -144,9 +154,26 @@ export function validateAddress(input: AddressInput | undefined): AddressCheck {
     }
     if (!city) return fail('no-city', 'The address has no commune after the postal code.');
     // Lines 2 to 6 in capitals without accents or punctuation, as La Poste's sorting machines read best.
-    lines = [recipient, ...street.map(postal), `${code} ${postal(city)}`];
+    lines = [recipient, ...street.map(postal), `${postcode} ${postal(city)}`];
+    if (!domestic) lines.push(countryLine('FR', origin) ?? 'FRANCE');
+  } else if (code) {
+    const postcode = normalisePostcode(input.postalCode ?? '', code);
+    if (postcode && !postcodeValid(postcode, code))
+      return fail('bad-postcode', `The postal code does not have the form the post of ${code} uses.`);
+    const city = collapse(input.city ?? '');
+    if (!city && !postcode && street.length === 0)
+      return fail('no-city', 'The address has no street, town or city.');
+    lines = [
+      recipient,
+      ...foreignLines(street, { postalCode: postcode, city, state: collapse(input.state ?? '') }, code),
+    ];
+    if (!domestic) {
+      const name = countryLine(code, origin);
+      if (!name) return fail('unknown-country', 'The country is neither a known ISO code nor a name.');
+      lines.push(name);
+    }
   } else {
-    const name = countryLine(country);
+    const name = freeCountryLine(written);
     if (!name) return fail('unknown-country', 'The country is neither a known ISO code nor a name.');
     const cityLine = collapse(`${input.postalCode ?? ''} ${input.city ?? ''}`).toUpperCase();
     if (!cityLine && street.length === 0) return fail('no-city', 'The address has no street, town or city.');
@@ -167,7 +194,7 @@ export function validateAddress(input: AddressInput | undefined): AddressCheck {
     );
   }
   // The one place a ValidAddress is made.
-  const address = { lines, international: !domestic } as unknown as ValidAddress;
+  const address = { lines, international: code !== origin } as unknown as ValidAddress;
   return { ok: true, address, lines };
 }
 
@@ -204,6 +231,7 @@ export function addressInputFrom(
     lines: best.line ?? [],
     postalCode: best.postalCode,
     city: best.city,
+    ...(best.state ? { state: best.state } : {}),
     country: best.country,
   };
 }

@@ -19,6 +19,7 @@ export * from './geometry';
 export * from './letter-types';
 export { manifestHeader, manifestLine } from './manifest';
 export { plainLine, plainParagraph } from './plain-text';
+export { mergeAccesses } from './kinds/episodes';
 export { renderLetter, type RenderedLetter } from './render-letter';
 export { renderSummaryPdf, type SummaryPdfOptions } from './clinician-summary';
 export { readSummary, type SummaryItem, type SummarySection, type SummaryView } from './summary-view';

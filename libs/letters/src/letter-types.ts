@@ -18,6 +18,11 @@ export interface LetterSender {
   /** Opening hours of the phone line ("lundi–vendredi, 9 h–17 h"). */
   hours?: string;
   email?: string;
+  /**
+   * ISO 3166-1 alpha-2 code of the country letters are posted from (FR when absent): its
+   * addresses need no country line, others end with the country's name in its language.
+   */
+  country?: string;
 }
 
 export interface LetterCommon {
@@ -42,6 +47,12 @@ export interface LetterCommon {
 export interface PatientSummaryLetter extends LetterCommon {
   kind: 'patient-summary';
   summary: Bundle;
+  /**
+   * One of the envelopes a summary too long for one is posted in (splitLetter): which one, of how
+   * many, and the entries it prints, [from, to) over the summary's entries in order (an empty
+   * section counts as one entry, its "nothing recorded").
+   */
+  envelope?: { index: number; of: number; from: number; to: number };
 }
 
 /** Information of one kind that was shown, as a FHIR resource type or a sensitivity label. */
@@ -50,16 +61,29 @@ export interface SeenData {
   count?: number;
 }
 
+/** One emergency access, or several requests of the same person with the same reason, back to back. */
+export interface BreakGlassAccess {
+  at: Date;
+  /** The last request of a run of requests (same person, same reason) shown as one access. */
+  until?: Date;
+  /** How many requests this access stands for (1 when absent). */
+  requests?: number;
+  agency: string;
+  practitioner?: string;
+  reason?: string;
+  seen: readonly SeenData[];
+}
+
 /** Someone used break-glass (emergency access overriding the patient's choices) on the record. */
 export interface BreakGlassLetter extends LetterCommon {
   kind: 'break-glass';
-  access: {
-    at: Date;
-    agency: string;
-    practitioner?: string;
-    reason?: string;
-    seen: readonly SeenData[];
-  };
+  /** The first (or only) access. */
+  access: BreakGlassAccess;
+  /**
+   * Every access of the episode (one agency, one day), oldest first, `access` among them: one
+   * letter lists them all. Absent or a single entry: the letter tells of `access` alone.
+   */
+  accesses?: readonly BreakGlassAccess[];
 }
 
 /** One access to the record, as the audit trail has it (`$access-report`). */
@@ -104,16 +128,25 @@ export interface PaperConsentForm {
   expires: Date;
 }
 
+/** One recorded version of the patient's sharing choices. */
+export interface ConsentChange {
+  action: ConsentAction;
+  at: Date;
+  /** Who recorded it: an agency's name, and the person when known. */
+  recordedBy: string;
+  rules: readonly SharingRule[];
+}
+
 /** The patient's sharing choices (Consent) were recorded, changed or withdrawn. */
 export interface ConsentChangeLetter extends LetterCommon {
   kind: 'consent-change';
-  change: {
-    action: ConsentAction;
-    at: Date;
-    /** Who recorded it: an agency's name, and the person when known. */
-    recordedBy: string;
-    rules: readonly SharingRule[];
-  };
+  /** The first (or only) change. */
+  change: ConsentChange;
+  /**
+   * Every change made together (one agency, one day), oldest first, `change` among them: one
+   * letter lists them all. Absent or a single entry: the letter tells of `change` alone.
+   */
+  changes?: readonly ConsentChange[];
   /** For a patient who answers on paper. */
   form?: PaperConsentForm;
 }

@@ -1,10 +1,11 @@
 import { plainLine } from './plain-text';
 
 /**
- * The print run's CSV manifest (RFC 4180, CRLF line ends): one row per letter, for the mailroom to
- * check the pile against and to post it. It holds no clinical data (no kind of letter, no name):
- * the letter's id, an opaque patient reference, where the letter starts in the merged PDF, its
- * pages and sheets, and the postage class.
+ * The print run's CSV manifest (RFC 4180, CRLF line ends): one row per envelope, for the mailroom
+ * to check the pile against and to post it. It holds no clinical data (no kind of letter, no name):
+ * the letter's id, an opaque patient reference, where the envelope's pages start in the merged PDF,
+ * its pages and sheets, the postage class, and which envelope of the letter it is ("1 of 1"; a
+ * summary too long for one envelope comes in several, "1 of 2", "2 of 2", one row each).
  *
  * Spreadsheets run a cell that starts with = + - @ (or tab, CR) as a formula; such a cell is
  * prefixed with an apostrophe, and every text cell is quoted.
@@ -16,6 +17,7 @@ export const MANIFEST_COLUMNS = [
   'pages',
   'sheets',
   'postage_class',
+  'envelope',
 ] as const;
 
 export interface ManifestRow {
@@ -25,6 +27,8 @@ export interface ManifestRow {
   pages: number;
   sheets: number;
   postageClass: string;
+  /** "1 of 2": which envelope of the letter this row is. */
+  envelope: string;
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -42,7 +46,15 @@ export function manifestHeader(): string {
 }
 
 export function manifestLine(row: ManifestRow): string {
-  return `${[row.letterId, row.patientReference, row.firstPage, row.pages, row.sheets, row.postageClass]
+  return `${[
+    row.letterId,
+    row.patientReference,
+    row.firstPage,
+    row.pages,
+    row.sheets,
+    row.postageClass,
+    row.envelope,
+  ]
     .map(csvCell)
     .join(',')}\r\n`;
 }

@@ -57,7 +57,9 @@ describe('manifest CSV', () => {
   );
 
   it('writes a header and CRLF-terminated rows', () => {
-    expect(manifestHeader()).toBe('letter_id,patient_reference,first_page,pages,sheets,postage_class\r\n');
+    expect(manifestHeader()).toBe(
+      'letter_id,patient_reference,first_page,pages,sheets,postage_class,envelope\r\n',
+    );
     expect(
       manifestLine({
         letterId: 'L1',
@@ -66,7 +68,8 @@ describe('manifest CSV', () => {
         pages: 2,
         sheets: 1,
         postageClass: 'standard',
+        envelope: '1 of 1',
       }),
-    ).toBe('"L1","Patient/1",3,2,1,"standard"\r\n');
+    ).toBe('"L1","Patient/1",3,2,1,"standard","1 of 1"\r\n');
   });
 });

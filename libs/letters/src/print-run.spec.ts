@@ -58,8 +58,9 @@ describe('writePrintRun', () => {
 
     const table = rows(manifest.text);
     expect(manifest.text.split('\r\n')[0]).toBe(
-      'letter_id,patient_reference,first_page,pages,sheets,postage_class',
+      'letter_id,patient_reference,first_page,pages,sheets,postage_class,envelope',
     );
+    expect(table.map((r) => r[6])).toEqual(['1 of 1', '1 of 1', '1 of 1', '1 of 1', '1 of 1']);
     expect(table.map((r) => r[0])).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
     expect(table.map((r) => r[1])).toEqual([
       'Patient/L1',
@@ -80,6 +81,7 @@ describe('writePrintRun', () => {
     expect(content.pages).toHaveLength(firstPages[4] + pages[4] - 1);
     expect(result).toEqual({
       letters: 5,
+      envelopes: 5,
       pages: content.pages.length,
       sheets: Math.ceil(content.pages.length / 2),
       held: [],
@@ -139,7 +141,7 @@ describe('writePrintRun', () => {
       manifest,
     });
     const line = manifest.text.split('\r\n')[1];
-    expect(line).toBe(`"'=1+1","'=cmd|' /C calc'!A0",1,2,1,"standard"`);
+    expect(line).toBe(`"'=1+1","'=cmd|' /C calc'!A0",1,2,1,"standard","1 of 1"`);
     expect(manifest.text).not.toMatch(/Lefèvre|pénicilline|Diabète/);
   });
 

@@ -5,6 +5,7 @@ import { MAX_PAGES } from './geometry';
 import type { Letter } from './letter-types';
 import { manifestHeader, manifestLine } from './manifest';
 import { drawLetter, measureLetter, measuringDocument, newDocument } from './render-letter';
+import { MAX_ENVELOPES, splitLetter } from './split-letter';
 
 /**
  * A print run: many letters in ONE PDF for the mailroom's printer, plus a CSV manifest. Each letter
@@ -14,8 +15,10 @@ import { drawLetter, measureLetter, measuringDocument, newDocument } from './ren
  * Memory stays bounded whatever the run's size: pages are buffered for one letter at a time (so
  * its footers can say "page x of y"), then flushed to the output; the next letter waits while the
  * output stream is full. pdfkit cannot take pages back out of a document, so each letter is first
- * drawn into a scratch document to count its pages: one over 10 pages, or one that fails to draw,
- * is held (reported, not printed) instead of spoiling the run.
+ * drawn into a scratch document to count its pages. A summary over 10 pages is split into several
+ * envelopes (split-letter.ts), each within the limit and starting on a fresh sheet, one manifest
+ * row each; any other letter over 10 pages, or one that fails to draw, is held (reported, not
+ * printed) instead of spoiling the run.
  */
 
 /** Letters measured in one scratch document before it is replaced. */
@@ -46,6 +49,8 @@ export interface HeldLetter {
 export interface PrintRunResult {
   /** Letters in the PDF and the manifest. */
   letters: number;
+  /** Envelopes: letters, a split summary counting once per envelope. */
+  envelopes: number;
   /** Pages in the PDF, blank pages included. */
   pages: number;
   /** Sheets of paper printed on both sides. */
@@ -92,17 +97,36 @@ export async function writePrintRun(
   const held: HeldLetter[] = [];
   let pages = 0;
   let letters = 0;
+  let envelopes = 0;
   try {
     manifest.write(manifestHeader());
     for await (const entry of entries) {
-      let measured: number;
+      let parts: { letter: Letter; pages: number }[];
       // A fresh measuring document now and then: it keeps a little state per page drawn.
       if (++measuredSinceFresh > SCRATCH_LETTERS) {
         scratch = measuringDocument();
         measuredSinceFresh = 1;
       }
       try {
-        measured = measureLetter(scratch, entry.letter);
+        const measured = measureLetter(scratch, entry.letter);
+        parts = [{ letter: entry.letter, pages: measured }];
+        if (measured > MAX_PAGES) {
+          const split = splitLetter(entry.letter, (l) => measureLetter(scratch, l));
+          scratch = measuringDocument(); // splitting drew many pages
+          measuredSinceFresh = 0;
+          parts = (split ?? []).map((letter) => ({ letter, pages: measureLetter(scratch, letter) }));
+          if (parts.length === 0 || parts.some((p) => p.pages > MAX_PAGES)) {
+            held.push({
+              letterId: entry.letterId,
+              reason: 'too-long',
+              message:
+                entry.letter.kind === 'patient-summary'
+                  ? `The summary needs ${measured} pages: more than ${MAX_ENVELOPES} envelopes of ${MAX_PAGES}.`
+                  : `The letter needs ${measured} pages; at most ${MAX_PAGES} fit one envelope.`,
+            });
+            continue;
+          }
+        }
       } catch (e) {
         scratch = measuringDocument(); // the failed letter's pages are stuck in the old one
         const kind = e instanceof Error ? e.name : 'unknown error';
@@ -113,40 +137,36 @@ export async function writePrintRun(
         });
         continue;
       }
-      if (measured > MAX_PAGES) {
-        held.push({
-          letterId: entry.letterId,
-          reason: 'too-long',
-          message: `The letter needs ${measured} pages; at most ${MAX_PAGES} fit one envelope.`,
-        });
-        continue;
+      for (const [i, part] of parts.entries()) {
+        if (pages % 2 === 1) {
+          doc.addPage({ size: 'A4' }); // the back of the previous letter's last sheet
+          pages += 1;
+        }
+        const drawn = drawLetter(doc, part.letter);
+        if (drawn !== part.pages)
+          throw new Error(`Letter ${entry.letterId}: measured ${part.pages} pages, drew ${drawn}`);
+        doc.flushPages();
+        manifest.write(
+          manifestLine({
+            letterId: entry.letterId,
+            patientReference: entry.patientReference,
+            firstPage: pages + 1,
+            pages: drawn,
+            sheets: Math.ceil(drawn / 2),
+            postageClass: postage(entry),
+            envelope: `${i + 1} of ${parts.length}`,
+          }),
+        );
+        pages += drawn;
+        envelopes += 1;
+        await Promise.all([pdf.drained(), manifest.drained()]);
       }
-      if (pages % 2 === 1) {
-        doc.addPage({ size: 'A4' }); // the back of the previous letter's last sheet
-        pages += 1;
-      }
-      const drawn = drawLetter(doc, entry.letter);
-      if (drawn !== measured)
-        throw new Error(`Letter ${entry.letterId}: measured ${measured} pages, drew ${drawn}`);
-      doc.flushPages();
       letters += 1;
-      manifest.write(
-        manifestLine({
-          letterId: entry.letterId,
-          patientReference: entry.patientReference,
-          firstPage: pages + 1,
-          pages: drawn,
-          sheets: Math.ceil(drawn / 2),
-          postageClass: postage(entry),
-        }),
-      );
-      pages += drawn;
-      await Promise.all([pdf.drained(), manifest.drained()]);
     }
     doc.end();
     out.manifest.end();
     await Promise.all([pdf.done, manifest.done]);
-    return { letters, pages, sheets: Math.ceil(pages / 2), held };
+    return { letters, envelopes, pages, sheets: Math.ceil(pages / 2), held };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     out.pdf.destroy(error);

@@ -3,7 +3,7 @@ import type { Consent } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
 import { isPaperFormConsent, validatePatientConsent } from '@passerelle/consent';
 import { parseStored } from '@passerelle/store';
-import { createTestDatabase, privacyConsent, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, privacyConsent, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { newFormCode, readFormCode } from '@passerelle/letters';
 import { readPdf } from '@passerelle/letters/testing';
 import { ConsentForms } from './consent-forms';

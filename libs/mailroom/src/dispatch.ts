@@ -20,8 +20,9 @@ import {
   type MailroomOptions,
   personRecords,
 } from './mailroom-deps';
+import type { LetterSender } from '@passerelle/letters';
 import type { Held, LetterStatus } from './mailroom.types';
-import { isHeld, type PostalAddress, postalAddress } from './postal-address';
+import { type AddressPlace, isHeld, type PostalAddress, postalAddress } from './postal-address';
 
 /**
  * The `letter` job: decides how a `new` letter reaches the patient, once. Online account and no
@@ -44,12 +45,30 @@ export async function recordCommunication(deps: MailroomDeps, resource: HubCommu
   await deps.repo.update(hubActor(requestId), communicationType(), resource.id, resource);
 }
 
+/**
+ * The countries addresses are read in: the sender's (LETTER_SENDER_COUNTRY, FR by default) and,
+ * for an address without a country, the country of the agency that recorded it.
+ */
+export async function addressPlace(
+  deps: MailroomDeps,
+  sender: LetterSender,
+  records: readonly PersonRecord[],
+): Promise<AddressPlace> {
+  const origin = sender.country ?? 'FR';
+  const countries = new Map<string, string | undefined>();
+  for (const { sourceAgency } of records)
+    if (sourceAgency && !countries.has(sourceAgency))
+      countries.set(sourceAgency, await deps.agencyCountry?.(sourceAgency));
+  return { origin, countryOf: (agency) => (agency ? countries.get(agency) : undefined) ?? origin };
+}
+
 /** The address a letter goes to now, or why it cannot go: invalid, or flagged as returned. */
 export async function currentAddress(
   db: Db,
   records: readonly PersonRecord[],
+  place?: AddressPlace,
 ): Promise<PostalAddress | Held> {
-  const found = postalAddress(records);
+  const found = postalAddress(records, new Date(), place);
   if (isHeld(found)) return found;
   const ids = records.map((r) => r.patient.id ?? '');
   const flagged: unknown[] = await db.query(
@@ -113,7 +132,8 @@ export class LetterDispatcher {
       return this.settle(moved, 'digital', row.id);
     }
     await this.flagLate(row);
-    const address = await currentAddress(db, records);
+    const place = await addressPlace(this.deps, this.options.sender, records);
+    const address = await currentAddress(db, records, place);
     if (isHeld(address)) return this.settle(holdLetter(db, row.id, ['new'], address, style), 'held', row.id);
     return this.settle(moveLetter(db, row.id, ['new'], 'pending', style), 'pending', row.id);
   }

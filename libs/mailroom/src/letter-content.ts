@@ -18,7 +18,9 @@ import type {
   AccessEntry,
   AccessReportLetter,
   AppointmentLetter,
+  BreakGlassAccess,
   BreakGlassLetter,
+  ConsentChange,
   ConsentChangeLetter,
   ConsentFormRecordedLetter,
   LetterSender,
@@ -26,9 +28,11 @@ import type {
   PatientSummaryLetter,
   SeenData,
 } from '@passerelle/letters';
+import { mergeAccesses } from '@passerelle/letters';
 import { CareContent, practitionerText } from './care-content';
 import { formById, issueForm } from './consent-form-rows';
 import { contactFacts, type PersonRecord } from './contact-markers';
+import { noticeIds } from './episodes';
 import { findLetter, type LetterRow } from './letter-rows';
 import { agencyLabel, type MailroomDeps, type MailroomOptions } from './mailroom-deps';
 import type { Held } from './mailroom.types';
@@ -126,23 +130,38 @@ export class LetterContent {
     return agencyLabel(this.deps, this.sender, id);
   }
 
+  /** An episode's notices, oldest first (those still on file). */
+  private async notices(row: LetterRow): Promise<NotificationRow[]> {
+    const ids = noticeIds(row.details);
+    if (ids.length === 0) return [];
+    return this.deps.dataSource.query(
+      `SELECT kind, patient_id, details, created_at FROM patient_notification WHERE id = ANY($1::uuid[])
+        ORDER BY created_at, id`,
+      [ids],
+    );
+  }
+
+  /** Every access of the episode: one, or several merged where one person did the same again. */
   private async breakGlass(
     row: LetterRow,
     patientIds: readonly string[],
   ): Promise<Body<BreakGlassLetter> | Held> {
-    const notice = await this.notification(row.details.notificationId);
-    if (!notice) return missing('emergency access');
-    const { agency, practitioner, reason, requestId } = notice.details;
-    return {
-      kind: 'break-glass',
-      access: {
+    const notices = await this.notices(row);
+    if (notices.length === 0) return missing('emergency access');
+    const accesses: BreakGlassAccess[] = [];
+    for (const notice of notices) {
+      const { agency, practitioner, reason, requestId } = notice.details;
+      accesses.push({
         at: notice.created_at,
         agency: await this.label(agency ?? ''),
         ...(practitioner ? { practitioner: await this.practitionerName(practitioner) } : {}),
         ...(reason ? { reason } : {}),
         seen: requestId ? await this.seen(patientIds, requestId, notice.created_at) : [],
-      },
-    };
+      });
+    }
+    const merged = mergeAccesses(accesses);
+    const grouped = merged.length > 1 || (merged[0].requests ?? 1) > 1;
+    return { kind: 'break-glass', access: merged[0], ...(grouped ? { accesses: merged } : {}) };
   }
 
   /** A `Practitioner/<id>` the hub holds is printed by name; anything else as the agency gave it. */
@@ -177,13 +196,29 @@ export class LetterContent {
     return [...kinds].map((dataClass) => ({ dataClass }));
   }
 
+  /** Every change of the episode, oldest first; one the hub no longer holds is left out. */
   private async consentChange(row: LetterRow): Promise<Body<ConsentChangeLetter> | Held> {
-    const notice = await this.notification(row.details.notificationId);
-    const match = /^Consent\/([A-Za-z0-9\-.]{1,64})\/_history\/(\d+)$/.exec(notice?.details.consent ?? '');
-    if (!notice || !match) return missing('sharing choice');
+    const changes: ConsentChange[] = [];
+    for (const notice of await this.notices(row)) {
+      const change = await this.change(notice);
+      if (change) changes.push(change);
+    }
+    if (changes.length === 0) return missing('sharing choice');
+    changes.sort((a, b) => a.at.getTime() - b.at.getTime());
+    return {
+      kind: 'consent-change',
+      change: changes[0],
+      ...(changes.length > 1 ? { changes } : {}),
+      form: await this.form(row),
+    };
+  }
+
+  private async change(notice: NotificationRow): Promise<ConsentChange | undefined> {
+    const match = /^Consent\/([A-Za-z0-9\-.]{1,64})\/_history\/(\d+)$/.exec(notice.details.consent ?? '');
+    if (!match) return undefined;
     // Internal: the hub's letter job tells the patient of their own consent's change.
     const stored = await this.deps.repo.internal.version('Consent', match[1], match[2]);
-    if (!stored || stored.deleted) return missing('sharing choice');
+    if (!stored || stored.deleted) return undefined;
     const consent = parseStored<Consent>(stored);
     const rules = await Promise.all(
       sharingRules(consent).map(async (r) =>
@@ -191,14 +226,10 @@ export class LetterContent {
       ),
     );
     return {
-      kind: 'consent-change',
-      change: {
-        action: consentAction(consent, stored.versionId),
-        at: stored.lastUpdated,
-        recordedBy: await this.label(notice.details.agency ?? stored.sourceAgency ?? HUB_AGENCY),
-        rules,
-      },
-      form: await this.form(row),
+      action: consentAction(consent, stored.versionId),
+      at: stored.lastUpdated,
+      recordedBy: await this.label(notice.details.agency ?? stored.sourceAgency ?? HUB_AGENCY),
+      rules,
     };
   }
 

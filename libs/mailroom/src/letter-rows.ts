@@ -36,8 +36,12 @@ export interface LetterRow {
 
 /** Ids and dates only: what the letter is about is read again from them when it is rendered. */
 export interface LetterDetails {
-  /** break-glass, consent-change: the patient_notification row. */
+  /** break-glass, consent-change: the patient_notification row (the episode's first). */
   notificationId?: string;
+  /** break-glass, consent-change: every notice of the episode, oldest first (episodes.ts). */
+  notificationIds?: string[];
+  /** break-glass, consent-change: `<person>|<agency>|<day>`, one unsent letter each. */
+  episode?: string;
   /** consent-form-recorded: the consent_form row whose choices it confirms. */
   formId?: string;
   /** access-report: the period, ISO instants, [start, end). */

@@ -16,6 +16,11 @@ export interface MailroomDeps {
   linkedPatients(db: Db, patientId: string): Promise<string[]>;
   /** An agency's display name (AgencyService.find(id)?.name); undefined when unknown. */
   agencyName(id: string): Promise<string | undefined>;
+  /**
+   * An agency's country (ISO alpha-2, AgencyService.find(id)?.country): an address it recorded
+   * without a country is taken to be there. Absent or undefined: the sender's country.
+   */
+  agencyCountry?(id: string): Promise<string | undefined>;
   queue: QueueDriver;
 }
 

@@ -3,7 +3,7 @@ import type { Communication, Observation, Patient } from 'fhir/r4';
 import { qualifiedInsExtension } from '@passerelle/identity';
 import type { AuditInput } from '@passerelle/audit';
 import { parseStored } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { readPdf } from '@passerelle/letters/testing';
 import { uuidFrom } from './communications';
 import {

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { PatientNotifications } from '@passerelle/consent';
 import { LetterDispatcher } from './dispatch';
 import { LetterContent } from './letter-content';
-import { insertLetter, lettersWithStatus, newCareLetters } from './letter-rows';
+import { episodeOf, fileNotice, type Notice } from './episodes';
+import { lettersWithStatus, newCareLetters } from './letter-rows';
 import { Mailroom } from './mailroom';
 import {
   DEFAULT_WORKER_OPTIONS,
@@ -86,10 +87,10 @@ export class MailroomWorker {
   async pollOnce(): Promise<number> {
     let made = 0;
     for (;;) {
-      const created = await this.takeNotifications();
-      made += created.length;
-      for (const letter of created) await enqueueLetter(this.deps.queue, letter);
-      if (created.length < this.options.batchSize || this.stopped) break;
+      const taken = await this.takeNotifications();
+      made += taken.made;
+      for (const letter of taken.letters) await enqueueLetter(this.deps.queue, letter);
+      if (taken.notices < this.options.batchSize || this.stopped) break;
     }
     // Appointment and medicines letters are inserted by the writes themselves (careLetters).
     for (const letter of await newCareLetters(this.deps.dataSource.manager, this.options.batchSize))
@@ -117,29 +118,48 @@ export class MailroomWorker {
 
   /**
    * One batch of notifications → letters, in one transaction: rows another worker is taking are
-   * skipped, and a notification is marked `dispatched` with its letter, or not at all.
+   * skipped, and a notification is marked `dispatched` with its letter, or not at all. Notices of
+   * one episode (person, agency, day) join one letter (episodes.ts), filed in episode order.
    */
-  private async takeNotifications(): Promise<{ id: string; updated_at: Date }[]> {
+  private async takeNotifications(): Promise<{
+    letters: { id: string; updated_at: Date }[];
+    made: number;
+    notices: number;
+  }> {
     return this.deps.dataSource.transaction(async (tx) => {
-      const rows = await this.notifications.takePending(tx, this.options.batchSize);
-      if (rows.length === 0) return [];
-      const ids: string[] = [];
-      for (const n of rows) {
-        const letter = await insertLetter(tx, {
-          patientId: n.patientId,
-          kind: n.kind,
-          dedupeKey: n.dedupeKey,
-          details: { notificationId: n.id },
-        });
-        ids.push(letter.id);
+      const rows: Notice[] = (await this.notifications.takePending(tx, this.options.batchSize)).map((n) => ({
+        id: n.id,
+        patient_id: n.patientId,
+        kind: n.kind,
+        dedupe_key: n.dedupeKey,
+        details: n.details,
+        created_at: n.createdAt,
+      }));
+      if (rows.length === 0) return { letters: [], made: 0, notices: 0 };
+      const filed: { notice: Notice; episode: string }[] = [];
+      for (const notice of rows) {
+        const linked = await this.deps.linkedPatients(tx, notice.patient_id);
+        const person = [notice.patient_id, ...linked].sort()[0];
+        filed.push({ notice, episode: `${notice.kind}:${episodeOf(notice, person, this.options.timeZone)}` });
+      }
+      // Episode order, then time: every worker takes the episodes' rows in the same order.
+      filed.sort((a, b) => (a.episode < b.episode ? -1 : a.episode > b.episode ? 1 : 0));
+      const ids = new Set<string>();
+      let made = 0;
+      for (const { notice, episode } of filed) {
+        const letter = await fileNotice(tx, notice, episode);
+        ids.add(letter.id);
+        if (letter.created) made++;
       }
       await this.notifications.markDispatched(
         tx,
         rows.map((n) => n.id),
       );
-      return tx.query(`SELECT id, updated_at FROM letter WHERE id = ANY($1::uuid[]) AND status = 'new'`, [
-        ids,
-      ]);
+      const letters: { id: string; updated_at: Date }[] = await tx.query(
+        `SELECT id, updated_at FROM letter WHERE id = ANY($1::uuid[]) AND status = 'new'`,
+        [[...ids]],
+      );
+      return { letters, made, notices: rows.length };
     });
   }
 

@@ -28,9 +28,13 @@ export const AGENCY_NAMES: Readonly<Record<string, string>> = {
   chu: 'CHU de Lille',
   urgences: 'Urgences de Roubaix',
   cabinet: 'Cabinet du Dr Martin',
+  surgery: 'Riverside Surgery',
 };
+/** Agencies that registered a country; the others are in the hub's (France). */
+export const AGENCY_COUNTRIES: Readonly<Record<string, string>> = { surgery: 'GB' };
 export const CHU: Actor = { agency: 'chu', requestId: 'test-chu' };
 export const CABINET: Actor = { agency: 'cabinet', requestId: 'test-cabinet' };
+export const SURGERY: Actor = { agency: 'surgery', requestId: 'test-surgery' };
 
 export const SENDER: LetterSender = {
   service: 'Passerelle Hauts-de-France',
@@ -96,6 +100,7 @@ export async function openMailroom(config: DatabaseConfig): Promise<MailroomFixt
     queue,
     linkedPatients: index.linkedPatients.bind(index),
     agencyName: (id: string) => Promise.resolve(AGENCY_NAMES[id]),
+    agencyCountry: (id: string) => Promise.resolve(AGENCY_COUNTRIES[id]),
   };
   const worker = new MailroomWorker(deps, { outputDir, sender: SENDER });
   await worker.start({ poll: false });

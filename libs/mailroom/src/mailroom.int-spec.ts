@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Communication, Consent } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
 import { parseStored } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { readPdf } from '@passerelle/letters/testing';
 import {
   CHU,

@@ -53,6 +53,7 @@ export class MailroomModule {
             repo,
             linkedPatients: (db, id) => mpi.linkedPatients(db, id),
             agencyName: async (id) => (await agencies.find(id))?.name,
+            agencyCountry: async (id) => (await agencies.find(id))?.country,
             queue,
           }),
         },

@@ -10,8 +10,9 @@ describe('csvCells', () => {
       pages: 2,
       sheets: 1,
       postageClass: 'standard',
+      envelope: '1 of 2',
     }).replace(/\r\n$/, '');
-    expect(csvCells(line)).toEqual(['a1', `'=HYPERLINK("x"), "quoted"`, '3', '2', '1', 'standard']);
+    expect(csvCells(line)).toEqual(['a1', `'=HYPERLINK("x"), "quoted"`, '3', '2', '1', 'standard', '1 of 2']);
     expect(csvCells(manifestHeader().trim())).toEqual([
       'letter_id',
       'patient_reference',
@@ -19,6 +20,7 @@ describe('csvCells', () => {
       'pages',
       'sheets',
       'postage_class',
+      'envelope',
     ]);
   });
 

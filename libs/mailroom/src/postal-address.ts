@@ -31,12 +31,31 @@ export function addressFingerprint(lines: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
 
-export function postalAddress(records: readonly PersonRecord[], now = new Date()): PostalAddress | Held {
+/**
+ * Where addresses are: the country letters are posted from, and the country of the agency that
+ * recorded an address (an address without a country is taken to be there).
+ */
+export interface AddressPlace {
+  /** ISO alpha-2 code; FR by default. */
+  origin: string;
+  countryOf(agency: string | null): string | undefined;
+}
+
+export function postalAddress(
+  records: readonly PersonRecord[],
+  now = new Date(),
+  place?: AddressPlace,
+): PostalAddress | Held {
   for (const record of byNewest(records)) {
     const name = nameOf(record.patient.name);
     const input = addressInputFrom(name, record.patient.address, now);
     if (!input) continue;
-    const check = validateAddress(input);
+    const defaultCountry = place?.countryOf(record.sourceAgency);
+    const check = validateAddress({
+      ...input,
+      ...(place ? { origin: place.origin } : {}),
+      ...(defaultCountry ? { defaultCountry } : {}),
+    });
     if (!check.ok) return { reason: check.reason, message: check.message };
     return {
       address: check.address,

@@ -7,7 +7,7 @@ import { HUB_AGENCY } from '@passerelle/store';
 import { QueryFailedError } from 'typeorm';
 import { type Letter, type PrintRunEntry, writePrintRun } from '@passerelle/letters';
 import { contactFacts } from './contact-markers';
-import { currentAddress, recordProblem } from './dispatch';
+import { addressPlace, currentAddress, recordProblem } from './dispatch';
 import type { LetterContent } from './letter-content';
 import { holdLetter, type LetterRow } from './letter-rows';
 import { readManifest } from './manifest-reader';
@@ -97,10 +97,13 @@ export class PrintRunBuilder {
     const won = await this.deps.dataSource
       .transaction(async (tx) => {
         for (const h of held) await holdLetter(tx, h.id, ['in-run'], h.held);
-        const rows = manifest.map((m) => {
-          const p = printed.get(m.letterId);
+        // One row per envelope: a summary split into several counts its pages once, as one letter.
+        const pagesOf = new Map<string, number>();
+        for (const m of manifest) pagesOf.set(m.letterId, (pagesOf.get(m.letterId) ?? 0) + m.pages);
+        const rows = [...pagesOf].map(([letterId, pages]) => {
+          const p = printed.get(letterId);
           if (!p) throw new Error('The manifest lists a letter this run did not print');
-          return { ...m, ...p };
+          return { letterId, pages, ...p };
         });
         await tx.query(
           `UPDATE letter l SET pages = v.pages, language = v.language, large_print = v.large_print,
@@ -173,7 +176,8 @@ export class PrintRunBuilder {
       const facts = contactFacts(records);
       const problem = recordProblem(records, facts);
       if (problem) return problem;
-      const address = await currentAddress(this.deps.dataSource.manager, records);
+      const place = await addressPlace(this.deps, this.options.sender, records);
+      const address = await currentAddress(this.deps.dataSource.manager, records, place);
       if (isHeld(address)) return address;
       const ids = records.map((r) => r.patient.id ?? '');
       const body = await this.content.body(row, ids, records);

@@ -35,6 +35,13 @@ export class CreateAgencyDto {
     example: [{ system: 'http://finess.sante.gouv.fr', value: '440000289' }],
   })
   identifiers?: { system: string; value: string }[];
+
+  @ApiPropertyOptional({
+    example: 'GB',
+    description:
+      "ISO 3166-1 alpha-2 code of the agency's country: patients' addresses it records without a country are taken to be there. Absent: the hub's country (LETTER_SENDER_COUNTRY, FR by default)",
+  })
+  country?: string;
 }
 
 export class UpdateAgencyDto {
@@ -52,6 +59,9 @@ export class UpdateAgencyDto {
 
   @ApiPropertyOptional({ description: 'Replaces the official identifiers' })
   identifiers?: { system: string; value: string }[];
+
+  @ApiPropertyOptional({ example: 'GB', description: "Replaces the agency's country (null removes it)" })
+  country?: string | null;
 }
 
 export class AgencyDto extends CreateAgencyDto {

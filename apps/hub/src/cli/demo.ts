@@ -74,7 +74,13 @@ async function ensureAgency(
   hubUrl: string,
   token: string,
   keysDir: string,
-  agency: { id: string; kind: string; name: string; identifiers: { system: string; value: string }[] },
+  agency: {
+    id: string;
+    kind: string;
+    name: string;
+    identifiers: { system: string; value: string }[];
+    country: string;
+  },
 ): Promise<string> {
   const keyFile = join(keysDir, `${agency.id}.private-key.pem`);
   const existing = await admin(hubUrl, token, 'GET', `/admin/agencies/${agency.id}`);
@@ -175,13 +181,16 @@ export async function demoCommand(env: NodeJS.ProcessEnv): Promise<void> {
 
   // The hub and the sandbox say only what goes wrong; the connectors show their progress.
   const quiet = { LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
-  start('hub', SCRIPTS.hub, { ...quiet, PORT: hubPort, DATA_DIR: join(data, 'hub') }, children);
+  const country = env.SANDBOX_COUNTRY === 'GB' ? 'GB' : 'FR';
+  // A UK demo posts its letters from the UK (no country line on UK addresses).
+  const post = { LETTER_SENDER_COUNTRY: env.LETTER_SENDER_COUNTRY ?? country };
+  start('hub', SCRIPTS.hub, { ...quiet, ...post, PORT: hubPort, DATA_DIR: join(data, 'hub') }, children);
   start('sandbox', SCRIPTS.sandbox, { ...quiet, SANDBOX_PORT: sandboxPort }, children);
   await waitFor(`${hubUrl}/health`, 'the hub');
   const sandbox = await waitFor<SandboxHealth>(`http://127.0.0.1:${sandboxPort}/health`, 'the sandbox');
   const adminToken = env.ADMIN_TOKEN ?? readFileSync(join(data, 'hub', 'admin-token'), 'utf8').trim();
 
-  const identities = defaultAgencies(env.SANDBOX_COUNTRY === 'GB' ? 'GB' : 'FR');
+  const identities = defaultAgencies(country);
   for (const agency of sandbox.agencies) {
     const org = identities[agency.kind].organization;
     const keyFile = await ensureAgency(hubUrl, adminToken, keysDir, {
@@ -191,6 +200,8 @@ export async function demoCommand(env: NodeJS.ProcessEnv): Promise<void> {
       identifiers: (org.identifier ?? []).flatMap((i) =>
         i.system && i.value ? [{ system: i.system, value: i.value }] : [],
       ),
+      // Its patients' addresses are in its country (UK ones have no country line).
+      country,
     });
     start(
       `connector:${agency.id}`,
@@ -209,7 +220,6 @@ export async function demoCommand(env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
 
-  const country = env.SANDBOX_COUNTRY === 'GB' ? 'GB' : 'FR';
   const accounts = await ensureDemoAccounts(
     hubUrl,
     adminToken,

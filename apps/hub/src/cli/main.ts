@@ -16,6 +16,7 @@ const USAGE = `usage: npm run cli -- <command>
 
   agency add --id ID --kind hospital|gp|specialist --name NAME --scopes "system/*.rs ..."
              [--identifier SYSTEM|VALUE ...]          its official identifiers (FINESS, ODS, ...)
+             [--country XX]                           its country (ISO code; default: the hub's)
              [--alg ES384|RS384] [--key-out FILE|-]   register an agency and generate its key pair
                                                         (-: the private key to standard output)
   agency list                                           list agencies
@@ -63,6 +64,7 @@ async function agencyCommand(args: string[]): Promise<void> {
       name: { type: 'string' },
       scopes: { type: 'string' },
       identifier: { type: 'string', multiple: true },
+      country: { type: 'string' },
       alg: { type: 'string', default: 'ES384' },
       'key-out': { type: 'string' },
       'keep-old': { type: 'boolean', default: false },
@@ -88,6 +90,7 @@ async function agencyCommand(args: string[]): Promise<void> {
           const at = pair.lastIndexOf('|');
           return { system: pair.slice(0, at), value: pair.slice(at + 1) };
         }),
+        ...(values.country ? { country: values.country } : {}),
       });
       // With the key on standard output, the report goes to standard error.
       const report = keyFile === KEY_TO_STDOUT ? console.error : console.log;

@@ -18,6 +18,8 @@ export interface TakenNotification {
   patientId: string;
   kind: NotificationKind;
   dedupeKey: string;
+  details: PendingNotification['details'];
+  createdAt: Date;
 }
 
 /** Writes and lists the events a patient must be told of (the letters issue turns them into mail). */
@@ -105,14 +107,27 @@ export class PatientNotifications implements PatientNotifier {
    * transaction, or not at all.
    */
   async takePending(db: Db, limit: number): Promise<TakenNotification[]> {
-    const rows: { id: string; patient_id: string; kind: NotificationKind; dedupe_key: string }[] =
-      await db.query(
-        `SELECT id, patient_id, kind, dedupe_key FROM patient_notification
+    const rows: {
+      id: string;
+      patient_id: string;
+      kind: NotificationKind;
+      dedupe_key: string;
+      details: PendingNotification['details'];
+      created_at: Date;
+    }[] = await db.query(
+      `SELECT id, patient_id, kind, dedupe_key, details, created_at FROM patient_notification
           WHERE status = 'pending' AND kind IN ('break-glass', 'consent-change')
           ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
-    return rows.map((r) => ({ id: r.id, patientId: r.patient_id, kind: r.kind, dedupeKey: r.dedupe_key }));
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      patientId: r.patient_id,
+      kind: r.kind,
+      dedupeKey: r.dedupe_key,
+      details: r.details,
+      createdAt: r.created_at,
+    }));
   }
 
   /** The notices became letters (in the transaction that took them). */

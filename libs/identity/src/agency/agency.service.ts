@@ -25,6 +25,11 @@ export interface NewAgency {
    * recognised as naming it.
    */
   identifiers?: unknown;
+  /**
+   * ISO 3166-1 alpha-2 code of its country (FR, GB ...), kept on its Organization's address.
+   * Optional: an agency without one is taken to be in the hub's country (LETTER_SENDER_COUNTRY).
+   */
+  country?: unknown;
 }
 
 export interface AgencyChange {
@@ -35,6 +40,24 @@ export interface AgencyChange {
   scopes?: string[];
   /** Replaces the agency's official identifiers. */
   identifiers?: unknown;
+  /** Replaces its country; null removes it. */
+  country?: unknown;
+}
+
+function checkCountry(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const code = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  let known = false;
+  try {
+    const name = /^[A-Z]{2}$/.test(code)
+      ? new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(code)
+      : undefined;
+    known = name !== undefined && name !== code;
+  } catch {
+    known = false;
+  }
+  if (!known) throw badRequest('country must be an ISO 3166-1 alpha-2 code such as FR or GB', ['country']);
+  return code;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -89,8 +112,13 @@ function checkName(name: unknown): string {
   return name.trim();
 }
 
+function countryOf(organization: Organization): string | undefined {
+  return organization.address?.find((a) => a.country)?.country;
+}
+
 function toAgency(e: AgencyEntity): Agency {
-  return { ...e };
+  const country = countryOf(e.organization);
+  return { ...e, ...(country ? { country } : {}) };
 }
 
 /** The registry of agencies: who may connect, with which keys, for which scopes. */
@@ -119,6 +147,7 @@ export class AgencyService {
         checkName(input.name),
         true,
         checkIdentifiers(input.identifiers),
+        checkCountry(input.country),
       ),
     });
     return this.fhir.transaction(async (db) => {
@@ -165,12 +194,15 @@ export class AgencyService {
         change.identifiers !== undefined
           ? checkIdentifiers(change.identifiers)
           : (current.organization.identifier ?? []).filter((i) => i.system !== AGENCY_ID_SYSTEM);
+      const country =
+        change.country !== undefined ? checkCountry(change.country) : countryOf(current.organization);
       current.organization = this.organizationOf(
         current.id,
         current.kind,
         current.name,
         current.status === 'active',
         identifiers,
+        country,
       );
       current.updatedAt = new Date();
       await db.save(AgencyEntity, current);
@@ -186,6 +218,7 @@ export class AgencyService {
     name: string,
     active: boolean,
     identifiers: Identifier[],
+    country?: string,
   ): Organization {
     return {
       resourceType: 'Organization',
@@ -201,6 +234,7 @@ export class AgencyService {
         },
       ],
       name,
+      ...(country ? { address: [{ country }] } : {}),
     };
   }
 

@@ -33,6 +33,11 @@ export interface Agency {
   jwks: Jwks;
   /** The SMART scopes it may be granted, e.g. `system/*.rs`. */
   scopes: string[];
+  /**
+   * ISO 3166-1 alpha-2 code of the country it is in (its Organization's address), when registered:
+   * the patients' addresses it records without a country are taken to be there (letters).
+   */
+  country?: string;
   status: AgencyStatus;
   createdAt: Date;
   updatedAt: Date;

@@ -3,11 +3,18 @@ import type { Writer } from '../layout/writer';
 import type { BreakGlassLetter } from '../letter-types';
 import { plainLine, plainParagraph } from '../plain-text';
 import type { LetterStrings } from '../strings';
+import { breakGlassEpisode } from './episodes';
 
-/** Someone overrode the patient's choices in an emergency: when, who, why, what they saw, what to do. */
+/**
+ * Someone overrode the patient's choices in an emergency: when, who, why, what they saw, what to
+ * do. An episode of several accesses is one letter listing each (see episodes.ts).
+ */
 export const breakGlassLetter = {
   title: (t: LetterStrings): string => t.breakGlass.title,
   body(w: Writer, letter: BreakGlassLetter, t: LetterStrings): void {
+    const accesses = letter.accesses ?? [];
+    if (accesses.length > 1 || (accesses[0]?.requests ?? 1) > 1)
+      return breakGlassEpisode(w, letter, accesses, t);
     const access = letter.access;
     const agency = plainLine(access.agency, 120) || t.unknown;
     const practitioner = plainLine(access.practitioner, 120);

@@ -1,8 +1,9 @@
 import { dataClassName, formatDate, purposeName } from '../format';
 import type { Writer } from '../layout/writer';
-import type { ConsentChangeLetter, SharingRule } from '../letter-types';
+import type { ConsentChange, ConsentChangeLetter, SharingRule } from '../letter-types';
 import { plainLine } from '../plain-text';
 import type { LetterStrings } from '../strings';
+import { consentChanges } from './episodes';
 
 /** At most this many names per list: a rule naming more reads as "these and others" anyway. */
 const MAX_LIST = 30;
@@ -23,29 +24,39 @@ function period(rule: SharingRule, t: LetterStrings, timeZone: string | undefine
   return t.consentChange.always;
 }
 
-/** The patient's sharing choices as recorded: one block per rule, in plain words. */
+function drawRules(w: Writer, change: ConsentChange, t: LetterStrings, timeZone: string | undefined): void {
+  const c = t.consentChange;
+  if (change.rules.length === 0) w.paragraph(c.noRules);
+  change.rules.slice(0, 50).forEach((rule, i) => {
+    w.heading(c.rule(i + 1, rule.decision));
+    const who = [...names(rule.agencies, (v) => v), ...(rule.agencyKinds ?? []).map((k) => c.agencyKinds[k])];
+    const what = names(rule.dataClasses, (v) => dataClassName(v, t));
+    const why = names(rule.purposes, (v) => purposeName(v, t));
+    w.labelled(c.who, who.length > 0 ? t.listJoin(who) : c.everyone, t.colon);
+    w.labelled(c.what, what.length > 0 ? t.listJoin(what) : c.allData, t.colon);
+    w.labelled(c.why, why.length > 0 ? t.listJoin(why) : c.anyPurpose, t.colon);
+    w.labelled(c.when, period(rule, t, timeZone), t.colon);
+    w.gap();
+  });
+}
+
+/**
+ * The patient's sharing choices as recorded: one block per rule, in plain words. Changes made
+ * together come in one letter, each with its rules, oldest first.
+ */
 export const consentChangeLetter = {
   title: (t: LetterStrings): string => t.consentChange.title,
   body(w: Writer, letter: ConsentChangeLetter, t: LetterStrings): void {
     const c = t.consentChange;
-    const change = letter.change;
-    const by = plainLine(change.recordedBy, 160) || t.unknown;
-    w.paragraph(c.intro(change.action, formatDate(change.at, t, letter.timeZone), by));
-    if (change.rules.length === 0) w.paragraph(c.noRules);
-    change.rules.slice(0, 50).forEach((rule, i) => {
-      w.heading(c.rule(i + 1, rule.decision));
-      const who = [
-        ...names(rule.agencies, (v) => v),
-        ...(rule.agencyKinds ?? []).map((k) => c.agencyKinds[k]),
-      ];
-      const what = names(rule.dataClasses, (v) => dataClassName(v, t));
-      const why = names(rule.purposes, (v) => purposeName(v, t));
-      w.labelled(c.who, who.length > 0 ? t.listJoin(who) : c.everyone, t.colon);
-      w.labelled(c.what, what.length > 0 ? t.listJoin(what) : c.allData, t.colon);
-      w.labelled(c.why, why.length > 0 ? t.listJoin(why) : c.anyPurpose, t.colon);
-      w.labelled(c.when, period(rule, t, letter.timeZone), t.colon);
-      w.gap();
-    });
+    const changes = letter.changes ?? [];
+    if (changes.length > 1)
+      consentChanges(w, letter, changes, t, (change) => drawRules(w, change, t, letter.timeZone));
+    else {
+      const change = letter.change;
+      const by = plainLine(change.recordedBy, 160) || t.unknown;
+      w.paragraph(c.intro(change.action, formatDate(change.at, t, letter.timeZone), by));
+      drawRules(w, change, t, letter.timeZone);
+    }
     w.paragraph(c.notYou(plainLine(letter.reference, 40)));
     if (letter.form) w.paragraph(t.consentForm.attached);
   },

@@ -22,16 +22,35 @@ function itemText(item: SummaryItem, t: LetterStrings, timeZone: string | undefi
   return `${plainLine(item.text, 200)}${status}${detail}${second}`;
 }
 
+/** Entries of a summary, in order: each item, and each empty section's "nothing recorded". */
+export function summaryEntryCount(letter: PatientSummaryLetter, t: LetterStrings): number {
+  return readSummary(letter.summary, t.locale).sections.reduce((n, s) => n + Math.max(1, s.items.length), 0);
+}
+
 export const summaryLetter = {
   title: (t: LetterStrings): string => t.summary.title,
   body(w: Writer, letter: PatientSummaryLetter, t: LetterStrings): void {
     const view = readSummary(letter.summary, t.locale);
-    w.paragraph(t.summary.intro(plainLine(letter.sender.service, 80)));
-    for (const section of view.sections) {
-      w.heading(t.summary.sections[section.key]);
-      if (section.items.length === 0) w.paragraph(t.nothingRecorded);
-      else w.bullets(section.items.map((item) => itemText(item, t, letter.timeZone)));
+    const envelope = letter.envelope;
+    if (envelope) {
+      // Each envelope says which it is, on its first page, and why there are several.
+      w.paragraph(t.grouped.envelope(envelope.index, envelope.of), { bold: true });
+      w.paragraph(t.grouped.envelopeNote(envelope.of, plainLine(letter.reference, 40)));
     }
-    w.paragraph(t.summary.correction);
+    if (!envelope || envelope.index === 1) w.paragraph(t.summary.intro(plainLine(letter.sender.service, 80)));
+    let next = 0;
+    for (const section of view.sections) {
+      const first = next;
+      const entries = Math.max(1, section.items.length);
+      next += entries;
+      const from = envelope ? Math.max(0, envelope.from - first) : 0;
+      const to = envelope ? Math.min(entries, envelope.to - first) : entries;
+      if (from >= to) continue;
+      const heading = t.summary.sections[section.key];
+      w.heading(from > 0 ? t.grouped.continued(heading) : heading);
+      if (section.items.length === 0) w.paragraph(t.nothingRecorded);
+      else w.bullets(section.items.slice(from, to).map((item) => itemText(item, t, letter.timeZone)));
+    }
+    if (!envelope || envelope.index === envelope.of) w.paragraph(t.summary.correction);
   },
 };

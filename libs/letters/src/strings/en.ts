@@ -1,4 +1,5 @@
 import { CARE_EN } from './care-en';
+import { GROUPED_EN } from './grouped-en';
 import type { LetterStrings } from './types';
 
 function joinEn(items: readonly string[]): string {
@@ -174,6 +175,7 @@ export const EN: LetterStrings = {
       `reference ${reference}.`,
   },
   ...CARE_EN,
+  ...GROUPED_EN,
   clinician: {
     title: 'Patient summary',
     patient: 'Patient',

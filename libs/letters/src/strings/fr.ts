@@ -1,4 +1,5 @@
 import { CARE_FR } from './care-fr';
+import { GROUPED_FR } from './grouped-fr';
 import type { LetterStrings } from './types';
 
 function joinFr(items: readonly string[]): string {
@@ -180,6 +181,7 @@ export const FR: LetterStrings = {
       `référence ${reference}.`,
   },
   ...CARE_FR,
+  ...GROUPED_FR,
   clinician: {
     title: 'Résumé patient',
     patient: 'Patient',

@@ -172,6 +172,8 @@ export interface LetterStrings {
     status: string;
     sectionTitles: Readonly<Record<SummarySectionKey, string>>;
   };
+  /** Letters that gather several events (an emergency episode, changes made together) or span envelopes. */
+  grouped: GroupedStrings;
   /** Plain names of FHIR resource types and sensitivity labels ("what was seen"). */
   dataClasses: Readonly<Record<string, string>>;
   otherData: (code: string) => string;
@@ -180,6 +182,26 @@ export interface LetterStrings {
   otherPurpose: (code: string) => string;
   /** Clinical and verification statuses, as FHIR codes. */
   statuses: Readonly<Record<string, string>>;
+}
+
+export interface GroupedStrings {
+  /** An emergency episode: `count` accesses, by `who`, on `day`. */
+  breakGlassIntro: (count: number, day: string, who: string) => string;
+  /** "Accès 2 : 3 mars 2025 à 14:32" */
+  access: (index: number, when: string) => string;
+  /** Several requests by the same person for the same reason: "de 14:02 à 14:35, 20 consultations". */
+  requests: (from: string, to: string, count: number) => string;
+  who: string;
+  /** Changes to the sharing choices made together. */
+  consentIntro: (count: number, day: string) => string;
+  /** "Modification 2 : le 3 mars 2025 à 14:32" */
+  change: (index: number, when: string) => string;
+  /** A letter in several envelopes: "Enveloppe 1 sur 2". */
+  envelope: (index: number, of: number) => string;
+  /** Why the letter comes in several envelopes, on each envelope's first page. */
+  envelopeNote: (of: number, reference: string) => string;
+  /** A section carried over from the previous envelope. */
+  continued: (heading: string) => string;
 }
 
 export type AppointmentChange = 'booked' | 'moved' | 'cancelled';
