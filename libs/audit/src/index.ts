@@ -47,3 +47,4 @@ export {
   ensureAuditPartitions,
   listAuditPartitions,
 } from './audit-partitions';
+export { lastVerification, recordVerification, type VerificationRecord } from './audit-verifications';

@@ -85,3 +85,4 @@ export {
   verifiedNhsNumberExtension,
   type InsTraits,
 } from './mpi/qualification';
+export { TokenUse } from './auth/token-use';

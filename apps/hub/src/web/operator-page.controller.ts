@@ -14,8 +14,8 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { LiveSession } from '@passerelle/accounts';
-import { verifyAuditTrail } from '@passerelle/audit';
-import { AgencyService } from '@passerelle/identity';
+import { lastVerification, recordVerification, verifyAuditTrail } from '@passerelle/audit';
+import { AgencyService, TokenUse } from '@passerelle/identity';
 import { isQueueName, Outbox, QUEUE_DRIVER, QUEUE_NAMES, type QueueDriver } from '@passerelle/sync';
 import { type AgencyRow, OperatorPage, type OperatorPageProps } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -43,6 +43,7 @@ export class OperatorPageController {
     private readonly pages: WebPages,
     private readonly dataSource: DataSource,
     private readonly agencies: AgencyService,
+    private readonly tokenUse: TokenUse,
     @Inject(QUEUE_DRIVER) private readonly queues: QueueDriver,
     @Inject(AUDIT_CHECKPOINT_SOURCE) private readonly checkpoints: CheckpointSourceProvider,
   ) {}
@@ -97,6 +98,7 @@ export class OperatorPageController {
     const session = await this.admin(request, reply, body);
     if (!session) return;
     const result = await verifyAuditTrail(this.dataSource.manager, this.checkpoints(), {});
+    await recordVerification(this.dataSource.manager, result, `account:${session.account.username}`);
     this.logger.log(
       `audit chain verified by account ${session.account.id}: ${result.ok ? 'intact' : 'broken'}`,
     );
@@ -118,28 +120,31 @@ export class OperatorPageController {
     status = 200,
   ): Promise<void> {
     const db = this.dataSource.manager;
-    const [agencies, pushes, feeds, letters, audit, outboxBacklog, queues, dead] = await Promise.all([
-      this.agencies.list(),
-      db.query<{ agency: string; at: Stamp }[]>(
-        `SELECT source_agency AS agency, max(last_updated) AS at FROM resource WHERE source_agency IS NOT NULL GROUP BY source_agency`,
-      ),
-      db.query<{ agency: string; acked: Stamp; pending: string; oldest: Stamp }[]>(
-        `SELECT agency_id AS agency, max(acknowledged_at) AS acked,
+    const [agencies, tokens, pushes, feeds, letters, audit, verified, outboxBacklog, queues, dead] =
+      await Promise.all([
+        this.agencies.list(),
+        this.tokenUse.lastTokens(),
+        db.query<{ agency: string; at: Stamp }[]>(
+          `SELECT source_agency AS agency, max(last_updated) AS at FROM resource WHERE source_agency IS NOT NULL GROUP BY source_agency`,
+        ),
+        db.query<{ agency: string; acked: Stamp; pending: string; oldest: Stamp }[]>(
+          `SELECT agency_id AS agency, max(acknowledged_at) AS acked,
                 count(*) FILTER (WHERE acknowledged_at IS NULL) AS pending,
                 min(routed_at) FILTER (WHERE acknowledged_at IS NULL) AS oldest
            FROM sync_feed GROUP BY agency_id`,
-      ),
-      db.query<{ held: string; pending: string; posted: string }[]>(
-        `SELECT count(*) FILTER (WHERE status = 'held') AS held,
+        ),
+        db.query<{ held: string; pending: string; posted: string }[]>(
+          `SELECT count(*) FILTER (WHERE status = 'held') AS held,
                 count(*) FILTER (WHERE status = 'pending') AS pending,
                 count(*) FILTER (WHERE status IN ('posted', 'returned') AND updated_at > now() - interval '7 days') AS posted
            FROM letter`,
-      ),
-      db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_event`),
-      new Outbox().backlog(db),
-      Promise.all(QUEUE_NAMES.map(async (name) => ({ name, ...(await this.queues.counts(name)) }))),
-      Promise.all(QUEUE_NAMES.map((name) => this.queues.deadLetters(name, { offset: 0, limit: 20 }))),
-    ]);
+        ),
+        db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_event`),
+        lastVerification(db),
+        new Outbox().backlog(db),
+        Promise.all(QUEUE_NAMES.map(async (name) => ({ name, ...(await this.queues.counts(name)) }))),
+        Promise.all(QUEUE_NAMES.map((name) => this.queues.deadLetters(name, { offset: 0, limit: 20 }))),
+      ]);
     const push = new Map(pushes.map((p) => [p.agency, date(p.at)]));
     const feed = new Map(feeds.map((f) => [f.agency, f]));
     const rows: AgencyRow[] = agencies.map((a) => ({
@@ -147,6 +152,7 @@ export class OperatorPageController {
       name: a.name,
       kind: a.kind,
       status: a.status,
+      lastToken: tokens.get(a.id),
       lastPush: push.get(a.id),
       lastFeedRead: date(feed.get(a.id)?.acked),
       feedPending: Number(feed.get(a.id)?.pending ?? 0),
@@ -182,6 +188,7 @@ export class OperatorPageController {
           postedWeek: Number(letters[0]?.posted ?? 0),
         },
         auditEvents: Number(audit[0]?.n ?? 0),
+        lastVerification: verified,
         ...extra,
       }),
       status,
