@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { AccountService, SessionStore } from '@passerelle/accounts';
 import { ErrorPage, LoginPage, type LoginProblem } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LoginAudit } from './login-audit';
 import { OidcLogin, type PendingLogin } from './oidc-login';
 import { WebExceptionFilter } from './web-exception.filter';
 import { localPath, OIDC_COOKIE, WebPages } from './web-pages';
@@ -35,6 +36,7 @@ export class OidcController {
     private readonly oidc: OidcLogin,
     private readonly accounts: AccountService,
     private readonly sessions: SessionStore,
+    private readonly loginAudit: LoginAudit,
   ) {}
 
   @Get()
@@ -63,14 +65,17 @@ export class OidcController {
     } catch (e) {
       // The provider's answer did not check out (state, nonce, code, signature): no session.
       this.logger.warn(`OpenID Connect login refused: ${e instanceof Error ? e.message : String(e)}`);
+      await this.loginAudit.record('login-failed', 'oidc', request.id);
       return this.refuse(request, reply, 'oidc-failed');
     }
     const account = await this.accounts.findByOidcSubject(subject);
     if (!account) {
       this.logger.warn('OpenID Connect login refused: the subject is bound to no enabled account');
+      await this.loginAudit.record('login-failed', 'oidc', request.id);
       return this.refuse(request, reply, 'oidc-unknown');
     }
     const opened = await this.sessions.open(account.id);
+    await this.loginAudit.record('login', 'oidc', request.id, account);
     this.pages.startSession(reply, opened.token);
     const home = account.kind === 'clinician' ? '/clinician' : '/';
     this.pages.redirect(reply, pending.next === '/' ? home : pending.next);

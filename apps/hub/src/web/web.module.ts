@@ -8,6 +8,7 @@ import { ClinicianAccess } from './clinician-access';
 import { ClinicianController } from './clinician.controller';
 import { HomeController } from './home.controller';
 import { IdentityPageController } from './identity-page.controller';
+import { LoginAudit } from './login-audit';
 import { LoginController } from './login.controller';
 import { MailroomPageController } from './mailroom-page.controller';
 import { OidcController } from './oidc.controller';
@@ -34,6 +35,7 @@ import { WebPages } from './web-pages';
   ],
   providers: [
     WebPages,
+    LoginAudit,
     ClinicianAccess,
     OidcLogin,
     // The operator overview verifies the audit chain against the same checkpoints as /admin/audit/verify.
