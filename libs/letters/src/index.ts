@@ -19,6 +19,7 @@ export * from './geometry';
 export * from './letter-types';
 export { plainLine, plainParagraph } from './plain-text';
 export { renderLetter, type RenderedLetter } from './render-letter';
+export { firstPageImage, type PageImage, PREVIEW_SCALE } from './page-image';
 export { renderSummaryPdf, type SummaryPdfOptions } from './clinician-summary';
 export { readSummary, type SummaryItem, type SummarySection, type SummaryView } from './summary-view';
 export { type FormCodeCheck, newFormCode, readFormCode } from './form-code';

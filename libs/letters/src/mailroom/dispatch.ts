@@ -21,6 +21,7 @@ import {
   personRecords,
 } from './mailroom-deps';
 import type { Held, LetterStatus } from './mailroom.types';
+import { currentFix, fixedAddress } from './address-fixes';
 import { isHeld, type PostalAddress, postalAddress } from './postal-address';
 
 /**
@@ -44,12 +45,16 @@ export async function recordCommunication(deps: MailroomDeps, resource: HubCommu
   await deps.repo.update(hubActor(requestId), communicationType(), resource.id, resource);
 }
 
-/** The address a letter goes to now, or why it cannot go: invalid, or flagged as returned. */
+/**
+ * The address a letter goes to now, or why it cannot go: invalid, or flagged as returned. An
+ * operator's fix, while no record has changed since, comes before the records' address.
+ */
 export async function currentAddress(
   db: Db,
   records: readonly PersonRecord[],
 ): Promise<PostalAddress | Held> {
-  const found = postalAddress(records);
+  const fix = await currentFix(db, records);
+  const found = fix ? fixedAddress(fix) : postalAddress(records);
   if (isHeld(found)) return found;
   const ids = records.map((r) => r.patient.id ?? '');
   const flagged: unknown[] = await db.query(

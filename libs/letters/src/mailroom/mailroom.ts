@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HUB_AGENCY } from '@passerelle/store';
+import { type Db, HUB_AGENCY } from '@passerelle/store';
+import type { AddressInput } from '../address';
+import type { PageImage } from '../page-image';
 import { returnedMailNotice } from './communications';
 import { contactFacts } from './contact-markers';
 import { recordCommunication } from './dispatch';
+import { LetterContent } from './letter-content';
+import {
+  type AddressFixResult,
+  fixAddress,
+  type LetterAddress,
+  letterAddress,
+  previewLetter,
+} from './letter-desk';
 import {
   getLetter,
   insertLetter,
@@ -46,10 +56,34 @@ export interface ReturnedLetter {
 }
 
 export class Mailroom {
+  private readonly content: LetterContent;
+
   constructor(
     private readonly deps: MailroomDeps,
     private readonly options: MailroomOptions,
-  ) {}
+  ) {
+    this.content = new LetterContent(deps, options);
+  }
+
+  /** The address a letter would go to now, and its check (see letter-desk.ts). */
+  letterAddress(id: string): Promise<LetterAddress> {
+    return letterAddress(this.deps, id);
+  }
+
+  /** An operator's address for a held letter: checked, kept, and the letter released when it passes. */
+  fixAddress(
+    id: string,
+    input: AddressInput,
+    by: string,
+    inTransaction?: (db: Db, letter: LetterView) => Promise<void>,
+  ): Promise<AddressFixResult> {
+    return fixAddress(this.deps, id, input, by, inTransaction);
+  }
+
+  /** The letter's first page as it would be printed now, as a PNG. */
+  preview(id: string): Promise<{ letter: LetterView; image: PageImage }> {
+    return previewLetter(this.deps, this.options, this.content, id);
+  }
 
   private get db() {
     return this.deps.dataSource.manager;
