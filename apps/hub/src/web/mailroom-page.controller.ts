@@ -29,6 +29,7 @@ const DONE: readonly MailroomDone[] = [
   'printed',
   'posted',
   'consent',
+  'address',
 ];
 const LETTER_ACTIONS = ['release', 'cancel', 'returned'] as const;
 const RUN_ACTIONS = ['printed', 'posted'] as const;

@@ -58,7 +58,10 @@ export class OidcController {
       return this.pages.send(reply, ErrorPage({ page: this.pages.context(request), kind: 'not-found' }), 404);
     const pending = readPending(request.cookies[OIDC_COOKIE]);
     this.pages.clearOidcPending(reply);
-    if (!pending) return this.refuse(request, reply, 'expired');
+    if (!pending) {
+      await this.loginAudit.record('login-failed', 'oidc', request.id);
+      return this.refuse(request, reply, 'expired');
+    }
     let subject: string;
     try {
       subject = await this.oidc.finish(request.url, pending);

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DEFAULT_SESSION_POLICY, type LiveSession, sameSecret, SessionStore } from '@passerelle/accounts';
+import {
+  DEFAULT_SESSION_POLICY,
+  type LiveSession,
+  type OperatorRole,
+  sameSecret,
+  SessionStore,
+} from '@passerelle/accounts';
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import {
   ErrorPage,
@@ -18,14 +24,15 @@ export const LANGUAGE_COOKIE = 'passerelle_lang';
 export const OIDC_COOKIE = 'passerelle_oidc';
 
 /**
- * Pages use no script, no frame, no third party: the policy says so, and a form may only post to
- * the hub itself.
+ * Pages use no frame and no third party: the policy says so, and a form may only post to the hub
+ * itself. Scripts only from the hub (the mailroom's address checks: progressive enhancement),
+ * which may only ask the hub.
  */
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
@@ -164,6 +171,21 @@ export class WebPages {
       return undefined;
     }
     return session;
+  }
+
+  /** The session of an operator with this role, as `require`. */
+  operator(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    role: OperatorRole,
+    body?: unknown,
+  ): Promise<LiveSession | undefined> {
+    return this.require(
+      request,
+      reply,
+      (s) => s.account.kind === 'operator' && s.account.roles.includes(role),
+      body,
+    );
   }
 
   send(reply: FastifyReply, html: Html, status = 200): void {

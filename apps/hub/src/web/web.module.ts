@@ -10,6 +10,7 @@ import { HomeController } from './home.controller';
 import { IdentityPageController } from './identity-page.controller';
 import { LoginAudit } from './login-audit';
 import { LoginController } from './login.controller';
+import { MailroomLetterController } from './mailroom-letter.controller';
 import { MailroomPageController } from './mailroom-page.controller';
 import { OidcController } from './oidc.controller';
 import { OidcLogin } from './oidc-login';
@@ -29,6 +30,7 @@ import { WebPages } from './web-pages';
     OidcController,
     ClinicianController,
     MailroomPageController,
+    MailroomLetterController,
     IdentityPageController,
     OperatorPageController,
     AccountsPageController,
