@@ -1,5 +1,4 @@
-import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Query, Req, Res } from '@nestjs/common';
 import {
   ADDRESS_CHECK_SCRIPT,
   ADDRESS_CHECK_SCRIPT_PATH,
@@ -10,16 +9,14 @@ import {
 } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController } from './page-access';
 import { localPath, WebPages } from './web-pages';
 
 /** How long the home page waits for the database before calling it down. */
 const HEALTH_TIMEOUT_MS = 2000;
 
 /** `/`: what the hub is and whether it works; the stylesheet and the one script; the language switch. */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller()
+@PageController('')
 export class HomeController {
   constructor(
     private readonly pages: WebPages,

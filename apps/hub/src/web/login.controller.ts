@@ -1,16 +1,13 @@
-import { Body, Controller, Get, HttpCode, Logger, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { AccountService, SessionStore } from '@passerelle/accounts';
 import { ErrorPage, LoginPage, type LoginProblem } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController } from './page-access';
 import { LoginAudit } from './login-audit';
 import { field, localPath, SESSION_COOKIE, WebPages } from './web-pages';
 
 /** Log in with a hub account, log out. A new session (and cookie) at every login. */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller()
+@PageController('')
 export class LoginController {
   private readonly logger = new Logger('WebLogin');
 

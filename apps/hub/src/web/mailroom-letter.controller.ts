@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Logger, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { LiveSession } from '@passerelle/accounts';
 import { type AuditInput, AuditWriter } from '@passerelle/audit';
 import {
@@ -8,7 +7,6 @@ import {
   addressInput,
   type LetterView,
   Mailroom,
-  MailroomError,
   validateAddress,
 } from '@passerelle/letters';
 import { HUB_AGENCY } from '@passerelle/store';
@@ -20,7 +18,8 @@ import {
   type LetterPageProps,
 } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WebExceptionFilter } from './web-exception.filter';
+import { mailroomRefusal, orRefuse } from './page-refusals';
+import { PageController, PageSession } from './page-access';
 import { field, WebPages } from './web-pages';
 
 const CLIENT_ID = 'mailroom-page';
@@ -42,9 +41,7 @@ function typedAddress(body: unknown): AddressInput {
  * posting to /mailroom/address-check; without it, saving shows them). Seeing the address or the
  * preview is a disclosure of the patient's data to the operator, audited; so is a fix.
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('mailroom')
+@PageController('mailroom', 'mailroom')
 export class MailroomLetterController {
   private readonly logger = new Logger('MailroomPage');
 
@@ -58,10 +55,9 @@ export class MailroomLetterController {
   async show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
   ): Promise<void> {
-    const session = await this.pages.operator(request, reply, 'mailroom');
-    if (!session) return;
     await this.refusable(request, reply, session, async () => {
       const shown = await this.mailroom.letterAddress(id);
       await this.audit.record([this.disclosure('letter-address', session, shown.letter, request.id)]);
@@ -79,11 +75,10 @@ export class MailroomLetterController {
   async fix(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.pages.operator(request, reply, 'mailroom', body);
-    if (!session) return;
     const typed = typedAddress(body);
     await this.refusable(request, reply, session, async () => {
       const result = await this.mailroom.fixAddress(
@@ -109,13 +104,12 @@ export class MailroomLetterController {
   /** The live check: the mailroom's own address checks on what is typed; nothing is kept or logged. */
   @Post('address-check')
   @HttpCode(200)
-  async check(
+  check(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Body() body: unknown,
-  ): Promise<void> {
-    const session = await this.pages.operator(request, reply, 'mailroom', body);
-    if (!session) return;
+  ): void {
     const answer = checkAnswer(this.pages.context(request, session), validateAddress(typedAddress(body)));
     void reply
       .status(200)
@@ -128,10 +122,9 @@ export class MailroomLetterController {
   async preview(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
   ): Promise<void> {
-    const session = await this.pages.operator(request, reply, 'mailroom');
-    if (!session) return;
     await this.refusable(request, reply, session, async () => {
       const { letter, image } = await this.mailroom.preview(id);
       await this.audit.record([this.disclosure('letter-preview', session, letter, request.id)]);
@@ -146,25 +139,22 @@ export class MailroomLetterController {
   }
 
   /** A mailroom refusal (no such letter, not held, cannot be printed) is shown with its status. */
-  private async refusable(
+  private refusable(
     request: FastifyRequest,
     reply: FastifyReply,
     session: LiveSession,
     work: () => Promise<void>,
   ): Promise<void> {
-    try {
-      await work();
-    } catch (e) {
-      if (!(e instanceof MailroomError)) throw e;
+    return orRefuse(work, mailroomRefusal, (detail, status) => {
       const page = this.pages.context(request, session);
       this.pages.send(
         reply,
-        e.code === 'not-found'
+        status === 404
           ? ErrorPage({ page, kind: 'not-found' })
-          : ErrorPage({ page, kind: 'refused', detail: e.message }),
-        e.code === 'not-found' ? 404 : 409,
+          : ErrorPage({ page, kind: 'refused', detail }),
+        status,
       );
-    }
+    });
   }
 
   private render(

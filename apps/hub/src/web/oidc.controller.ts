@@ -1,11 +1,10 @@
-import { Controller, Get, Logger, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Logger, Query, Req, Res } from '@nestjs/common';
 import { AccountService, SessionStore } from '@passerelle/accounts';
 import { ErrorPage, LoginPage, type LoginProblem } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LoginAudit } from './login-audit';
 import { OidcLogin, type PendingLogin } from './oidc-login';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController } from './page-access';
 import { localPath, OIDC_COOKIE, WebPages } from './web-pages';
 
 function readPending(cookie: string | undefined): PendingLogin | undefined {
@@ -25,9 +24,7 @@ function readPending(cookie: string | undefined): PendingLogin | undefined {
  * the person is; the hub's account bound to that subject (`issuer|sub`, set by an administrator)
  * says what they may do. An unbound subject gets no session.
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('login/oidc')
+@PageController('login/oidc')
 export class OidcController {
   private readonly logger = new Logger('WebOidcLogin');
 

@@ -1,18 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Logger,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, HttpCode, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { LiveSession } from '@passerelle/accounts';
 import { lastVerification, recordVerification, verifyAuditTrail } from '@passerelle/audit';
 import { AgencyService, TokenUse } from '@passerelle/identity';
@@ -21,7 +7,8 @@ import { type AgencyRow, OperatorPage, type OperatorPageProps } from '@passerell
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AUDIT_CHECKPOINT_SOURCE, type CheckpointSourceProvider } from '../audit/checkpoint-keys';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController, PageSession } from './page-access';
+import { queryText } from './page-refusals';
 import { WebPages } from './web-pages';
 
 type Stamp = Date | string | null;
@@ -33,9 +20,7 @@ const date = (v: Stamp | undefined): Date | undefined =>
  * acknowledgement, the sync backlog and feed lag, queues and dead letters (replay), letters, and
  * the audit chain (verified on demand against the signed checkpoints, as GET /admin/audit/verify).
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('operator')
+@PageController('operator', 'admin')
 export class OperatorPageController {
   private readonly logger = new Logger('OperatorPage');
 
@@ -52,13 +37,11 @@ export class OperatorPageController {
   async show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Query('replayed') replayed: unknown,
   ): Promise<void> {
-    const session = await this.admin(request, reply);
-    if (!session) return;
-    await this.render(request, reply, session, {
-      notice: typeof replayed === 'string' && replayed ? { replayed: replayed.slice(0, 200) } : undefined,
-    });
+    const shown = queryText(replayed, 200);
+    await this.render(request, reply, session, { notice: shown ? { replayed: shown } : undefined });
   }
 
   @Post('dead-letters/:queue/:jobId/replay')
@@ -66,12 +49,10 @@ export class OperatorPageController {
   async replay(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('queue') queue: string,
     @Param('jobId') jobId: string,
-    @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.admin(request, reply, body);
-    if (!session) return;
     const result = isQueueName(queue) ? await this.queues.replay(queue, jobId) : 'not-found';
     if (result !== 'replayed') {
       const problem =
@@ -93,10 +74,8 @@ export class OperatorPageController {
   async verify(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Body() body: unknown,
+    @PageSession() session: LiveSession,
   ): Promise<void> {
-    const session = await this.admin(request, reply, body);
-    if (!session) return;
     const result = await verifyAuditTrail(this.dataSource.manager, this.checkpoints(), {});
     await recordVerification(this.dataSource.manager, result, `account:${session.account.username}`);
     this.logger.log(
@@ -192,19 +171,6 @@ export class OperatorPageController {
         ...extra,
       }),
       status,
-    );
-  }
-
-  private admin(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body?: unknown,
-  ): Promise<LiveSession | undefined> {
-    return this.pages.require(
-      request,
-      reply,
-      (s) => s.account.kind === 'operator' && s.account.roles.includes('admin'),
-      body,
     );
   }
 }

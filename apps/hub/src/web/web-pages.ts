@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  DEFAULT_SESSION_POLICY,
-  type LiveSession,
-  type OperatorRole,
-  sameSecret,
-  SessionStore,
-} from '@passerelle/accounts';
+import { DEFAULT_SESSION_POLICY, type LiveSession, sameSecret, SessionStore } from '@passerelle/accounts';
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import {
   ErrorPage,
@@ -163,7 +157,7 @@ export class WebPages {
       return undefined;
     }
     if (!allowed(session)) {
-      this.send(reply, ErrorPage({ page: this.context(request, session), kind: 'forbidden' }), 403);
+      this.forbidden(request, reply, session);
       return undefined;
     }
     if (request.method === 'POST' && !this.csrfValid(session, body)) {
@@ -173,19 +167,9 @@ export class WebPages {
     return session;
   }
 
-  /** The session of an operator with this role, as `require`. */
-  operator(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    role: OperatorRole,
-    body?: unknown,
-  ): Promise<LiveSession | undefined> {
-    return this.require(
-      request,
-      reply,
-      (s) => s.account.kind === 'operator' && s.account.roles.includes(role),
-      body,
-    );
+  /** 403: this account may not open this page. */
+  forbidden(request: FastifyRequest, reply: FastifyReply, session: LiveSession): void {
+    this.send(reply, ErrorPage({ page: this.context(request, session), kind: 'forbidden' }), 403);
   }
 
   send(reply: FastifyReply, html: Html, status = 200): void {
