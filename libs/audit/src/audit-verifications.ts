@@ -11,7 +11,7 @@ export interface VerificationRecord {
   lastSeq?: number;
   /** Where it first broke (a record's seq; 0 when only the checkpoints were at fault). */
   brokenAt?: number;
-  /** The first problem's code (e.g. `hash-mismatch`, `checkpoint-bad-signature`). */
+  /** The first problem's code (e.g. `edited`, `checkpoint-bad-signature`). */
   problem?: string;
   /** How many problems were found. */
   problems: number;
