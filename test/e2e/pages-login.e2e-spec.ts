@@ -16,6 +16,14 @@ describe('pages: home and login (Chromium, PGlite)', () => {
     await world?.close();
   });
 
+  /** The audit trail's records of one operation (AuditEvent.subtype), oldest first. */
+  const audited = (operation: string) =>
+    world.db.query<{ agency: string; outcome: string; content: string }[]>(
+      `SELECT agency, outcome, content::text AS content FROM audit_event
+        WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
+      [JSON.stringify([{ code: operation }])],
+    );
+
   const logIn = async (page: Page, username: string, password = PASSWORD) => {
     await page.goto(`${world.hub.url}/login`);
     await page.getByLabel('Username').fill(username);
@@ -93,6 +101,16 @@ describe('pages: home and login (Chromium, PGlite)', () => {
         `SELECT s.id FROM web_session s JOIN account a ON a.id = s.account_id WHERE a.username = 'ops'`,
       ),
     ).toEqual([]);
+    // Both are in the audit trail, naming the account, with neither the password nor the cookie.
+    const [login] = (await audited('login')).filter((r) => r.content.includes('account:ops'));
+    expect(login).toMatchObject({ agency: 'hub', outcome: '0' });
+    expect(login.content).toContain('"password"');
+    const [logout] = (await audited('logout')).filter((r) => r.content.includes('account:ops'));
+    expect(logout).toMatchObject({ agency: 'hub', outcome: '0' });
+    for (const record of [login, logout]) {
+      expect(record.content).not.toContain(PASSWORD);
+      expect(record.content).not.toContain(cookie?.value);
+    }
   });
 
   it('refuses a wrong password, then locks the account after five failures', async () => {
@@ -112,6 +130,36 @@ describe('pages: home and login (Chromium, PGlite)', () => {
         `SELECT 1 FROM web_session s JOIN account a ON a.id = s.account_id WHERE a.username = 'dr.locked'`,
       ),
     ).toEqual([]);
+    // Audited: four failures, the fifth that locked, the refusal while locked; the clinician's
+    // agency named; no password, right or wrong.
+    const mine = async (operation: string) =>
+      (await audited(operation)).filter((r) => r.content.includes('account:dr.locked'));
+    expect(await mine('login-failed')).toHaveLength(4);
+    expect(await mine('lockout')).toHaveLength(1);
+    expect(await mine('login-locked')).toHaveLength(1);
+    expect(await mine('login')).toEqual([]);
+    for (const record of [
+      ...(await mine('login-failed')),
+      ...(await mine('lockout')),
+      ...(await mine('login-locked')),
+    ]) {
+      expect(record).toMatchObject({ agency: 'cabinet', outcome: '4' });
+      expect(record.content).not.toContain('not the password');
+      expect(record.content).not.toContain(PASSWORD);
+    }
+  });
+
+  it('audits a failed login for no account without what was typed as the username', async () => {
+    const page = await (await browser.context()).newPage();
+    const before = (await audited('login-failed')).length;
+    await logIn(page, 'typed-my-password-here', 'not the password');
+    expect(await page.getByRole('alert').textContent()).toContain('username or the password is wrong');
+    const records = await audited('login-failed');
+    expect(records).toHaveLength(before + 1);
+    const record = records[records.length - 1];
+    expect(record).toMatchObject({ agency: 'hub', outcome: '4' });
+    expect(record.content).not.toContain('typed-my-password-here');
+    expect(record.content).not.toContain('not the password');
   });
 
   it('refuses a login or a logout without its CSRF token', async () => {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { registerAgency, startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '@passerelle/testing';
 import type { Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser';
 
 /** oidc-provider is ESM-only and SWC turns `import()` into `require()`: a Function it does not rewrite. */
@@ -95,6 +96,14 @@ describe('pages: OpenID Connect login (Chromium, PGlite)', () => {
     await new Promise((r) => provider?.close(r));
   });
 
+  /** The audit trail's records of one operation (AuditEvent.subtype), oldest first. */
+  const audited = (operation: string) =>
+    hub.app.get(DataSource).query<{ agency: string; outcome: string; content: string }[]>(
+      `SELECT agency, outcome, content::text AS content FROM audit_event
+          WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
+      [JSON.stringify([{ code: operation }])],
+    );
+
   const viaProvider = async (login: string): Promise<Page> => {
     const page = await (await browser.context()).newPage();
     await page.goto(`${hub.url}/login`);
@@ -117,6 +126,13 @@ describe('pages: OpenID Connect login (Chromium, PGlite)', () => {
     expect(await page.getByText('Signed in as').textContent()).toContain('Dr Olivier Idc');
     const cookie = (await page.context().cookies()).find((c) => c.name === 'passerelle_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // Audited as an OpenID Connect login of the account, for its agency, without any secret.
+    const [record] = await audited('login');
+    expect(record).toMatchObject({ agency: 'cabinet', outcome: '0' });
+    expect(record.content).toContain('account:dr.oidc');
+    expect(record.content).toContain('"oidc"');
+    expect(record.content).not.toContain(CLIENT_SECRET);
+    expect(record.content).not.toContain(cookie?.value);
   });
 
   it('gives a subject bound to no account no session', async () => {
@@ -124,6 +140,10 @@ describe('pages: OpenID Connect login (Chromium, PGlite)', () => {
     expect(new URL(page.url()).pathname).toBe('/login/oidc/callback');
     expect(await page.getByRole('alert').textContent()).toContain('not linked to an account');
     expect((await page.context().cookies()).some((c) => c.name === 'passerelle_session')).toBe(false);
+    const failed = await audited('login-failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[failed.length - 1]).toMatchObject({ agency: 'hub', outcome: '4' });
+    expect(failed.map((r) => r.content).join()).not.toContain('someone-else');
   });
 
   it('refuses a callback without the login it started (no cookie, forged state)', async () => {

@@ -31,15 +31,18 @@ describe('pages: the operator overview (Chromium, PGlite)', () => {
     const agencies = page.getByRole('region', { name: 'Agencies' });
     const chu = agencies.getByRole('row', { name: /Test agency chu/ });
     expect(await chu.textContent()).toContain('active');
-    // The hospital pushed data: its last push is a date, not "never"; the clinic pushed nothing.
+    // The hospital obtained tokens and pushed data: its last token and last push are dates, not
+    // "never"; the clinic did neither.
+    const clinique = agencies.getByRole('row', { name: /Test agency clinique/ });
     expect((await chu.locator('td').nth(2).textContent())?.trim()).not.toBe('never');
-    expect(
-      await agencies
-        .getByRole('row', { name: /Test agency clinique/ })
-        .locator('td')
-        .nth(2)
-        .textContent(),
-    ).toBe('never');
+    expect((await chu.locator('td').nth(3).textContent())?.trim()).not.toBe('never');
+    expect(await clinique.locator('td').nth(2).textContent()).toBe('never');
+    expect(await clinique.locator('td').nth(3).textContent()).toBe('never');
+    const [token] = await world.db.query<{ last_token_at: Date }[]>(
+      `SELECT last_token_at FROM agency_token_use WHERE agency_id = 'chu'`,
+    );
+    expect(token.last_token_at).toBeInstanceOf(Date);
+    expect(await page.locator('#last-verification').textContent()).toContain('not been verified yet');
     const sync = page.getByRole('region', { name: 'Sync' });
     expect(await sync.textContent()).toContain('Changes waiting to be routed');
     expect(await sync.getByRole('row', { name: /^route/ }).count()).toBe(1);
@@ -49,6 +52,15 @@ describe('pages: the operator overview (Chromium, PGlite)', () => {
 
     await page.getByRole('button', { name: 'Verify the audit chain now' }).click();
     expect(await page.getByRole('status').textContent()).toContain('The audit chain is intact');
+    // Kept: the newest verification is shown, by whom, and how many records it read.
+    const [verified] = await world.db.query<{ ok: boolean; checked: string; verified_by: string }[]>(
+      `SELECT ok, checked, verified_by FROM audit_verification ORDER BY id DESC LIMIT 1`,
+    );
+    expect(verified).toMatchObject({ ok: true, verified_by: 'account:ops' });
+    expect(Number(verified.checked)).toBeGreaterThan(0);
+    const last = await page.locator('#last-verification').textContent();
+    expect(last).toContain('account:ops');
+    expect(last).toContain(`intact, ${verified.checked} records checked`);
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'operator');
   });

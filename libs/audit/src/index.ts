@@ -48,3 +48,4 @@ export {
   ensureAuditPartitions,
   listAuditPartitions,
 } from './audit-partitions';
+export { lastVerification, recordVerification, type VerificationRecord } from './audit-verifications';

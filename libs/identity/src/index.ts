@@ -86,3 +86,4 @@ export {
   verifiedNhsNumberExtension,
   type InsTraits,
 } from './mpi/qualification';
+export { TokenUse } from './auth/token-use';

@@ -21,6 +21,7 @@ export { manifestHeader, manifestLine } from './manifest';
 export { plainLine, plainParagraph } from './plain-text';
 export { mergeAccesses } from './kinds/episodes';
 export { renderLetter, type RenderedLetter } from './render-letter';
+export { firstPageImage, type PageImage, PREVIEW_SCALE } from './page-image';
 export { renderSummaryPdf, type SummaryPdfOptions } from './clinician-summary';
 export { readSummary, type SummaryItem, type SummarySection, type SummaryView } from './summary-view';
 export { type FormCodeCheck, newFormCode, readFormCode } from './form-code';

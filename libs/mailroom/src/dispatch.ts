@@ -22,6 +22,7 @@ import {
 } from './mailroom-deps';
 import type { LetterSender } from '@passerelle/letters';
 import type { Held, LetterStatus } from './mailroom.types';
+import { currentFix, fixedAddress } from './address-fixes';
 import { type AddressPlace, isHeld, type PostalAddress, postalAddress } from './postal-address';
 
 /**
@@ -62,13 +63,17 @@ export async function addressPlace(
   return { origin, countryOf: (agency) => (agency ? countries.get(agency) : undefined) ?? origin };
 }
 
-/** The address a letter goes to now, or why it cannot go: invalid, or flagged as returned. */
+/**
+ * The address a letter goes to now, or why it cannot go: invalid, or flagged as returned. An
+ * operator's fix, while no record has changed since, comes before the records' address.
+ */
 export async function currentAddress(
   db: Db,
   records: readonly PersonRecord[],
   place?: AddressPlace,
 ): Promise<PostalAddress | Held> {
-  const found = postalAddress(records, new Date(), place);
+  const fix = await currentFix(db, records);
+  const found = fix ? fixedAddress(fix, place) : postalAddress(records, new Date(), place);
   if (isHeld(found)) return found;
   const ids = records.map((r) => r.patient.id ?? '');
   const flagged: unknown[] = await db.query(

@@ -44,6 +44,8 @@ export {
   type MailroomWorkerOptions,
 } from './mailroom-deps';
 export { Mailroom, type ReturnedLetter, type RunFile } from './mailroom';
+export { type AddressFixResult, type LetterAddress } from './letter-desk';
+export { addressInput } from './address-fixes';
 export { MailroomWorker } from './mailroom-worker';
 export { MAILROOM_CLIENT_ID } from './print-run-builder';
 export { csvCells, readManifest, type ManifestEntry } from './manifest-reader';

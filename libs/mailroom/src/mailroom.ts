@@ -2,10 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { patientsAccessedByAgencies } from '@passerelle/audit';
-import { HUB_AGENCY } from '@passerelle/store';
+import type { AddressCheck, AddressInput, PageImage } from '@passerelle/letters';
+import { checkTypedAddress } from './address-fixes';
+import { type Db, HUB_AGENCY } from '@passerelle/store';
 import { returnedMailNotice } from './communications';
 import { contactFacts } from './contact-markers';
 import { recordCommunication } from './dispatch';
+import { LetterContent } from './letter-content';
+import {
+  type AddressFixResult,
+  fixAddress,
+  type LetterAddress,
+  letterAddress,
+  previewLetter,
+} from './letter-desk';
 import {
   getLetter,
   insertLetter,
@@ -47,10 +57,39 @@ export interface ReturnedLetter {
 }
 
 export class Mailroom {
+  private readonly content: LetterContent;
+
   constructor(
     private readonly deps: MailroomDeps,
     private readonly options: MailroomOptions,
-  ) {}
+  ) {
+    this.content = new LetterContent(deps, options);
+  }
+
+  /** The address a letter would go to now, and its check (see letter-desk.ts). */
+  letterAddress(id: string): Promise<LetterAddress> {
+    return letterAddress(this.deps, id, this.options.sender.country);
+  }
+
+  /** An operator's address for a held letter: checked, kept, and the letter released when it passes. */
+  fixAddress(
+    id: string,
+    input: AddressInput,
+    by: string,
+    inTransaction?: (db: Db, letter: LetterView) => Promise<void>,
+  ): Promise<AddressFixResult> {
+    return fixAddress(this.deps, id, input, by, inTransaction, this.options.sender.country);
+  }
+
+  /** An address as typed, checked as the mailroom checks every address (from the sender's country). */
+  checkAddress(input: AddressInput | undefined): AddressCheck {
+    return checkTypedAddress(input, this.options.sender.country);
+  }
+
+  /** The letter's first page as it would be printed now, as a PNG. */
+  preview(id: string): Promise<{ letter: LetterView; image: PageImage }> {
+    return previewLetter(this.deps, this.options, this.content, id);
+  }
 
   private get db() {
     return this.deps.dataSource.manager;

@@ -2,6 +2,7 @@ import type { Schema } from '@passerelle/store';
 import { Mailroom1764450000000 } from './migrations/1764450000000-Mailroom';
 import { ConsentForms1765400000030 } from './migrations/1765400000030-ConsentForms';
 import { CareLetters1765660000000 } from './migrations/1765660000000-CareLetters';
+import { AddressFixes1765710000002 } from './migrations/1765710000002-AddressFixes';
 import { LetterEpisodes1765740000000 } from './migrations/1765740000000-LetterEpisodes';
 
 /** The mailroom's tables (letters, print runs, returned-address flags, paper consent forms); plain SQL, no entities. */
@@ -11,6 +12,7 @@ export const MAILROOM_SCHEMA: Schema = {
     Mailroom1764450000000,
     ConsentForms1765400000030,
     CareLetters1765660000000,
+    AddressFixes1765710000002,
     LetterEpisodes1765740000000,
   ],
 };

@@ -21,7 +21,9 @@ export {
 } from './views/clinician';
 export { SummaryPage, type SummaryPageProps } from './views/summary';
 export { formatFhirDate } from './views/format';
-export { MailroomPage, type MailroomDone, type MailroomPageProps } from './views/mailroom';
+export { ADDRESS_REASONS, MailroomPage, type MailroomDone, type MailroomPageProps } from './views/mailroom';
+export { ADDRESS_FORM_LINES, checkAnswer, LetterPage, type LetterPageProps } from './views/letter';
+export { ADDRESS_CHECK_SCRIPT, ADDRESS_CHECK_SCRIPT_PATH } from './address-check-script';
 export {
   IdentityReviewPage,
   type IdentityDone,

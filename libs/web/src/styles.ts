@@ -52,4 +52,9 @@ dl.facts dd { margin: 0; }
 .actions { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; margin: 1rem 0; }
 details { margin: 1.5rem 0; }
 summary { cursor: pointer; font-weight: 600; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+img.preview { max-width: 100%; width: 36rem; height: auto; border: 1px solid var(--line); box-shadow: 0 2px 6px rgba(0, 0, 0, 0.2); }
+.letter-desk { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 2rem; }
+@media (max-width: 60rem) { .letter-desk { grid-template-columns: 1fr; } }
+pre.envelope { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: #fff; border: 1px dashed var(--line); padding: 0.5rem 0.75rem; }
 `;

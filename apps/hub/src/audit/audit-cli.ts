@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { AUDIT_SCHEMA, type ChainVerification, verifyAuditTrail } from '@passerelle/audit';
+import {
+  AUDIT_SCHEMA,
+  type ChainVerification,
+  recordVerification,
+  verifyAuditTrail,
+} from '@passerelle/audit';
 import { type Env, EXIT, isDatabaseUnreachable, loadHubConfig } from '@passerelle/config';
 import { IDENTITY_SCHEMA } from '@passerelle/identity';
 import { openDatabase } from '@passerelle/store';
@@ -66,6 +71,7 @@ export async function auditVerifyCommand(
   }
   try {
     const result = await verifyAuditTrail(db.dataSource.manager, source, options);
+    await recordVerification(db.dataSource.manager, result, 'cli');
     print(formatVerification(result));
     return result.ok ? EXIT.ok : EXIT.auditChainBroken;
   } finally {

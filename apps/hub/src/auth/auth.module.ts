@@ -7,6 +7,7 @@ import {
   JtiStore,
   loadSigningKey,
   TokenService,
+  TokenUse,
 } from '@passerelle/identity';
 import { DataSource } from 'typeorm';
 import { ACCESS_TOKEN_VERIFIER } from './fhir-auth.guard';
@@ -58,17 +59,28 @@ export class AuthModule {
           useFactory: (dataSource: DataSource) => new JtiStore(dataSource),
         },
         {
+          provide: TokenUse,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new TokenUse(dataSource),
+        },
+        {
           provide: TokenService,
-          inject: [AgencyService, JtiStore, AccessTokenService],
-          useFactory: (agencies: AgencyService, jtis: JtiStore, tokens: AccessTokenService) =>
+          inject: [AgencyService, JtiStore, AccessTokenService, TokenUse],
+          useFactory: (
+            agencies: AgencyService,
+            jtis: JtiStore,
+            tokens: AccessTokenService,
+            tokenUse: TokenUse,
+          ) =>
             new TokenService(agencies, jtis, tokens, {
               tokenUrl: `${base}/auth/token`,
               clockToleranceSeconds: tolerance,
+              tokenUse,
             }),
         },
         { provide: ACCESS_TOKEN_VERIFIER, useExisting: AccessTokenService },
       ],
-      exports: [AccessTokenService, ACCESS_TOKEN_VERIFIER],
+      exports: [AccessTokenService, ACCESS_TOKEN_VERIFIER, TokenUse],
     };
   }
 }

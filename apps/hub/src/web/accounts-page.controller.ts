@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Logger,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   type Account,
   AccountError,
@@ -25,7 +12,8 @@ import {
 import { AgencyService } from '@passerelle/identity';
 import { AccountsPage, type AccountsPageProps } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController, PageSession } from './page-access';
+import { accountRefusal, orRefuse, queryText } from './page-refusals';
 import { field, WebPages } from './web-pages';
 
 const ACTIONS = ['disable', 'enable', 'unlock', 'password'] as const;
@@ -40,9 +28,7 @@ function stateOf(a: Account): 'active' | 'locked' | 'disabled' {
  * /admin/accounts do. A password is generated and shown once, on the answer to the post that
  * made it (never in a URL); disabling or a new password ends the account's sessions.
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('operator/accounts')
+@PageController('operator/accounts', 'admin')
 export class AccountsPageController {
   private readonly logger = new Logger('AccountsPage');
 
@@ -57,13 +43,11 @@ export class AccountsPageController {
   async show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Query('done') done: unknown,
   ): Promise<void> {
-    const session = await this.admin(request, reply);
-    if (!session) return;
-    await this.render(request, reply, session, {
-      notice: typeof done === 'string' && done ? { done: done.slice(0, 100) } : undefined,
-    });
+    const shown = queryText(done);
+    await this.render(request, reply, session, { notice: shown ? { done: shown } : undefined });
   }
 
   @Post()
@@ -71,10 +55,9 @@ export class AccountsPageController {
   async create(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.admin(request, reply, body);
-    if (!session) return;
     const raw = (body as Record<string, unknown> | null)?.roles;
     const roles = (typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : []).filter(
       (r): r is (typeof OPERATOR_ROLES)[number] => typeof r === 'string' && isOperatorRole(r),
@@ -85,28 +68,23 @@ export class AccountsPageController {
       displayName: field(body, 'displayName') ?? '',
       password,
     };
-    try {
-      const account =
-        field(body, 'kind') === 'operator'
-          ? await this.accounts.create({ ...common, kind: 'operator', roles })
-          : await this.accounts.create({
-              ...common,
-              kind: 'clinician',
-              agency: field(body, 'agency') ?? '',
-              practitioner: field(body, 'practitioner') ?? '',
-            });
-      this.logger.log(`account ${account.id} created by account ${session.account.id}`);
-      await this.render(request, reply, session, { password: { username: account.username, password } });
-    } catch (e) {
-      if (!(e instanceof AccountError)) throw e;
-      await this.render(
-        request,
-        reply,
-        session,
-        { notice: { problem: e.message } },
-        e.code === 'exists' ? 409 : 400,
-      );
-    }
+    await orRefuse(
+      async () => {
+        const account =
+          field(body, 'kind') === 'operator'
+            ? await this.accounts.create({ ...common, kind: 'operator', roles })
+            : await this.accounts.create({
+                ...common,
+                kind: 'clinician',
+                agency: field(body, 'agency') ?? '',
+                practitioner: field(body, 'practitioner') ?? '',
+              });
+        this.logger.log(`account ${account.id} created by account ${session.account.id}`);
+        await this.render(request, reply, session, { password: { username: account.username, password } });
+      },
+      accountRefusal,
+      this.refuse(request, reply, session),
+    );
   }
 
   @Post(':username/:action')
@@ -114,49 +92,48 @@ export class AccountsPageController {
   async act(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('username') username: string,
     @Param('action') action: string,
-    @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.admin(request, reply, body);
-    if (!session) return;
     const act = ACTIONS.find((a) => a === action);
-    try {
-      if (!act) throw new AccountError('not-found', 'Unknown action');
-      let account: Account;
-      let password: string | undefined;
-      switch (act) {
-        case 'disable':
-        case 'enable':
-          account = await this.accounts.setDisabled(username, act === 'disable');
-          if (act === 'disable') await this.sessions.closeAll(account.id);
-          break;
-        case 'unlock':
-          account = await this.accounts.unlock(username);
-          break;
-        case 'password':
-          password = generatePassword();
-          account = await this.accounts.setPassword(username, password);
-          await this.sessions.closeAll(account.id);
-          break;
-      }
-      this.logger.log(`account ${account.id}: ${act} by account ${session.account.id}`);
-      if (password)
-        return this.render(request, reply, session, { password: { username: account.username, password } });
-      this.pages.redirect(
-        reply,
-        `/operator/accounts?done=${encodeURIComponent(`${act} ${account.username}`)}`,
-      );
-    } catch (e) {
-      if (!(e instanceof AccountError)) throw e;
-      await this.render(
-        request,
-        reply,
-        session,
-        { notice: { problem: e.message } },
-        e.code === 'not-found' ? 404 : 400,
-      );
-    }
+    await orRefuse(
+      async () => {
+        if (!act) throw new AccountError('not-found', 'Unknown action');
+        let account: Account;
+        let password: string | undefined;
+        switch (act) {
+          case 'disable':
+          case 'enable':
+            account = await this.accounts.setDisabled(username, act === 'disable');
+            if (act === 'disable') await this.sessions.closeAll(account.id);
+            break;
+          case 'unlock':
+            account = await this.accounts.unlock(username);
+            break;
+          case 'password':
+            password = generatePassword();
+            account = await this.accounts.setPassword(username, password);
+            await this.sessions.closeAll(account.id);
+            break;
+        }
+        this.logger.log(`account ${account.id}: ${act} by account ${session.account.id}`);
+        if (password)
+          return this.render(request, reply, session, { password: { username: account.username, password } });
+        this.pages.redirect(
+          reply,
+          `/operator/accounts?done=${encodeURIComponent(`${act} ${account.username}`)}`,
+        );
+      },
+      accountRefusal,
+      this.refuse(request, reply, session),
+    );
+  }
+
+  /** A refusal: the page again, saying why. */
+  private refuse(request: FastifyRequest, reply: FastifyReply, session: LiveSession) {
+    return (problem: string, status: number) =>
+      this.render(request, reply, session, { notice: { problem } }, status);
   }
 
   private async render(
@@ -177,19 +154,6 @@ export class AccountsPageController {
         ...extra,
       }),
       status,
-    );
-  }
-
-  private admin(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body?: unknown,
-  ): Promise<LiveSession | undefined> {
-    return this.pages.require(
-      request,
-      reply,
-      (s) => s.account.kind === 'operator' && s.account.roles.includes('admin'),
-      body,
     );
   }
 }

@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Bundle } from 'fhir/r4';
 import type { LiveSession } from '@passerelle/accounts';
 import { isOperationOutcomeError, type QueryParams } from '@passerelle/fhir';
@@ -20,7 +7,6 @@ import { Mailroom } from '@passerelle/mailroom';
 import {
   BreakGlassChoicePage,
   ClinicianSearchPage,
-  ErrorPage,
   PAGE_PURPOSES,
   type PageContext,
   type PagePurpose,
@@ -33,7 +19,7 @@ import { SUMMARY_PDF_RENDERER, type SummaryPdfRenderer } from '../summary/summar
 import { SummaryService } from '../summary/summary.service';
 import { type ClinicianAct, ClinicianAccess, type HowOpened } from './clinician-access';
 import { contributingAgencies, patientHits } from './clinician-views';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController, PageSession } from './page-access';
 import { field, WebPages } from './web-pages';
 
 const MAX_TEXT = 100;
@@ -55,9 +41,7 @@ const missing = (e: unknown): boolean => isOperationOutcomeError(e) && (e.status
  * PDF, or open it by break-glass. Every read goes through the agency's consent scope, so what
  * the page shows is what the FHIR API would answer the agency, audited the same way.
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('clinician')
+@PageController('clinician', 'clinician')
 export class ClinicianController {
   constructor(
     private readonly pages: WebPages,
@@ -69,11 +53,13 @@ export class ClinicianController {
   ) {}
 
   @Get()
-  async start(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const session = await this.clinician(request, reply);
-    if (!session) return;
+  async start(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
+  ): Promise<void> {
     const acting = await this.clinicians.acting(session);
-    if (!acting) return this.forbidden(request, reply, session);
+    if (!acting) return this.pages.forbidden(request, reply, session);
     this.pages.send(
       reply,
       ClinicianSearchPage({
@@ -89,10 +75,9 @@ export class ClinicianController {
   async search(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Query() query: QueryParams,
   ): Promise<void> {
-    const session = await this.clinician(request, reply);
-    if (!session) return;
     const form: SearchForm = {
       identifier: text(query.identifier),
       family: text(query.family),
@@ -100,7 +85,7 @@ export class ClinicianController {
       purpose: purposeOf(query.purpose),
     };
     const act = await this.clinicians.act(session, { purpose: form.purpose });
-    if (!act) return this.forbidden(request, reply, session);
+    if (!act) return this.pages.forbidden(request, reply, session);
     const page = this.pages.context(request, session);
     const params = this.criteria(form, page);
     if (typeof params === 'string') return this.searchPage(reply, page, act, form, { problem: params }, 400);
@@ -112,22 +97,22 @@ export class ClinicianController {
   async patient(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Query('purpose') purpose: unknown,
   ): Promise<void> {
-    const session = await this.clinician(request, reply);
-    if (session) await this.showSummary(request, reply, session, id, { purpose: purposeOf(purpose) });
+    await this.showSummary(request, reply, session, id, { purpose: purposeOf(purpose) });
   }
 
   @Get('patients/:id/summary.pdf')
   async pdfDownload(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Query('purpose') purpose: unknown,
   ): Promise<void> {
-    const session = await this.clinician(request, reply);
-    if (session) await this.sendPdf(request, reply, session, id, { purpose: purposeOf(purpose) });
+    await this.sendPdf(request, reply, session, id, { purpose: purposeOf(purpose) });
   }
 
   /** The break-glass PDF: a POST, so the reason travels in a body with the session's CSRF token. */
@@ -136,13 +121,12 @@ export class ClinicianController {
   async pdfBreakGlass(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.clinician(request, reply, body);
-    if (!session) return;
     const reason = field(body, 'reason')?.trim().slice(0, MAX_REASON);
-    if (!reason || !this.clinicians.breakGlassAllowed) return this.forbidden(request, reply, session);
+    if (!reason || !this.clinicians.breakGlassAllowed) return this.pages.forbidden(request, reply, session);
     await this.sendPdf(request, reply, session, id, { breakGlassReason: reason });
   }
 
@@ -156,14 +140,13 @@ export class ClinicianController {
   async printedCopy(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.clinician(request, reply, body);
-    if (!session) return;
     const purpose = purposeOf(field(body, 'purpose'));
     const act = await this.clinicians.act(session, { purpose });
-    if (!act) return this.forbidden(request, reply, session);
+    if (!act) return this.pages.forbidden(request, reply, session);
     const patientId = id.slice(0, 64);
     try {
       await act.scope.read('Patient', patientId);
@@ -197,16 +180,15 @@ export class ClinicianController {
   async breakGlass(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.clinician(request, reply, body);
-    if (!session) return;
     const page = this.pages.context(request, session);
     const reason = field(body, 'reason')?.trim().slice(0, MAX_REASON);
     const identifier = text(field(body, 'identifier'));
     const patient = text(field(body, 'patient'));
     const act = await this.clinicians.act(session, { breakGlassReason: reason ?? '' });
-    if (!act) return this.forbidden(request, reply, session);
+    if (!act) return this.pages.forbidden(request, reply, session);
     const form: SearchForm = { identifier, purpose: 'TREAT' };
     if (!this.clinicians.breakGlassAllowed)
       return this.searchPage(reply, page, act, form, { problem: page.t.clinician.breakGlassForbidden }, 403);
@@ -229,7 +211,7 @@ export class ClinicianController {
     printedCopy?: { reference: string; status: string },
   ): Promise<void> {
     const act = await this.clinicians.act(session, how);
-    if (!act) return this.forbidden(request, reply, session);
+    if (!act) return this.pages.forbidden(request, reply, session);
     const page = this.pages.context(request, session);
     const document = await this.document(act, patientId);
     if (!document) {
@@ -259,7 +241,7 @@ export class ClinicianController {
     how: HowOpened,
   ): Promise<void> {
     const act = await this.clinicians.act(session, how);
-    if (!act) return this.forbidden(request, reply, session);
+    if (!act) return this.pages.forbidden(request, reply, session);
     const document = await this.document(act, patientId);
     if (!document) {
       const page = this.pages.context(request, session);
@@ -321,18 +303,5 @@ export class ClinicianController {
       }),
       status,
     );
-  }
-
-  /** The session of a clinician (see WebPages.require). */
-  private clinician(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body?: unknown,
-  ): Promise<LiveSession | undefined> {
-    return this.pages.require(request, reply, (s) => s.account.kind === 'clinician', body);
-  }
-
-  private forbidden(request: FastifyRequest, reply: FastifyReply, session: LiveSession): void {
-    this.pages.send(reply, ErrorPage({ page: this.pages.context(request, session), kind: 'forbidden' }), 403);
   }
 }

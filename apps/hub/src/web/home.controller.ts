@@ -1,18 +1,22 @@
-import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { HomePage, isLang, PAGES_CSS, STYLESHEET_PATH } from '@passerelle/web';
+import { Get, Query, Req, Res } from '@nestjs/common';
+import {
+  ADDRESS_CHECK_SCRIPT,
+  ADDRESS_CHECK_SCRIPT_PATH,
+  HomePage,
+  isLang,
+  PAGES_CSS,
+  STYLESHEET_PATH,
+} from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController } from './page-access';
 import { localPath, WebPages } from './web-pages';
 
 /** How long the home page waits for the database before calling it down. */
 const HEALTH_TIMEOUT_MS = 2000;
 
-/** `/`: what the hub is and whether it works; the stylesheet; the language switch. */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller()
+/** `/`: what the hub is and whether it works; the stylesheet and the one script; the language switch. */
+@PageController('')
 export class HomeController {
   constructor(
     private readonly pages: WebPages,
@@ -34,6 +38,15 @@ export class HomeController {
       .header('cache-control', 'public, max-age=3600')
       .header('x-content-type-options', 'nosniff')
       .send(PAGES_CSS);
+  }
+
+  @Get(ADDRESS_CHECK_SCRIPT_PATH)
+  script(@Res() reply: FastifyReply): void {
+    void reply
+      .header('content-type', 'text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      .send(ADDRESS_CHECK_SCRIPT);
   }
 
   /** A link, so it works without a session: the choice is a cookie, nothing else changes. */

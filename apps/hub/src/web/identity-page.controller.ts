@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Patient } from 'fhir/r4';
 import type { LiveSession } from '@passerelle/accounts';
 import { AuditWriter } from '@passerelle/audit';
-import { isOperationOutcomeError } from '@passerelle/fhir';
 import {
   AgencyService,
   type CandidateView,
@@ -25,7 +23,8 @@ import {
 } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { auditLinkChanges } from '../admin/mpi-audit';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController, PageSession } from './page-access';
+import { orRefuse, outcomeRefusal, queryChoice } from './page-refusals';
 import { field, WebPages } from './web-pages';
 
 const CLIENT_ID = 'identity-review-page';
@@ -45,9 +44,7 @@ const movedBy = (changes: LinkChange[]): string[] =>
  * hub's operator and is audited (`mpi-review`); each decision is audited in its transaction, as
  * through the admin API.
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('identity')
+@PageController('identity', 'identity-review')
 export class IdentityPageController {
   constructor(
     private readonly pages: WebPages,
@@ -61,16 +58,13 @@ export class IdentityPageController {
   async show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Query('done') done: unknown,
     @Query('moved') moved: unknown,
   ): Promise<void> {
-    const session = await this.reviewer(request, reply);
-    if (!session) return;
     const movedIds = typeof moved === 'string' && moved ? moved.split(',').slice(0, 50) : [];
-    const notice =
-      typeof done === 'string' && (DONE as readonly string[]).includes(done)
-        ? { done: done as IdentityDone, moved: movedIds }
-        : undefined;
+    const shown = queryChoice(done, DONE);
+    const notice = shown ? { done: shown, moved: movedIds } : undefined;
     await this.render(request, reply, session, notice, notice?.done === 'confirm' ? movedIds : undefined);
   }
 
@@ -79,12 +73,11 @@ export class IdentityPageController {
   async decide(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Param('decision') decision: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.reviewer(request, reply, body);
-    if (!session) return;
     const reason = field(body, 'reason');
     const allowed: readonly string[] = decision === 'confirm' ? CONFIRM_REASONS : REJECT_REASONS;
     if ((decision !== 'confirm' && decision !== 'reject') || !reason || !allowed.includes(reason))
@@ -107,10 +100,9 @@ export class IdentityPageController {
   async undo(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.reviewer(request, reply, body);
-    if (!session) return;
     const raw = (body as Record<string, unknown> | null)?.patient;
     const patients = (typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [])
       .filter((p): p is string => typeof p === 'string')
@@ -132,21 +124,22 @@ export class IdentityPageController {
     reason: string,
     change: (db: Db, operator: string) => Promise<LinkChange[]>,
   ): Promise<void> {
-    try {
-      // The change and its audit records commit together, or neither does.
-      const changes = await this.repo.transaction(async (db) => {
-        const made = await change(db, operatorOf(session));
-        await auditLinkChanges(this.audit, db, made, request.id, { clientId: CLIENT_ID, reason });
-        return made;
-      });
-      this.pages.redirect(
-        reply,
-        `/identity?done=${done}&moved=${movedBy(changes).map(encodeURIComponent).join(',')}`,
-      );
-    } catch (e) {
-      if (!isOperationOutcomeError(e) || e.status >= 500) throw e;
-      await this.render(request, reply, session, { problem: e.message }, undefined, e.status);
-    }
+    await orRefuse(
+      async () => {
+        // The change and its audit records commit together, or neither does.
+        const changes = await this.repo.transaction(async (db) => {
+          const made = await change(db, operatorOf(session));
+          await auditLinkChanges(this.audit, db, made, request.id, { clientId: CLIENT_ID, reason });
+          return made;
+        });
+        this.pages.redirect(
+          reply,
+          `/identity?done=${done}&moved=${movedBy(changes).map(encodeURIComponent).join(',')}`,
+        );
+      },
+      outcomeRefusal,
+      (problem, status) => this.render(request, reply, session, { problem }, undefined, status),
+    );
   }
 
   private async render(
@@ -226,18 +219,5 @@ export class IdentityPageController {
         : undefined,
       available: true,
     };
-  }
-
-  private reviewer(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body?: unknown,
-  ): Promise<LiveSession | undefined> {
-    return this.pages.require(
-      request,
-      reply,
-      (s) => s.account.kind === 'operator' && s.account.roles.includes('identity-review'),
-      body,
-    );
   }
 }

@@ -1,15 +1,13 @@
-import { Body, Controller, Get, HttpCode, Logger, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { AccountService, SessionStore } from '@passerelle/accounts';
 import { ErrorPage, LoginPage, type LoginProblem } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController } from './page-access';
+import { LoginAudit } from './login-audit';
 import { field, localPath, SESSION_COOKIE, WebPages } from './web-pages';
 
 /** Log in with a hub account, log out. A new session (and cookie) at every login. */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller()
+@PageController('')
 export class LoginController {
   private readonly logger = new Logger('WebLogin');
 
@@ -17,6 +15,7 @@ export class LoginController {
     private readonly pages: WebPages,
     private readonly accounts: AccountService,
     private readonly sessions: SessionStore,
+    private readonly loginAudit: LoginAudit,
   ) {}
 
   @Get('login')
@@ -59,6 +58,10 @@ export class LoginController {
       // Which account, never which password; a lock is worth an operator's attention.
       if (result.reason === 'locked')
         this.logger.warn(`login refused: account ${result.account?.id ?? '?'} is locked`);
+      // Refused while already locked, or this failure is the one that locked it.
+      const lockedBefore = (result.account?.lockedUntil?.getTime() ?? 0) > Date.now();
+      const event = result.reason === 'invalid' ? 'login-failed' : lockedBefore ? 'login-locked' : 'lockout';
+      await this.loginAudit.record(event, 'password', request.id, result.account);
       const page = this.pages.context(request, undefined, this.pages.loginCsrf(request, reply));
       return this.pages.send(
         reply,
@@ -67,6 +70,7 @@ export class LoginController {
       );
     }
     const opened = await this.sessions.open(result.account.id);
+    await this.loginAudit.record('login', 'password', request.id, result.account);
     this.pages.startSession(reply, opened.token);
     const home = result.account.kind === 'clinician' ? '/clinician' : '/';
     this.pages.redirect(reply, next === '/' ? home : next);
@@ -89,6 +93,7 @@ export class LoginController {
       );
     }
     await this.sessions.close(request.cookies[SESSION_COOKIE]);
+    await this.loginAudit.record('logout', undefined, request.id, session.account);
     this.pages.endSession(reply);
     this.pages.redirect(reply, '/login?problem=logged-out');
   }

@@ -1,24 +1,12 @@
 import { createReadStream } from 'node:fs';
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Logger,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { LiveSession } from '@passerelle/accounts';
 import { PAPER_FORM_AGENCY_KINDS, PAPER_FORM_CATEGORY_KEYS } from '@passerelle/consent';
 import { ConsentForms, Mailroom, MailroomError } from '@passerelle/mailroom';
 import { type MailroomDone, MailroomPage, type MailroomPageProps } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController, PageSession } from './page-access';
+import { mailroomRefusal, orRefuse, queryChoice, queryText } from './page-refusals';
 import { field, WebPages } from './web-pages';
 
 const DONE: readonly MailroomDone[] = [
@@ -29,6 +17,7 @@ const DONE: readonly MailroomDone[] = [
   'printed',
   'posted',
   'consent',
+  'address',
 ];
 const LETTER_ACTIONS = ['release', 'cancel', 'returned'] as const;
 const RUN_ACTIONS = ['printed', 'posted'] as const;
@@ -69,9 +58,7 @@ function consentFormBody(body: unknown): Record<string, unknown> {
  * /admin/mailroom (held letters and their reasons, runs, returned mail, paper consent forms).
  * Each action is a form post, then a redirect to the page saying what it did (post/redirect/get).
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('mailroom')
+@PageController('mailroom', 'mailroom')
 export class MailroomPageController {
   private readonly logger = new Logger('MailroomPage');
 
@@ -85,16 +72,12 @@ export class MailroomPageController {
   async show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Query('done') done: unknown,
     @Query('ref') ref: unknown,
   ): Promise<void> {
-    const session = await this.operator(request, reply);
-    if (!session) return;
-    const notice =
-      typeof done === 'string' && (DONE as readonly string[]).includes(done) && typeof ref === 'string'
-        ? { done: done as MailroomDone, reference: ref.slice(0, 100) }
-        : undefined;
-    await this.render(request, reply, session, notice);
+    const [shown, reference] = [queryChoice(done, DONE), queryText(ref)];
+    await this.render(request, reply, session, shown && reference ? { done: shown, reference } : undefined);
   }
 
   @Post('letters/:id/:action')
@@ -102,12 +85,10 @@ export class MailroomPageController {
   async letter(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Param('action') action: string,
-    @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.operator(request, reply, body);
-    if (!session) return;
     const act = LETTER_ACTIONS.find((a) => a === action);
     if (!act) return this.render(request, reply, session, { problem: 'Unknown action' }, 404);
     await this.attempt(request, reply, session, async () => {
@@ -129,10 +110,8 @@ export class MailroomPageController {
   async createRun(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Body() body: unknown,
+    @PageSession() session: LiveSession,
   ): Promise<void> {
-    const session = await this.operator(request, reply, body);
-    if (!session) return;
     await this.attempt(request, reply, session, async () => {
       const run = await this.mailroom.createRun();
       if (!run)
@@ -147,12 +126,10 @@ export class MailroomPageController {
   async runAction(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Param('action') action: string,
-    @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.operator(request, reply, body);
-    if (!session) return;
     const act = RUN_ACTIONS.find((a) => a === action);
     if (!act) return this.render(request, reply, session, { problem: 'Unknown action' }, 404);
     await this.attempt(request, reply, session, async () => {
@@ -167,26 +144,25 @@ export class MailroomPageController {
   async file(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('id') id: string,
     @Param('file') which: string,
   ): Promise<void> {
-    const session = await this.operator(request, reply);
-    if (!session) return;
     if (which !== 'pdf' && which !== 'manifest')
       return this.render(request, reply, session, { problem: 'Unknown file' }, 404);
-    let file;
-    try {
-      file = await this.mailroom.runFile(id, which);
-    } catch (e) {
-      if (!(e instanceof MailroomError)) throw e;
-      return this.render(request, reply, session, { problem: e.message }, e.code === 'not-found' ? 404 : 409);
-    }
-    void reply
-      .header('content-type', file.contentType)
-      .header('content-disposition', `attachment; filename="${file.fileName}"`)
-      .header('content-length', String(file.size))
-      .header('cache-control', 'no-store')
-      .send(createReadStream(file.path));
+    await orRefuse(
+      async () => {
+        const file = await this.mailroom.runFile(id, which);
+        void reply
+          .header('content-type', file.contentType)
+          .header('content-disposition', `attachment; filename="${file.fileName}"`)
+          .header('content-length', String(file.size))
+          .header('cache-control', 'no-store')
+          .send(createReadStream(file.path));
+      },
+      mailroomRefusal,
+      (problem, status) => this.render(request, reply, session, { problem }, status),
+    );
   }
 
   @Post('consent-forms')
@@ -194,10 +170,9 @@ export class MailroomPageController {
   async consentForm(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.operator(request, reply, body);
-    if (!session) return;
     await this.attempt(request, reply, session, async () => {
       const recorded = await this.consentForms.record(consentFormBody(body));
       this.logger.log(`consent form ${recorded.formId}: recorded by account ${session.account.id}`);
@@ -212,14 +187,14 @@ export class MailroomPageController {
     session: LiveSession,
     work: () => Promise<{ done: MailroomDone; reference: string }>,
   ): Promise<void> {
-    try {
-      const { done, reference } = await work();
-      this.pages.redirect(reply, `/mailroom?done=${done}&ref=${encodeURIComponent(reference)}`);
-    } catch (e) {
-      if (!(e instanceof MailroomError)) throw e;
-      const status = e.code === 'not-found' ? 404 : e.code === 'conflict' ? 409 : 400;
-      await this.render(request, reply, session, { problem: e.message }, status);
-    }
+    await orRefuse(
+      async () => {
+        const { done, reference } = await work();
+        this.pages.redirect(reply, `/mailroom?done=${done}&ref=${encodeURIComponent(reference)}`);
+      },
+      mailroomRefusal,
+      (problem, status) => this.render(request, reply, session, { problem }, status),
+    );
   }
 
   private async render(
@@ -249,19 +224,6 @@ export class MailroomPageController {
         categories: PAPER_FORM_CATEGORY_KEYS,
       }),
       status,
-    );
-  }
-
-  private operator(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body?: unknown,
-  ): Promise<LiveSession | undefined> {
-    return this.pages.require(
-      request,
-      reply,
-      (s) => s.account.kind === 'operator' && s.account.roles.includes('mailroom'),
-      body,
     );
   }
 }

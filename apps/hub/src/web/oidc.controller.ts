@@ -1,10 +1,10 @@
-import { Controller, Get, Logger, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Logger, Query, Req, Res } from '@nestjs/common';
 import { AccountService, SessionStore } from '@passerelle/accounts';
 import { ErrorPage, LoginPage, type LoginProblem } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LoginAudit } from './login-audit';
 import { OidcLogin, type PendingLogin } from './oidc-login';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController } from './page-access';
 import { localPath, OIDC_COOKIE, WebPages } from './web-pages';
 
 function readPending(cookie: string | undefined): PendingLogin | undefined {
@@ -24,9 +24,7 @@ function readPending(cookie: string | undefined): PendingLogin | undefined {
  * the person is; the hub's account bound to that subject (`issuer|sub`, set by an administrator)
  * says what they may do. An unbound subject gets no session.
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('login/oidc')
+@PageController('login/oidc')
 export class OidcController {
   private readonly logger = new Logger('WebOidcLogin');
 
@@ -35,6 +33,7 @@ export class OidcController {
     private readonly oidc: OidcLogin,
     private readonly accounts: AccountService,
     private readonly sessions: SessionStore,
+    private readonly loginAudit: LoginAudit,
   ) {}
 
   @Get()
@@ -56,21 +55,27 @@ export class OidcController {
       return this.pages.send(reply, ErrorPage({ page: this.pages.context(request), kind: 'not-found' }), 404);
     const pending = readPending(request.cookies[OIDC_COOKIE]);
     this.pages.clearOidcPending(reply);
-    if (!pending) return this.refuse(request, reply, 'expired');
+    if (!pending) {
+      await this.loginAudit.record('login-failed', 'oidc', request.id);
+      return this.refuse(request, reply, 'expired');
+    }
     let subject: string;
     try {
       subject = await this.oidc.finish(request.url, pending);
     } catch (e) {
       // The provider's answer did not check out (state, nonce, code, signature): no session.
       this.logger.warn(`OpenID Connect login refused: ${e instanceof Error ? e.message : String(e)}`);
+      await this.loginAudit.record('login-failed', 'oidc', request.id);
       return this.refuse(request, reply, 'oidc-failed');
     }
     const account = await this.accounts.findByOidcSubject(subject);
     if (!account) {
       this.logger.warn('OpenID Connect login refused: the subject is bound to no enabled account');
+      await this.loginAudit.record('login-failed', 'oidc', request.id);
       return this.refuse(request, reply, 'oidc-unknown');
     }
     const opened = await this.sessions.open(account.id);
+    await this.loginAudit.record('login', 'oidc', request.id, account);
     this.pages.startSession(reply, opened.token);
     const home = account.kind === 'clinician' ? '/clinician' : '/';
     this.pages.redirect(reply, pending.next === '/' ? home : pending.next);

@@ -1,27 +1,14 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Logger,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, HttpCode, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { LiveSession } from '@passerelle/accounts';
-import { verifyAuditTrail } from '@passerelle/audit';
-import { AgencyService } from '@passerelle/identity';
+import { lastVerification, recordVerification, verifyAuditTrail } from '@passerelle/audit';
+import { AgencyService, TokenUse } from '@passerelle/identity';
 import { isQueueName, Outbox, QUEUE_DRIVER, QUEUE_NAMES, type QueueDriver } from '@passerelle/sync';
 import { type AgencyRow, OperatorPage, type OperatorPageProps } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AUDIT_CHECKPOINT_SOURCE, type CheckpointSourceProvider } from '../audit/checkpoint-keys';
-import { WebExceptionFilter } from './web-exception.filter';
+import { PageController, PageSession } from './page-access';
+import { queryText } from './page-refusals';
 import { WebPages } from './web-pages';
 
 type Stamp = Date | string | null;
@@ -33,9 +20,7 @@ const date = (v: Stamp | undefined): Date | undefined =>
  * acknowledgement, the sync backlog and feed lag, queues and dead letters (replay), letters, and
  * the audit chain (verified on demand against the signed checkpoints, as GET /admin/audit/verify).
  */
-@ApiExcludeController()
-@UseFilters(WebExceptionFilter)
-@Controller('operator')
+@PageController('operator', 'admin')
 export class OperatorPageController {
   private readonly logger = new Logger('OperatorPage');
 
@@ -43,6 +28,7 @@ export class OperatorPageController {
     private readonly pages: WebPages,
     private readonly dataSource: DataSource,
     private readonly agencies: AgencyService,
+    private readonly tokenUse: TokenUse,
     @Inject(QUEUE_DRIVER) private readonly queues: QueueDriver,
     @Inject(AUDIT_CHECKPOINT_SOURCE) private readonly checkpoints: CheckpointSourceProvider,
   ) {}
@@ -51,13 +37,11 @@ export class OperatorPageController {
   async show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Query('replayed') replayed: unknown,
   ): Promise<void> {
-    const session = await this.admin(request, reply);
-    if (!session) return;
-    await this.render(request, reply, session, {
-      notice: typeof replayed === 'string' && replayed ? { replayed: replayed.slice(0, 200) } : undefined,
-    });
+    const shown = queryText(replayed, 200);
+    await this.render(request, reply, session, { notice: shown ? { replayed: shown } : undefined });
   }
 
   @Post('dead-letters/:queue/:jobId/replay')
@@ -65,12 +49,10 @@ export class OperatorPageController {
   async replay(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @PageSession() session: LiveSession,
     @Param('queue') queue: string,
     @Param('jobId') jobId: string,
-    @Body() body: unknown,
   ): Promise<void> {
-    const session = await this.admin(request, reply, body);
-    if (!session) return;
     const result = isQueueName(queue) ? await this.queues.replay(queue, jobId) : 'not-found';
     if (result !== 'replayed') {
       const problem =
@@ -92,11 +74,10 @@ export class OperatorPageController {
   async verify(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Body() body: unknown,
+    @PageSession() session: LiveSession,
   ): Promise<void> {
-    const session = await this.admin(request, reply, body);
-    if (!session) return;
     const result = await verifyAuditTrail(this.dataSource.manager, this.checkpoints(), {});
+    await recordVerification(this.dataSource.manager, result, `account:${session.account.username}`);
     this.logger.log(
       `audit chain verified by account ${session.account.id}: ${result.ok ? 'intact' : 'broken'}`,
     );
@@ -118,28 +99,31 @@ export class OperatorPageController {
     status = 200,
   ): Promise<void> {
     const db = this.dataSource.manager;
-    const [agencies, pushes, feeds, letters, audit, outboxBacklog, queues, dead] = await Promise.all([
-      this.agencies.list(),
-      db.query<{ agency: string; at: Stamp }[]>(
-        `SELECT source_agency AS agency, max(last_updated) AS at FROM resource WHERE source_agency IS NOT NULL GROUP BY source_agency`,
-      ),
-      db.query<{ agency: string; acked: Stamp; pending: string; oldest: Stamp }[]>(
-        `SELECT agency_id AS agency, max(acknowledged_at) AS acked,
+    const [agencies, tokens, pushes, feeds, letters, audit, verified, outboxBacklog, queues, dead] =
+      await Promise.all([
+        this.agencies.list(),
+        this.tokenUse.lastTokens(),
+        db.query<{ agency: string; at: Stamp }[]>(
+          `SELECT source_agency AS agency, max(last_updated) AS at FROM resource WHERE source_agency IS NOT NULL GROUP BY source_agency`,
+        ),
+        db.query<{ agency: string; acked: Stamp; pending: string; oldest: Stamp }[]>(
+          `SELECT agency_id AS agency, max(acknowledged_at) AS acked,
                 count(*) FILTER (WHERE acknowledged_at IS NULL) AS pending,
                 min(routed_at) FILTER (WHERE acknowledged_at IS NULL) AS oldest
            FROM sync_feed GROUP BY agency_id`,
-      ),
-      db.query<{ held: string; pending: string; posted: string }[]>(
-        `SELECT count(*) FILTER (WHERE status = 'held') AS held,
+        ),
+        db.query<{ held: string; pending: string; posted: string }[]>(
+          `SELECT count(*) FILTER (WHERE status = 'held') AS held,
                 count(*) FILTER (WHERE status = 'pending') AS pending,
                 count(*) FILTER (WHERE status IN ('posted', 'returned') AND updated_at > now() - interval '7 days') AS posted
            FROM letter`,
-      ),
-      db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_event`),
-      new Outbox().backlog(db),
-      Promise.all(QUEUE_NAMES.map(async (name) => ({ name, ...(await this.queues.counts(name)) }))),
-      Promise.all(QUEUE_NAMES.map((name) => this.queues.deadLetters(name, { offset: 0, limit: 20 }))),
-    ]);
+        ),
+        db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_event`),
+        lastVerification(db),
+        new Outbox().backlog(db),
+        Promise.all(QUEUE_NAMES.map(async (name) => ({ name, ...(await this.queues.counts(name)) }))),
+        Promise.all(QUEUE_NAMES.map((name) => this.queues.deadLetters(name, { offset: 0, limit: 20 }))),
+      ]);
     const push = new Map(pushes.map((p) => [p.agency, date(p.at)]));
     const feed = new Map(feeds.map((f) => [f.agency, f]));
     const rows: AgencyRow[] = agencies.map((a) => ({
@@ -147,6 +131,7 @@ export class OperatorPageController {
       name: a.name,
       kind: a.kind,
       status: a.status,
+      lastToken: tokens.get(a.id),
       lastPush: push.get(a.id),
       lastFeedRead: date(feed.get(a.id)?.acked),
       feedPending: Number(feed.get(a.id)?.pending ?? 0),
@@ -182,22 +167,10 @@ export class OperatorPageController {
           postedWeek: Number(letters[0]?.posted ?? 0),
         },
         auditEvents: Number(audit[0]?.n ?? 0),
+        lastVerification: verified,
         ...extra,
       }),
       status,
-    );
-  }
-
-  private admin(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body?: unknown,
-  ): Promise<LiveSession | undefined> {
-    return this.pages.require(
-      request,
-      reply,
-      (s) => s.account.kind === 'operator' && s.account.roles.includes('admin'),
-      body,
     );
   }
 }

@@ -18,14 +18,15 @@ export const LANGUAGE_COOKIE = 'passerelle_lang';
 export const OIDC_COOKIE = 'passerelle_oidc';
 
 /**
- * Pages use no script, no frame, no third party: the policy says so, and a form may only post to
- * the hub itself.
+ * Pages use no frame and no third party: the policy says so, and a form may only post to the hub
+ * itself. Scripts only from the hub (the mailroom's address checks: progressive enhancement),
+ * which may only ask the hub.
  */
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
@@ -156,7 +157,7 @@ export class WebPages {
       return undefined;
     }
     if (!allowed(session)) {
-      this.send(reply, ErrorPage({ page: this.context(request, session), kind: 'forbidden' }), 403);
+      this.forbidden(request, reply, session);
       return undefined;
     }
     if (request.method === 'POST' && !this.csrfValid(session, body)) {
@@ -164,6 +165,11 @@ export class WebPages {
       return undefined;
     }
     return session;
+  }
+
+  /** 403: this account may not open this page. */
+  forbidden(request: FastifyRequest, reply: FastifyReply, session: LiveSession): void {
+    this.send(reply, ErrorPage({ page: this.context(request, session), kind: 'forbidden' }), 403);
   }
 
   send(reply: FastifyReply, html: Html, status = 200): void {

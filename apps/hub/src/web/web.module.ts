@@ -8,7 +8,9 @@ import { ClinicianAccess } from './clinician-access';
 import { ClinicianController } from './clinician.controller';
 import { HomeController } from './home.controller';
 import { IdentityPageController } from './identity-page.controller';
+import { LoginAudit } from './login-audit';
 import { LoginController } from './login.controller';
+import { MailroomLetterController } from './mailroom-letter.controller';
 import { MailroomPageController } from './mailroom-page.controller';
 import { OidcController } from './oidc.controller';
 import { OidcLogin } from './oidc-login';
@@ -28,12 +30,14 @@ import { WebPages } from './web-pages';
     OidcController,
     ClinicianController,
     MailroomPageController,
+    MailroomLetterController,
     IdentityPageController,
     OperatorPageController,
     AccountsPageController,
   ],
   providers: [
     WebPages,
+    LoginAudit,
     ClinicianAccess,
     OidcLogin,
     // The operator overview verifies the audit chain against the same checkpoints as /admin/audit/verify.

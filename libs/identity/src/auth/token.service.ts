@@ -11,6 +11,7 @@ import {
   isOAuthError,
   unsupportedGrantType,
 } from './oauth-error';
+import type { TokenUse } from './token-use';
 import { formatScope, intersectScopes, parseScope, parseScopes } from './scopes';
 
 export const CLIENT_CREDENTIALS = 'client_credentials';
@@ -52,6 +53,8 @@ export interface TokenServiceOptions {
   clockToleranceSeconds: number;
   /** Milliseconds since the epoch (injected so specs can move the clock). */
   now?: () => number;
+  /** Told of each token issued, so the operator's overview shows each agency's last token. */
+  tokenUse?: Pick<TokenUse, 'issued'>;
 }
 
 /** Reads a parsed form body: each parameter a string, present at most once. */
@@ -200,6 +203,7 @@ export class TokenService {
     if (granted.length === 0) throw invalidScope('no requested scope is allowed to this agency', agency.id);
 
     const issued = this.tokens.issue({ agency: agency.id, agencyKind: agency.kind, scopes: granted, ...use });
+    await this.options.tokenUse?.issued(agency.id, new Date(this.now()));
     const scope = granted.map(formatScope).join(' ');
     const purpose = use.purposeOfUse ?? 'no purpose of use';
     this.logger.log(`access token ${issued.context.tokenId} issued to ${agency.id}: ${scope}; ${purpose}`);

@@ -37,7 +37,10 @@ const en = {
     printed: 'Print run marked printed:',
     posted: 'Print run marked posted:',
     consent: 'Consent form recorded; the patient’s choices are now the Consent',
+    address: 'Address corrected and letter released:',
   },
+  open: 'Open (preview, address)',
+  fixAddress: 'Fix the address',
   consentForm: 'Record a paper consent form',
   consentHelp:
     'Type the code printed on the form, then tick what the patient ticked. A form with contradictory ticks or no signature is refused.',
@@ -102,7 +105,10 @@ const fr: MailroomMessages = {
     printed: 'Lot marqué imprimé :',
     posted: 'Lot marqué posté :',
     consent: 'Formulaire enregistré ; les choix du patient forment désormais le consentement',
+    address: 'Adresse corrigée et courrier relancé :',
   },
+  open: 'Ouvrir (aperçu, adresse)',
+  fixAddress: 'Corriger l’adresse',
   consentForm: 'Enregistrer un formulaire de consentement papier',
   consentHelp:
     'Saisissez le code imprimé sur le formulaire, puis cochez ce que le patient a coché. Un formulaire contradictoire ou non signé est refusé.',

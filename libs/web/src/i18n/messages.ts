@@ -1,6 +1,7 @@
 import type { Lang } from './language';
 import { ACCOUNTS_TEXTS } from './accounts-messages';
 import { IDENTITY_TEXTS } from './identity-messages';
+import { LETTER_TEXTS } from './letter-messages';
 import { MAILROOM_TEXTS } from './mailroom-messages';
 import { OPERATOR_TEXTS } from './operator-messages';
 
@@ -18,6 +19,7 @@ const en = {
     'Passerelle shares health records between care agencies with the patient’s consent; every access is recorded.',
   nav: { home: 'Home', clinician: 'Find a patient', accounts: 'Accounts' },
   mailroom: MAILROOM_TEXTS.en,
+  letter: LETTER_TEXTS.en,
   identity: IDENTITY_TEXTS.en,
   operator: OPERATOR_TEXTS.en,
   accounts: ACCOUNTS_TEXTS.en,
@@ -144,6 +146,7 @@ const fr: Messages = {
     'Passerelle partage les dossiers de santé entre structures de soins avec le consentement du patient ; chaque accès est enregistré.',
   nav: { home: 'Accueil', clinician: 'Rechercher un patient', accounts: 'Comptes' },
   mailroom: MAILROOM_TEXTS.fr,
+  letter: LETTER_TEXTS.fr,
   identity: IDENTITY_TEXTS.fr,
   operator: OPERATOR_TEXTS.fr,
   accounts: ACCOUNTS_TEXTS.fr,

@@ -6,6 +6,7 @@ const en = {
   agency: 'Agency',
   kind: 'Kind',
   status: 'Status',
+  lastToken: 'Last token',
   lastPush: 'Last data received',
   lastFeedRead: 'Last feed acknowledged',
   feedPending: 'Feed items waiting',
@@ -41,6 +42,10 @@ const en = {
   verifiedBroken: 'The audit chain is broken:',
   checked: 'records checked',
   lastRecord: 'last record',
+  lastVerification: 'Last verification',
+  neverVerified: 'The audit chain has not been verified yet.',
+  lastOk: 'intact',
+  lastBroken: 'broken at record',
 };
 
 export type OperatorMessages = typeof en;
@@ -52,6 +57,7 @@ const fr: OperatorMessages = {
   agency: 'Structure',
   kind: 'Type',
   status: 'État',
+  lastToken: 'Dernier jeton',
   lastPush: 'Dernières données reçues',
   lastFeedRead: 'Dernier flux acquitté',
   feedPending: 'Éléments de flux en attente',
@@ -87,6 +93,10 @@ const fr: OperatorMessages = {
   verifiedBroken: 'La chaîne d’audit est rompue :',
   checked: 'enregistrements vérifiés',
   lastRecord: 'dernier enregistrement',
+  lastVerification: 'Dernière vérification',
+  neverVerified: 'La chaîne d’audit n’a pas encore été vérifiée.',
+  lastOk: 'intacte',
+  lastBroken: 'rompue à l’enregistrement',
 };
 
 export const OPERATOR_TEXTS = { en, fr };

@@ -2,9 +2,15 @@ import type { Html } from '../jsx/jsx-runtime';
 import { Layout } from './layout';
 import type { PageContext } from './page';
 
-export type PageErrorKind = 'csrf' | 'forbidden' | 'not-found' | 'internal';
+export type PageErrorKind = 'csrf' | 'forbidden' | 'not-found' | 'internal' | 'refused';
 
-export function ErrorPage(props: { page: PageContext; kind: PageErrorKind; errorId?: string }): Html {
+/** `refused`: the action cannot be done now; `detail` says why (a service's message, never patient data). */
+export function ErrorPage(props: {
+  page: PageContext;
+  kind: PageErrorKind;
+  errorId?: string;
+  detail?: string;
+}): Html {
   const { t } = props.page;
   const text =
     props.kind === 'csrf'
@@ -13,7 +19,9 @@ export function ErrorPage(props: { page: PageContext; kind: PageErrorKind; error
         ? t.errors.forbidden
         : props.kind === 'not-found'
           ? t.errors.notFound
-          : `${t.errors.internal} ${props.errorId ?? ''}`;
+          : props.kind === 'refused'
+            ? (props.detail ?? '')
+            : `${t.errors.internal} ${props.errorId ?? ''}`;
   return (
     <Layout page={props.page} title={t.errors.title}>
       <p class="notice error" role="alert">

@@ -69,7 +69,13 @@ function Navigation({ page }: { page: PageContext }): Html {
 }
 
 /** Every page: its language, a skip link, the site's header and navigation, one h1, a footer. */
-export function Layout(props: { page: PageContext; title: string; children?: Child }): Html {
+export function Layout(props: {
+  page: PageContext;
+  title: string;
+  /** The hub's own scripts (progressive enhancement only: every page works without them). */
+  scripts?: readonly string[];
+  children?: Child;
+}): Html {
   const { page } = props;
   const { t } = page;
   return (
@@ -81,6 +87,9 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${props.title} – ${t.siteName}`}</title>
           <link rel="stylesheet" href={STYLESHEET_PATH} />
+          {(props.scripts ?? []).map((src) => (
+            <script src={src} defer></script>
+          ))}
         </head>
         <body>
           <a class="skip" href="#main">

@@ -4,7 +4,8 @@ import { formatFhirDate } from './format';
 import { Csrf, Layout } from './layout';
 import type { PageContext } from './page';
 
-export type MailroomDone = 'release' | 'cancel' | 'returned' | 'run' | 'printed' | 'posted' | 'consent';
+export type MailroomDone =
+  'release' | 'cancel' | 'returned' | 'run' | 'printed' | 'posted' | 'consent' | 'address';
 
 export interface MailroomPageProps {
   page: PageContext;
@@ -17,6 +18,20 @@ export interface MailroomPageProps {
   agencyKinds: readonly ('hospital' | 'gp' | 'specialist')[];
   categories: readonly string[];
 }
+
+/** Held reasons an operator can fix by correcting the address (validateAddress's codes, returned mail). */
+export const ADDRESS_REASONS: ReadonlySet<string> = new Set([
+  'no-address',
+  'no-recipient',
+  'too-many-lines',
+  'line-too-long',
+  'bad-postcode',
+  'no-city',
+  'unknown-country',
+  'formula-injection',
+  'hidden-characters',
+  'address-returned',
+]);
 
 function Action(props: {
   page: PageContext;
@@ -73,7 +88,11 @@ function LetterTable(props: {
           <tbody>
             {props.letters.map((l) => (
               <tr>
-                <td>{l.reference}</td>
+                <td>
+                  <a href={`/mailroom/letters/${l.id}`} aria-label={`${m.open}: ${l.reference}`}>
+                    {l.reference}
+                  </a>
+                </td>
                 <td>{l.kind}</td>
                 {props.reason ? (
                   <td>
@@ -262,6 +281,12 @@ export function MailroomPage(props: MailroomPageProps): Html {
         reason
         actions={(l) => (
           <>
+            {l.heldReason && ADDRESS_REASONS.has(l.heldReason) ? (
+              <a href={`/mailroom/letters/${l.id}#address-heading`} class="button secondary">
+                {m.fixAddress}
+                <span class="visually-hidden"> {l.reference}</span>
+              </a>
+            ) : null}
             <Action
               page={page}
               action={`/mailroom/letters/${l.id}/release`}

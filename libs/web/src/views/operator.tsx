@@ -8,6 +8,8 @@ export interface AgencyRow {
   name: string;
   kind: string;
   status: string;
+  /** When it last obtained an access token. */
+  lastToken?: Date;
   lastPush?: Date;
   lastFeedRead?: Date;
   feedPending: number;
@@ -39,7 +41,19 @@ export interface OperatorPageProps {
   letters: { held: number; pending: number; postedWeek: number };
   auditEvents: number;
   verification?: { ok: boolean; checked: number; problems: string[]; lastSeq?: number };
+  /** The newest recorded verification of the chain (from this page, the admin API or the CLI). */
+  lastVerification?: LastVerification;
   notice?: { replayed: string } | { problem: string };
+}
+
+export interface LastVerification {
+  at: Date;
+  ok: boolean;
+  checked: number;
+  /** Where it first broke, and the problem's code. */
+  brokenAt?: number;
+  problem?: string;
+  by: string;
 }
 
 const at = (page: PageContext, date: Date | undefined): string =>
@@ -69,6 +83,7 @@ export function OperatorPage(props: OperatorPageProps): Html {
               <th scope="col">{o.agency}</th>
               <th scope="col">{o.kind}</th>
               <th scope="col">{o.status}</th>
+              <th scope="col">{o.lastToken}</th>
               <th scope="col">{o.lastPush}</th>
               <th scope="col">{o.lastFeedRead}</th>
               <th scope="col">{o.feedPending}</th>
@@ -81,6 +96,7 @@ export function OperatorPage(props: OperatorPageProps): Html {
                 <th scope="row">{`${a.name} (${a.id})`}</th>
                 <td>{a.kind}</td>
                 <td>{a.status}</td>
+                <td>{at(page, a.lastToken)}</td>
                 <td>{at(page, a.lastPush)}</td>
                 <td>{at(page, a.lastFeedRead)}</td>
                 <td>{String(a.feedPending)}</td>
@@ -180,6 +196,7 @@ export function OperatorPage(props: OperatorPageProps): Html {
         <p>
           {o.auditEvents}: <strong>{String(props.auditEvents)}</strong>
         </p>
+        <LastCheck page={page} last={props.lastVerification} />
         {verification ? (
           <div
             class={verification.ok ? 'notice' : 'notice error'}
@@ -209,5 +226,20 @@ export function OperatorPage(props: OperatorPageProps): Html {
         </form>
       </section>
     </Layout>
+  );
+}
+
+/** The newest recorded verification: when, by whom, intact or where it broke. */
+function LastCheck(props: { page: PageContext; last?: LastVerification }): Html {
+  const { page, last } = props;
+  const o = page.t.operator;
+  if (!last) return <p id="last-verification">{o.neverVerified}</p>;
+  return (
+    <p id="last-verification">
+      {o.lastVerification}: <strong>{at(page, last.at)}</strong> ({last.by}) —{' '}
+      {last.ok
+        ? `${o.lastOk}, ${last.checked} ${o.checked}`
+        : `${o.lastBroken} #${last.brokenAt ?? 0} (${last.problem ?? '?'}), ${last.checked} ${o.checked}`}
+    </p>
   );
 }
