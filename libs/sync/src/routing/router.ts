@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { lockFeedsForInsert } from '../feed/feed';
 import { Outbox, type OutboxRow } from '../outbox/outbox';
 import { PermanentJobError } from '../queue/errors';
+import { documentContentItems } from './document-content';
 import {
   type DirectoryAgency,
   recipientsOf,
@@ -192,13 +193,12 @@ export class Router {
       this.deps.rules ?? DEFAULT_ROUTING_RULES,
     );
     const requestId = `route:${row.id}`;
-    const items: FeedItem[] = recipients.map((r) => ({
-      agency: r.agency,
-      rule: r.rule,
-      stored,
-      outboxId: row.id,
-      requestId,
-    }));
+    // A document's content goes just before the document, to whoever receives the document.
+    const content = await documentContentItems(db, this.deps.repo, resource, stored);
+    const items: FeedItem[] = recipients.flatMap((r) => [
+      ...content.map((c) => ({ agency: r.agency, rule: 'document-content' as const, ...c, requestId })),
+      { agency: r.agency, rule: r.rule, stored, outboxId: row.id, requestId },
+    ]);
     for (const r of recipients)
       if (r.rule === 'referral-performer' && r.context !== undefined && r.context.length > 0)
         items.push(

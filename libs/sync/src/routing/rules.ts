@@ -13,6 +13,7 @@ export type RouteRule =
   | 'gp-of-record'
   | 'referral-performer'
   | 'referral-context'
+  | 'document-content'
   | 'subscription'
   | 'record-holder'
   | 'notification';
