@@ -15,7 +15,7 @@ describe('fetchContent', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       accepts.push(req.headers.accept ?? '');
-      switch (req.url) {
+      switch (req.url ?? '') {
         case '/Binary/raw':
           res.writeHead(200, { 'content-type': 'application/pdf' }).end(PDF);
           return;

@@ -76,16 +76,11 @@ export async function fetchContent(request: ContentRequest): Promise<FetchedCont
   const chunks: Buffer[] = [];
   let total = 0;
   if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel();
-        throw tooLarge();
-      }
-      chunks.push(Buffer.from(value));
+    // Leaving the loop early cancels the stream: the rest is never read.
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > limit) throw tooLarge();
+      chunks.push(Buffer.from(chunk));
     }
   }
   const body = Buffer.concat(chunks, total);
