@@ -164,6 +164,8 @@ describe.each(STORE_KINDS)("a shared document's content on %s", (kind) => {
       .expect(201);
     await gp.get('/fhir/Binary/chu-loose').expect(404);
     await hospital.get('/fhir/Binary/chu-loose').expect(200);
+    // The type's history is still the history route's, not a read of a Binary named "_history".
+    expect((await hospital.get('/fhir/Binary/_history').expect(200)).body.resourceType).toBe('Bundle');
 
     await push(documentWithContent('D-2', patientId, 'chu-content-2', true));
     await gp.get('/fhir/Binary/chu-content-2').set('accept', 'text/plain').expect(404);
