@@ -8,4 +8,5 @@ export * from './canonical-json';
 export * from './systems';
 export * from './summary';
 export * from './searchset-json';
+export * from './references';
 export { binaryIdOfUrl } from './binary-url';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
+import { localTarget } from '@passerelle/fhir';
 import type { Binary, DocumentReference, Resource } from 'fhir/r4';
 import { checkHash, ContentRefused, fetchContent } from '../fhir/content-fetch';
 import type { FhirEndpoint } from '../fhir/fhir-endpoint';
@@ -97,9 +98,8 @@ async function contentOf(
 
 /** The hub Binary an attachment URL names: `Binary/{id}`, or the same under the hub's base. */
 function hubBinaryIdOf(url: string | undefined, hubBase: string): string | undefined {
-  if (url === undefined) return undefined;
-  const relative = url.startsWith(`${hubBase}/`) ? url.slice(hubBase.length + 1) : url;
-  return /^Binary\/([A-Za-z0-9\-.]{1,64})$/.exec(relative)?.[1];
+  const target = url === undefined ? undefined : localTarget(url, hubBase);
+  return target?.type === 'Binary' && target.version === undefined ? target.id : undefined;
 }
 
 /** The local id of a hub Binary's copy: the same every apply, so a repeated apply updates it. */

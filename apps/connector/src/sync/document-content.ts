@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Binary, BundleEntry, DocumentReference, Resource } from 'fhir/r4';
+import { relativeTarget } from '@passerelle/fhir';
 import { checkHash, fetchContent } from '../fhir/content-fetch';
 import type { FhirEndpoint } from '../fhir/fhir-endpoint';
 
@@ -80,7 +81,7 @@ export class DocumentContent {
   private agencyUrl(attachment: DocumentReference['content'][number]['attachment']): string | undefined {
     const url = attachment.url;
     if (url === undefined || attachment.data !== undefined) return undefined;
-    if (/^Binary\/[A-Za-z0-9\-.]{1,64}$/.test(url))
+    if (relativeTarget(url)?.type === 'Binary')
       return `${this.deps.agency.baseUrl.replace(/\/+$/, '')}/${url}`;
     try {
       return new URL(url).origin === this.origin ? url : undefined;

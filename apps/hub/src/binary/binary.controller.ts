@@ -1,12 +1,11 @@
 import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import type { Binary } from 'fhir/r4';
 import { etag } from '@passerelle/fhir';
-import type { AccessContext } from '@passerelle/identity';
-import { type Actor, parseStored } from '@passerelle/store';
+import type { ConsentScopedRepository } from '@passerelle/consent';
+import { parseStored } from '@passerelle/store';
 import type { FastifyReply } from 'fastify';
 import { Interaction } from '../auth/interaction.decorator';
-import { CurrentAccess, CurrentActor } from '../fhir/actor.decorator';
-import { ScopeFactory } from '../fhir/scope.factory';
+import { Scope } from '../fhir/scope.decorator';
 import { binaryFormat } from './binary-negotiate';
 import { markRawContent } from './raw-content';
 
@@ -19,19 +18,16 @@ import { markRawContent } from './raw-content';
  */
 @Controller('fhir')
 export class BinaryController {
-  constructor(private readonly scopes: ScopeFactory) {}
-
   // An id never starts with '_': /fhir/Binary/_history stays the history route's.
   @Get('Binary/:id([A-Za-z0-9\\-.]{1,64})')
   @Interaction({ permission: 'r', discloses: true, type: 'Binary' })
   async read(
-    @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('accept') accept?: string,
   ): Promise<string | Buffer | null> {
-    const stored = await this.scopes.for(access, actor.requestId).read('Binary', id);
+    const stored = await scope.read('Binary', id);
     reply.header('etag', etag(stored.versionId));
     reply.header('last-modified', stored.lastUpdated.toUTCString());
     const binary = parseStored<Binary>(stored);

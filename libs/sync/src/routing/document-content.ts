@@ -1,5 +1,5 @@
 import type { Binary, DocumentReference, Resource } from 'fhir/r4';
-import { binaryIdOfUrl } from '@passerelle/fhir';
+import { binaryIdOfUrl, idOfReference } from '@passerelle/fhir';
 import type { Db, FhirRepository, StoredResource } from '@passerelle/store';
 
 /** A Binary to feed with its document, and the outbox row of its current version. */
@@ -39,7 +39,8 @@ export async function documentContentItems(
       b.json !== null &&
       !b.deleted &&
       b.sourceAgency === document.sourceAgency &&
-      (JSON.parse(b.json) as Binary).securityContext?.reference === `DocumentReference/${document.id}`,
+      idOfReference((JSON.parse(b.json) as Binary).securityContext?.reference, 'DocumentReference') ===
+        document.id,
   );
   if (binaries.length === 0) return [];
   const rows: { id: string; resource_id: string; version_id: number }[] = await db.query(
