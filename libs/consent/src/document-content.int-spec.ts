@@ -1,8 +1,8 @@
 import type { Binary, DocumentReference, Patient } from 'fhir/r4';
 import { getFhirSchemaValidator } from '@passerelle/fhir';
 import { IDENTITY_SCHEMA, INS_SYSTEM, PatientIndex, qualifiedInsExtension } from '@passerelle/identity';
-import { type Actor, type Db, FhirRepository, openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { type Actor, FhirRepository, openDatabase, type OpenDatabase } from '@passerelle/store';
+import { createTestDatabase, insertAgencyRow, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { asker } from './consent.fixtures';
 import { ConsentService } from './consent.service';
 import { factsOf } from './facts';
@@ -18,13 +18,6 @@ const INS = '275034412345657'; // a valid NIR with its key
 const hospital: Actor = { agency: 'chu-nantes', requestId: 'test' };
 const gp: Actor = { agency: 'gp-durand', requestId: 'test' };
 const KINDS = { 'chu-nantes': 'hospital', 'gp-durand': 'gp', 'chu-rennes': 'hospital' } as const;
-
-async function registerAgencyRow(db: Db, id: string, kind: string): Promise<void> {
-  await db.query(
-    `INSERT INTO agency (id, kind, name, organization, jwks, scopes) VALUES ($1, $2, $1, $3, '{"keys":[]}', '{}')`,
-    [id, kind, JSON.stringify({ resourceType: 'Organization', id, name: id })],
-  );
-}
 
 /**
  * A Binary that is a shared document's content is disclosed as that DocumentReference is, never
@@ -61,7 +54,7 @@ describe.each(STORE_KINDS)('the content of a shared document on %s', (kind) => {
       maxCount: 100,
       afterWrite: [index.linkWrittenPatients, maintainCareRelationships],
     });
-    for (const [id, k] of Object.entries(KINDS)) await registerAgencyRow(manager(), id, k);
+    for (const [id, k] of Object.entries(KINDS)) await insertAgencyRow(manager(), id, k);
     service = new ConsentService(new PersonConsentSource(repo), {
       model: 'implied',
       breakGlass: 'forbidden',
