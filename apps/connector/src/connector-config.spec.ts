@@ -56,6 +56,7 @@ describe('loadConnectorConfig', () => {
       sync: {
         pollIntervalMs: 5000,
         pageSize: 100,
+        maxDocumentBytes: 5 * 1024 * 1024,
         retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 30000 },
       },
       state: { kind: 'file' },
@@ -166,7 +167,9 @@ describe('loadConnectorConfig', () => {
       publish: ['Patient', 'Encounter', 'DocumentReference'],
       receive: [],
     });
-    expect(config.hub.scope).toBe('system/Patient.cu system/Encounter.cu system/DocumentReference.cu');
+    expect(config.hub.scope).toBe(
+      'system/Patient.cu system/Encounter.cu system/DocumentReference.cu system/Binary.cu',
+    );
     expect(loadConnectorConfig(minimal({ HUB_SCOPE: 'system/*.cruds' })).hub.scope).toBe('system/*.cruds');
   });
 

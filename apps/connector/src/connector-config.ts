@@ -45,6 +45,8 @@ export interface SyncSettings {
   profile: SyncProfile;
   pollIntervalMs: number;
   pageSize: number;
+  /** DOCUMENT_MAX_BYTES: the largest document content (per attachment) fetched from the agency and pushed. */
+  maxDocumentBytes: number;
   /** Network errors and 5xx are retried this many times within a cycle, with exponential backoff. */
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
 }
@@ -145,6 +147,8 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
     profile,
     pollIntervalMs: r.int('POLL_INTERVAL_MS', 5000, 50, 24 * 3600 * 1000),
     pageSize: r.int('PAGE_SIZE', 100, 1, 1000),
+    // Pushed as base64 (4/3) in one transaction: keep it under the hub's BODY_LIMIT_BYTES.
+    maxDocumentBytes: r.int('DOCUMENT_MAX_BYTES', 5 * 1024 * 1024, 1, 512 * 1024 * 1024),
     retry: {
       attempts: r.int('RETRY_ATTEMPTS', 5, 1, 100),
       baseDelayMs: r.int('RETRY_BASE_DELAY_MS', 500, 1, 60_000),

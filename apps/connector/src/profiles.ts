@@ -181,6 +181,9 @@ export function defaultScopes(profile: SyncProfile): string {
   };
   profile.publish.forEach((t) => add(t, 'cu'));
   profile.receive.forEach((t) => add(t, 'rs'));
+  // A document's content travels with it as a Binary: pushed with it, read with it.
+  if (profile.publish.includes('DocumentReference')) add('Binary', 'cu');
+  if (profile.receive.includes('DocumentReference')) add('Binary', 'r');
   return [...perms]
     .map(([type, set]) => `system/${type}.${[...'cruds'].filter((l) => set.has(l)).join('')}`)
     .join(' ');

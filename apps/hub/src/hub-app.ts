@@ -15,6 +15,7 @@ import { resolveAdminToken } from './auth/admin-token';
 import { registerFormParser } from './auth/token.controller';
 import { clientErrorHandler } from './client-errors';
 import { HubModule } from './hub.module';
+import { isRawContent } from './binary/raw-content';
 import { HubMetrics } from './metrics/hub-metrics';
 import { hubPrivateTrees, securePrivateFiles } from './private-files';
 
@@ -104,11 +105,13 @@ export async function createHubApp(
   // The pages' session, login-form and language cookies (unsigned: each is checked on its own).
   await app.register(fastifyCookie);
   fastify.addHook('onSend', async (request, reply, payload) => {
-    // Every FHIR answer is fhir+json, but for the PDF a client asked for ($summary).
+    // Every FHIR answer is fhir+json, but for the PDF a client asked for ($summary) and a
+    // document's content read as itself (Binary).
     if (
       request.url.startsWith('/fhir') &&
       !request.url.startsWith('/fhir/.well-known') &&
-      reply.getHeader('content-type') !== 'application/pdf'
+      reply.getHeader('content-type') !== 'application/pdf' &&
+      !isRawContent(reply)
     )
       reply.header('content-type', FHIR_JSON);
     return payload;

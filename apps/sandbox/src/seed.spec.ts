@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FhirResource, Organization, Patient, ServiceRequest } from 'fhir/r4';
 import { defaultAgencies, FINESS_SYSTEM, INS_NIR_SYSTEM } from '@passerelle/synthetic';
 import { AGENCY_KINDS, AGENCY_RECORD_TYPES, knowsPatient } from './agency-kinds';
@@ -98,5 +99,28 @@ describe('agencyRecords', () => {
     expect(bundle.type).toBe('batch');
     const organization = bundle.entry?.find((e) => e.resource?.resourceType === 'Organization');
     expect(organization?.request?.ifNoneExist).toMatch(/^identifier=/);
+  });
+
+  it('keeps discharge summaries’ content as Binaries their attachments name, other documents’ inline', () => {
+    const entries = agencyRecords('hospital', agencies.hospital, options).flatMap(
+      (record) => seedBundle(record).entry ?? [],
+    );
+    const binaries = new Map(
+      entries.flatMap((e) => (e.resource?.resourceType === 'Binary' ? [[`Binary/${e.resource.id}`, e]] : [])),
+    );
+    const documents = entries.flatMap((e) =>
+      e.resource?.resourceType === 'DocumentReference' ? [e.resource] : [],
+    );
+    const byUrl = documents.filter((d) => d.content[0].attachment.url !== undefined);
+    expect(byUrl.length).toBeGreaterThan(0);
+    expect(byUrl.length).toBeLessThan(documents.length);
+    for (const document of byUrl) {
+      const { attachment } = document.content[0];
+      const binary = binaries.get(attachment.url ?? '');
+      expect(binary?.request).toEqual({ method: 'PUT', url: attachment.url });
+      expect(attachment.data).toBeUndefined();
+      const bytes = Buffer.from((binary?.resource as { data?: string }).data ?? '', 'base64');
+      expect(createHash('sha1').update(bytes).digest('base64')).toBe(attachment.hash);
+    }
   });
 });

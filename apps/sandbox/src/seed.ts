@@ -8,6 +8,7 @@ import {
   type SyntheticEntry,
   type SyntheticPatient,
   toTransactionBundle,
+  withDocumentBinaries,
 } from '@passerelle/synthetic';
 import { AGENCY_RECORD_TYPES, type AgencyKind, knowsPatient } from './agency-kinds';
 import { referral } from './referral';
@@ -71,9 +72,12 @@ export function agencyRecords(
   return records;
 }
 
-/** A record as a batch Bundle of creates (directory resources created only once). */
+/**
+ * A record as a batch Bundle of creates (directory resources created only once), discharge
+ * summaries' content kept as Binaries their attachments name by URL, as EHRs keep documents.
+ */
 export function seedBundle(record: AgencyRecord): ReturnType<typeof toTransactionBundle> {
-  return { ...toTransactionBundle(record.record, 'create'), type: 'batch' };
+  return { ...withDocumentBinaries(toTransactionBundle(record.record, 'create')), type: 'batch' };
 }
 
 /** The specialist writes consultation notes; encounters are kept when a note refers to them. */

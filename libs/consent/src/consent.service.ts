@@ -2,6 +2,7 @@ import type { SupportedType } from '@passerelle/fhir';
 import type { Db, StoredResource } from '@passerelle/store';
 import type { ConsentSource } from './consent-source';
 import { decide, decisionWithoutConsents } from './decide';
+import { asDocumentContent, mayBeDocumentContent, withContentOf } from './document-content';
 import { factsOf } from './facts';
 import type { ConsentPolicy, Decision, DisclosureContext, PatientConsents, ResourceFacts } from './types';
 
@@ -26,6 +27,18 @@ export class ConsentService {
     ctx: DisclosureContext,
     facts: readonly ResourceFacts[],
     now: Date = new Date(),
+  ): Promise<Decision[]> {
+    // A Binary that is a shared document's content is decided as that document.
+    const content = await asDocumentContent(db, ctx, facts);
+    const decisions = await this.decideFacts(db, ctx, content.facts, now);
+    return decisions.map((d, i) => withContentOf(d, content.contentOf[i]));
+  }
+
+  private async decideFacts(
+    db: Db,
+    ctx: DisclosureContext,
+    facts: readonly ResourceFacts[],
+    now: Date,
   ): Promise<Decision[]> {
     const perPatient = facts.map(eachPatient);
     const needed = [
@@ -67,7 +80,8 @@ export class ConsentService {
     const { stored, consents } = await this.source.readWithConsents(db, ctx.agency, type, id);
     if (!stored) return {};
     const facts = factsOf(stored);
-    if (facts.otherPatientIds) return { stored, decision: await this.decideOne(db, ctx, facts, now) };
+    if (facts.otherPatientIds || mayBeDocumentContent(ctx, facts))
+      return { stored, decision: await this.decideOne(db, ctx, facts, now) };
     const needed = !decisionWithoutConsents(ctx, facts);
     const read =
       consents ??

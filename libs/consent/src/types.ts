@@ -43,8 +43,19 @@ export interface ResourceFacts {
   dataPeriod?: { lo: number; hi: number };
 }
 
-export type Decision =
-  { permit: true; breakGlass: boolean; basis: DecisionBasis } | { permit: false; basis: DecisionBasis };
+export type Decision = (
+  { permit: true; breakGlass: boolean; basis: DecisionBasis } | { permit: false; basis: DecisionBasis }
+) & {
+  /** Set when a Binary was decided as the DocumentReference it is the content of (docs/consent.md). */
+  contentOf?: ContentOf;
+};
+
+/** The shared document a Binary is the content of, and whose data disclosing it discloses. */
+export interface ContentOf {
+  documentId: string;
+  /** The document's patient of record first, then the others of its compartments. */
+  patientIds: readonly string[];
+}
 
 /** Why, for the audit trail and the tests: never patient data. */
 export type DecisionBasis =

@@ -9,3 +9,4 @@ export * from './systems';
 export * from './summary';
 export * from './searchset-json';
 export * from './references';
+export { binaryIdOfUrl } from './binary-url';

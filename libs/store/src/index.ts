@@ -20,3 +20,4 @@ export { ALL_VISIBLE, type Visibility } from './paging';
 export { decodePageToken, encodePageToken, type PagePosition } from './page-token';
 export { HUB_AGENCY, type PendingWrite } from './versions';
 export { type LocalReference, type ReferenceCheck } from './references/local-references';
+export { documentsOfBinaries } from './document-content';

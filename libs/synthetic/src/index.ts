@@ -49,3 +49,4 @@ export type {
   SyntheticEntry,
   SyntheticPatient,
 } from './types';
+export { withDocumentBinaries } from './document-binaries';

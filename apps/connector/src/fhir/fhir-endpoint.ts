@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Bundle, Parameters, Resource } from 'fhir/r4';
+import type { Bundle, FhirResource, Parameters, Resource } from 'fhir/r4';
 // fhir-kit-client is ESM-only and this app compiles to CommonJS: the types come in with an
 // import-mode resolution and the code through a dynamic import(), which Node keeps as import().
 import type { Client, RequestOptions } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
@@ -85,8 +85,25 @@ export class FhirEndpoint {
     return this.client.baseUrl;
   }
 
+  /** Fresh auth headers and the timeout, for a request made outside fhir-kit-client (a document's content, streamed). */
+  async rawRequest(): Promise<{ headers: Record<string, string>; timeoutMs: number }> {
+    return { headers: await this.auth.headers(), timeoutMs: this.timeoutMs };
+  }
+
   search(type: string, params: Record<string, string | number>): Promise<Bundle> {
     return this.call((options) => this.client.search({ resourceType: type, searchParams: params, options }));
+  }
+
+  /** PUT of a resource at its own id (update, or create where the server lets clients choose ids). */
+  update(resource: FhirResource & { id: string }): Promise<Resource> {
+    const url = `${this.client.baseUrl.replace(/\/+$/, '')}/${resource.resourceType}/${encodeURIComponent(resource.id)}`;
+    return this.call((options) =>
+      this.client.request(url, {
+        method: 'PUT',
+        body: resource,
+        options: { ...options, headers: { ...options.headers, 'content-type': 'application/fhir+json' } },
+      }),
+    );
   }
 
   /** The page after `bundle`, or undefined when its links name none. */

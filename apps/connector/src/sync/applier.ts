@@ -6,6 +6,7 @@ import type { FhirEndpoint } from '../fhir/fhir-endpoint';
 import { withRetry } from '../fhir/retry';
 import { pushRank } from '../profiles';
 import { applyPage } from './apply-page';
+import { placeDocumentContent } from './document-apply';
 import { type CycleHooks, describeError, hasNextLink } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
 import { identifierKey, identifierToken } from './references';
@@ -28,6 +29,8 @@ export interface ApplyReport {
   superseded: number;
   /** References reduced to their display (no single local match). */
   displayOnly: number;
+  /** Document contents written locally (a Binary each, before its document). */
+  contentWritten: number;
   /** The feed cursor stored at the end, if any. */
   cursor?: string;
 }
@@ -74,6 +77,7 @@ export class FeedApplier {
       rejected: 0,
       superseded: 0,
       displayOnly: 0,
+      contentWritten: 0,
     };
     if (this.receive.size === 0) return report;
     const { cursors, hub, sync } = this.deps;
@@ -90,8 +94,20 @@ export class FeedApplier {
         const items = (bundle.entry ?? []).flatMap((e) =>
           e.resource !== undefined && (e.request?.method ?? 'PUT') === 'PUT' ? [e.resource] : [],
         );
-        const latest = applyOrder(items);
-        report.superseded += items.length - latest.length;
+        const placed = await placeDocumentContent(
+          items,
+          {
+            agency: this.deps.agency,
+            hub,
+            maxBytes: sync.maxDocumentBytes,
+            retry: (fn) => this.retry(fn, signal),
+            logger: this.deps.logger,
+            signal,
+          },
+          report,
+        );
+        const latest = applyOrder(placed);
+        report.superseded += placed.length - latest.length;
         const written = await applyPage(
           latest.filter((item) => this.writable(item, report)),
           {

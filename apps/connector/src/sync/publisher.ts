@@ -16,6 +16,8 @@ import {
 } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
 import { cursorAfterPage, isComplete, nextStep } from './pull-cursor';
+import { ContentRefused } from '../fhir/content-fetch';
+import { DocumentContent } from './document-content';
 import { identifierKey, identifierToken, rewriteForPush } from './references';
 import { TargetIdentifiers } from './target-identifiers';
 
@@ -28,6 +30,8 @@ export interface TypePushReport {
   rejected: number;
   /** References reduced to their display (target not published or without identifier). */
   displayOnly: number;
+  /** Documents refused because of their content (too large, hash mismatch, unreadable); counted in `rejected` too. */
+  contentRefused: number;
 }
 
 export interface PullReport {
@@ -51,7 +55,13 @@ const MAX_ROUNDS = 3;
 /** A page every resource of which shares one instant, with no next link, is fetched bigger up to this. */
 const MAX_WIDENED_PAGE = 5000;
 
-const emptyReport = (): TypePushReport => ({ accepted: 0, noIdentifier: 0, rejected: 0, displayOnly: 0 });
+const emptyReport = (): TypePushReport => ({
+  accepted: 0,
+  noIdentifier: 0,
+  rejected: 0,
+  displayOnly: 0,
+  contentRefused: 0,
+});
 const seenKey = (r: Resource) => `${r.id ?? ''}@${r.meta?.lastUpdated ?? ''}`;
 
 /**
@@ -223,28 +233,41 @@ export class Publisher {
         'Publisher',
       );
     }
-    const sendable = entries.filter((e): e is BundleEntry => e !== undefined);
-    if (sendable.length === 0) return { done: fresh.length };
-    try {
-      await this.send(sendable, signal);
-      report.accepted += sendable.length;
-      // Where a page's time goes (targets read at the agency, transaction at the hub), for tuning.
-      this.deps.logger.debug?.(
-        `${type}: ${sendable.length} pushed; targets ${prefetched - started} ms, hub ${Date.now() - prefetched} ms`,
-        'Publisher',
-      );
-      return { done: fresh.length };
-    } catch (e) {
-      if (!isRejection(e)) throw e;
+    // Documents with content at the agency go alone, each with its content: one held at a time.
+    const content = this.documentContent(signal);
+    const alone = new Set(fresh.flatMap((r, i) => (entries[i] && content.wanted(r) ? [i] : [])));
+    const sendable = entries.filter((e, i): e is BundleEntry => e !== undefined && !alone.has(i));
+    let together = sendable.length === 0;
+    if (!together) {
+      try {
+        await this.send(sendable, signal);
+        report.accepted += sendable.length;
+        together = true;
+        // Where a page's time goes (targets read at the agency, transaction at the hub), for tuning.
+        this.deps.logger.debug?.(
+          `${type}: ${sendable.length} pushed; targets ${prefetched - started} ms, hub ${Date.now() - prefetched} ms`,
+          'Publisher',
+        );
+      } catch (e) {
+        if (!isRejection(e)) throw e;
+      }
     }
-    // The transaction was refused as a whole: find which resources the hub refuses.
+    if (together && alone.size === 0) return { done: fresh.length };
+    // The documents with content, and, when the transaction was refused as a whole, each
+    // resource alone to find which the hub refuses.
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
-      if (!entry) continue;
+      if (!entry || (together && !alone.has(i))) continue;
       try {
-        await this.send([entry], signal);
+        await this.send(alone.has(i) ? await content.entries(entry) : [entry], signal);
         report.accepted++;
       } catch (e) {
+        if (e instanceof ContentRefused) {
+          report.rejected++;
+          report.contentRefused++;
+          this.deps.logger.warn(`${type}/${fresh[i].id ?? '?'} not pushed: ${e.message}`, 'Publisher');
+          continue;
+        }
         if (!isRejection(e)) throw e;
         if (isUnresolvedReference(e) && !finalRound) return { done: i, deferredAt: i };
         report.rejected++;
@@ -255,6 +278,15 @@ export class Publisher {
       }
     }
     return { done: fresh.length };
+  }
+
+  private documentContent(signal?: AbortSignal): DocumentContent {
+    return new DocumentContent({
+      agency: this.deps.agency,
+      maxBytes: this.deps.sync.maxDocumentBytes,
+      retry: (fn) => this.retry(fn, signal),
+      signal,
+    });
   }
 
   private send(entry: BundleEntry[], signal?: AbortSignal): Promise<Bundle> {

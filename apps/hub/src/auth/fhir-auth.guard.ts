@@ -41,7 +41,7 @@ export class FhirAuthGuard implements CanActivate {
       throw unauthorized('The access token is invalid or expired', `${CHALLENGE}, error="invalid_token"`);
     }
     request.access = access;
-    const type = (request.params as Record<string, string | undefined>).type;
+    const type = (request.params as Record<string, string | undefined>).type ?? rule.type;
     if (
       rule.permission &&
       type !== undefined &&

@@ -10,6 +10,8 @@ export interface InteractionRule {
   /** Undefined: checked per entry (transaction and batch Bundles). */
   permission?: Permission;
   discloses: boolean;
+  /** The resource type of a route that names it in its path rather than as `:type`. */
+  type?: string;
 }
 
 export const INTERACTION = 'passerelle:interaction';

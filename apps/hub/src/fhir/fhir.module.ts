@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BinaryController } from '../binary/binary.controller';
 import { AuditApiService } from './audit-api.service';
 import { FhirApiService } from './fhir-api.service';
 import { FhirController } from './fhir.controller';
@@ -6,7 +7,7 @@ import { PatientLinksService } from './patient-links.service';
 
 /** The FHIR API; its search service is shared with the clinician page (the same consent scope). */
 @Module({
-  controllers: [FhirController],
+  controllers: [BinaryController, FhirController],
   providers: [FhirApiService, PatientLinksService, AuditApiService],
   exports: [FhirApiService],
 })

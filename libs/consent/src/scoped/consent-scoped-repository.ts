@@ -329,7 +329,7 @@ export class ConsentScopedRepository {
     // disclosure about each of them.
     for (const s of disclosed) {
       const decision = this.decisions.get(key(s));
-      for (const patientId of patientsOf(s)) {
+      for (const patientId of patientsOf(s, decision)) {
         const entry = patients.get(patientId) ?? { disclosed: true, breakGlass: false };
         entry.disclosed = true;
         entry.breakGlass ||= decision?.permit === true && decision.breakGlass;
@@ -337,7 +337,7 @@ export class ConsentScopedRepository {
       }
     }
     for (const s of withheld) {
-      for (const patientId of patientsOf(s))
+      for (const patientId of patientsOf(s, this.decisions.get(key(s))))
         if (!patients.has(patientId)) patients.set(patientId, { disclosed: false, breakGlass: false });
     }
     const base = { interaction, operation, resourceType, query };
@@ -355,7 +355,11 @@ export class ConsentScopedRepository {
   }
 }
 
-/** Every patient whose compartment holds a stored version: its patient of record first. */
-function patientsOf(stored: StoredResource): string[] {
+/**
+ * Every patient whose compartment holds a stored version: its patient of record first. A Binary
+ * decided as the document it is the content of discloses that document's patients.
+ */
+function patientsOf(stored: StoredResource, decision?: Decision): string[] {
+  if (decision?.contentOf) return [...decision.contentOf.patientIds];
   return stored.patientId ? [stored.patientId, ...stored.otherPatientIds] : [...stored.otherPatientIds];
 }

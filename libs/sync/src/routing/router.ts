@@ -1,5 +1,5 @@
 import type { AuditInput } from '@passerelle/audit';
-import { type ConsentDecider, factsOf } from '@passerelle/consent';
+import { type ConsentDecider, type Decision, factsOf } from '@passerelle/consent';
 import { isSupportedType, idOfReference } from '@passerelle/fhir';
 import type { Agency } from '@passerelle/identity';
 import { type Db, type FhirRepository, HUB_AGENCY, type StoredResource, versionKey } from '@passerelle/store';
@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { lockFeedsForInsert } from '../feed/feed';
 import { Outbox, type OutboxRow } from '../outbox/outbox';
 import { PermanentJobError } from '../queue/errors';
+import { documentContentItems } from './document-content';
 import {
   type DirectoryAgency,
   recipientsOf,
@@ -192,13 +193,12 @@ export class Router {
       this.deps.rules ?? DEFAULT_ROUTING_RULES,
     );
     const requestId = `route:${row.id}`;
-    const items: FeedItem[] = recipients.map((r) => ({
-      agency: r.agency,
-      rule: r.rule,
-      stored,
-      outboxId: row.id,
-      requestId,
-    }));
+    // A document's content goes just before the document, to whoever receives the document.
+    const content = await documentContentItems(db, this.deps.repo, resource, stored);
+    const items: FeedItem[] = recipients.flatMap((r) => [
+      ...content.map((c) => ({ agency: r.agency, rule: 'document-content' as const, ...c, requestId })),
+      { agency: r.agency, rule: r.rule, stored, outboxId: row.id, requestId },
+    ]);
     for (const r of recipients)
       if (r.rule === 'referral-performer' && r.context !== undefined && r.context.length > 0)
         items.push(
@@ -240,7 +240,7 @@ export class Router {
       if (list) list.push(item);
       else byAgency.set(item.agency, [item]);
     }
-    const verdicts = new Map<FeedItem, { permit: boolean; basis: string }>();
+    const verdicts = new Map<FeedItem, Decision>();
     for (const [id, list] of byAgency) {
       const agency = agencies.find((a) => a.id === id);
       if (!agency) continue;
@@ -252,12 +252,13 @@ export class Router {
       list.forEach((item, i) => verdicts.set(item, decisions[i]));
     }
     const allowed: FeedItem[] = [];
-    const denied: (FeedItem & { basis: string })[] = [];
+    const denied: Denied[] = [];
     for (const item of items) {
       const verdict = verdicts.get(item);
       if (!verdict) continue;
       if (verdict.permit) allowed.push(item);
-      else denied.push({ ...item, basis: verdict.basis });
+      // A document's content is about the document's patient.
+      else denied.push({ ...item, basis: verdict.basis, patientId: verdict.contentOf?.patientIds[0] });
     }
     return { allowed, denied };
   }
@@ -275,7 +276,9 @@ export class Router {
  * recipient never asked, so it is not filed under the recipient, whose audit trail would
  * otherwise tell it that something about the patient was held back.
  */
-function deniedRecord(item: FeedItem & { basis: string }, agencies: DirectoryAgency[]): AuditInput {
+type Denied = FeedItem & { basis: string; patientId?: string };
+
+function deniedRecord(item: Denied, agencies: DirectoryAgency[]): AuditInput {
   return {
     interaction: 'operation',
     operation: 'route',
@@ -288,7 +291,7 @@ function deniedRecord(item: FeedItem & { basis: string }, agencies: DirectoryAge
     ],
     clientId: ROUTER_CLIENT_ID,
     purposeOfUse: ROUTING_PURPOSE,
-    patientId: item.stored.patientId ?? undefined,
+    patientId: item.patientId ?? item.stored.patientId ?? undefined,
     resourceType: item.stored.type,
     resourceId: item.stored.id,
     requestId: item.requestId,

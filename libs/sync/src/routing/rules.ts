@@ -14,6 +14,7 @@ export type RouteRule =
   | 'gp-of-record'
   | 'referral-performer'
   | 'referral-context'
+  | 'document-content'
   | 'subscription'
   | 'record-holder'
   | 'notification';
