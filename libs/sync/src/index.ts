@@ -24,3 +24,5 @@ export * from './feed/feed';
 export * from './feed/references';
 export { DEFAULT_SYNC_WORKER_OPTIONS, SyncWorker, type SyncWorkerOptions } from './worker/sync-worker';
 export { OutboxListener, type WakeSource } from './worker/outbox-listener';
+export { type FeedVersion, keyIdentifier, settleFeedVersions } from './feed/tombstones';
+export { EARLIER_RECIPIENT } from './routing/tombstones';
