@@ -166,7 +166,7 @@ describe('loadConnectorConfig', () => {
       publish: ['Patient', 'Encounter', 'DocumentReference'],
       receive: [],
     });
-    expect(config.hub.scope).toBe('system/Patient.cu system/Encounter.cu system/DocumentReference.cu');
+    expect(config.hub.scope).toBe('system/Patient.cud system/Encounter.cud system/DocumentReference.cud');
     expect(loadConnectorConfig(minimal({ HUB_SCOPE: 'system/*.cruds' })).hub.scope).toBe('system/*.cruds');
   });
 

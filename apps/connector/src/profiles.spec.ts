@@ -100,6 +100,6 @@ describe('sync profiles', () => {
         publish: ['Patient', 'DocumentReference'],
         receive: ['DocumentReference', 'Encounter'],
       }),
-    ).toBe('system/Patient.cu system/DocumentReference.crus system/Encounter.rs');
+    ).toBe('system/Patient.cud system/DocumentReference.cruds system/Encounter.rs');
   });
 });

@@ -5,14 +5,14 @@ const ENC = 'https://hospital.example.org/fhir/sid/encounter';
 
 describe("an agency server's history, deletions included", () => {
   let hospital: AgencyServer;
-  const call = async (method: string, path: string, body?: unknown) => {
+  const call = async <T = Bundle>(method: string, path: string, body?: unknown) => {
     const res = await fetch(`${hospital.baseUrl}/${path}`, {
       method,
       ...(body !== undefined
         ? { headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) }
         : {}),
     });
-    return { status: res.status, body: (await res.json()) as Bundle & Encounter };
+    return { status: res.status, body: (await res.json()) as T };
   };
   const encounter = (value: string, status: Encounter['status']): Encounter => ({
     resourceType: 'Encounter',
@@ -27,8 +27,8 @@ describe("an agency server's history, deletions included", () => {
   afterAll(() => hospital.close());
 
   it('lists the type writes since an instant, newest first, a deletion as a DELETE entry without resource', async () => {
-    const kept = await call('POST', 'Encounter', encounter('K-1', 'in-progress'));
-    const before = (await call('POST', 'Encounter', encounter('H-1', 'in-progress'))).body;
+    const kept = await call<Encounter>('POST', 'Encounter', encounter('K-1', 'in-progress'));
+    const before = (await call<Encounter>('POST', 'Encounter', encounter('H-1', 'in-progress'))).body;
     const since = before.meta!.lastUpdated!;
     await call('PUT', `Encounter/${before.id}`, { ...encounter('H-1', 'finished'), id: before.id });
     expect((await call('DELETE', `Encounter?identifier=${encodeURIComponent(ENC)}|H-1`)).status).toBe(200);
@@ -39,8 +39,8 @@ describe("an agency server's history, deletions included", () => {
     const [deletion, update] = history.entry!;
     expect(deletion.request?.url).toBe(`Encounter/${before.id}`);
     expect(deletion.resource).toBeUndefined();
-    expect(Date.parse(deletion.response!.lastModified)).toBeGreaterThan(
-      Date.parse(update.response!.lastModified),
+    expect(Date.parse(deletion.response?.lastModified ?? '')).toBeGreaterThan(
+      Date.parse(update.response?.lastModified ?? ''),
     );
     // Not what came before the instant.
     expect(history.entry?.some((e) => e.fullUrl?.endsWith(`/Encounter/${kept.body.id}`))).toBe(false);

@@ -6,6 +6,7 @@ import type { FhirEndpoint } from '../fhir/fhir-endpoint';
 import { withRetry } from '../fhir/retry';
 import { pushRank } from '../profiles';
 import { applyPage } from './apply-page';
+import { applyTombstones, sortPage, type Tombstone } from './deletions/apply-tombstones';
 import { type CycleHooks, describeError, hasNextLink } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
 import { identifierKey, identifierToken } from './references';
@@ -28,6 +29,8 @@ export interface ApplyReport {
   superseded: number;
   /** References reduced to their display (no single local match). */
   displayOnly: number;
+  /** Local copies of records withdrawn at their source: deleted, or marked entered-in-error. */
+  withdrawn: number;
   /** The feed cursor stored at the end, if any. */
   cursor?: string;
 }
@@ -74,6 +77,7 @@ export class FeedApplier {
       rejected: 0,
       superseded: 0,
       displayOnly: 0,
+      withdrawn: 0,
     };
     if (this.receive.size === 0) return report;
     const { cursors, hub, sync } = this.deps;
@@ -87,22 +91,33 @@ export class FeedApplier {
         const params: Record<string, string | number> = { _count: sync.pageSize };
         if (cursor !== undefined) params._since = cursor;
         const bundle = (await this.retry(() => hub.operation('$changes', { get: params }), signal)) as Bundle;
-        const items = (bundle.entry ?? []).flatMap((e) =>
-          e.resource !== undefined && (e.request?.method ?? 'PUT') === 'PUT' ? [e.resource] : [],
-        );
+        // Each record by its last entry in the page: written, or withdrawn (DELETE entries).
+        const { writes: items, tombstones } = sortPage(bundle.entry ?? [], sync.deletions.apply, (r) => {
+          const key = identifierKey(r);
+          return key && identifierToken(key);
+        });
         const latest = applyOrder(items);
         report.superseded += items.length - latest.length;
-        const written = await applyPage(
+        const context = {
+          agency: this.deps.agency,
+          retry: <T>(fn: () => Promise<T>) => this.retry(fn, signal),
+          logger: this.deps.logger,
+          resolved,
+          counts: report,
+        };
+        let written = await applyPage(
           latest.filter((item) => this.writable(item, report)),
-          {
-            agency: this.deps.agency,
-            retry: (fn) => this.retry(fn, signal),
-            logger: this.deps.logger,
-            resolved,
-            counts: report,
-          },
+          context,
         );
-        progress.add(items.length);
+        const withdrawn = await applyTombstones(
+          tombstones.filter((t) => this.withdrawable(t, report)),
+          sync.deletions.apply,
+          context,
+        );
+        for (const t of tombstones) resolved.delete(`${t.type}|${t.token}`);
+        report.withdrawn += withdrawn;
+        written += withdrawn;
+        progress.add(items.length + tombstones.length);
         const next = changesCursor(bundle);
         if (next === undefined || next === cursor) return report;
         await this.deps.hooks?.afterApply?.(written);
@@ -110,7 +125,7 @@ export class FeedApplier {
         await cursors.set(FEED_STREAM, next);
         cursor = next;
         report.cursor = next;
-        if (!hasNextLink(bundle) || items.length === 0 || signal?.aborted) return report;
+        if (!hasNextLink(bundle) || (bundle.entry ?? []).length === 0 || signal?.aborted) return report;
       }
     } finally {
       const extra = [
@@ -135,6 +150,13 @@ export class FeedApplier {
       return false;
     }
     return true;
+  }
+
+  /** Whether a withdrawn record can concern this agency: of a type it receives. */
+  private withdrawable(tombstone: Tombstone, report: ApplyReport): boolean {
+    if (this.receive.has(tombstone.type)) return true;
+    report.notReceived++;
+    return false;
   }
 
   private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
