@@ -134,11 +134,11 @@ export function sortPage(
   const writes: Resource[] = [];
   const tombstones: Tombstone[] = [];
   slots.forEach((s, i) => {
-    if (s === undefined || last.get(s.slot) !== i) {
-      // An earlier version of a record whose later entry decides: still written in order when
-      // the last entry is a write (the applier keeps the latest), dropped when it withdraws.
-      if (s !== undefined && last.get(s.slot) !== undefined && !slots[last.get(s.slot)!]?.tombstone)
-        writes.push(entries[i].resource!);
+    if (s === undefined) return;
+    if (last.get(s.slot) !== i) {
+      // An earlier write of a record whose last entry is a write too: kept in order (the applier
+      // writes the latest content); dropped when the last entry withdraws the record.
+      if (!s.tombstone && !slots[last.get(s.slot)!]?.tombstone) writes.push(entries[i].resource!);
       return;
     }
     if (s.tombstone) tombstones.push(s.tombstone);
