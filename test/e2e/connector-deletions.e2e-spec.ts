@@ -139,4 +139,34 @@ describe.each(STORE_KINDS)('the connector withdraws its agency’s deletions, hu
     await connector.cycle.pullOnce();
     expect(await liveAtHub('BACK-1')).toBe(0);
   });
+
+  it('finds deletions by reconciling ids when told to (servers without type history)', async () => {
+    const env = connectorEnv({
+      kind: 'hospital',
+      agencyFhirUrl: hospital.baseUrl,
+      hubUrl: hub.url,
+      agency: key,
+      database: { dataDir: join(h.dir, 'reconciling') },
+      extra: {
+        PUBLISH_TYPES: 'Patient,Encounter',
+        RETRY_BASE_DELAY_MS: '10',
+        DELETIONS_DETECT: 'reconcile',
+        DELETIONS_RECONCILE_INTERVAL_MS: '50',
+      },
+    });
+    await connector.close();
+    connector = await createConnector(loadConnectorConfig(env), { logger: silent, hooks });
+    await write('POST', 'Encounter', stay('INV-1', patient));
+    const gone = await write('POST', 'Encounter', stay('INV-2', patient));
+    await connector.cycle.pullOnce(); // the first inventory, and the stays pushed
+    expect([await liveAtHub('INV-1'), await liveAtHub('INV-2')]).toEqual([1, 1]);
+    await write('DELETE', `Encounter/${gone.id}`);
+    await new Promise((r) => setTimeout(r, 60));
+    crash = true;
+    await expect(connector.cycle.pullOnce()).rejects.toThrow('killed after the hub took Encounter deletions');
+    crash = false;
+    await connector.cycle.pullOnce(); // the same deletion found again: the inventory was not stored
+    expect([await liveAtHub('INV-1'), await liveAtHub('INV-2')]).toEqual([1, 0]);
+    expect(connector.cycle.status.totals.withdrawn).toBe(1);
+  });
 });

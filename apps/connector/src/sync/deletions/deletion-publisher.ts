@@ -6,6 +6,7 @@ import type { FhirEndpoint } from '../../fhir/fhir-endpoint';
 import { httpStatusOf, withRetry } from '../../fhir/retry';
 import { type CycleHooks, describeError, describeRefusal, isRejection, matchesOf } from '../outcomes';
 import { type IdentifierKey, identifierKey, identifierToken, localTarget } from '../references';
+import { Reconciliation } from './reconciliation';
 
 export interface TypeDeletionReport {
   /** Deletions the hub took (withdrawn there, or already absent). */
@@ -54,23 +55,33 @@ interface Deletion {
  *
  * A crash between 4 and the cursor repeats the deletions: deleting what is gone changes nothing.
  * The first look only places the cursor at the server's latest write: what was deleted before
- * the connector first ran is not looked for. A server without type history (4xx) is said once
- * in the log and its deletions stay at the hub (DELETIONS_DETECT=off says so at start).
+ * the connector first ran is not looked for. A type whose history the server refuses (4xx), or
+ * every type with DELETIONS_DETECT=reconcile, is reconciled instead (see Reconciliation): the
+ * same steps 3 and 4 for the ids gone since the last inventory.
  */
 export class DeletionPublisher {
   private readonly noHistory = new Set<string>();
   /** Entries read at each type's cursor instant, which the next (inclusive) look reads again. */
   private readonly atCursor = new Map<string, Set<string>>();
+  private readonly reconciliation: Reconciliation;
 
-  constructor(private readonly deps: DeletionPublisherDeps) {}
+  constructor(private readonly deps: DeletionPublisherDeps) {
+    this.reconciliation = new Reconciliation(
+      deps.agency,
+      deps.cursors,
+      deps.sync.deletions.reconcileIntervalMs,
+      (fn) => this.retry(fn),
+    );
+  }
 
   async pushOnce(signal?: AbortSignal): Promise<Record<string, TypeDeletionReport>> {
     const report: Record<string, TypeDeletionReport> = {};
     if (this.deps.sync.deletions.detect === 'off') return report;
     for (const type of this.deps.sync.profile.publish) {
       if (signal?.aborted) break;
-      if (this.noHistory.has(type)) continue;
-      await this.pass(type, (report[type] = empty()), signal);
+      if (this.deps.sync.deletions.detect === 'reconcile' || this.noHistory.has(type))
+        await this.reconcile(type, (report[type] = empty()), signal);
+      else await this.pass(type, (report[type] = empty()), signal);
     }
     return report;
   }
@@ -87,10 +98,10 @@ export class DeletionPublisher {
       if (status === undefined || !NO_HISTORY.has(status)) throw e;
       this.noHistory.add(type);
       this.deps.logger.warn(
-        `${type}: the agency's server has no type history (${status}); its deletions are not sent to the hub`,
+        `${type}: the agency's server has no type history (${status}); deletions found by reconciliation instead, every ${this.deps.sync.deletions.reconcileIntervalMs} ms`,
         'DeletionPublisher',
       );
-      return;
+      return this.reconcile(type, report, signal);
     }
     const latest = latestInstant(entries);
     if (cursor === undefined) {
@@ -117,6 +128,23 @@ export class DeletionPublisher {
       ),
     );
     if (next !== cursor) await cursors.set(stream, next);
+  }
+
+  /** Deletions found by comparing the type's ids with the last inventory, when it is due. */
+  private async reconcile(type: string, report: TypeDeletionReport, signal?: AbortSignal): Promise<void> {
+    if (!(await this.reconciliation.due(type))) return;
+    const { gone, commit } = await this.reconciliation.deletions(type);
+    const keys = new Map(gone.map((k) => [identifierToken(k), k]));
+    const live = await this.stillHeld(type, keys, signal);
+    report.stillHeld += live.size;
+    await this.withdraw(
+      type,
+      [...keys.values()].filter((k) => !live.has(identifierToken(k))),
+      report,
+      signal,
+    );
+    await this.deps.hooks?.afterWithdraw?.(type, report.withdrawn);
+    await commit();
   }
 
   /** Every history entry since `cursor` (the newest only, on a first look). */

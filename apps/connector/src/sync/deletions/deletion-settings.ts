@@ -4,9 +4,12 @@ import type { EnvReader } from '@passerelle/config';
  * How the agency's deletions are found (`DELETIONS_DETECT`):
  * - `history`: the type's history since the last look (`GET {type}/_history?_since=`), whose
  *   DELETE entries name what was deleted (HAPI, Medplum's server, the sandbox);
+ * - `reconcile`: every DELETIONS_RECONCILE_INTERVAL_MS, the type's current ids compared with
+ *   the last inventory (for servers without type history; `history` falls back to it by itself
+ *   for a type whose history the server refuses);
  * - `off`: deletions at the agency stay at the hub and its recipients.
  */
-export const DELETION_DETECTIONS = ['history', 'off'] as const;
+export const DELETION_DETECTIONS = ['history', 'reconcile', 'off'] as const;
 export type DeletionDetection = (typeof DELETION_DETECTIONS)[number];
 
 /**
@@ -21,11 +24,14 @@ export type DeletionApplication = (typeof DELETION_APPLICATIONS)[number];
 export interface DeletionSettings {
   detect: DeletionDetection;
   apply: DeletionApplication;
+  /** How often a type is reconciled, when it is (`reconcile`, or history refused). */
+  reconcileIntervalMs: number;
 }
 
 export function readDeletionSettings(r: EnvReader): DeletionSettings {
   return {
     detect: r.oneOf('DELETIONS_DETECT', DELETION_DETECTIONS, 'history'),
     apply: r.oneOf('DELETIONS_APPLY', DELETION_APPLICATIONS, 'entered-in-error'),
+    reconcileIntervalMs: r.int('DELETIONS_RECONCILE_INTERVAL_MS', 3_600_000, 50, 7 * 24 * 3600 * 1000),
   };
 }
