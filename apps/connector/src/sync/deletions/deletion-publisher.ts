@@ -61,6 +61,8 @@ interface Deletion {
  */
 export class DeletionPublisher {
   private readonly noHistory = new Set<string>();
+  /** Types whose deletions the hub refused for want of the `d` scope: left for a restart with it. */
+  private readonly notAllowed = new Set<string>();
   /** Entries read at each type's cursor instant, which the next (inclusive) look reads again. */
   private readonly atCursor = new Map<string, Set<string>>();
   private readonly reconciliation: Reconciliation;
@@ -79,9 +81,20 @@ export class DeletionPublisher {
     if (this.deps.sync.deletions.detect === 'off') return report;
     for (const type of this.deps.sync.profile.publish) {
       if (signal?.aborted) break;
-      if (this.deps.sync.deletions.detect === 'reconcile' || this.noHistory.has(type))
-        await this.reconcile(type, (report[type] = empty()), signal);
-      else await this.pass(type, (report[type] = empty()), signal);
+      if (this.notAllowed.has(type)) continue;
+      try {
+        if (this.deps.sync.deletions.detect === 'reconcile' || this.noHistory.has(type))
+          await this.reconcile(type, (report[type] = empty()), signal);
+        else await this.pass(type, (report[type] = empty()), signal);
+      } catch (e) {
+        if (!(e instanceof DeletionsNotAllowed)) throw e;
+        // Changes still flow; the type's deletions wait, cursor kept, for the scope to be granted.
+        this.notAllowed.add(type);
+        this.deps.logger.warn(
+          `${type}: the hub refused deletions (403); is the agency registered with system/${type}.d? Its deletions wait until the connector restarts with it`,
+          'DeletionPublisher',
+        );
+      }
     }
     return report;
   }
@@ -222,6 +235,7 @@ export class DeletionPublisher {
       report.withdrawn += entries.length;
       return;
     } catch (e) {
+      if (httpStatusOf(e) === 403) throw new DeletionsNotAllowed(type);
       if (!isRejection(e)) throw e;
     }
     for (const entry of entries) {
@@ -253,6 +267,13 @@ export class DeletionPublisher {
         this.deps.logger.warn(`${describeError(error)}; retry ${retry} in ${delay} ms`, 'DeletionPublisher');
       },
     });
+  }
+}
+
+/** The hub's 403 to a deletion: the agency lacks the `d` scope on the type. */
+class DeletionsNotAllowed extends Error {
+  constructor(readonly type: string) {
+    super(`the hub refused ${type} deletions (403)`);
   }
 }
 
