@@ -36,6 +36,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(fhir-kit-client|content-disposition)/)'],
   moduleNameMapper: {
     '^@passerelle/testing$': '<rootDir>/test/support/index.ts',
+    '^@passerelle/testing-lib$': '<rootDir>/test/support/lib.ts',
     '^@passerelle/web/jsx-runtime$': '<rootDir>/libs/web/src/jsx/jsx-runtime.ts',
     '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },

@@ -1,13 +1,13 @@
 import { Controller, Delete, Param, Req } from '@nestjs/common';
 import type { Bundle, OperationOutcome } from 'fhir/r4';
 import { badRequest, informational } from '@passerelle/fhir';
+import type { ConsentScopedRepository } from '@passerelle/consent';
 import type { AccessContext } from '@passerelle/identity';
-import type { Actor } from '@passerelle/store';
 import type { FastifyRequest } from 'fastify';
 import { Interaction } from '../auth/interaction.decorator';
-import { CurrentAccess, CurrentActor } from './actor.decorator';
+import { CurrentAccess } from './actor.decorator';
 import { FhirApiService } from './fhir-api.service';
-import { ScopeFactory } from './scope.factory';
+import { Scope } from './scope.decorator';
 
 /**
  * `DELETE /fhir/{type}?identifier=system|value`: conditional delete, how a connector withdraws a
@@ -18,15 +18,12 @@ import { ScopeFactory } from './scope.factory';
  */
 @Controller('fhir')
 export class ConditionalDeleteController {
-  constructor(
-    private readonly api: FhirApiService,
-    private readonly scopes: ScopeFactory,
-  ) {}
+  constructor(private readonly api: FhirApiService) {}
 
   @Delete(':type')
   @Interaction({ permission: 'd', discloses: false })
   async conditionalDelete(
-    @CurrentActor() actor: Actor,
+    @Scope({ deferAudit: true }) scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Req() request: FastifyRequest,
@@ -40,11 +37,7 @@ export class ConditionalDeleteController {
       type: 'transaction',
       entry: [{ request: { method: 'DELETE', url: `${this.api.type(type)}?${criteria}` } }],
     };
-    const answer = await this.api.bundle(
-      this.scopes.for(access, actor.requestId, { deferAudit: true }),
-      access,
-      bundle,
-    );
+    const answer = await this.api.bundle(scope, access, bundle);
     const deleted = answer.entry?.[0]?.response?.status?.startsWith('200') === true;
     return informational(deleted ? 'Deleted' : 'Nothing to delete: no resource of yours matches');
   }
