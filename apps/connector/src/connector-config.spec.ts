@@ -168,7 +168,7 @@ describe('loadConnectorConfig', () => {
       receive: [],
     });
     expect(config.hub.scope).toBe(
-      'system/Patient.cu system/Encounter.cu system/DocumentReference.cu system/Binary.cu',
+      'system/Patient.cud system/Encounter.cud system/DocumentReference.cud system/Binary.cu',
     );
     expect(loadConnectorConfig(minimal({ HUB_SCOPE: 'system/*.cruds' })).hub.scope).toBe('system/*.cruds');
   });

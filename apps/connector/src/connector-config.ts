@@ -10,6 +10,7 @@ import {
 import { PURPOSES_OF_USE, type PurposeOfUse } from '@passerelle/identity';
 import { type AgencyAuth, readAgencyAuth } from './auth/agency-auth';
 import { type ClientKey, readClientKey } from './auth/client-key';
+import { type DeletionSettings, readDeletionSettings } from './sync/deletions/deletion-settings';
 import {
   CONNECTOR_KINDS,
   type ConnectorKind,
@@ -49,6 +50,8 @@ export interface SyncSettings {
   maxDocumentBytes: number;
   /** Network errors and 5xx are retried this many times within a cycle, with exponential backoff. */
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** How the agency's deletions are found, and how other agencies' are applied here. */
+  deletions: DeletionSettings;
 }
 
 export interface ConnectorConfig {
@@ -154,6 +157,7 @@ export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
       baseDelayMs: r.int('RETRY_BASE_DELAY_MS', 500, 1, 60_000),
       maxDelayMs: r.int('RETRY_MAX_DELAY_MS', 30_000, 1, 600_000),
     },
+    deletions: readDeletionSettings(r),
   };
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const state: ConnectorStateConfig = databaseUrl

@@ -57,10 +57,12 @@ describe('ConnectorModule', () => {
               pushed: 0,
               pushRejected: 0,
               pushSkipped: 0,
+              withdrawn: 0,
               applied: 0,
               applyUnchanged: 0,
               applyRejected: 0,
               applySkipped: 0,
+              applyWithdrawn: 0,
             },
           },
         });

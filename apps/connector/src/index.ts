@@ -93,3 +93,16 @@ export {
   rewriteForPush,
   type IdentifierKey,
 } from './sync/references';
+export {
+  DeletionPublisher,
+  deletionStream,
+  type DeletionPublisherDeps,
+  type TypeDeletionReport,
+} from './sync/deletions/deletion-publisher';
+export {
+  DELETION_APPLICATIONS,
+  DELETION_DETECTIONS,
+  type DeletionApplication,
+  type DeletionDetection,
+  type DeletionSettings,
+} from './sync/deletions/deletion-settings';

@@ -100,10 +100,10 @@ describe('sync profiles', () => {
         publish: ['Patient', 'DocumentReference'],
         receive: ['DocumentReference', 'Encounter'],
       }),
-    ).toBe('system/Patient.cu system/DocumentReference.crus system/Encounter.rs system/Binary.cru');
+    ).toBe('system/Patient.cud system/DocumentReference.cruds system/Encounter.rs system/Binary.cru');
     // A document's content (a Binary) is pushed with the document, and read with it.
     expect(defaultScopes({ publish: ['DocumentReference'], receive: [] })).toBe(
-      'system/DocumentReference.cu system/Binary.cu',
+      'system/DocumentReference.cud system/Binary.cu',
     );
   });
 });

@@ -169,8 +169,8 @@ export function selectProfile(
 }
 
 /**
- * The hub scopes a connector asks for by default: create and update what it publishes, read and
- * search what it receives. The hub grants the intersection with what the agency is registered for.
+ * The hub scopes a connector asks for by default: create, update and delete what it publishes
+ * (a deletion at the agency is withdrawn at the hub), read and search what it receives. The hub grants the intersection with what the agency is registered for.
  */
 export function defaultScopes(profile: SyncProfile): string {
   const perms = new Map<SupportedType, Set<string>>();
@@ -179,7 +179,7 @@ export function defaultScopes(profile: SyncProfile): string {
     for (const l of letters) set.add(l);
     perms.set(type, set);
   };
-  profile.publish.forEach((t) => add(t, 'cu'));
+  profile.publish.forEach((t) => add(t, 'cud'));
   profile.receive.forEach((t) => add(t, 'rs'));
   // A document's content travels with it as a Binary: pushed with it, read with it.
   if (profile.publish.includes('DocumentReference')) add('Binary', 'cu');

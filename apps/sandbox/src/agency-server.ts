@@ -80,6 +80,7 @@ export async function startAgencyServer(options: AgencyServerOptions): Promise<A
   const app = createFhirHttpServer({
     router,
     repository,
+    history: repository.changes,
     auth,
     ...(smart !== undefined ? { smart } : {}),
     realm: identity.id,
@@ -154,6 +155,7 @@ function capabilityStatement(kind: AgencyKind, identity: AgencyIdentity, base: s
     'patch',
     'delete',
     'history-instance',
+    'history-type',
     'create',
     'search-type',
   ] as const;

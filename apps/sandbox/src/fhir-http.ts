@@ -10,6 +10,7 @@ import type { FhirRepository, FhirRequest, FhirRouter, HttpMethod } from '@medpl
 import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { authChallenge, type AgencyAuth, isAuthorized } from './auth';
+import type { ChangeLog } from './change-log';
 import { addSearchLinks, boundedSearchQuery, type PageSize } from './paging';
 import { needsOf, SANDBOX_TOKEN_PATH, type SmartBackendServer } from './smart-backend';
 
@@ -34,6 +35,8 @@ export interface FhirHttpOptions {
   publicBaseUrl?: string;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** The writes log that answers `GET /fhir/{type}/_history` (the router has no type history). */
+  history?: Pick<ChangeLog, 'typeHistory'>;
 }
 
 /**
@@ -89,6 +92,13 @@ async function handleFhir(
   const refusal = refuseUnauthorized(request, reply, options, path);
   if (refusal !== undefined) return refusal;
   let query = new URLSearchParams(queryStart < 0 ? '' : raw.slice(queryStart + 1));
+  const typeHistory = /^([A-Z][A-Za-z]+)\/_history$/.exec(path)?.[1];
+  if (method === 'GET' && typeHistory !== undefined && options.history !== undefined) {
+    const since = query.get('_since') ?? undefined;
+    if (since !== undefined && Number.isNaN(Date.parse(since)))
+      return sendFhir(reply, 400, badRequest('_since must be an instant'));
+    return sendFhir(reply, 200, options.history.typeHistory(typeHistory, since, base));
+  }
 
   const route = options.router.find(method, path);
   const search = route?.data?.interaction === 'search-type' && method === 'GET';

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { deepEquals, type SearchRequest, type WithId } from '@medplum/core';
 import { MemoryRepository, type UpdateResourceOptions } from '@medplum/fhir-router';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { ChangeLog } from './change-log';
 import { SearchIndex } from './search-index';
 
 /**
@@ -21,12 +22,15 @@ import { SearchIndex } from './search-index';
  *   the outer one. It is still not atomic: see the README's list of gaps.
  * - Searches skip what cannot match through an index (see SearchIndex); Medplum still decides
  *   what matches.
+ * - Every write is logged (ChangeLog): the type's history with `_since` lists deletions, and a
+ *   deleted resource's earlier versions stay readable, as on HAPI.
  */
 export class SandboxRepository extends MemoryRepository {
   private lastWrite = 0;
   private readonly transaction = new AsyncLocalStorage<true>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly index = new SearchIndex();
+  readonly changes = new ChangeLog();
 
   override withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
     if (this.transaction.getStore() === true) return callback(undefined);
@@ -39,19 +43,31 @@ export class SandboxRepository extends MemoryRepository {
     const meta = { ...resource.meta, lastUpdated: this.nextInstant() };
     // MemoryRepository keeps a versionId it is given; updateResource has removed the old one.
     delete meta.versionId;
+    const existed =
+      resource.id !== undefined && (await this.currentVersion(resource.resourceType, resource.id));
     const created = await super.createResource({ ...resource, meta });
     this.index.put(created);
+    this.changes.wrote(created, !existed);
     return created;
   }
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
     await super.deleteResource(resourceType, id);
     this.index.remove(resourceType, id);
+    this.changes.removed(resourceType, id, this.nextInstant());
+  }
+
+  /** A deleted resource's history stays readable (MemoryRepository answers 404 once it is gone). */
+  override async readHistory<T extends Resource>(resourceType: string, id: string): Promise<Bundle<T>> {
+    const deleted = this.changes.deletedHistory(resourceType, id);
+    if (deleted !== undefined) return deleted as Bundle<T>;
+    return super.readHistory<T>(resourceType, id);
   }
 
   override clear(): void {
     super.clear();
     this.index.clear();
+    this.changes.clear();
   }
 
   override async search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {

@@ -25,3 +25,5 @@ export * from './feed/references';
 export { DEFAULT_SYNC_WORKER_OPTIONS, SyncWorker, type SyncWorkerOptions } from './worker/sync-worker';
 export { OutboxListener, type WakeSource } from './worker/outbox-listener';
 export { routingRules, SyncRuntimeModule, type SyncRuntimeOptions } from './sync-runtime.module';
+export { type FeedVersion, keyIdentifier, settleFeedVersions } from './feed/tombstones';
+export { EARLIER_RECIPIENT } from './routing/tombstones';

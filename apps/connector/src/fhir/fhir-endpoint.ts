@@ -106,6 +106,22 @@ export class FhirEndpoint {
     );
   }
 
+  /** A type's history (`GET {type}/_history?...`): what the server wrote, deletions included. */
+  typeHistory(type: string, params: Record<string, string | number>): Promise<Bundle> {
+    return this.call((options) =>
+      this.client.request(`${type}/_history?${new URLSearchParams(stringValues(params)).toString()}`, {
+        options,
+      }),
+    );
+  }
+
+  /** A resource's versions, newest first (`GET {type}/{id}/_history`), readable after its deletion on most servers. */
+  instanceHistory(type: string, id: string): Promise<Bundle> {
+    return this.call((options) =>
+      this.client.request(`${type}/${encodeURIComponent(id)}/_history`, { options }),
+    );
+  }
+
   /** The page after `bundle`, or undefined when its links name none. */
   nextPage(bundle: Bundle): Promise<Bundle | undefined> {
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
@@ -161,6 +177,10 @@ export class FhirEndpoint {
       }
     }
   }
+}
+
+function stringValues(params: Record<string, string | number>): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
 }
 
 /**

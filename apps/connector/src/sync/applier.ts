@@ -7,6 +7,7 @@ import { withRetry } from '../fhir/retry';
 import { pushRank } from '../profiles';
 import { applyPage } from './apply-page';
 import { placeDocumentContent } from './document-apply';
+import { applyTombstones, sortPage, type Tombstone } from './deletions/apply-tombstones';
 import { type CycleHooks, describeError, hasNextLink } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
 import { identifierKey, identifierToken } from './references';
@@ -31,6 +32,8 @@ export interface ApplyReport {
   displayOnly: number;
   /** Document contents written locally (a Binary each, before its document). */
   contentWritten: number;
+  /** Local copies of records withdrawn at their source: deleted, or marked entered-in-error. */
+  withdrawn: number;
   /** The feed cursor stored at the end, if any. */
   cursor?: string;
 }
@@ -78,6 +81,7 @@ export class FeedApplier {
       superseded: 0,
       displayOnly: 0,
       contentWritten: 0,
+      withdrawn: 0,
     };
     if (this.receive.size === 0) return report;
     const { cursors, hub, sync } = this.deps;
@@ -91,9 +95,11 @@ export class FeedApplier {
         const params: Record<string, string | number> = { _count: sync.pageSize };
         if (cursor !== undefined) params._since = cursor;
         const bundle = (await this.retry(() => hub.operation('$changes', { get: params }), signal)) as Bundle;
-        const items = (bundle.entry ?? []).flatMap((e) =>
-          e.resource !== undefined && (e.request?.method ?? 'PUT') === 'PUT' ? [e.resource] : [],
-        );
+        // Each record by its last entry in the page: written, or withdrawn (DELETE entries).
+        const { writes: items, tombstones } = sortPage(bundle.entry ?? [], sync.deletions.apply, (r) => {
+          const key = identifierKey(r);
+          return key && identifierToken(key);
+        });
         const placed = await placeDocumentContent(
           items,
           {
@@ -108,17 +114,26 @@ export class FeedApplier {
         );
         const latest = applyOrder(placed);
         report.superseded += placed.length - latest.length;
-        const written = await applyPage(
+        const context = {
+          agency: this.deps.agency,
+          retry: <T>(fn: () => Promise<T>) => this.retry(fn, signal),
+          logger: this.deps.logger,
+          resolved,
+          counts: report,
+        };
+        let written = await applyPage(
           latest.filter((item) => this.writable(item, report)),
-          {
-            agency: this.deps.agency,
-            retry: (fn) => this.retry(fn, signal),
-            logger: this.deps.logger,
-            resolved,
-            counts: report,
-          },
+          context,
         );
-        progress.add(items.length);
+        const withdrawn = await applyTombstones(
+          tombstones.filter((t) => this.withdrawable(t, report)),
+          sync.deletions.apply,
+          context,
+        );
+        for (const t of tombstones) resolved.delete(`${t.type}|${t.token}`);
+        report.withdrawn += withdrawn;
+        written += withdrawn;
+        progress.add(items.length + tombstones.length);
         const next = changesCursor(bundle);
         if (next === undefined || next === cursor) return report;
         await this.deps.hooks?.afterApply?.(written);
@@ -126,7 +141,7 @@ export class FeedApplier {
         await cursors.set(FEED_STREAM, next);
         cursor = next;
         report.cursor = next;
-        if (!hasNextLink(bundle) || items.length === 0 || signal?.aborted) return report;
+        if (!hasNextLink(bundle) || (bundle.entry ?? []).length === 0 || signal?.aborted) return report;
       }
     } finally {
       const extra = [
@@ -151,6 +166,13 @@ export class FeedApplier {
       return false;
     }
     return true;
+  }
+
+  /** Whether a withdrawn record can concern this agency: of a type it receives. */
+  private withdrawable(tombstone: Tombstone, report: ApplyReport): boolean {
+    if (this.receive.has(tombstone.type)) return true;
+    report.notReceived++;
+    return false;
   }
 
   private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {

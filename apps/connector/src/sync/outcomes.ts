@@ -5,6 +5,8 @@ import { httpStatusOf } from '../fhir/retry';
 export interface CycleHooks {
   /** After the hub accepted a push, before the type's cursor is stored. */
   afterPush?(type: string, accepted: number): void | Promise<void>;
+  /** After the hub took a type's deletions, before the type's history cursor is stored. */
+  afterWithdraw?(type: string, withdrawn: number): void | Promise<void>;
   /** After a feed page was written locally, before it is acknowledged and its cursor stored. */
   afterApply?(applied: number): void | Promise<void>;
 }

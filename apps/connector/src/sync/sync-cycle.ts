@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { type ApplyReport, FeedApplier } from './applier';
 import { describeError } from './outcomes';
+import { DeletionPublisher } from './deletions/deletion-publisher';
 import { type PullReport, Publisher } from './publisher';
 import type { ApplierDeps } from './applier';
 
@@ -8,10 +9,14 @@ export interface SyncTotals {
   pushed: number;
   pushRejected: number;
   pushSkipped: number;
+  /** Deletions at the agency withdrawn at the hub. */
+  withdrawn: number;
   applied: number;
   applyUnchanged: number;
   applyRejected: number;
   applySkipped: number;
+  /** Local copies of records withdrawn at their source (deleted or marked entered-in-error). */
+  applyWithdrawn: number;
 }
 
 /** What `/health` reports: when each direction last completed, the last failure, counts since start. */
@@ -31,10 +36,12 @@ export class SyncStatus {
     pushed: 0,
     pushRejected: 0,
     pushSkipped: 0,
+    withdrawn: 0,
     applied: 0,
     applyUnchanged: 0,
     applyRejected: 0,
     applySkipped: 0,
+    applyWithdrawn: 0,
   };
 
   snapshot(): SyncHealth {
@@ -64,12 +71,14 @@ export type SyncCycleDeps = ApplierDeps;
 export class SyncCycle {
   readonly status = new SyncStatus();
   private readonly publisher: Publisher;
+  private readonly deletions: DeletionPublisher;
   private readonly applier: FeedApplier;
   private readonly logger: LoggerService;
   private readonly bases: { agency: string; hub: string };
 
   constructor(deps: SyncCycleDeps) {
     this.publisher = new Publisher(deps);
+    this.deletions = new DeletionPublisher(deps);
     this.applier = new FeedApplier(deps);
     this.logger = deps.logger;
     this.bases = { agency: deps.agency.baseUrl, hub: deps.hub.baseUrl };
@@ -77,6 +86,9 @@ export class SyncCycle {
 
   async pullOnce(signal?: AbortSignal): Promise<PullReport> {
     try {
+      // Deletions first, then changes: a record deleted then sent again ends live at the hub.
+      for (const r of Object.values(await this.deletions.pushOnce(signal)))
+        this.status.totals.withdrawn += r.withdrawn;
       const report = await this.publisher.pullOnce(signal);
       for (const r of Object.values(report.byType)) {
         this.status.totals.pushed += r.accepted;
@@ -98,6 +110,7 @@ export class SyncCycle {
       this.status.totals.applyUnchanged += report.unchanged;
       this.status.totals.applyRejected += report.rejected;
       this.status.totals.applySkipped += report.noIdentifier + report.notReceived;
+      this.status.totals.applyWithdrawn += report.withdrawn;
       if (!signal?.aborted) this.status.lastApplyAt = new Date();
       return report;
     } catch (e) {

@@ -12,6 +12,7 @@ import {
   parseCursor,
   referencesIn,
   rewriteReferences,
+  settleFeedVersions,
 } from '@passerelle/sync';
 import { FHIR_BASE_URL } from '../core.module';
 
@@ -61,22 +62,40 @@ export class ChangesService {
       readable.map((item) => ({ type: item.resourceType, id: item.resourceId, versionId: item.versionId })),
       db,
     );
-    const rows = readable.flatMap((item) => {
+    const listed = readable.flatMap((item) => {
       const stored = versions.get(versionKey(item.resourceType, item.resourceId, item.versionId));
-      return stored?.json && !stored.deleted ? [stored] : [];
+      return stored ? [stored] : [];
     });
+    // Deletions travel as tombstones; a version deleted since is read as its tombstone.
+    const settled = await settleFeedVersions(this.repo, db, listed);
     const echo: [string, string][] = [
       ['_since', since],
       ['_count', String(count)],
     ];
-    const shown = await scope.disclose('changes', undefined, rows, queryString(echo));
-    const resolve = await this.resolver(scope, access.agency, shown);
+    const shown = new Set(
+      await scope.disclose(
+        'changes',
+        undefined,
+        settled.map((v) => v.stored),
+        queryString(echo),
+      ),
+    );
+    const visible = settled.filter((v) => shown.has(v.stored));
+    const live = visible.flatMap((v) => (v.kind === 'live' ? [v.stored] : []));
+    const resolve = await this.resolver(scope, access.agency, live);
 
-    const entry: BundleEntry[] = shown.map((stored) => ({
-      fullUrl: `${this.baseUrl}/${stored.type}/${stored.id}`,
-      resource: rewriteReferences(parseStored<Resource>(stored), resolve),
-      request: { method: 'PUT', url: `${stored.type}/${stored.id}` },
-    }));
+    const entry: BundleEntry[] = visible.map((v) =>
+      v.kind === 'live'
+        ? {
+            fullUrl: `${this.baseUrl}/${v.stored.type}/${v.stored.id}`,
+            resource: rewriteReferences(parseStored<Resource>(v.stored), resolve),
+            request: { method: 'PUT', url: `${v.stored.type}/${v.stored.id}` },
+          }
+        : {
+            fullUrl: `${this.baseUrl}/${v.stored.type}/${v.stored.id}`,
+            request: { method: 'DELETE', url: v.url },
+          },
+    );
     const path = `${this.baseUrl}/$changes`;
     return {
       resourceType: 'Bundle',

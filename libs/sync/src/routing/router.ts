@@ -2,7 +2,7 @@ import type { AuditInput } from '@passerelle/audit';
 import { type ConsentDecider, type Decision, factsOf } from '@passerelle/consent';
 import { isSupportedType, idOfReference } from '@passerelle/fhir';
 import type { Agency } from '@passerelle/identity';
-import { type Db, type FhirRepository, HUB_AGENCY, type StoredResource, versionKey } from '@passerelle/store';
+import { type Db, type FhirRepository, HUB_AGENCY, type StoredResource } from '@passerelle/store';
 import type { Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
 import type { DataSource } from 'typeorm';
 import { lockFeedsForInsert } from '../feed/feed';
@@ -19,6 +19,7 @@ import {
   type RoutingRules,
 } from './rules';
 import { DEFAULT_ROUTING_RULES } from './rules-file';
+import { EARLIER_RECIPIENT, earlierRecipients, routedVersions } from './tombstones';
 
 export interface RouterDependencies {
   dataSource: DataSource;
@@ -51,7 +52,7 @@ export const ROUTER_CLIENT_ID = 'passerelle-worker';
 
 interface FeedItem {
   agency: string;
-  rule: RouteRule;
+  rule: RouteRule | typeof EARLIER_RECIPIENT;
   stored: StoredResource;
   outboxId: string;
   requestId: string;
@@ -63,6 +64,8 @@ interface BatchContext {
   subscriptions: Map<string, Set<string>>;
   personRecords: Map<string, RoutingInput['personRecords']>;
   organizations: Map<string, Identifier[]>;
+  /** For each deleted resource (`Type/id`), the agencies whose feeds already hold it. */
+  earlier: Map<string, string[]>;
 }
 
 /**
@@ -88,11 +91,12 @@ export class Router {
     return this.deps.dataSource.transaction(async (tx) => {
       const rows = await this.outbox.claim(tx, from, through);
       if (rows.length === 0) return { rows: 0, delivered: 0, denied: 0 };
-      const changes = await this.storedVersions(tx, rows);
+      // A deletion is routed as a tombstone, by the rules on the resource as it last was.
+      const changes = await routedVersions(this.deps.repo, tx, rows, isSupportedType);
       const context = await this.batchContext(tx, changes, agencies, subs);
       const items: FeedItem[] = [];
-      for (const { row, stored, resource } of changes)
-        items.push(...(await this.itemsFor(tx, row, stored, resource, context)));
+      for (const { row, stored, resource, tombstone } of changes)
+        items.push(...(await this.itemsFor(tx, row, stored, resource, context, tombstone)));
       const { allowed, denied } = await this.decide(tx, items, agencies);
       if (allowed.length > 0) await insertFeed(tx, allowed);
       // Last: the audit chain lock is then held only until this COMMIT.
@@ -102,22 +106,6 @@ export class Router {
           denied.map((d) => deniedRecord(d, agencies)),
         );
       return { rows: rows.length, delivered: allowed.length, denied: denied.length };
-    });
-  }
-
-  /** The stored version of each row; deletions and what is gone are not exchanged. */
-  private async storedVersions(db: Db, rows: readonly OutboxRow[]) {
-    const live = rows.filter((r) => !r.deleted && isSupportedType(r.resourceType));
-    // Internal: routing asks consent for each recipient itself (decide below).
-    const versions = await this.deps.repo.internal.versions(
-      live.map((r) => ({ type: r.resourceType, id: r.resourceId, versionId: r.versionId })),
-      db,
-    );
-    return live.flatMap((row) => {
-      const stored = versions.get(versionKey(row.resourceType, row.resourceId, row.versionId));
-      return stored?.json && !stored.deleted
-        ? [{ row, stored, resource: JSON.parse(stored.json) as Resource }]
-        : [];
     });
   }
 
@@ -171,7 +159,11 @@ export class Router {
       if (org?.json)
         organizations.set(ref, (JSON.parse(org.json) as { identifier?: Identifier[] }).identifier ?? []);
     }
-    return { agencies, subscriptions: subs, personRecords, organizations };
+    const earlier = await earlierRecipients(
+      db,
+      changes.filter((c) => c.row.deleted).map((c) => ({ type: c.row.resourceType, id: c.row.resourceId })),
+    );
+    return { agencies, subscriptions: subs, personRecords, organizations, earlier };
   }
 
   private async itemsFor(
@@ -180,6 +172,7 @@ export class Router {
     stored: StoredResource,
     resource: Resource,
     context: BatchContext,
+    tombstone: boolean,
   ): Promise<FeedItem[]> {
     const recipients = recipientsOf(
       {
@@ -194,11 +187,18 @@ export class Router {
     );
     const requestId = `route:${row.id}`;
     // A document's content goes just before the document, to whoever receives the document.
-    const content = await documentContentItems(db, this.deps.repo, resource, stored);
+    const content = tombstone ? [] : await documentContentItems(db, this.deps.repo, resource, stored);
     const items: FeedItem[] = recipients.flatMap((r) => [
       ...content.map((c) => ({ agency: r.agency, rule: 'document-content' as const, ...c, requestId })),
       { agency: r.agency, rule: r.rule, stored, outboxId: row.id, requestId },
     ]);
+    if (tombstone) {
+      // Whoever holds a copy is told it is withdrawn; a withdrawn referral brings no context.
+      for (const agency of context.earlier.get(`${row.resourceType}/${row.resourceId}`) ?? [])
+        if (agency !== row.sourceAgency && !items.some((i) => i.agency === agency))
+          items.push({ agency, rule: EARLIER_RECIPIENT, stored, outboxId: row.id, requestId });
+      return items;
+    }
     for (const r of recipients)
       if (r.rule === 'referral-performer' && r.context !== undefined && r.context.length > 0)
         items.push(
