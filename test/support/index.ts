@@ -5,3 +5,4 @@ export * from './agencies';
 export * from './consents';
 export * from './processes';
 export * from './minimal-resources';
+export * from './audit';

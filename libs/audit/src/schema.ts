@@ -3,6 +3,7 @@ import { Audit1764420000000 } from './migrations/1764420000000-Audit';
 import { AuditAppend1764461000000 } from './migrations/1764461000000-AuditAppend';
 import { AuditAppendLines1764470000000 } from './migrations/1764470000000-AuditAppendLines';
 import { AuditPartitions1765640000000 } from './migrations/1765640000000-AuditPartitions';
+import { AuditLog1765750000000 } from './migrations/1765750000000-AuditLog';
 
 /** The audit lib's table (plain SQL, no entities). A new migration is a new file added here. */
 export const AUDIT_SCHEMA: Schema = {
@@ -12,5 +13,6 @@ export const AUDIT_SCHEMA: Schema = {
     AuditAppend1764461000000,
     AuditAppendLines1764470000000,
     AuditPartitions1765640000000,
+    AuditLog1765750000000,
   ],
 };

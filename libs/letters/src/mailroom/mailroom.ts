@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { catchUpAuditProjection } from '@passerelle/audit';
 import { HUB_AGENCY } from '@passerelle/store';
 import { returnedMailNotice } from './communications';
 import { contactFacts } from './contact-markers';
@@ -223,7 +224,9 @@ export class Mailroom {
         'invalid',
         'The period must be [start, end) with start before end and end not in the future',
       );
-    // Read straight from the audit trail's indexed columns: agencies' accesses, not the hub's own.
+    // Read straight from the audit trail's indexed columns (the projection, caught up with the
+    // log first): agencies' accesses, not the hub's own.
+    await catchUpAuditProjection(this.db);
     const accessed: { patient_id: string }[] = await this.db.query(
       `SELECT DISTINCT patient_id FROM audit_event
         WHERE recorded >= $1 AND recorded < $2 AND patient_id IS NOT NULL AND agency <> $3 AND outcome = '0'`,
