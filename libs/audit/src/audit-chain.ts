@@ -5,7 +5,8 @@ import { canonicalJsonOf } from './canonical-json';
 /**
  * Key of the transaction-scoped advisory lock that serialises every append to the chain, across
  * all hub and worker processes sharing the database. Held until COMMIT or ROLLBACK. The SQL
- * function `audit_append` (migration 1764461000000) takes it with this same number.
+ * functions `audit_append` (migration 1764461000000) and `audit_log_append` (1765750000000)
+ * take it with this same number.
  */
 export const AUDIT_CHAIN_LOCK = 7_020_412;
 

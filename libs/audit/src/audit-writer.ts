@@ -55,8 +55,8 @@ interface Pending {
  * Writes the hash-chained audit trail.
  *
  * `record()` is a group commit: records from concurrent callers are queued and written together
- * by one statement, its own transaction (`audit_append`: chain lock, head, one INSERT, in one
- * round trip); each caller's promise resolves only after that COMMIT, so no disclosure happens
+ * by one statement, its own transaction (`audit_log_append`: chain lock, head, one narrow INSERT
+ * into the log, in one round trip); each caller's promise resolves only after that COMMIT, so no disclosure happens
  * before its audit record is durable. While a flush runs, new records wait and go in the next
  * (unless `maxInFlight` allows more flushes on their way at once, in line for the chain lock). A failed flush
  * rejects every caller in it. Never call `record()` from inside a transaction: with PGlite's one
