@@ -2,6 +2,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
 
+/** Libs are reached through their index.ts only (`allowed`: the exceptions, as negated patterns). */
+function libBoundaries(allowed) {
+  return [
+    { group: ['@passerelle/*/*', ...allowed], message: 'Import a lib through its index: @passerelle/<lib>.' },
+    { group: ['**/libs/*', '**/libs/**', '**/apps/**'], message: 'Use the @passerelle/<lib> alias.' },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -22,16 +30,13 @@ export default tseslint.config(
     // Libs are reached through their index.ts only; apps never reach into a lib's folders.
     // (End-to-end support under test/ may build an app.)
     files: ['apps/**/*.ts', 'libs/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: libBoundaries([]) }] },
+  },
+  {
+    // Tests of the libs that print read their PDFs back with the letters' reader.
+    files: ['libs/**/*.spec.ts', 'libs/**/*.int-spec.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['@passerelle/*/*'], message: 'Import a lib through its index: @passerelle/<lib>.' },
-            { group: ['**/libs/*', '**/libs/**', '**/apps/**'], message: 'Use the @passerelle/<lib> alias.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: libBoundaries(['!@passerelle/letters/testing']) }],
     },
   },
   {

@@ -36,7 +36,10 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(fhir-kit-client|content-disposition)/)'],
   moduleNameMapper: {
     '^@passerelle/testing$': '<rootDir>/test/support/index.ts',
+    '^@passerelle/testing-lib$': '<rootDir>/test/support/lib.ts',
     '^@passerelle/web/jsx-runtime$': '<rootDir>/libs/web/src/jsx/jsx-runtime.ts',
+    // The letters' PDF reader, for tests of the libs that print (libs/letters/src/testing).
+    '^@passerelle/letters/testing$': '<rootDir>/libs/letters/src/testing/index.ts',
     '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -7,7 +7,7 @@ import type {
   Organization,
   ServiceRequest,
 } from 'fhir/r4';
-import { type ConsentDecider, type DisclosureContext, factsOf } from '@passerelle/consent';
+import { CONSENT_DECIDER, type ConsentDecider, type DisclosureContext, factsOf } from '@passerelle/consent';
 import { INS_SYSTEM, qualifiedInsExtension } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
 import {
@@ -28,7 +28,6 @@ import {
 } from '@passerelle/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { CONSENT_DECIDER } from '../../apps/hub/src/fhir/scope.factory';
 
 /**
  * The consent scenario table (test/support/consents.ts) against a running hub, on PostgreSQL and

@@ -1,5 +1,5 @@
 import type { Address, MedicationRequest, Patient } from 'fhir/r4';
-import type { RunView } from '@passerelle/letters';
+import type { RunView } from '@passerelle/mailroom';
 import { TEST_ADMIN_TOKEN } from '@passerelle/testing';
 import request from 'supertest';
 import { binary, eventually, pdfText } from './letters-helpers';

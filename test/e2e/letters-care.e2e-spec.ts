@@ -7,7 +7,7 @@ import {
   type LetterView,
   ONLINE_ACCOUNT_EXTENSION,
   type RunView,
-} from '@passerelle/letters';
+} from '@passerelle/mailroom';
 import {
   registerAgency,
   STORE_KINDS,
@@ -87,9 +87,9 @@ describe.each(STORE_KINDS)('appointment and medicines letters on a real hub (%s)
   });
 
   beforeAll(async () => {
-    process.env.MAILROOM_DIR = outputDir;
-    process.env.MAILROOM_POLL_INTERVAL_MS = '50';
-    hub = await startTestHub(kind, { env: { SYNC_POLL_INTERVAL_MS: '20' } });
+    hub = await startTestHub(kind, {
+      env: { MAILROOM_DIR: outputDir, MAILROOM_POLL_INTERVAL_MS: '50', SYNC_POLL_INTERVAL_MS: '20' },
+    });
     const agency = await registerAgency(hub, { id: 'chu', kind: 'hospital' });
     chu = request.agent(hub.url).set('authorization', `Bearer ${await agency.token()}`);
     chuPatrqt = request

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Address, Consent, Observation, Patient } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
 import { INS_SYSTEM, qualifiedInsExtension } from '@passerelle/identity';
-import { type LetterView, newFormCode, type RunView } from '@passerelle/letters';
+import { newFormCode } from '@passerelle/letters';
+import { type LetterView, type RunView } from '@passerelle/mailroom';
 import { FhirRepository, parseStored } from '@passerelle/store';
 import {
   actor,
@@ -122,9 +123,7 @@ describe.each(STORE_KINDS)('the paper consent form on a real hub (%s)', (kind) =
   }
 
   beforeAll(async () => {
-    process.env.MAILROOM_DIR = outputDir;
-    process.env.MAILROOM_POLL_INTERVAL_MS = '50';
-    hub = await startTestHub(kind);
+    hub = await startTestHub(kind, { env: { MAILROOM_DIR: outputDir, MAILROOM_POLL_INTERVAL_MS: '50' } });
     const as = async (id: string, agencyKind: 'gp' | 'hospital' | 'specialist') =>
       request
         .agent(hub.url)

@@ -7,7 +7,7 @@ import type {
   Practitioner,
   Resource,
 } from 'fhir/r4';
-import { type LetterView, ONLINE_ACCOUNT_EXTENSION, type RunView } from '@passerelle/letters';
+import { type LetterView, ONLINE_ACCOUNT_EXTENSION, type RunView } from '@passerelle/mailroom';
 import { ADMIN_TOKEN, SyncStack } from '../faults/stack';
 import { pdfText } from './letters-helpers';
 

@@ -12,7 +12,7 @@ import {
   ONLINE_ACCOUNT_EXTENSION,
   readManifest,
   type RunView,
-} from '@passerelle/letters';
+} from '@passerelle/mailroom';
 import { FhirRepository } from '@passerelle/store';
 import { InProcessDriver } from '@passerelle/sync';
 import {
@@ -239,10 +239,8 @@ describe.each(STORE_KINDS)('letters on a real hub (%s): the mailroom admin API',
   };
 
   beforeAll(async () => {
-    // Read by the mailroom's settings at start-up (MAILROOM_*), in this test file's own process.env.
-    process.env.MAILROOM_DIR = outputDir;
-    process.env.MAILROOM_POLL_INTERVAL_MS = '50';
-    hub = await startTestHub(kind);
+    // The mailroom's settings (MAILROOM_*), validated with the hub's at start-up.
+    hub = await startTestHub(kind, { env: { MAILROOM_DIR: outputDir, MAILROOM_POLL_INTERVAL_MS: '50' } });
     ({ ids, glassAgain } = await scenario(hub));
   });
   afterAll(async () => {

@@ -160,15 +160,11 @@ describe("the hub's files at start", () => {
   it('checks a MAILROOM_DIR outside DATA_DIR too', async () => {
     const runs = mkdtempSync(join(tmpdir(), 'passerelle-runs-'));
     chmodSync(runs, 0o755);
-    const before = process.env.MAILROOM_DIR;
-    process.env.MAILROOM_DIR = runs;
     try {
-      const hub = await startTestHub('pglite', { database: db });
+      const hub = await startTestHub('pglite', { database: db, env: { MAILROOM_DIR: runs } });
       await hub.close();
       expect(mode(runs)).toBe(0o700);
     } finally {
-      if (before === undefined) delete process.env.MAILROOM_DIR;
-      else process.env.MAILROOM_DIR = before;
       rmSync(runs, { recursive: true, force: true });
     }
   });
@@ -178,19 +174,12 @@ describe("the hub's files at start", () => {
     // As root the test hands the data directory to `nobody`; as another user, root's `/` is foreign.
     const foreign = uid === 0 ? dataDir : '/';
     if (uid === 0) chownSync(dataDir, 65534, 65534);
-    const env = uid === 0 ? {} : { MAILROOM_DIR: foreign };
-    const before = process.env.MAILROOM_DIR;
-    if (env.MAILROOM_DIR) process.env.MAILROOM_DIR = env.MAILROOM_DIR;
-    try {
-      await expect(startTestHub('pglite', { database: db })).rejects.toThrow(
-        new RegExp(`${foreign} belongs to uid ${uid === 0 ? 65534 : 0}.*chown -R`),
-      );
-      // Refused before PGlite opened (or created) anything in it.
-      expect(statSync(dataDir).isDirectory()).toBe(true);
-      expect(() => statSync(join(dataDir, 'PG_VERSION'))).toThrow(/ENOENT/);
-    } finally {
-      if (before === undefined) delete process.env.MAILROOM_DIR;
-      else process.env.MAILROOM_DIR = before;
-    }
+    const env: Record<string, string> = uid === 0 ? {} : { MAILROOM_DIR: foreign };
+    await expect(startTestHub('pglite', { database: db, env })).rejects.toThrow(
+      new RegExp(`${foreign} belongs to uid ${uid === 0 ? 65534 : 0}.*chown -R`),
+    );
+    // Refused before PGlite opened (or created) anything in it.
+    expect(statSync(dataDir).isDirectory()).toBe(true);
+    expect(() => statSync(join(dataDir, 'PG_VERSION'))).toThrow(/ENOENT/);
   });
 });

@@ -50,8 +50,8 @@ export async function admin(hub: TestHub, method: string, path: string, body?: u
   return res.json();
 }
 
-export async function createPagesWorld(): Promise<PagesWorld> {
-  const hub = await startTestHub('pglite');
+export async function createPagesWorld(env: Record<string, string> = {}): Promise<PagesWorld> {
+  const hub = await startTestHub('pglite', { env });
   const chu = await registerAgency(hub, { id: 'chu' });
   const cabinet = await registerAgency(hub, { id: 'cabinet', kind: 'gp' });
   await registerAgency(hub, { id: 'clinique', kind: 'specialist' });

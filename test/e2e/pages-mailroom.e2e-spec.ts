@@ -36,10 +36,8 @@ describe('pages: the mailroom (Chromium, PGlite)', () => {
   const outputDir = mkdtempSync(join(tmpdir(), 'passerelle-pages-mailroom-'));
 
   beforeAll(async () => {
-    // Read by the mailroom's settings at start-up, from this test file's own process.env.
-    process.env.MAILROOM_DIR = outputDir;
-    process.env.MAILROOM_POLL_INTERVAL_MS = '50';
-    world = await createPagesWorld();
+    // The mailroom's settings, validated with the hub's at start-up.
+    world = await createPagesWorld({ MAILROOM_DIR: outputDir, MAILROOM_POLL_INTERVAL_MS: '50' });
     browser = await launchBrowser();
     addressed = await world.writeAsHospital({
       resourceType: 'Patient',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type HubConfig, loadHubConfig } from '@passerelle/config';
+import { type HubConfig, loadHubConfig, loadMailroomConfig } from '@passerelle/config';
 import { createHubApp } from '../../apps/hub/src/hub-app';
 import { TEST_CHECKPOINT_KEY } from './checkpoint-key';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases';
@@ -52,7 +52,12 @@ export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}
     RATE_LIMIT_PER_IP: '1000000',
     ...options.env,
   };
-  const config: HubConfig = { ...loadHubConfig(env), database: database.config };
+  // The test's own database: the mailroom's default print-run directory follows it.
+  const config: HubConfig = {
+    ...loadHubConfig(env),
+    database: database.config,
+    mailroom: loadMailroomConfig(env, database.config),
+  };
   const app = await createHubApp(config, {
     logger: options.logger ?? ['fatal'],
     ...(options.logDestination && { logDestination: options.logDestination }),

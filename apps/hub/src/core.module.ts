@@ -1,44 +1,13 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
-import { getFhirSchemaValidator } from '@passerelle/fhir';
-import type { Consent } from 'fhir/r4';
-import {
-  checkConsentAuthorship,
-  type ConsentDecider,
-  ConsentService,
-  maintainCareRelationships,
-  PatientNotifications,
-  PersonConsentSource,
-  validatePatientConsent,
-  writerMaySee,
-} from '@passerelle/consent';
-import { AgencyService, PatientIndex } from '@passerelle/identity';
-import { careLetters, loadMailroomConfig } from '@passerelle/letters';
-import { FhirRepository, HUB_AGENCY, InternalReads, type WriteHook } from '@passerelle/store';
+import { CONSENT_DECIDER, type ConsentDecider, ConsentModule, ConsentService } from '@passerelle/consent';
+import { IdentityModule } from '@passerelle/identity';
+import { careLetters } from '@passerelle/mailroom';
+import { InternalReads } from '@passerelle/store';
 import { writeOutbox } from '@passerelle/sync';
-import { DataSource } from 'typeorm';
-import { CONSENT_DECIDER } from './fhir/scope.factory';
 import { HubMetrics } from './metrics/hub-metrics';
 
 export const FHIR_BASE_URL = Symbol('FHIR_BASE_URL');
-/** The store and its consent decider, made together: each write's reference check asks the decider. */
-const STORE_AND_CONSENT = Symbol('STORE_AND_CONSENT');
-
-/**
- * Every Consent version an agency records is a change the patient is told of (in the same
- * transaction). The hub writes Consents only from a patient's paper form, and the mailroom
- * confirms those with a letter of their own (`consent-form-recorded`), in the same transaction.
- */
-function consentChanges(notifications: PatientNotifications): WriteHook {
-  return async (db, actor, written) => {
-    if (actor.agency === HUB_AGENCY) return;
-    for (const row of written) {
-      if (row.type === 'Consent' && row.patientId) {
-        await notifications.consentChanged(db, row.patientId, row.id, row.versionId, actor.agency);
-      }
-    }
-  };
-}
 
 /** The decider of disclosures, each decision counted by outcome and reason (/metrics). */
 function countedDecisions(consent: ConsentDecider, metrics: HubMetrics): ConsentDecider {
@@ -59,7 +28,11 @@ function countedDecisions(consent: ConsentDecider, metrics: HubMetrics): Consent
   };
 }
 
-/** The hub's data access, shared by the FHIR API, the token endpoint and the admin API. */
+/**
+ * The hub's data access, shared by the FHIR API, the token endpoint and the admin API: the
+ * identity lib and the consent lib's store and decider (as the worker has them), and the decider
+ * every disclosure asks here, its decisions counted.
+ */
 @Global()
 @Module({})
 export class CoreModule {
@@ -67,73 +40,35 @@ export class CoreModule {
     const baseUrl = `${config.http.publicBaseUrl}/fhir`;
     return {
       module: CoreModule,
+      imports: [
+        IdentityModule.forRoot(),
+        ConsentModule.forRoot({
+          policy: config.consent,
+          repository: {
+            localBases: [baseUrl],
+            defaultCount: config.fhir.defaultPageSize,
+            maxCount: config.fhir.maxPageSize,
+          },
+          // Appointments booked, moved or cancelled and changes of medicines become letters; every
+          // version an outbox row to route.
+          afterWrite: (dataSource) => [
+            careLetters(new InternalReads(dataSource, config.fhir.maxPageSize), {
+              timeZone: config.mailroom.timeZone,
+            }),
+            writeOutbox,
+          ],
+        }),
+      ],
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         { provide: FHIR_BASE_URL, useValue: baseUrl },
         {
-          provide: PatientIndex,
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) => new PatientIndex(dataSource),
-        },
-        {
-          provide: STORE_AND_CONSENT,
-          inject: [DataSource, PatientIndex],
-          useFactory: (dataSource: DataSource, mpi: PatientIndex) => {
-            const repo: FhirRepository = new FhirRepository(dataSource, {
-              localBases: [baseUrl],
-              // The official R4 schema for every resource; the patient-privacy rules for Consents.
-              validator: {
-                validate: (resource: unknown) => {
-                  const issues = getFhirSchemaValidator().validate(resource);
-                  const consent = resource as Consent;
-                  return issues.length === 0 && consent.resourceType === 'Consent'
-                    ? validatePatientConsent(consent)
-                    : issues;
-                },
-              },
-              defaultCount: config.fhir.defaultPageSize,
-              maxCount: config.fhir.maxPageSize,
-              // In the writing transaction: a write's references must name what its writer may
-              // see, decided by the same consent decider as the writer's reads.
-              references: (db, actor, targets, written) => writerMaySee(consent)(db, actor, targets, written),
-              // In the writing transaction: every Patient is linked to its person, every Consent
-              // version becomes a notice to the patient, an appointment booked, moved or cancelled
-              // and a change of medicines become letters, every version an outbox row to route.
-              afterWrite: [
-                mpi.linkWrittenPatients,
-                // Then who may see the person's data from others, then who may record their consent.
-                maintainCareRelationships,
-                checkConsentAuthorship,
-                consentChanges(new PatientNotifications(dataSource)),
-                careLetters(new InternalReads(dataSource, config.fhir.maxPageSize), {
-                  timeZone: loadMailroomConfig(process.env, config.database).timeZone,
-                }),
-                writeOutbox,
-              ],
-            });
-            // One statement per person decided on (consent_lookup: linked records + active Consents).
-            const consent: ConsentDecider = new ConsentService(new PersonConsentSource(repo), config.consent);
-            return { repo, consent };
-          },
-        },
-        {
-          provide: FhirRepository,
-          inject: [STORE_AND_CONSENT],
-          useFactory: (made: { repo: FhirRepository }) => made.repo,
-        },
-        {
           provide: CONSENT_DECIDER,
-          inject: [STORE_AND_CONSENT, HubMetrics],
-          useFactory: (made: { consent: ConsentDecider }, metrics: HubMetrics) =>
-            countedDecisions(made.consent, metrics),
-        },
-        {
-          provide: AgencyService,
-          inject: [DataSource, FhirRepository],
-          useFactory: (dataSource: DataSource, fhir: FhirRepository) => new AgencyService(dataSource, fhir),
+          inject: [ConsentService, HubMetrics],
+          useFactory: (consent: ConsentService, metrics: HubMetrics) => countedDecisions(consent, metrics),
         },
       ],
-      exports: [HUB_CONFIG, FHIR_BASE_URL, FhirRepository, CONSENT_DECIDER, AgencyService, PatientIndex],
+      exports: [HUB_CONFIG, FHIR_BASE_URL, CONSENT_DECIDER],
     };
   }
 }

@@ -6,7 +6,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type HubConfig, nestLogLevels } from '@passerelle/config';
 import { parseFhirJson } from '@passerelle/fhir';
 import { loadRoutingRules } from '@passerelle/sync';
-import { loadMailroomConfig } from '@passerelle/letters';
 import { createLogger, installAccessLog, PinoNestLogger, requestIdFrom } from '@passerelle/telemetry';
 import type { DestinationStream } from 'pino';
 import type { AuthenticatedRequest } from './auth/fhir-auth.guard';
@@ -50,10 +49,7 @@ export async function createHubApp(
   // Nest's logger is not set up yet: these say what start-up did at the configured levels.
   const startupLogger = (context: string) => logger.forContext(context);
   // Before anything is opened: the database, the credential and print runs must be private.
-  securePrivateFiles(
-    hubPrivateTrees(config, loadMailroomConfig(process.env, config.database).outputDir),
-    startupLogger('Files'),
-  );
+  securePrivateFiles(hubPrivateTrees(config, config.mailroom.outputDir), startupLogger('Files'));
   // A missing or short operator credential stops the hub here, before the database is opened;
   // on the embedded default a first start generates it (the modules read it back).
   resolveAdminToken(config, startupLogger('Admin'));

@@ -2,7 +2,7 @@ import { ACCOUNTS_SCHEMA } from '@passerelle/accounts';
 import { AUDIT_SCHEMA } from '@passerelle/audit';
 import { CONSENT_SCHEMA } from '@passerelle/consent';
 import { IDENTITY_SCHEMA } from '@passerelle/identity';
-import { MAILROOM_SCHEMA } from '@passerelle/letters';
+import { MAILROOM_SCHEMA } from '@passerelle/mailroom';
 import type { Schema } from '@passerelle/store';
 import { SYNC_SCHEMA } from '@passerelle/sync';
 

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { HubConfig } from '@passerelle/config';
+import { MailroomModule } from '@passerelle/mailroom';
 import { StoreModule } from '@passerelle/store';
+import { SyncRuntimeModule } from '@passerelle/sync';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './core.module';
@@ -11,12 +13,11 @@ import { FhirModule } from './fhir/fhir.module';
 import { HealthModule } from './health/health.module';
 import { HttpDrain } from './http-drain';
 import { HUB_SCHEMAS } from './hub-schemas';
-import { MailroomModule } from './mailroom/mailroom.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueuesModule } from './queues/queues.module';
+import { RuntimeLifecycle } from './runtime.lifecycle';
 import { SummaryModule } from './summary/summary.module';
 import { SyncModule } from './sync/sync.module';
-import { SyncRuntimeModule } from './sync/sync-runtime.module';
 import { AccessModule } from './throttle/access.module';
 import { AccountsModule } from './web/accounts.module';
 import { WebModule } from './web/web.module';
@@ -24,6 +25,8 @@ import { WebModule } from './web/web.module';
 @Module({})
 export class HubModule {
   static forRoot(config: HubConfig): DynamicModule {
+    // The routing and mailroom workers in the hub's own process (the embedded default), or in the worker app.
+    const inProcess = config.sync.worker === 'in-process';
     return {
       module: HubModule,
       imports: [
@@ -38,10 +41,17 @@ export class HubModule {
         DisclosureModule.forRoot(config),
         FhirModule,
         SummaryModule,
-        SyncRuntimeModule.forRoot(config),
+        SyncRuntimeModule.forRoot({
+          redisUrl: config.redisUrl,
+          redisKeyPrefix: config.redisKeyPrefix,
+          sync: config.sync,
+          worker: inProcess,
+          // On PostgreSQL, routed at COMMIT; PGlite's one connection leaves it to polling.
+          ...(config.database.kind === 'postgres' ? { listenUrl: config.database.url } : {}),
+        }),
         QueuesModule.forRoot(config),
         SyncModule,
-        MailroomModule.forRoot(config),
+        MailroomModule.forRoot(config.mailroom, { worker: inProcess }),
         AdminModule.forRoot(config),
         AuthModule.forRoot(config),
         AccessModule.forRoot(config),
@@ -49,7 +59,7 @@ export class HubModule {
         AccountsModule,
         WebModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }, HttpDrain],
+      providers: [{ provide: APP_FILTER, useClass: FhirExceptionFilter }, HttpDrain, RuntimeLifecycle],
     };
   }
 }

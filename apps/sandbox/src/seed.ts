@@ -1,4 +1,4 @@
-import type { FhirResource } from 'fhir/r4';
+import { referencesOf, referenceSites, removeSites } from '@passerelle/fhir';
 import {
   type AgencyIdentity,
   type Country,
@@ -83,7 +83,7 @@ function consultationsOnly(entries: SyntheticEntry[]): SyntheticEntry[] {
       e.resource.resourceType === 'DocumentReference' &&
       e.resource.type?.coding?.some((c) => c.code === CONSULT_NOTE) === true,
   );
-  const referenced = new Set(notes.flatMap((e) => referencesIn(e.resource)));
+  const referenced = new Set(notes.flatMap((e) => referencesOf(e.resource)));
   return entries.filter((e) => {
     if (e.resource.resourceType === 'DocumentReference') return notes.includes(e);
     if (e.resource.resourceType === 'Encounter') return referenced.has(e.fullUrl);
@@ -98,31 +98,18 @@ function consultationsOnly(entries: SyntheticEntry[]): SyntheticEntry[] {
  */
 function pruneReferences(entries: SyntheticEntry[]): SyntheticEntry[] {
   const kept = new Set(entries.map((e) => e.fullUrl));
-  return entries.map((e) => ({ ...e, resource: prune(e.resource, kept) as FhirResource }));
-}
-
-function prune(node: unknown, kept: ReadonlySet<string>): unknown {
-  if (Array.isArray(node)) return node.map((item) => prune(item, kept)).filter((item) => item !== undefined);
-  if (typeof node !== 'object' || node === null) return node;
-  const record = node as Record<string, unknown>;
-  const reference = record['reference'];
-  if (typeof reference === 'string' && reference.startsWith('urn:uuid:') && !kept.has(reference)) {
-    const display = record['display'];
-    return typeof display === 'string' ? { display } : undefined;
-  }
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    const pruned = prune(value, kept);
-    const empty = pruned === undefined || (Array.isArray(pruned) && pruned.length === 0);
-    if (!empty) copy[key] = pruned;
-  }
-  return Object.keys(copy).length === 0 ? undefined : copy;
-}
-
-function referencesIn(node: unknown): string[] {
-  if (Array.isArray(node)) return node.flatMap(referencesIn);
-  if (typeof node !== 'object' || node === null) return [];
-  return Object.entries(node as Record<string, unknown>).flatMap(([key, value]) =>
-    key === 'reference' && typeof value === 'string' ? [value] : referencesIn(value),
-  );
+  return entries.map((e) => {
+    const resource = structuredClone(e.resource);
+    const dangling = referenceSites(resource).filter(
+      (site) => site.element.reference.startsWith('urn:uuid:') && !kept.has(site.element.reference),
+    );
+    const gone = dangling.filter((site) => {
+      const element: Record<string, unknown> = site.element;
+      if (typeof element.display !== 'string') return true;
+      for (const key of Object.keys(element)) if (key !== 'display') delete element[key];
+      return false;
+    });
+    removeSites(resource, gone, { removeEmptied: true });
+    return { ...e, resource };
+  });
 }

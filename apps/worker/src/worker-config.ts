@@ -5,12 +5,13 @@ import {
   EnvReader,
   LOG_LEVEL_NAMES,
   type LogLevelName,
+  type MailroomConfig,
   readConsent,
   readDatabase,
+  readMailroom,
   readSync,
   type SyncConfig,
 } from '@passerelle/config';
-import { type MailroomConfig, readMailroom } from '@passerelle/letters';
 
 /** The worker's configuration: the hub's database, Redis for the queues, the consent policy. */
 export interface WorkerConfig {

@@ -1,33 +1,27 @@
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
+  Global,
   Inject,
   Injectable,
-  Logger,
   Module,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { AUDIT_SCHEMA, AuditWriter } from '@passerelle/audit';
-import { CONSENT_SCHEMA, ConsentService, PersonConsentSource } from '@passerelle/consent';
-import { getFhirSchemaValidator } from '@passerelle/fhir';
-import { AgencyService, IDENTITY_SCHEMA, PatientIndex } from '@passerelle/identity';
-import { MAILROOM_SCHEMA, MailroomWorker } from '@passerelle/letters';
-import { FhirRepository, StoreModule } from '@passerelle/store';
+import { CONSENT_DECIDER, CONSENT_SCHEMA, ConsentModule, ConsentService } from '@passerelle/consent';
+import { IDENTITY_SCHEMA, IdentityModule } from '@passerelle/identity';
+import { careLetters, MAILROOM_SCHEMA, MailroomModule, MailroomWorker } from '@passerelle/mailroom';
+import { InternalReads, StoreModule } from '@passerelle/store';
 import {
-  createQueueDriver,
-  loadRoutingRules,
-  OutboxListener,
   QUEUE_DRIVER,
   type QueueDriver,
-  Router,
-  ROUTING_RULES,
-  type RoutingRules,
   SYNC_SCHEMA,
+  SyncRuntimeModule,
   SyncWorker,
   writeOutbox,
 } from '@passerelle/sync';
 import { DataSource } from 'typeorm';
-import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { WORKER_CONFIG, type WorkerConfig } from './worker-config';
 
@@ -54,10 +48,29 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 }
 
+/** What the libs' modules take from the worker itself: its audit writer and its consent decider. */
+@Global()
+@Module({})
+class WorkerCoreModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: WorkerCoreModule,
+      providers: [
+        { provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) },
+        // Routing asks the consent lib's own service (the hub counts its decisions for /metrics).
+        { provide: CONSENT_DECIDER, useExisting: ConsentService },
+      ],
+      exports: [AuditWriter, CONSENT_DECIDER],
+    };
+  }
+}
+
 /**
  * The hub-side processors in their own process (production: PostgreSQL + Redis): the outbox
- * poller and the `route` queue. It reads resources and writes feeds and audit records; it never
- * writes resources, and leaves migrations to the hub.
+ * poller and the `route` queue, the mailroom's poller and its `letter` and `print-run` queues.
+ * Wired from the same lib modules as the hub (identity, consent, sync, mailroom), so a job does
+ * the same here as in the hub's own process; it writes only the hub's Communications, and leaves
+ * migrations to the hub.
  */
 @Module({})
 export class WorkerModule {
@@ -73,102 +86,29 @@ export class WorkerModule {
           refuseNewer: true,
         }),
         TerminusModule.forRoot({ logger: false }),
+        WorkerCoreModule.forRoot(),
+        IdentityModule.forRoot(),
+        ConsentModule.forRoot({
+          policy: config.consent,
+          // The worker serves no FHIR API: no base URL of its own, the API's default page sizes.
+          repository: { localBases: [], defaultCount: 20, maxCount: 500 },
+          // The hub's hooks, in the hub's order (apps/hub/src/core.module.ts).
+          afterWrite: (dataSource) => [
+            careLetters(new InternalReads(dataSource, 500), { timeZone: config.mailroom.timeZone }),
+            writeOutbox,
+          ],
+        }),
+        SyncRuntimeModule.forRoot({
+          redisUrl: config.redisUrl,
+          redisKeyPrefix: config.redisKeyPrefix,
+          sync: config.sync,
+          worker: true,
+          listenUrl: config.database.url,
+        }),
+        MailroomModule.forRoot(config.mailroom, { worker: true }),
       ],
       controllers: [HealthController],
-      providers: [
-        { provide: WORKER_CONFIG, useValue: config },
-        {
-          provide: FhirRepository,
-          inject: [DataSource],
-          // Routing only reads; the mailroom writes the hub's own Communications, validated and
-          // given outbox rows like any write.
-          useFactory: (ds: DataSource) =>
-            new FhirRepository(ds, {
-              localBases: [],
-              validator: getFhirSchemaValidator(),
-              defaultCount: 20,
-              maxCount: 500,
-              afterWrite: [writeOutbox],
-            }),
-        },
-        { provide: PatientIndex, inject: [DataSource], useFactory: (ds: DataSource) => new PatientIndex(ds) },
-        {
-          provide: AgencyService,
-          inject: [DataSource, FhirRepository],
-          useFactory: (ds: DataSource, repo: FhirRepository) => new AgencyService(ds, repo),
-        },
-        { provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) },
-        {
-          // The deployment's rules (SYNC_ROUTING_RULES), read and checked at start.
-          provide: ROUTING_RULES,
-          useFactory: () => {
-            const rules = loadRoutingRules(config.sync.routingRulesFile);
-            Logger.log(`routing by ${rules.rules.length} rules from ${rules.source}`, 'Routing');
-            return rules;
-          },
-        },
-        {
-          provide: Router,
-          inject: [DataSource, FhirRepository, PatientIndex, AgencyService, AuditWriter, ROUTING_RULES],
-          useFactory: (
-            dataSource: DataSource,
-            repo: FhirRepository,
-            mpi: PatientIndex,
-            agencies: AgencyService,
-            audit: AuditWriter,
-            rules: RoutingRules,
-          ) =>
-            new Router({
-              dataSource,
-              repo,
-              // The hub's own source: each person's records and active Consents in one statement.
-              consent: new ConsentService(new PersonConsentSource(repo), config.consent),
-              audit,
-              linkedPatients: (db, ids) => mpi.linkedPatientsMany(db, ids),
-              agencies,
-              rules,
-            }),
-        },
-        {
-          provide: QUEUE_DRIVER,
-          useFactory: () =>
-            createQueueDriver({
-              redisUrl: config.redisUrl,
-              prefix: config.redisKeyPrefix,
-              stalled: config.sync.stalled,
-            }),
-        },
-        {
-          provide: SyncWorker,
-          inject: [QUEUE_DRIVER, Router, DataSource],
-          useFactory: (queue: QueueDriver, router: Router, ds: DataSource) =>
-            new SyncWorker(queue, router, ds, config.sync, new OutboxListener(config.database.url)),
-        },
-        {
-          provide: MailroomWorker,
-          inject: [DataSource, FhirRepository, PatientIndex, AgencyService, AuditWriter, QUEUE_DRIVER],
-          useFactory: (
-            dataSource: DataSource,
-            repo: FhirRepository,
-            mpi: PatientIndex,
-            agencies: AgencyService,
-            audit: AuditWriter,
-            queue: QueueDriver,
-          ) =>
-            new MailroomWorker(
-              {
-                dataSource,
-                repo,
-                audit,
-                queue,
-                linkedPatients: (db, id) => mpi.linkedPatients(db, id),
-                agencyName: async (id) => (await agencies.find(id))?.name,
-              },
-              config.mailroom,
-            ),
-        },
-        WorkerLifecycle,
-      ],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, WorkerLifecycle],
       exports: [WORKER_CONFIG],
     };
   }

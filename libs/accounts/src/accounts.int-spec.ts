@@ -1,6 +1,6 @@
 import { IDENTITY_SCHEMA } from '@passerelle/identity';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, insertAgencyRow, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { AccountService } from './account.service';
 import { AccountError } from './account.types';
 import { ACCOUNTS_SCHEMA } from './schema';
@@ -23,10 +23,7 @@ describe.each(STORE_KINDS)('accounts and sessions on %s', (kind) => {
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     opened = await openDatabase(db.config, { migrate: true, schemas: [IDENTITY_SCHEMA, ACCOUNTS_SCHEMA] });
-    await opened.dataSource.query(
-      `INSERT INTO agency (id, kind, name, organization, jwks, scopes)
-       VALUES ('cabinet-a', 'gp', 'Cabinet A', '{}', '{"keys":[]}', '{}')`,
-    );
+    await insertAgencyRow(opened.dataSource, 'cabinet-a', 'gp', 'Cabinet A');
   });
   afterAll(async () => {
     await opened.close();

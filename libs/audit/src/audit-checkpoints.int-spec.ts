@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import type { AuditInput } from './audit.types';
 import { AuditCheckpointer } from './audit-checkpointer';
 import { type AuditCheckpoint, signCheckpoint } from './audit-checkpoints';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding, Reference } from 'fhir/r4';
+import { ID_PATTERN, relativeTarget } from '@passerelle/fhir';
 import {
   APPLICATION_SERVER,
   BREAK_GLASS_EXTENSION,
@@ -24,9 +25,13 @@ import {
 } from './audit-codes';
 import { type AuditInput, RESTFUL_INTERACTIONS } from './audit.types';
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const TYPE = /^[A-Z][A-Za-z]{1,63}$/;
-const PRACTITIONER_REFERENCE = /^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;
+
+/** `Practitioner/id` or `PractitionerRole/id`: a person the event can name as its agent. */
+function isPractitionerReference(reference: string): boolean {
+  const type = relativeTarget(reference)?.type;
+  return type === 'Practitioner' || type === 'PractitionerRole';
+}
 /** Any surrogate (paired ones are checked again, slowly, by `text`). */
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -56,7 +61,7 @@ function checked(value: string | undefined, pattern: RegExp, name: string): stri
 }
 
 function practitionerAgent(agency: string, practitioner: string): AuditEventAgent {
-  const who: Reference = PRACTITIONER_REFERENCE.test(practitioner)
+  const who: Reference = isPractitionerReference(practitioner)
     ? { reference: practitioner }
     : {
         identifier: {
@@ -119,10 +124,10 @@ export function buildAuditEvent(
       `AuditInput.interaction "${String(input.interaction)}" is not a FHIR RESTful interaction`,
     );
   if (!(input.outcome in OUTCOME_CODES)) throw new TypeError('AuditInput.outcome is not a known outcome');
-  const agency = checked(required(input.agency, 'agency'), ID, 'agency') ?? '';
+  const agency = checked(required(input.agency, 'agency'), ID_PATTERN, 'agency') ?? '';
   const resourceType = checked(input.resourceType, TYPE, 'resourceType');
-  const resourceId = checked(input.resourceId, ID, 'resourceId');
-  const patientId = checked(input.patientId, ID, 'patientId');
+  const resourceId = checked(input.resourceId, ID_PATTERN, 'resourceId');
+  const patientId = checked(input.patientId, ID_PATTERN, 'patientId');
   const breakGlass = input.breakGlassReason !== undefined;
 
   const subtype: Coding[] = [{ code: input.interaction, system: SYSTEMS.interaction }];

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Schema } from '@passerelle/store';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, TEST_POSTGRES_URL, type TestDatabase } from '@passerelle/testing';
+import {
+  createTestDatabase,
+  STORE_KINDS,
+  TEST_POSTGRES_URL,
+  type TestDatabase,
+} from '@passerelle/testing-lib';
 import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { AuditInput } from './audit.types';

@@ -1,5 +1,5 @@
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import type { AuditInput } from './audit.types';
 import { catchUpAuditProjection } from './audit-projection';
 import { asTableOwner, emptyAuditTrail } from './audit-trail.fixtures';

@@ -23,6 +23,7 @@ export {
   catchUpAuditProjection,
 } from './audit-projection';
 export { AuditQueries, type AccessReportRow, type AuditPage, type AuditSearch } from './audit-queries';
+export { patientsAccessedByAgencies } from './accessed-patients';
 export {
   appendCheckpoint,
   checkpointMessage,

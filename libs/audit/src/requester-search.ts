@@ -6,6 +6,7 @@ import {
   type SearchFilter,
   type SearchQuery,
   unmatchable,
+  idOfReference,
 } from '@passerelle/fhir';
 import type { Db } from '@passerelle/store';
 import type { AuditQueries, AuditSearch } from './audit-queries';
@@ -106,7 +107,9 @@ function sqlNarrowing(filters: readonly SearchFilter[]): Partial<AuditSearch> {
   const out: Partial<AuditSearch> = {};
   for (const f of filters) {
     if (f.kind === 'reference') {
-      const ids = f.keys.map((k) => /^patient\|Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(k)?.[1]);
+      const ids = f.keys.map((k) =>
+        k.startsWith('patient|') ? idOfReference(k.slice('patient|'.length), 'Patient') : undefined,
+      );
       if (ids.length > 0 && ids.every((id) => id !== undefined)) {
         out.patient = [...(out.patient ?? []), ...ids];
         out.outcome = '0';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type AuditCheckpointConfig, readAuditCheckpoints } from './audit-checkpoint-config';
 import { type Env, EnvReader } from './env';
+import { type MailroomConfig, readMailroom } from './mailroom-config';
 import { type OidcConfig, readOidc } from './oidc-config';
 import { operatorCredentialProblem } from './operator-credential';
 import { LOG_LEVEL_NAMES, type LogLevelName } from './startup';
@@ -101,6 +102,8 @@ export interface HubConfig {
   auditStallMs: number;
   /** The pages' optional OpenID Connect login. */
   oidc?: OidcConfig;
+  /** Letters and print runs (MAILROOM_*, LETTER_SENDER_*, LETTER_TIME_ZONE). */
+  mailroom: MailroomConfig;
 }
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');
@@ -188,6 +191,7 @@ export function loadHubConfig(env: Env = process.env): HubConfig {
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVEL_NAMES, 'log'),
     auditStallMs: r.int('AUDIT_STALL_SECONDS', 30, 1, 3600) * 1000,
     oidc: readOidc(r),
+    mailroom: readMailroom(r, database),
   };
   const adminTokenProblem = config.auth.adminToken && operatorCredentialProblem(config.auth.adminToken);
   if (adminTokenProblem) r.problems.push(`ADMIN_TOKEN ${adminTokenProblem}`);

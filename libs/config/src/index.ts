@@ -32,3 +32,11 @@ export { MIN_OPERATOR_CREDENTIAL_LENGTH, operatorCredentialProblem } from './ope
 export { readTrustProxy } from './trust-proxy';
 export { EXIT, isDatabaseUnreachable, startupExitCode } from './exit-codes';
 export { readOidc, type OidcConfig } from './oidc-config';
+export {
+  defaultOutputDir,
+  type LetterSenderConfig,
+  loadMailroomConfig,
+  MAILROOM_DEFAULTS,
+  type MailroomConfig,
+  readMailroom,
+} from './mailroom-config';

@@ -9,7 +9,7 @@ import {
   type OpenDatabase,
   parseStored,
 } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, insertAgencyRow, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { asker, org, privacyConsent } from './consent.fixtures';
 import { type ConsentSource, StoreConsentSource } from './consent-source';
 import { ConsentService } from './consent.service';
@@ -36,13 +36,6 @@ const AGENCY_KINDS: Record<string, AgencyKind> = {
   ...Object.fromEntries('abcdefghi'.split('').map((x) => [`cardio-${x}`, 'specialist' as const])),
 };
 
-/** An agency's registration row (libs/identity's table), as the admin API writes it. */
-async function registerAgencyRow(db: Db, id: string, kind: AgencyKind): Promise<void> {
-  await db.query(
-    `INSERT INTO agency (id, kind, name, organization, jwks, scopes) VALUES ($1, $2, $1, $3, '{"keys":[]}', '{}')`,
-    [id, kind, JSON.stringify({ resourceType: 'Organization', id, name: id })],
-  );
-}
 const gp: Actor = { agency: 'gp-durand', requestId: 'test' };
 const hospital: Actor = { agency: 'chu-nantes', requestId: 'test' };
 
@@ -72,7 +65,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
       maxCount: 2, // small pages: reading consents must follow every page
       afterWrite: [index.linkWrittenPatients, maintainCareRelationships],
     });
-    for (const [id, kind] of Object.entries(AGENCY_KINDS)) await registerAgencyRow(manager(), id, kind);
+    for (const [id, kind] of Object.entries(AGENCY_KINDS)) await insertAgencyRow(manager(), id, kind);
     source =
       sourceKind === 'search'
         ? new StoreConsentSource(repo, (tx, id) => index.linkedPatients(tx, id))
@@ -296,7 +289,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
     }
     await record(objection(hospitalPatient, 'cardio-i'), hospital); // on the linked record
     const org = await repo.create(gp, 'Organization', { resourceType: 'Organization', name: 'Cabinet' });
-    await registerAgencyRow(manager(), 'derm-none', 'specialist');
+    await insertAgencyRow(manager(), 'derm-none', 'specialist');
     const cases: [string, 'Observation' | 'Organization', string][] = [
       ['cardio-i', 'Observation', observation.id], // the linked record's objection
       ['chu-rennes', 'Observation', observation.id],
@@ -338,7 +331,7 @@ describe.each(CASES)('ConsentService on %s, consents read by %s', (kind, sourceK
   });
 
   it('reads care relationships with the consents: none, nothing; a referral or GP of record, the rules', async () => {
-    await registerAgencyRow(manager(), 'derm-new', 'specialist');
+    await insertAgencyRow(manager(), 'derm-new', 'specialist');
     const decideNew = async () =>
       (await service.decideAll(manager(), asker('derm-new', 'TREAT'), [observation]))[0];
     expect(await decideNew()).toEqual({ permit: false, basis: 'no-care-relationship' });

@@ -5,7 +5,7 @@ import {
   LINKED_RECORD_AGENCY,
   SCENARIO_AGENCIES,
   scenarioConsent,
-} from '@passerelle/testing';
+} from '@passerelle/testing-lib';
 import { asker, facts, NOW, PATIENT, policy } from './consent.fixtures';
 import { decide } from './decide';
 import type { DisclosureContext, PatientConsents, ResourceFacts } from './types';

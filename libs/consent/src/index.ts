@@ -1,7 +1,9 @@
 export * from './types';
 export { decide, decisionWithoutConsents } from './decide';
 export { typedProvisions } from './provisions';
+export { consentAction, type ConsentAction, sharingRules, type SharingRule } from './sharing-rules';
 export { ConsentService } from './consent.service';
+export { CONSENT_DECIDER, ConsentModule, type ConsentModuleOptions } from './consent.module';
 export {
   CONSENT_READER,
   type ConsentSource,

@@ -1,5 +1,5 @@
 import type { Consent, ConsentProvision, OperationOutcomeIssue } from 'fhir/r4';
-import { isSupportedType, isValidId } from '@passerelle/fhir';
+import { isSupportedType, isValidId, relativeTarget } from '@passerelle/fhir';
 import { periodRange } from './conditions';
 import {
   ACT_REASON_SYSTEM,
@@ -120,8 +120,7 @@ function checkProvision(
 
 /** `Type/<id>` (relative, no version), with Type among `types` when given. */
 function isLocalReference(reference: string | undefined, types?: readonly string[]): boolean {
-  const m = reference === undefined ? null : /^([A-Z][A-Za-z]+)\/([^/]+)$/.exec(reference);
-  return (
-    m !== null && isValidId(m[2]) && (types === undefined ? isSupportedType(m[1]) : types.includes(m[1]))
-  );
+  const target = reference === undefined ? undefined : relativeTarget(reference);
+  if (target === undefined) return false;
+  return types === undefined ? isSupportedType(target.type) : types.includes(target.type);
 }

@@ -8,3 +8,4 @@ export * from './canonical-json';
 export * from './systems';
 export * from './summary';
 export * from './searchset-json';
+export * from './references';

@@ -58,6 +58,7 @@ export {
   type TokenServiceOptions,
   type UseContext,
 } from './auth/token.service';
+export { IdentityModule } from './identity.module';
 export { PatientIndex } from './mpi/patient-index';
 export * from './mpi/mpi.types';
 export {

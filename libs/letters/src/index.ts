@@ -17,6 +17,7 @@ export {
 } from './address';
 export * from './geometry';
 export * from './letter-types';
+export { manifestHeader, manifestLine } from './manifest';
 export { plainLine, plainParagraph } from './plain-text';
 export { renderLetter, type RenderedLetter } from './render-letter';
 export { renderSummaryPdf, type SummaryPdfOptions } from './clinician-summary';
@@ -31,4 +32,3 @@ export {
   type PrintRunResult,
 } from './print-run';
 export { DEFAULT_LANGUAGE, LANGUAGES, type AgencyKind, type ConsentAction, type Language } from './strings';
-export * from './mailroom';

@@ -1,6 +1,6 @@
 import type { Location } from 'fhir/r4';
 import { getFhirSchemaValidator, type QueryParams } from '@passerelle/fhir';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { openDatabase, type OpenDatabase } from './data-source';
 import { FhirRepository } from './fhir-repository';
 import { ALL_VISIBLE, type Visibility } from './paging';

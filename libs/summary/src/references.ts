@@ -1,11 +1,11 @@
+import { localTarget, referenceSites } from '@passerelle/fhir';
+
 /**
  * A document must be readable on its own: every reference between its resources points at the
  * target's fullUrl, the patient's other records (the same person at another agency) point at the
  * summary's Patient, and a reference to something the document does not carry keeps only its
  * words (display, identifier, type) — never a dangling id.
  */
-
-const LITERAL = /^(?:(.*)\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 export interface ReferenceTargets {
   /** `Type/id` → fullUrl of the resources the document carries. */
@@ -19,11 +19,8 @@ export interface ReferenceTargets {
 
 /** `Type/id` of a local literal reference (relative, or absolute under the hub's base). */
 export function localKey(reference: string, baseUrl: string | undefined): string | undefined {
-  const m = LITERAL.exec(reference);
-  if (!m) return undefined;
-  const [, base, type, id] = m;
-  if (base !== undefined && base !== '' && base !== baseUrl) return undefined;
-  return `${type}/${id}`;
+  const target = localTarget(reference, baseUrl ?? []);
+  return target ? `${target.type}/${target.id}` : undefined;
 }
 
 function rewriteReference(ref: Record<string, unknown>, targets: ReferenceTargets): void {
@@ -48,18 +45,7 @@ function rewriteReference(ref: Record<string, unknown>, targets: ReferenceTarget
   if (ref.display === undefined && ref.identifier === undefined) ref.display = 'Not included in this summary';
 }
 
-/** Rewrites every `reference` in `value` (a parsed resource, modified in place). */
-export function rewriteReferences(value: unknown, targets: ReferenceTargets): void {
-  if (Array.isArray(value)) {
-    for (const item of value) rewriteReferences(item, targets);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  const record = value as Record<string, unknown>;
-  if (typeof record.reference === 'string') rewriteReference(record, targets);
-  for (const [key, child] of Object.entries(record)) {
-    // A resource's narrative is XHTML text, not references.
-    if (key === 'text' || key === 'div') continue;
-    if (typeof child === 'object' && child !== null) rewriteReferences(child, targets);
-  }
+/** Rewrites every `reference` in `resource` (a parsed resource, modified in place). */
+export function rewriteReferences(resource: object, targets: ReferenceTargets): void {
+  for (const site of referenceSites(resource)) rewriteReference(site.element, targets);
 }

@@ -24,3 +24,4 @@ export * from './feed/feed';
 export * from './feed/references';
 export { DEFAULT_SYNC_WORKER_OPTIONS, SyncWorker, type SyncWorkerOptions } from './worker/sync-worker';
 export { OutboxListener, type WakeSource } from './worker/outbox-listener';
+export { routingRules, SyncRuntimeModule, type SyncRuntimeOptions } from './sync-runtime.module';

@@ -1,4 +1,5 @@
 import type { Bundle, BundleEntry, FhirResource, Identifier } from 'fhir/r4';
+import { replaceReferencesSync } from '@passerelle/fhir';
 import { copyJson } from './json';
 import type { SyntheticEntry, SyntheticPatient } from './types';
 
@@ -31,7 +32,7 @@ export function toTransactionBundle(
     const resource = serverNeutral(e.resource);
     const search = identifierCriteria(e);
     if (mode === 'conditional-update') {
-      rewriteReferences(resource, (reference) => conditional.get(reference) ?? reference);
+      replaceReferencesSync(resource, (reference) => conditional.get(reference));
       return { resource, request: { method: 'PUT', url: `${resource.resourceType}?${search}` } };
     }
     const request: BundleEntry['request'] = { method: 'POST', url: resource.resourceType };
@@ -87,17 +88,4 @@ function serverNeutral(resource: FhirResource): FhirResource {
     if (Object.keys(copy.meta).length === 0) delete copy.meta;
   }
   return copy;
-}
-
-function rewriteReferences(node: unknown, rewrite: (reference: string) => string): void {
-  if (Array.isArray(node)) {
-    for (const item of node) rewriteReferences(item, rewrite);
-    return;
-  }
-  if (typeof node !== 'object' || node === null) return;
-  const record = node as Record<string, unknown>;
-  for (const [key, value] of Object.entries(record)) {
-    if (key === 'reference' && typeof value === 'string') record[key] = rewrite(value);
-    else rewriteReferences(value, rewrite);
-  }
 }

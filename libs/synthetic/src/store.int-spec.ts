@@ -9,7 +9,7 @@ import {
   type OpenDatabase,
   parseStored,
 } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { conditionalReferenceFor, defaultAgencies, generatePatient, toTransactionBundle } from './index';
 
 /** The generated transactions go through the hub's own Bundle processing, both ways. */

@@ -1,5 +1,13 @@
 import type { FhirResource, Identifier, Meta, Resource } from 'fhir/r4';
-import { canonicalJson } from '@passerelle/fhir';
+import {
+  canonicalJson,
+  isAbsoluteReference,
+  localTarget as localTargetOn,
+  parseReference,
+  type ReferenceSite,
+  referenceSites,
+  removeSites,
+} from '@passerelle/fhir';
 
 /**
  * Identifiers and references between an agency's server and the hub. Ids never travel: each side
@@ -68,59 +76,24 @@ export function conditionalReference(type: string, key: IdentifierKey): string {
 export function parseConditionalReference(
   reference: string,
 ): { type: string; key: IdentifierKey } | undefined {
-  const m = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(reference);
-  if (!m) return undefined;
+  const parsed = parseReference(reference);
+  if (parsed.kind !== 'conditional') return undefined;
   // Encoded `+` is data; a bare `+` in a query would mean a space, which no identifier system holds.
-  const params = new URLSearchParams(m[2].replace(/\+/g, '%2B'));
+  const params = new URLSearchParams(parsed.query.replace(/\+/g, '%2B'));
   const tokens = params.getAll('identifier');
   if (tokens.length !== 1 || [...params.keys()].length !== 1) return undefined;
   const parts = tokens[0].split(/(?<!\\)\|/);
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') return undefined;
-  return { type: m[1], key: { system: unescapeToken(parts[0]), value: unescapeToken(parts[1]) } };
+  return { type: parsed.type, key: { system: unescapeToken(parts[0]), value: unescapeToken(parts[1]) } };
 }
 
 /** A reference to a resource on the server at `baseUrl`: `Type/id`, `Type/id/_history/n`, or absolute on that base. */
 export function localTarget(reference: string, baseUrl: string): { type: string; id: string } | undefined {
-  let path = reference;
-  const base = baseUrl.replace(/\/+$/, '');
-  if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) {
-    if (!reference.startsWith(`${base}/`)) return undefined;
-    path = reference.slice(base.length + 1);
-  }
-  const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(path);
-  return m ? { type: m[1], id: m[2] } : undefined;
+  const target = localTargetOn(reference, baseUrl);
+  return target ? { type: target.type, id: target.id } : undefined;
 }
 
 type Decision = { reference: string } | { logical: IdentifierKey; type: string } | 'keep' | 'display-only';
-
-interface ReferenceSite {
-  node: Record<string, unknown>;
-  parent: Record<string, unknown> | unknown[];
-  key: string | number;
-}
-
-/** Every object with a string `reference` in a resource, with where it sits (to remove it if emptied). */
-function referenceSites(resource: Resource): ReferenceSite[] {
-  const sites: ReferenceSite[] = [];
-  const stack: { node: unknown; parent?: ReferenceSite['parent']; key?: string | number }[] = [
-    { node: resource },
-  ];
-  while (stack.length > 0) {
-    const { node, parent, key } = stack.pop()!;
-    if (Array.isArray(node)) {
-      node.forEach((child, i) => stack.push({ node: child, parent: node, key: i }));
-    } else if (typeof node === 'object' && node !== null) {
-      const record = node as Record<string, unknown>;
-      if (typeof record.reference === 'string' && parent !== undefined && key !== undefined) {
-        sites.push({ node: record, parent, key });
-      }
-      for (const [k, v] of Object.entries(record)) {
-        if (typeof v === 'object' && v !== null) stack.push({ node: v, parent: record, key: k });
-      }
-    }
-  }
-  return sites;
-}
 
 /**
  * Applies a decision to every reference of a copy of `resource`. A display-only reference loses
@@ -135,31 +108,26 @@ async function rewrite(
   let displayOnly = 0;
   const emptied: ReferenceSite[] = [];
   for (const site of referenceSites(copy)) {
-    const decision = await decide(site.node.reference as string);
+    const decision = await decide(site.element.reference);
+    const element: Record<string, unknown> = site.element;
     if (decision === 'keep') continue;
     if (decision !== 'display-only' && 'reference' in decision) {
-      site.node.reference = decision.reference;
+      element.reference = decision.reference;
       continue;
     }
     if (decision !== 'display-only') {
       // A logical reference: the target named by its identifier, for whoever knows it.
-      delete site.node.reference;
-      site.node.identifier = { system: decision.logical.system, value: decision.logical.value };
-      site.node.type = decision.type;
+      delete element.reference;
+      element.identifier = { system: decision.logical.system, value: decision.logical.value };
+      element.type = decision.type;
       continue;
     }
     displayOnly++;
-    delete site.node.reference;
-    delete site.node.type;
-    if (Object.keys(site.node).length === 0) emptied.push(site);
+    delete element.reference;
+    delete element.type;
+    if (Object.keys(element).length === 0) emptied.push(site);
   }
-  // Remove emptied elements, array items from the highest index down so indexes stay valid.
-  emptied
-    .sort((a, b) => (typeof b.key === 'number' ? b.key : 0) - (typeof a.key === 'number' ? a.key : 0))
-    .forEach(({ parent, key }) => {
-      if (Array.isArray(parent)) parent.splice(key as number, 1);
-      else delete parent[key as string];
-    });
+  removeSites(copy, emptied);
   return { resource: copy, displayOnly };
 }
 
@@ -203,7 +171,7 @@ export function rewriteForPush(
     if (parseConditionalReference(reference)) return 'keep';
     if (reference.startsWith('urn:')) return 'display-only';
     const target = localTarget(reference, options.baseUrl);
-    if (!target) return /^[a-z][a-z0-9+.-]*:/i.test(reference) ? 'keep' : 'display-only';
+    if (!target) return isAbsoluteReference(reference) ? 'keep' : 'display-only';
     const identifiers = options.identifiersOf(target.type, target.id) ?? [];
     if (options.published.has(target.type)) {
       const key = keyOf(identifiers);
@@ -237,9 +205,7 @@ export function resolveForApply(
 
 /** The targets of a feed item's conditional references (`Type?identifier=...`), one per reference. */
 export function conditionalTargets(resource: Resource): { type: string; key: IdentifierKey }[] {
-  return referenceSites(resource).flatMap(
-    (site) => parseConditionalReference(site.node.reference as string) ?? [],
-  );
+  return referenceSites(resource).flatMap((site) => parseConditionalReference(site.element.reference) ?? []);
 }
 
 /** Content equality as a server sees it: id and server meta aside. */

@@ -1,4 +1,5 @@
 import type { Identifier, Resource } from 'fhir/r4';
+import { referencesOf } from '@passerelle/fhir';
 import type { FhirEndpoint } from '../fhir/fhir-endpoint';
 import { isRejection, matchesOf } from './outcomes';
 import { identifiersOf, localTarget } from './references';
@@ -7,22 +8,6 @@ import { identifiersOf, localTarget } from './references';
 const CHUNK = 40;
 /** Remembered targets per cycle; beyond this the least recently used are forgotten (fetched again if needed). */
 const MAX_CACHED = 50_000;
-
-function referencesIn(resource: Resource): string[] {
-  const out: string[] = [];
-  const stack: unknown[] = [resource];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...(node as unknown[]));
-    else if (typeof node === 'object' && node !== null) {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === 'reference' && typeof v === 'string') out.push(v);
-        else if (typeof v === 'object' && v !== null) stack.push(v);
-      }
-    }
-  }
-  return out;
-}
 
 /**
  * The identifiers of the local resources a page points to, fetched in a few `_id` searches per
@@ -48,7 +33,7 @@ export class TargetIdentifiers {
     }
     const wanted = new Map<string, Set<string>>();
     for (const resource of resources) {
-      for (const reference of referencesIn(resource)) {
+      for (const reference of referencesOf(resource)) {
         const target = localTarget(reference, baseUrl);
         if (!target) continue;
         const key = `${target.type}/${target.id}`;

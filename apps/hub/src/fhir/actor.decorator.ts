@@ -3,7 +3,7 @@ import type { AccessContext } from '@passerelle/identity';
 import type { Actor } from '@passerelle/store';
 import type { AuthenticatedRequest } from '../auth/fhir-auth.guard';
 
-function accessOf(ctx: ExecutionContext): { request: AuthenticatedRequest; access: AccessContext } {
+export function accessOf(ctx: ExecutionContext): { request: AuthenticatedRequest; access: AccessContext } {
   const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
   // The FHIR guard runs before every handler that asks for the caller; no access here is a wiring bug.
   if (!request.access) throw new Error('No verified access context on an authenticated route');

@@ -19,6 +19,7 @@ import {
 import { HUB_CONFIG, type HubConfig } from '@passerelle/config';
 import { type AccessContext, allows, type Permission } from '@passerelle/identity';
 import {
+  type Actor,
   BundleProcessor,
   type Db,
   type EntryRequest,
@@ -50,8 +51,8 @@ function positiveInt(value: string | string[] | undefined): number | undefined {
 @Injectable()
 export class FhirApiService {
   constructor(
-    readonly repo: FhirRepository,
-    readonly links: PatientLinksService,
+    private readonly repo: FhirRepository,
+    private readonly links: PatientLinksService,
     @Inject(FHIR_BASE_URL) readonly baseUrl: string,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
@@ -160,8 +161,59 @@ export class FhirApiService {
     return result;
   }
 
+  /** POST Type (`ifNoneExist`: the criteria of a conditional create). */
+  create(
+    scope: ConsentScopedRepository,
+    actor: Actor,
+    type: SupportedType,
+    body: unknown,
+    ifNoneExist: QueryParams | undefined,
+  ): Promise<WriteResult> {
+    return this.written(scope, (onWritten) => this.repo.create(actor, type, body, ifNoneExist, onWritten));
+  }
+
+  /** PUT Type?criteria. */
+  conditionalUpdate(
+    scope: ConsentScopedRepository,
+    actor: Actor,
+    type: SupportedType,
+    criteria: QueryParams,
+    body: unknown,
+  ): Promise<WriteResult> {
+    return this.written(scope, (onWritten) =>
+      this.repo.conditionalUpdate(actor, type, criteria, body, onWritten),
+    );
+  }
+
+  /** PUT Type/id, `If-Match` honoured. */
+  update(
+    scope: ConsentScopedRepository,
+    actor: Actor,
+    type: SupportedType,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+  ): Promise<WriteResult> {
+    return this.written(scope, (onWritten) => this.repo.update(actor, type, id, body, ifMatch, onWritten));
+  }
+
+  /** DELETE Type/id. */
+  delete(
+    scope: ConsentScopedRepository,
+    actor: Actor,
+    type: SupportedType,
+    id: string,
+  ): Promise<WriteResult | undefined> {
+    return this.written(scope, (onWritten) => this.repo.delete(actor, type, id, onWritten));
+  }
+
+  /** Patient/$match: the caller's own records and those it may see that match the candidate. */
+  match(scope: ConsentScopedRepository, body: unknown): Promise<Bundle> {
+    return this.links.match(scope, this.baseUrl, body);
+  }
+
   /** create, update, conditional update, delete: `write` is handed the audit hook of the write's transaction. */
-  written<T extends WriteResult | undefined>(
+  private written<T extends WriteResult | undefined>(
     scope: ConsentScopedRepository,
     write: (onWritten: WrittenHook) => Promise<T>,
   ): Promise<T> {

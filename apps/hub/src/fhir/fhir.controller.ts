@@ -21,6 +21,7 @@ import {
   type Subsetting,
   subsetResource,
 } from '@passerelle/fhir';
+import type { ConsentScopedRepository } from '@passerelle/consent';
 import type { AccessContext } from '@passerelle/identity';
 import {
   type Actor,
@@ -34,7 +35,7 @@ import { Interaction } from '../auth/interaction.decorator';
 import { CurrentAccess, CurrentActor } from './actor.decorator';
 import { AuditApiService } from './audit-api.service';
 import { FhirApiService } from './fhir-api.service';
-import { ScopeFactory } from './scope.factory';
+import { Scope } from './scope.decorator';
 
 const VERSION = '0.1.0';
 
@@ -44,8 +45,9 @@ function strict(prefer: string | undefined): boolean {
 }
 
 /**
- * FHIR R4 REST API. Each handler opens the caller's consent scope and makes one service call;
- * the access guard has already checked the token, the scope for the interaction and the purpose.
+ * FHIR R4 REST API. Each handler gets the caller's consent scope (`@Scope()`) and makes one
+ * service call; the access guard has already checked the token, the scope for the interaction and
+ * the purpose.
  */
 @Controller('fhir')
 export class FhirController {
@@ -53,7 +55,6 @@ export class FhirController {
 
   constructor(
     private readonly api: FhirApiService,
-    private readonly scopes: ScopeFactory,
     private readonly audit: AuditApiService,
   ) {
     this.capability = capabilityStatement({
@@ -73,36 +74,31 @@ export class FhirController {
   // Scopes and purpose of use are checked per entry: a Bundle of writes discloses nothing.
   @Interaction({ discloses: false })
   bundle(
-    @CurrentActor() actor: Actor,
+    @Scope({ deferAudit: true }) scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Body() body: unknown,
   ): Promise<Bundle> {
-    return this.api.bundle(this.scopes.for(access, actor.requestId, { deferAudit: true }), access, body);
+    return this.api.bundle(scope, access, body);
   }
 
   @Get(':type')
   @Interaction({ permission: 's', discloses: true })
   search(
-    @CurrentActor() actor: Actor,
+    @Scope() scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Query() query: QueryParams,
     @Headers('prefer') prefer?: string,
   ): Promise<Bundle | string> {
     if (this.api.type(type) === 'AuditEvent') return this.audit.search(access.agency, query, strict(prefer));
-    return this.api.searchText(
-      this.scopes.for(access, actor.requestId),
-      this.api.type(type),
-      query,
-      strict(prefer),
-    );
+    return this.api.searchText(scope, this.api.type(type), query, strict(prefer));
   }
 
   @Post(':type')
   @Interaction({ permission: 'c', discloses: false })
   async create(
     @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -110,9 +106,7 @@ export class FhirController {
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
     const criteria = ifNoneExist ? parseQueryString(ifNoneExist.replace(/^[A-Za-z]+\?/, '')) : undefined;
-    const result = await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
-      this.api.repo.create(actor, this.api.type(type), body, criteria, onWritten),
-    );
+    const result = await this.api.create(scope, actor, this.api.type(type), body, criteria);
     return this.written(reply, result, prefer);
   }
 
@@ -120,34 +114,31 @@ export class FhirController {
   @Interaction({ permission: 'u', discloses: false })
   async conditionalUpdate(
     @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Query() query: QueryParams,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
-    const result = await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
-      this.api.repo.conditionalUpdate(actor, this.api.type(type), query, body, onWritten),
-    );
+    const result = await this.api.conditionalUpdate(scope, actor, this.api.type(type), query, body);
     return this.written(reply, result, prefer);
   }
 
   @Get(':type/_history')
   @Interaction({ permission: 's', discloses: true })
   typeHistory(
-    @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Query() query: QueryParams,
   ): Promise<Bundle> {
-    return this.api.history(this.scopes.for(access, actor.requestId), query, { type: this.api.type(type) });
+    return this.api.history(scope, query, { type: this.api.type(type) });
   }
 
   @Get(':type/:id')
   @Interaction({ permission: 'r', discloses: true })
   async read(
-    @CurrentActor() actor: Actor,
+    @Scope() scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
@@ -157,7 +148,7 @@ export class FhirController {
     const subset = readSubsetting(this.api.type(type), query);
     if (this.api.type(type) === 'AuditEvent')
       return this.subsetted(await this.audit.read(access.agency, id), subset);
-    const stored = await this.scopes.for(access, actor.requestId).read(this.api.type(type), id);
+    const stored = await scope.read(this.api.type(type), id);
     this.versionHeaders(reply, stored);
     return subset && !stored.deleted
       ? JSON.stringify(subsetResource(parseStored(stored), subset))
@@ -168,7 +159,7 @@ export class FhirController {
   @Interaction({ permission: 'u', discloses: false })
   async update(
     @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Param('id') id: string,
     @Body() body: unknown,
@@ -176,9 +167,7 @@ export class FhirController {
     @Headers('if-match') ifMatch?: string,
     @Headers('prefer') prefer?: string,
   ): Promise<string | Resource | undefined> {
-    const result = await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
-      this.api.repo.update(actor, this.api.type(type), id, body, ifMatch, onWritten),
-    );
+    const result = await this.api.update(scope, actor, this.api.type(type), id, body, ifMatch);
     return this.written(reply, result, prefer);
   }
 
@@ -186,26 +175,23 @@ export class FhirController {
   @Interaction({ permission: 'd', discloses: false })
   async delete(
     @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Param('id') id: string,
   ): Promise<Resource> {
-    await this.api.written(this.scopes.for(access, actor.requestId), (onWritten) =>
-      this.api.repo.delete(actor, this.api.type(type), id, onWritten),
-    );
+    await this.api.delete(scope, actor, this.api.type(type), id);
     return informational('Deleted');
   }
 
   @Get(':type/:id/_history')
   @Interaction({ permission: 'r', discloses: true })
   instanceHistory(
-    @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Param('id') id: string,
     @Query() query: QueryParams,
   ): Promise<Bundle> {
-    return this.api.history(this.scopes.for(access, actor.requestId), query, {
+    return this.api.history(scope, query, {
       type: this.api.type(type),
       id,
     });
@@ -214,8 +200,7 @@ export class FhirController {
   @Get(':type/:id/_history/:vid')
   @Interaction({ permission: 'r', discloses: true })
   async vread(
-    @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Param('id') id: string,
     @Param('vid') vid: string,
@@ -223,7 +208,7 @@ export class FhirController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | null> {
     const subset = readSubsetting(this.api.type(type), query);
-    const stored = await this.scopes.for(access, actor.requestId).vread(this.api.type(type), id, vid);
+    const stored = await scope.vread(this.api.type(type), id, vid);
     this.versionHeaders(reply, stored);
     return subset && !stored.deleted
       ? JSON.stringify(subsetResource(parseStored(stored), subset))
@@ -234,39 +219,37 @@ export class FhirController {
   @HttpCode(200)
   @Interaction({ permission: 's', discloses: true })
   match(
-    @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Body() body: unknown,
   ): Promise<Bundle> {
     if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
-    return this.api.links.match(this.scopes.for(access, actor.requestId), this.api.baseUrl, body);
+    return this.api.match(scope, body);
   }
 
   @Get(':type/:id/$access-report')
   @Interaction({ permission: 'r', discloses: true })
   accessReport(
-    @CurrentActor() actor: Actor,
-    @CurrentAccess() access: AccessContext,
+    @Scope() scope: ConsentScopedRepository,
     @Param('type') type: string,
     @Param('id') id: string,
     @Query() query: QueryParams,
   ): Promise<Parameters> {
     if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
-    return this.audit.accessReport(this.scopes.for(access, actor.requestId), id, query);
+    return this.audit.accessReport(scope, id, query);
   }
 
   @Get(':type/:id/$everything')
   @Interaction({ permission: 'r', discloses: true })
   everything(
-    @CurrentActor() actor: Actor,
+    @Scope() scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
     @Query() query: QueryParams,
   ): Promise<Bundle> {
     if (this.api.type(type) !== 'Patient') throw this.api.unknownOperation();
-    return this.api.everything(this.scopes.for(access, actor.requestId), access, id, query);
+    return this.api.everything(scope, access, id, query);
   }
 
   /** A resource's JSON as `_summary`/`_elements` asks (as stored when they are absent). */

@@ -6,6 +6,7 @@ import {
   invalidResource,
   referenceKey,
   type SearchQuery,
+  idOfReference,
 } from '@passerelle/fhir';
 import { PatientIndex } from '@passerelle/identity';
 import { careAgenciesOf, type ConsentScopedRepository } from '@passerelle/consent';
@@ -35,10 +36,11 @@ export class PatientLinksService {
       }
       const keys = new Set(filter.keys);
       for (const key of filter.keys) {
-        const m = /^([^|]+)\|Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(key);
-        if (!m) continue;
-        for (const linked of await this.mpi.linkedPatients(db, m[2]))
-          keys.add(referenceKey(m[1], `Patient/${linked}`));
+        const bar = key.indexOf('|');
+        const patient = bar > 0 ? idOfReference(key.slice(bar + 1), 'Patient') : undefined;
+        if (patient === undefined) continue;
+        for (const linked of await this.mpi.linkedPatients(db, patient))
+          keys.add(referenceKey(key.slice(0, bar), `Patient/${linked}`));
       }
       filters.push({ ...filter, keys: [...keys] });
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  CONSENT_DECIDER,
   type ConsentDecider,
   ConsentScopedRepository,
   type DisclosureAuditor,
@@ -10,7 +11,6 @@ import {
 import type { AccessContext } from '@passerelle/identity';
 import { FhirRepository } from '@passerelle/store';
 
-export const CONSENT_DECIDER = Symbol('CONSENT_DECIDER');
 /** Builds the auditor for one caller: the audit records name the agency, practitioner and purpose. */
 export const AUDITOR_FACTORY = Symbol('AUDITOR_FACTORY');
 export type AuditorFactory = (access: AccessContext, requestId: string) => DisclosureAuditor;

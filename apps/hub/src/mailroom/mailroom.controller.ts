@@ -21,11 +21,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { badRequest, conflict, notFound } from '@passerelle/fhir';
+import { LETTER_KINDS, type LetterKind } from '@passerelle/letters';
 import {
   ConsentForms,
-  LETTER_KINDS,
   LETTER_STATUSES,
-  type LetterKind,
   type LetterStatus,
   type LetterView,
   Mailroom,
@@ -36,7 +35,7 @@ import {
   RUN_STATUSES,
   type RunStatus,
   type RunView,
-} from '@passerelle/letters';
+} from '@passerelle/mailroom';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { ConsentFormDto, RecordedFormDto, SharingBoxesDto } from './consent-form.dto';
 import {

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LETTER_KINDS } from '@passerelle/letters';
 import {
   type HeldReason,
-  LETTER_KINDS,
   LETTER_STATUSES,
   type LetterStatus,
   RUN_STATUSES,
   type RunStatus,
-} from '@passerelle/letters';
+} from '@passerelle/mailroom';
 
 /** Shapes of the mailroom's admin API, for its OpenAPI document. No names or addresses: ids and codes. */
 

@@ -9,12 +9,12 @@ import {
   type QueryParams,
   queryString,
 } from '@passerelle/fhir';
+import type { ConsentScopedRepository } from '@passerelle/consent';
 import type { AccessContext } from '@passerelle/identity';
-import type { Actor } from '@passerelle/store';
 import type { FastifyReply } from 'fastify';
 import { Interaction } from '../auth/interaction.decorator';
-import { CurrentAccess, CurrentActor } from '../fhir/actor.decorator';
-import { ScopeFactory } from '../fhir/scope.factory';
+import { CurrentAccess } from '../fhir/actor.decorator';
+import { Scope } from '../fhir/scope.decorator';
 import { summaryFormat, summaryLanguage } from './negotiate';
 import { SUMMARY_PDF_RENDERER, type SummaryPdfRenderer } from './summary-pdf';
 import { SummaryService } from './summary.service';
@@ -36,14 +36,13 @@ function echo(query: QueryParams): string {
 export class SummaryController {
   constructor(
     private readonly summaries: SummaryService,
-    private readonly scopes: ScopeFactory,
     @Inject(SUMMARY_PDF_RENDERER) private readonly pdf: SummaryPdfRenderer | null,
   ) {}
 
   @Get(':type/:id/$summary')
   @Interaction({ permission: 'r', discloses: true })
   get(
-    @CurrentActor() actor: Actor,
+    @Scope() scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
@@ -52,14 +51,14 @@ export class SummaryController {
     @Headers('accept') accept?: string,
     @Headers('accept-language') acceptLanguage?: string,
   ): Promise<Bundle | Buffer> {
-    return this.answer(actor, access, type, id, echo(query), reply, accept, acceptLanguage);
+    return this.answer(scope, access, type, id, echo(query), reply, accept, acceptLanguage);
   }
 
   @Post(':type/:id/$summary')
   @HttpCode(200)
   @Interaction({ permission: 'r', discloses: true })
   post(
-    @CurrentActor() actor: Actor,
+    @Scope() scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Param('type') type: string,
     @Param('id') id: string,
@@ -75,11 +74,11 @@ export class SummaryController {
       (body as { resourceType?: unknown }).resourceType !== 'Parameters'
     )
       throw badRequest('Patient/$summary takes a Parameters resource', ['Parameters']);
-    return this.answer(actor, access, type, id, undefined, reply, accept, acceptLanguage);
+    return this.answer(scope, access, type, id, undefined, reply, accept, acceptLanguage);
   }
 
   private async answer(
-    actor: Actor,
+    scope: ConsentScopedRepository,
     access: AccessContext,
     type: string,
     id: string,
@@ -97,12 +96,7 @@ export class SummaryController {
         outcome('error', 'not-supported', 'A PDF summary is not available: ask for application/fhir+json'),
       );
     }
-    const document = await this.summaries.summary(
-      this.scopes.for(access, actor.requestId),
-      access,
-      id,
-      query,
-    );
+    const document = await this.summaries.summary(scope, access, id, query);
     if (format === 'fhir' || !this.pdf) return document;
     const pdf = await this.pdf(document, { language: summaryLanguage(acceptLanguage) });
     reply.header('content-type', 'application/pdf');

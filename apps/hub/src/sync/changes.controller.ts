@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import type { Bundle, Parameters } from 'fhir/r4';
 import type { QueryParams } from '@passerelle/fhir';
+import type { ConsentScopedRepository } from '@passerelle/consent';
 import type { AccessContext } from '@passerelle/identity';
-import type { Actor } from '@passerelle/store';
 import { Interaction } from '../auth/interaction.decorator';
-import { CurrentAccess, CurrentActor } from '../fhir/actor.decorator';
-import { ScopeFactory } from '../fhir/scope.factory';
+import { CurrentAccess } from '../fhir/actor.decorator';
+import { Scope } from '../fhir/scope.decorator';
 import { ChangesService } from './changes.service';
 
 /**
@@ -14,19 +14,16 @@ import { ChangesService } from './changes.service';
  */
 @Controller('fhir')
 export class ChangesController {
-  constructor(
-    private readonly changes: ChangesService,
-    private readonly scopes: ScopeFactory,
-  ) {}
+  constructor(private readonly changes: ChangesService) {}
 
   @Get('$changes')
   @Interaction({ discloses: true })
   read(
-    @CurrentActor() actor: Actor,
+    @Scope() scope: ConsentScopedRepository,
     @CurrentAccess() access: AccessContext,
     @Query() query: QueryParams,
   ): Promise<Bundle> {
-    return this.changes.read(this.scopes.for(access, actor.requestId), access, query);
+    return this.changes.read(scope, access, query);
   }
 
   @Post('$changes')

@@ -15,7 +15,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Bundle } from 'fhir/r4';
 import type { LiveSession } from '@passerelle/accounts';
 import { isOperationOutcomeError, type QueryParams } from '@passerelle/fhir';
-import { Mailroom, readSummary } from '@passerelle/letters';
+import { readSummary } from '@passerelle/letters';
+import { Mailroom } from '@passerelle/mailroom';
 import {
   BreakGlassChoicePage,
   ClinicianSearchPage,

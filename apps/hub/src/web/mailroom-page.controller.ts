@@ -15,7 +15,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { LiveSession } from '@passerelle/accounts';
 import { PAPER_FORM_AGENCY_KINDS, PAPER_FORM_CATEGORY_KEYS } from '@passerelle/consent';
-import { ConsentForms, Mailroom, MailroomError } from '@passerelle/letters';
+import { ConsentForms, Mailroom, MailroomError } from '@passerelle/mailroom';
 import { type MailroomDone, MailroomPage, type MailroomPageProps } from '@passerelle/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WebExceptionFilter } from './web-exception.filter';

@@ -12,6 +12,14 @@ export interface PendingNotification {
   createdAt: Date;
 }
 
+/** A pending notice taken by the mailroom's poller: it becomes one letter under the same dedupe key. */
+export interface TakenNotification {
+  id: string;
+  patientId: string;
+  kind: NotificationKind;
+  dedupeKey: string;
+}
+
 /** Writes and lists the events a patient must be told of (the letters issue turns them into mail). */
 export class PatientNotifications implements PatientNotifier {
   constructor(private readonly dataSource: DataSource) {}
@@ -66,6 +74,50 @@ export class PatientNotifications implements PatientNotifier {
       details: r.details,
       createdAt: r.created_at,
     }));
+  }
+
+  /** One notice, whatever its status; undefined when there is none. */
+  async find(id: string): Promise<PendingNotification | undefined> {
+    const rows: {
+      kind: NotificationKind;
+      patient_id: string;
+      details: PendingNotification['details'];
+      created_at: Date;
+    }[] = await this.dataSource.query(
+      'SELECT kind, patient_id, details, created_at FROM patient_notification WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        id,
+        patientId: row.patient_id,
+        kind: row.kind,
+        details: row.details,
+        createdAt: row.created_at,
+      }
+    );
+  }
+
+  /**
+   * The oldest pending notices, at most `limit`, locked in the caller's transaction: rows another
+   * transaction is taking are skipped. The caller marks them with `markDispatched` in the same
+   * transaction, or not at all.
+   */
+  async takePending(db: Db, limit: number): Promise<TakenNotification[]> {
+    const rows: { id: string; patient_id: string; kind: NotificationKind; dedupe_key: string }[] =
+      await db.query(
+        `SELECT id, patient_id, kind, dedupe_key FROM patient_notification
+          WHERE status = 'pending' AND kind IN ('break-glass', 'consent-change')
+          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+    return rows.map((r) => ({ id: r.id, patientId: r.patient_id, kind: r.kind, dedupeKey: r.dedupe_key }));
+  }
+
+  /** The notices became letters (in the transaction that took them). */
+  async markDispatched(db: Db, ids: readonly string[]): Promise<void> {
+    await db.query(`UPDATE patient_notification SET status = 'dispatched' WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
   private async emit(

@@ -1,3 +1,5 @@
+import { localTarget } from '../references/parse';
+
 /**
  * The keys of the token and reference arrays, all matched by exact string (GIN `&&`):
  *
@@ -37,13 +39,6 @@ export function normalizeReference(
   reference: string,
   localBases: readonly string[] = [],
 ): string | undefined {
-  let ref = reference;
-  for (const base of localBases) {
-    if (ref.startsWith(`${base}/`)) {
-      ref = ref.slice(base.length + 1);
-      break;
-    }
-  }
-  const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(ref);
-  return m ? `${m[1]}/${m[2]}` : undefined;
+  const target = localTarget(reference, localBases);
+  return target ? `${target.type}/${target.id}` : undefined;
 }

@@ -1,4 +1,5 @@
 import { badRequest } from '../outcomes';
+import { relativeTarget } from '../references/parse';
 import { isSupportedType, type SupportedType } from '../resource-types';
 import { tokenKey } from './keys';
 import type { SearchParamKind } from './definition-types';
@@ -81,8 +82,7 @@ export function parseHierarchy(
   const roots = values.map((v) => {
     const key = parseReferenceKey(def, undefined, v, bases);
     const target = key.slice(def.name.length + 1);
-    if (!/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(target))
-      throw badRequest(`${where}: "${v}" must name the resource (Type/id)`);
+    if (!relativeTarget(target)) throw badRequest(`${where}: "${v}" must name the resource (Type/id)`);
     return target;
   });
   const types = new Set(roots.map((r) => r.split('/')[0]));

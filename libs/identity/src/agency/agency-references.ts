@@ -1,5 +1,6 @@
 import type { Identifier, Organization, Reference } from 'fhir/r4';
 import type { Db } from '@passerelle/store';
+import { idOfReference } from '@passerelle/fhir';
 import type { AgencyKind } from './agency.types';
 
 /** An agency as routing and care relationships see it: its id (= its Organization id), kind and identifiers. */
@@ -12,11 +13,9 @@ export interface DirectoryAgency {
 const sameIdentifier = (a: Identifier, b: Identifier) =>
   a.system !== undefined && a.value !== undefined && a.system === b.system && a.value === b.value;
 
-const ORGANIZATION_REFERENCE = /^Organization\/([A-Za-z0-9\-.]{1,64})$/;
-
 /** The id in an `Organization/<id>` reference, else undefined. */
 export function organizationIdOf(reference: string | undefined): string | undefined {
-  return reference?.match(ORGANIZATION_REFERENCE)?.[1];
+  return idOfReference(reference, 'Organization');
 }
 
 /**

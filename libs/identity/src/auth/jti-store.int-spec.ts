@@ -1,5 +1,5 @@
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { IDENTITY_SCHEMA } from '../schema';
 import { JtiStore } from './jti-store';
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { IDENTITY_SCHEMA } from '../schema';
 import { loadSigningKey, SIGNING_KEY_SECRET } from './signing-key';
 

@@ -1,7 +1,7 @@
 import type { Identifier, Patient } from 'fhir/r4';
 import { getFhirSchemaValidator } from '@passerelle/fhir';
 import { type Actor, FhirRepository, openDatabase, type OpenDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { IDENTITY_SCHEMA } from '../schema';
 import { human, newIns, newNhs, next, qualified } from './mpi.fixtures';
 import { PatientIndex } from './patient-index';

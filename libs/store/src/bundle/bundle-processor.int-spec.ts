@@ -1,6 +1,6 @@
 import type { Bundle, BundleEntry, Observation, Patient, Resource } from 'fhir/r4';
 import { getFhirSchemaValidator, isOperationOutcomeError } from '@passerelle/fhir';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { openDatabase, type OpenDatabase } from '../data-source';
 import { FhirRepository } from '../fhir-repository';
 import type { Actor } from '../types';

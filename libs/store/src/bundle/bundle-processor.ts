@@ -9,6 +9,7 @@ import {
   isOperationOutcomeError,
   multipleMatches,
   preconditionFailed,
+  referencesOf,
 } from '@passerelle/fhir';
 import type { FhirRepository } from '../fhir-repository';
 import { criteriaLockKey, parseETag, type PrepareItem } from '../write-support';
@@ -18,7 +19,6 @@ import type { Actor, WriteResult, WrittenHook } from '../types';
 import { type MatchFacts, matchAll } from './conditional-batch';
 import { type EntryRequest, parseEntryRequest } from './entry-request';
 import { type BundleTarget, resolveConditionalReferences, rewriteResolved } from './reference-resolution';
-import { referencesOf } from './references';
 
 /** How an entry's GET is answered: the caller renders reads and searches the same way as the REST API. */
 export type GetHandler = (
@@ -316,7 +316,7 @@ export class BundleProcessor {
           this.repo,
           db,
           actor,
-          referencesOf(resource),
+          new Set(referencesOf(resource)),
           [],
         );
         await rewriteResolved(resource, where, new Map(), resolutions);

@@ -6,13 +6,17 @@ import {
   multipleMatches,
   OperationOutcomeError,
   outcome,
+  parseReference,
+  referenceExpression,
+  referencesOf,
+  replaceReferences,
 } from '@passerelle/fhir';
 import type { FhirRepository } from '../fhir-repository';
 import type { Db } from '../sql/resource-sql';
 import type { Actor } from '../types';
 import { matchAll } from './conditional-batch';
 import { parseQueryString } from './entry-request';
-import { isBundleLocal, referencesOf, rewriteReferences, unresolvedReference } from './references';
+import { isBundleLocal, unresolvedReference } from './references';
 
 /** What a conditional reference resolved to; an error is thrown where the reference stands. */
 type Resolution = { target: string } | { matches: 0 | 2 } | { error: unknown };
@@ -23,8 +27,6 @@ export interface BundleTarget {
   id: string;
   resource: Resource;
 }
-
-const CONDITIONAL = /^([A-Z][A-Za-z]+)\?(.+)$/;
 
 /**
  * Resolves the conditional references (`Type?criteria`) among `references` to the one resource
@@ -41,10 +43,10 @@ export async function resolveConditionalReferences(
   const out = new Map<string, Resolution>();
   const asked: { reference: string; type: string; criteria: SearchQuery; query: SearchQuery }[] = [];
   for (const reference of references) {
-    const m = CONDITIONAL.exec(reference);
-    if (!m || out.has(reference)) continue;
+    const parsed = parseReference(reference);
+    if (parsed.kind !== 'conditional' || out.has(reference)) continue;
     try {
-      const criteria = repo.parseQuery(m[1] as SupportedType, parseQueryString(m[2]), true);
+      const criteria = repo.parseQuery(parsed.type as SupportedType, parseQueryString(parsed.query), true);
       // Resolved among the caller's own resources and shared directory data only.
       const query: SearchQuery = {
         ...criteria,
@@ -53,7 +55,7 @@ export async function resolveConditionalReferences(
           { kind: 'provenance', agency: actor.agency, scope: 'own-or-directory' },
         ],
       };
-      asked.push({ reference, type: m[1], criteria, query });
+      asked.push({ reference, type: parsed.type, criteria, query });
       out.set(reference, { matches: 0 });
     } catch (error) {
       // Thrown where the reference stands, as if it had been resolved there.
@@ -106,11 +108,12 @@ export function rewriteResolved(
   byFullUrl: ReadonlyMap<string, string>,
   resolutions: ReadonlyMap<string, Resolution>,
 ): Promise<void> {
-  return rewriteReferences(resource, expressionRoot, (reference, expression) => {
+  return replaceReferences(resource, (reference, site) => {
     const local = byFullUrl.get(reference);
-    if (local) return Promise.resolve(local);
+    if (local) return local;
+    const expression = referenceExpression(expressionRoot, site);
     if (isBundleLocal(reference)) return unresolvedReference(expression);
-    return Promise.resolve(resolved(reference, expression, resolutions));
+    return resolved(reference, expression, resolutions);
   });
 }
 
@@ -126,11 +129,13 @@ export async function resolveSingleWrite(
   resource: Resource,
   expressionRoot: string,
 ): Promise<void> {
-  const references = [...referencesOf(resource)].filter((r) => CONDITIONAL.test(r));
+  const references = [...new Set(referencesOf(resource))].filter(
+    (r) => parseReference(r).kind === 'conditional',
+  );
   if (references.length === 0) return;
   const resolutions = await resolveConditionalReferences(repo, db, actor, references, []);
-  await rewriteReferences(resource, expressionRoot, (reference, expression) =>
-    Promise.resolve(resolved(reference, expression, resolutions)),
+  await replaceReferences(resource, (reference, site) =>
+    resolved(reference, referenceExpression(expressionRoot, site), resolutions),
   );
 }
 

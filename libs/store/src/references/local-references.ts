@@ -1,5 +1,11 @@
 import type { Resource } from 'fhir/r4';
-import { invalidResource, normalizeReference } from '@passerelle/fhir';
+import {
+  invalidResource,
+  isAbsoluteReference,
+  normalizeReference,
+  referenceExpression,
+  referenceSites,
+} from '@passerelle/fhir';
 import type { OperationOutcomeIssue } from 'fhir/r4';
 import type { Db, VersionRow } from '../sql/resource-sql';
 import type { Actor, StoredResource } from '../types';
@@ -28,8 +34,6 @@ export type ReferenceCheck = (
   written: readonly VersionRow[],
 ) => Promise<readonly boolean[]>;
 
-const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-
 /**
  * Where a reference string points: `skip` for what the store leaves alone — a contained
  * resource (`#id`), a URN (`urn:uuid`, `urn:oid`: a transaction has already rewritten those of
@@ -40,7 +44,7 @@ export function localTarget(
   localBases: readonly string[],
 ): { skip: true } | { skip: false; target?: string } {
   if (reference.startsWith('#') || reference.startsWith('urn:')) return { skip: true };
-  if (SCHEME.test(reference) && !localBases.some((base) => reference.startsWith(`${base}/`)))
+  if (isAbsoluteReference(reference) && !localBases.some((base) => reference.startsWith(`${base}/`)))
     return { skip: true };
   return { skip: false, target: normalizeReference(reference, localBases) };
 }
@@ -56,23 +60,10 @@ export function localReferencesOf(
   localBases: readonly string[],
 ): LocalReference[] {
   const out: LocalReference[] = [];
-  const stack: { node: unknown; path: string }[] = [{ node: resource, path: expressionRoot }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], path: `${path}[${i}]` });
-    } else if (typeof node === 'object' && node !== null) {
-      const children: { node: unknown; path: string }[] = [];
-      for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-        if (key === 'reference' && typeof value === 'string') {
-          const where = localTarget(value, localBases);
-          if (!where.skip) out.push({ target: where.target, expression: `${path}.reference` });
-        } else if (typeof value === 'object' && value !== null) {
-          children.push({ node: value, path: `${path}.${key}` });
-        }
-      }
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
-    }
+  for (const site of referenceSites(resource)) {
+    const where = localTarget(site.element.reference, localBases);
+    if (!where.skip)
+      out.push({ target: where.target, expression: referenceExpression(expressionRoot, site) });
   }
   return out;
 }

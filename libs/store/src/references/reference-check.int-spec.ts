@@ -1,6 +1,6 @@
 import type { Bundle, Observation, Organization, Patient } from 'fhir/r4';
 import { getFhirSchemaValidator, isOperationOutcomeError } from '@passerelle/fhir';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { BundleProcessor } from '../bundle/bundle-processor';
 import { openDatabase, type OpenDatabase } from '../data-source';
 import { FhirRepository } from '../fhir-repository';

@@ -1,31 +1,16 @@
 import type { Identifier, Reference, Resource } from 'fhir/r4';
+import { referenceSites, relativeTarget } from '@passerelle/fhir';
 
 /** `Type/id` of a literal relative reference, or undefined. */
 export function literalTarget(ref: Reference): { type: string; id: string } | undefined {
-  const m = ref.reference?.match(/^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/);
-  return m ? { type: m[1], id: m[2] } : undefined;
-}
-
-function isReference(value: unknown): value is Reference {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    typeof (value as Reference).reference === 'string'
-  );
+  return ref.reference === undefined ? undefined : relativeTarget(ref.reference);
 }
 
 /** Every Reference object inside a resource (contained resources excluded). */
 export function referencesIn(resource: Resource): Reference[] {
-  const out: Reference[] = [];
-  const walk = (value: unknown, depth: number): void => {
-    if (depth > 20 || typeof value !== 'object' || value === null) return;
-    if (Array.isArray(value)) return value.forEach((v) => walk(v, depth + 1));
-    if (isReference(value)) out.push(value);
-    for (const [key, v] of Object.entries(value)) if (key !== 'contained') walk(v, depth + 1);
-  };
-  walk(resource, 0);
-  return out;
+  return referenceSites(resource, { skipContained: true, maxDepth: 20 }).map(
+    (site) => site.element as Reference,
+  );
 }
 
 /**

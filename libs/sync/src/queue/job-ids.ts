@@ -1,14 +1,13 @@
+import { isValidId } from '@passerelle/fhir';
 import { InvalidJobError } from './errors';
 import { type JobOptions, type JobPayloads, PAYLOAD_FIELDS, type QueueName } from './queue.types';
 
 /**
- * Ids as FHIR spells them (letters, digits, '-', '.'), which also covers UUIDs and decimal
+ * Checks that `data` is exactly the queue's id fields, each an id; returns a plain copy. Ids as
+ * FHIR spells them (`isValidId`: letters, digits, '-', '.'), which also covers UUIDs and decimal
  * sequence numbers. No ':' (BullMQ's key separator), no '_' (joins fields in a job id), no room
  * for free text: a payload cannot smuggle patient data.
  */
-const ID = /^[A-Za-z0-9.-]{1,64}$/;
-
-/** Checks that `data` is exactly the queue's id fields, each an id; returns a plain copy. */
 export function checkPayload<Q extends QueueName>(queue: Q, data: JobPayloads[Q]): JobPayloads[Q] {
   const fields: readonly string[] = PAYLOAD_FIELDS[queue];
   if (typeof data !== 'object' || data === null || Array.isArray(data))
@@ -21,7 +20,7 @@ export function checkPayload<Q extends QueueName>(queue: Q, data: JobPayloads[Q]
   const copy: Record<string, string> = {};
   for (const field of fields) {
     const value = record[field];
-    if (typeof value !== 'string' || !ID.test(value))
+    if (typeof value !== 'string' || !isValidId(value))
       throw new InvalidJobError(`${queue}: ${field} must be an id (1-64 of A-Z a-z 0-9 - .)`);
     copy[field] = value;
   }

@@ -1,6 +1,7 @@
 import { agencyOfReference, type AgencyKind, type DirectoryAgency } from '@passerelle/identity';
 import { HUB_AGENCY } from '@passerelle/store';
 import type { Communication, ServiceRequest } from 'fhir/r4';
+import { relativeTarget } from '@passerelle/fhir';
 import type { RoutingInput } from './rules';
 
 /**
@@ -71,5 +72,5 @@ export function legacyReferralContext(request: ServiceRequest): string[] {
   const refs = [request.subject, ...(request.reasonReference ?? []), ...(request.supportingInfo ?? [])];
   return refs
     .map((r) => r?.reference)
-    .filter((r): r is string => typeof r === 'string' && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(r));
+    .filter((r): r is string => typeof r === 'string' && relativeTarget(r) !== undefined);
 }

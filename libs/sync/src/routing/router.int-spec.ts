@@ -3,7 +3,7 @@ import { CONSENT_SCHEMA, ConsentService, PersonConsentSource } from '@passerelle
 import { getFhirSchemaValidator } from '@passerelle/fhir';
 import { AgencyService, IDENTITY_SCHEMA, PatientIndex } from '@passerelle/identity';
 import { FhirRepository, type OpenDatabase, openDatabase } from '@passerelle/store';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import { PermanentJobError } from '../queue/errors';
 import { SYNC_SCHEMA } from '../schema';
 import { Router } from './router';

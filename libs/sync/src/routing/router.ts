@@ -1,6 +1,6 @@
 import type { AuditInput } from '@passerelle/audit';
 import { type ConsentDecider, factsOf } from '@passerelle/consent';
-import { isSupportedType } from '@passerelle/fhir';
+import { isSupportedType, idOfReference } from '@passerelle/fhir';
 import type { Agency } from '@passerelle/identity';
 import { type Db, type FhirRepository, HUB_AGENCY, type StoredResource, versionKey } from '@passerelle/store';
 import type { Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
@@ -156,7 +156,7 @@ export class Router {
           if (ref.reference) orgRefs.add(ref.reference);
     const orgIds = new Map<string, string>();
     for (const ref of orgRefs) {
-      const id = ref.match(/^Organization\/([A-Za-z0-9\-.]{1,64})$/)?.[1];
+      const id = idOfReference(ref, 'Organization');
       if (id) orgIds.set(ref, id);
     }
     // Internal: directory data (Organizations), to place references on agencies.

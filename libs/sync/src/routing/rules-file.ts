@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@passerelle/config';
-import { isSupportedType } from '@passerelle/fhir';
+import { ID_PATTERN, isSupportedType } from '@passerelle/fhir';
 import { AGENCY_KINDS, type AgencyKind } from '@passerelle/identity';
 import DEFAULT_RULES_DOCUMENT from './default-routing-rules.json';
 import { type JsonPosition, jsonPath, JsonSyntaxError, parseJsonWithLines } from './json-lines';
@@ -20,7 +20,6 @@ export const ROUTING_RULES_VARIABLE = 'SYNC_ROUTING_RULES';
 export const ROUTING_RULES_VERSION = 1;
 
 const RULE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const AGENCY_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const RELATIONS = ['gp-of-record', 'referral-performer', 'subscription'] as const;
 const RULE_KEYS = new Set(['name', 'description', 'to', 'types', 'from', 'context']);
 const TOP_KEYS = new Set(['version', 'description', 'rules', 'subscriptions']);
@@ -99,7 +98,7 @@ class Checker {
     if (value === undefined) return [];
     const list = this.strings(value, path, 'agencies', rule) ?? [];
     list.forEach((id, i) => {
-      if (!AGENCY_ID.test(id)) this.problem([...path, i], `"${id}" is not an agency id`, rule);
+      if (!ID_PATTERN.test(id)) this.problem([...path, i], `"${id}" is not an agency id`, rule);
     });
     return list;
   }
@@ -219,7 +218,7 @@ function readSubscriptions(c: Checker, value: unknown): Map<string, ReadonlySet<
   const object = c.record(value, ['subscriptions'], 'subscriptions');
   for (const [agency, types] of Object.entries(object ?? {})) {
     const path = ['subscriptions', agency];
-    if (!AGENCY_ID.test(agency)) c.problem(path, `"${agency}" is not an agency id`);
+    if (!ID_PATTERN.test(agency)) c.problem(path, `"${agency}" is not an agency id`);
     const set = c.types(types, path, undefined);
     if (set) out.set(agency, set);
   }

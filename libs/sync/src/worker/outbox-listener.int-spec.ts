@@ -1,4 +1,4 @@
-import { createPostgresDatabase, type TestDatabase } from '@passerelle/testing';
+import { createPostgresDatabase, type TestDatabase } from '@passerelle/testing-lib';
 import { Client } from 'pg';
 import { OUTBOX_CHANNEL } from '../outbox/outbox';
 import { OutboxListener } from './outbox-listener';

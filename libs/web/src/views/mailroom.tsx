@@ -1,4 +1,4 @@
-import type { LetterView, RunView } from '@passerelle/letters';
+import type { LetterView, RunView } from '@passerelle/mailroom';
 import type { Html } from '../jsx/jsx-runtime';
 import { formatFhirDate } from './format';
 import { Csrf, Layout } from './layout';
