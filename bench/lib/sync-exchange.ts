@@ -110,7 +110,9 @@ async function stageTimeline(databaseUrl: string, t0: number) {
         `SELECT count(*) AS n, max(acknowledged_at) AS last FROM sync_feed WHERE agency_id = 'gp'`,
       )
     ).rows[0];
-    // Routing audits each recipient consent held back (sensitive labels need an explicit permit).
+    // Routing audits each recipient consent held back (sensitive labels need an explicit permit);
+    // the searchable trail is a projection of the log, caught up first (docs/audit.md).
+    await c.query('SELECT audit_project(1000000, true)');
     const denied = (
       await c.query<{ n: string }>(
         `SELECT count(*) AS n FROM audit_event

@@ -24,6 +24,7 @@ import {
   startTestHub,
   type TestAgency,
   type TestHub,
+  auditCaughtUp,
 } from '@passerelle/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -249,6 +250,7 @@ describe.each(STORE_KINDS)('consent scenario table on %s', (kind) => {
         expect(res.body).toEqual(missing.body);
       }
       if (data.resourceType === 'Organization') return; // no patient: nothing more to check
+      await auditCaughtUp(db);
       const audit: { outcome: string; break_glass: boolean }[] = await db.query(
         `SELECT outcome, break_glass FROM audit_event
           WHERE agency = $1 AND patient_id = $2 AND interaction = 'read' ORDER BY seq DESC LIMIT 1`,

@@ -9,6 +9,7 @@ import {
   TEST_ADMIN_TOKEN,
   type TestAgency,
   type TestHub,
+  auditCaughtUp,
 } from '@passerelle/testing';
 import { AUDIT_SYSTEMS } from '@passerelle/audit';
 import request from 'supertest';
@@ -273,6 +274,7 @@ describe.each(STORE_KINDS)('consent at the data choke point on %s (implied model
 
   it('audits denied reads too, in a chain the verifier finds whole', async () => {
     const db = hub.app.get(DataSource);
+    await auditCaughtUp(db);
     const denied: unknown[] = await db.query(
       `SELECT 1 FROM audit_event WHERE agency = 'cabinet' AND patient_id = $1 AND outcome = '4'`,
       [patientId],

@@ -1,5 +1,5 @@
 import type { Bundle, BundleLink, Observation, Patient } from 'fhir/r4';
-import { registerAgency, STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
+import { registerAgency, STORE_KINDS, startTestHub, type TestHub, auditCaughtUp } from '@passerelle/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -104,6 +104,7 @@ describe.each(STORE_KINDS)('bounded work on %s', (kind) => {
     // 1,103 rows, at most 1,000 examined a page: two pages, where one would have held all three.
     expect(pages).toBe(2);
 
+    await auditCaughtUp(hub.app.get(DataSource));
     const [denials] = await hub.app.get(DataSource).query<{ records: number; patients: number }[]>(
       `SELECT count(*)::int AS records, count(DISTINCT patient_id)::int AS patients
            FROM audit_event WHERE agency = 'gp-limits' AND interaction = 'search-type' AND outcome = '4'`,

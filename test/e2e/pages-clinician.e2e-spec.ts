@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { auditCaughtUp } from '@passerelle/testing';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser';
 import {
   createPagesWorld,
@@ -43,12 +44,14 @@ describe('pages: the clinician (Chromium, PGlite)', () => {
     expect(new URL(page.url()).pathname).toBe('/clinician');
     return page;
   };
-  const audit = (agency: string) =>
-    world.db.query<AuditRow[]>(
+  const audit = async (agency: string) => {
+    await auditCaughtUp(world.db);
+    return world.db.query<AuditRow[]>(
       `SELECT agency, interaction, break_glass, patient_id, content::text AS content FROM audit_event
        WHERE agency = $1 ORDER BY seq`,
       [agency],
     );
+  };
 
   it('finds the GP’s patient by INS and shows the summary with each entry’s source agency, audited', async () => {
     const page = await logIn('dr.gp');

@@ -1,4 +1,5 @@
 import type { Patient } from 'fhir/r4';
+import { auditCaughtUp } from '@passerelle/testing';
 import type { Page } from 'playwright-core';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser';
 import { admin, createPagesWorld, PASSWORD, type PagesWorld } from './pages-fixtures';
@@ -54,11 +55,13 @@ describe('pages: identity review (Chromium, PGlite)', () => {
         patientId,
       ])
     )[0].person_id;
-  const audit = (operation: string) =>
-    world.db.query<{ patient_id: string; content: string }[]>(
+  const audit = async (operation: string) => {
+    await auditCaughtUp(world.db);
+    return world.db.query<{ patient_id: string; content: string }[]>(
       `SELECT patient_id, content::text AS content FROM audit_event WHERE content::text LIKE $1 ORDER BY seq`,
       [`%${operation}%`],
     );
+  };
 
   it('shows a candidate side by side with the evidence, audited; confirms with a reason; undoes it', async () => {
     const page = await logIn('reviewer');

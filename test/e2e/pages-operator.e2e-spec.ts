@@ -46,7 +46,7 @@ describe('pages: the operator overview (Chromium, PGlite)', () => {
     const sync = page.getByRole('region', { name: 'Sync' });
     expect(await sync.textContent()).toContain('Changes waiting to be routed');
     expect(await sync.getByRole('row', { name: /^route/ }).count()).toBe(1);
-    const [events] = await world.db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_event`);
+    const [events] = await world.db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_log`);
     expect(await page.getByRole('region', { name: 'Audit trail' }).textContent()).toContain(String(events.n));
     expect(await accessibilityProblems(page)).toEqual([]);
 

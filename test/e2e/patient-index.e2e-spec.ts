@@ -6,6 +6,7 @@ import {
   startTestHub,
   TEST_ADMIN_TOKEN,
   type TestHub,
+  auditCaughtUp,
 } from '@passerelle/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -192,6 +193,7 @@ describe.each(STORE_KINDS)('patient index through the API on %s', (kind) => {
     expect((await gp.get(`/fhir/Observation?patient=${b}&_summary=count`)).body.total).toBe(1);
 
     // Operators' changes are in the audit trail, which agencies do not read (they are the hub's).
+    await auditCaughtUp(hub.app.get(DataSource));
     const events: { content: object }[] = await hub.app
       .get(DataSource)
       .query(`SELECT content FROM audit_event WHERE patient_id = $1 AND agency = 'hub'`, [b]);

@@ -7,6 +7,7 @@ import {
   STORE_KINDS,
   startTestHub,
   type TestHub,
+  auditCaughtUp,
 } from '@passerelle/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -119,8 +120,9 @@ describe.each(STORE_KINDS)('routing and the $changes feed on %s', (kind) => {
 
   it('does not deliver, and audits the denial, once the patient objected to sharing with the GP', async () => {
     const db = hub.app.get(DataSource);
-    const deniedRoutes = async () =>
-      Number(
+    const deniedRoutes = async () => {
+      await auditCaughtUp(db);
+      return Number(
         (
           await db.query(
             `SELECT count(*) AS n FROM audit_event
@@ -130,6 +132,7 @@ describe.each(STORE_KINDS)('routing and the $changes feed on %s', (kind) => {
           )
         )[0].n,
       );
+    };
     await create(
       hospital,
       privacyConsent(hospitalPatient, 'chu', { type: 'deny', actor: [actor('cabinet')] }),

@@ -6,6 +6,9 @@ import { DataSource } from 'typeorm';
 const FHIR_JSON = 'application/fhir+json';
 const MRN = 'https://hospital.example.org/mrn';
 const WRITES = "('create', 'update', 'delete', 'transaction', 'batch')";
+/** A log record's interaction (the log holds the canonical JSON only; docs/audit.md). */
+const INTERACTION = (content: string) =>
+  `(jsonb_path_query_first(${content}::jsonb, '$.subtype[*] ? (@.system == "http://hl7.org/fhir/restful-interaction")') ->> 'code')`;
 
 const patient = (mrn: string, id?: string): Patient => ({
   resourceType: 'Patient',
@@ -16,7 +19,7 @@ const patient = (mrn: string, id?: string): Patient => ({
 
 /**
  * A write and its AuditEvent commit together or not at all: with the audit append made to fail
- * (a trigger on audit_event that raises for write records), every kind of write leaves nothing
+ * (a trigger on the audit log that raises for write records), every kind of write leaves nothing
  * behind — no version, no outbox row, no audit record — and the caller is told it failed.
  */
 describe.each(STORE_KINDS)('writes and their audit records commit together on %s', (kind) => {
@@ -39,9 +42,9 @@ describe.each(STORE_KINDS)('writes and their audit records commit together on %s
 
   const failAudit = () =>
     db.query(`
-      CREATE TRIGGER refuse_write_audit BEFORE INSERT ON audit_event FOR EACH ROW
-      WHEN (NEW.interaction IN ${WRITES}) EXECUTE FUNCTION refuse_write_audit()`);
-  const restoreAudit = () => db.query('DROP TRIGGER IF EXISTS refuse_write_audit ON audit_event');
+      CREATE TRIGGER refuse_write_audit BEFORE INSERT ON audit_log FOR EACH ROW
+      WHEN (${INTERACTION('NEW.content')} IN ${WRITES}) EXECUTE FUNCTION refuse_write_audit()`);
+  const restoreAudit = () => db.query('DROP TRIGGER IF EXISTS refuse_write_audit ON audit_log');
   afterEach(restoreAudit);
 
   const counts = async () => {
@@ -49,7 +52,7 @@ describe.each(STORE_KINDS)('writes and their audit records commit together on %s
       SELECT (SELECT count(*) FROM resource_version)::int AS versions,
              (SELECT count(*) FROM resource)::int AS resources,
              (SELECT count(*) FROM sync_outbox)::int AS outbox,
-             (SELECT count(*) FROM audit_event WHERE interaction IN ${WRITES})::int AS audited`);
+             (SELECT count(*) FROM audit_log WHERE ${INTERACTION('content')} IN ${WRITES})::int AS audited`);
     return row;
   };
 

@@ -10,6 +10,7 @@ import {
   TEST_ADMIN_TOKEN,
   TEST_CHECKPOINT_KEY,
   type TestDatabase,
+  auditCaughtUp,
 } from '@passerelle/testing';
 import { type AppChild, Processes } from '../support/processes';
 
@@ -134,6 +135,8 @@ describe.each(STORE_KINDS)('SIGTERM under a write load on %s', (kind) => {
         [acknowledged],
       );
       expect(stored.length).toBe(acknowledged.length);
+      // The records are in the log (committed with each write); the projection catches up from it.
+      await auditCaughtUp(ds);
       const audited = await ds.query<{ patient_id: string }[]>(
         `SELECT DISTINCT patient_id FROM audit_event
           WHERE interaction = 'create' AND outcome = '0' AND patient_id = ANY($1::text[])`,

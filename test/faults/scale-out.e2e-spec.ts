@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { auditCaughtUp } from '@passerelle/testing';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainVerification } from '@passerelle/audit';
@@ -137,6 +138,7 @@ describe('scale-out: two hubs and two workers on one database', () => {
     );
     // Every acknowledged write is there, and nothing else: the killed transactions left no row.
     expect(stored.map((r) => r.id).sort()).toEqual([...ids].sort());
+    await auditCaughtUp({ query: (sql) => stack.sql(sql) });
     const [{ unaudited }] = await stack.sql<{ unaudited: number }>(
       `SELECT count(*)::int AS unaudited FROM unnest($1::text[]) AS ack(id)
         WHERE NOT EXISTS (SELECT 1 FROM audit_event a WHERE a.interaction = 'create' AND a.patient_id = ack.id)`,
@@ -158,7 +160,7 @@ describe('scale-out: two hubs and two workers on one database', () => {
 
   it('leaves one audit chain, with no gap or fork, that each hub verifies against the checkpoints', async () => {
     const [chain] = await stack.sql<{ n: number; last: number; links: number }>(
-      `SELECT count(*)::int AS n, max(seq)::int AS last, count(DISTINCT prev_hash)::int AS links FROM audit_event`,
+      `SELECT count(*)::int AS n, max(seq)::int AS last, count(DISTINCT prev_hash)::int AS links FROM audit_log`,
     );
     expect(chain.n).toBeGreaterThan(50);
     expect(chain.last).toBe(chain.n); // no gap

@@ -78,7 +78,7 @@ export class AuditCheckpointer {
 
   private async signHead(): Promise<AuditCheckpoint | undefined> {
     const rows: { seq: string; hash: string }[] = await this.db.query(
-      'SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1',
+      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
     );
     if (rows.length === 0) return undefined;
     const head = { seq: Number(rows[0].seq), hash: rows[0].hash };

@@ -7,9 +7,10 @@ import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/
 import type { AuditInput } from './audit.types';
 import { AuditCheckpointer } from './audit-checkpointer';
 import { type AuditCheckpoint, signCheckpoint } from './audit-checkpoints';
+import { emptyAuditTrail } from './audit-trail.fixtures';
 import { verifyAuditChain, verifyAuditTrail } from './audit-verifier';
 import { AuditWriter } from './audit-writer';
-import { chainHash } from './canonical-json';
+import { linkHash } from './canonical-json';
 import { AUDIT_SCHEMA } from './schema';
 
 const input = (n: number): AuditInput => ({
@@ -39,11 +40,11 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (kind) => {
     verifyAuditTrail(opened.dataSource.manager, source(), { chunkSize: 3, ...options });
   /** As the table's owner would: the append-only trigger switched off, statements, back on. */
   const asOwner = async (fn: () => Promise<void>) => {
-    await sql('ALTER TABLE audit_event DISABLE TRIGGER USER');
+    await sql('ALTER TABLE audit_log DISABLE TRIGGER USER');
     try {
       await fn();
     } finally {
-      await sql('ALTER TABLE audit_event ENABLE TRIGGER USER');
+      await sql('ALTER TABLE audit_log ENABLE TRIGGER USER');
     }
   };
   const write = async (from: number, to: number) => {
@@ -62,7 +63,7 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (kind) => {
   });
   // A fresh trail of 10 records, signed at seq 4 and at seq 10, for each test.
   beforeEach(async () => {
-    await asOwner(() => sql('TRUNCATE audit_event'));
+    await emptyAuditTrail(opened.dataSource);
     dir = await mkdtemp(join(tmpdir(), 'passerelle-checkpoints-'));
     checkpointer = new AuditCheckpointer(opened.dataSource.manager, { dir, privateKey, intervalMs: 60_000 });
     await write(1, 4);
@@ -77,7 +78,7 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (kind) => {
     expect(file).toMatch(/^\d{4}-\d{2}-\d{2}\.jsonl$/);
     const lines = (await readFile(join(dir, file), 'utf8')).trim().split('\n');
     const written = lines.map((l) => JSON.parse(l) as AuditCheckpoint);
-    const [head] = await sql<{ hash: string }[]>('SELECT hash FROM audit_event WHERE seq = 10');
+    const [head] = await sql<{ hash: string }[]>('SELECT hash FROM audit_log WHERE seq = 10');
     expect(written.map((c) => c.seq)).toEqual([4, 10]);
     expect(written[1]).toMatchObject({ hash: head.hash, key: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect((await stat(join(dir, file))).mode & 0o777).toBe(0o600);
@@ -90,18 +91,21 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (kind) => {
   });
 
   it('catches a record rewritten and re-hashed to the end, which the chain alone accepts', async () => {
-    const rows = await sql<{ seq: string; prev_hash: string; content: Record<string, unknown> }[]>(
-      'SELECT seq, prev_hash, content FROM audit_event WHERE seq >= 5 ORDER BY seq',
+    const rows = await sql<{ seq: string; prev_hash: string; content: string }[]>(
+      'SELECT seq, prev_hash, content FROM audit_log WHERE seq >= 5 ORDER BY seq',
     );
     let prev = rows[0].prev_hash;
     await asOwner(async () => {
       for (const row of rows) {
-        const content = Number(row.seq) === 5 ? { ...row.content, outcome: '8' } : row.content;
-        const hash = chainHash(prev, content);
-        await sql(
-          'UPDATE audit_event SET content = $1::jsonb, outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $5',
-          [JSON.stringify(content), content.outcome, prev, hash, row.seq],
-        );
+        const content =
+          Number(row.seq) === 5 ? row.content.replace('"outcome":"0"', '"outcome":"8"') : row.content;
+        const hash = linkHash(prev, content);
+        await sql('UPDATE audit_log SET content = $1, prev_hash = $2, hash = $3 WHERE seq = $4', [
+          content,
+          prev,
+          hash,
+          row.seq,
+        ]);
         prev = hash;
       }
     });
@@ -122,7 +126,7 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (kind) => {
   });
 
   it('catches records deleted from the end, which the chain alone cannot show', async () => {
-    await asOwner(() => sql('DELETE FROM audit_event WHERE seq > 8'));
+    await asOwner(() => sql('DELETE FROM audit_log WHERE seq > 8'));
     expect(await verifyAuditChain(opened.dataSource.manager)).toMatchObject({ ok: true });
     expect((await verify()).problems).toEqual([
       {
@@ -135,7 +139,7 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (kind) => {
 
   it('reports a forged checkpoint, a foreign key and a damaged line', async () => {
     const file = join(dir, (await readdir(dir))[0]);
-    const [head] = await sql<{ hash: string }[]>('SELECT hash FROM audit_event WHERE seq = 10');
+    const [head] = await sql<{ hash: string }[]>('SELECT hash FROM audit_log WHERE seq = 10');
     const genuine = signCheckpoint(privateKey, 10, head.hash, new Date());
     // The signature of the real head, on a claim that the chain ends further on.
     const forged = { ...genuine, seq: 12 };

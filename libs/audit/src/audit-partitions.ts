@@ -1,6 +1,7 @@
 import type { Db } from '@passerelle/store';
 import { archiveAnchor } from './audit-archive';
 import { AUDIT_CHAIN_LOCK } from './audit-chain';
+import { catchUpAuditProjection } from './audit-projection';
 import { verifyAuditChain } from './audit-verifier';
 import { GENESIS_HASH } from './canonical-json';
 
@@ -66,8 +67,9 @@ export async function listAuditPartitions(
   for (const { table } of tables) {
     const match = PARTITION.exec(table);
     if (!match) continue; // not one of ours: left alone
+    // The chain's run is the log's (its month's partition, made with the projection's).
     const [bounds]: { first: string | null; last: string | null }[] = await db.query(
-      `SELECT min(seq) AS first, max(seq) AS last FROM ${quoteIdent(table)}`,
+      `SELECT min(seq) AS first, max(seq) AS last FROM ${quoteIdent(logTableOf(table))}`,
     );
     attached.push({
       month: `${match[1]}-${match[2]}`,
@@ -108,7 +110,7 @@ export async function detachAuditMonth(
   let end = anchor;
   let rows = 0;
   if (partition.firstSeq !== null && partition.lastSeq !== null) {
-    const table = quoteIdent(partition.table);
+    const table = quoteIdent(logTableOf(partition.table));
     const [{ n }]: { n: string }[] = await db.query(`SELECT count(*) AS n FROM ${table}`);
     rows = Number(n);
     if (partition.firstSeq !== anchor.lastSeq + 1 || rows !== partition.lastSeq - partition.firstSeq + 1)
@@ -132,10 +134,17 @@ export async function detachAuditMonth(
   return db.transaction(async (tx) => {
     // No append runs meanwhile: one that found no record in the last 31 days reads the whole table.
     await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    await tx.query(`ALTER TABLE audit_event DETACH PARTITION ${quoteIdent(partition.table)}`);
-    // The cloned UPDATE/DELETE guard goes with the detach; the table stays append-only until dropped.
-    await tx.query(`CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON ${quoteIdent(partition.table)}
-      FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()`);
+    // The projection has every record of the month before it goes (and none can come after).
+    await catchUpAuditProjection(tx);
+    for (const [parent, table] of [
+      ['audit_event', partition.table],
+      ['audit_log', logTableOf(partition.table)],
+    ]) {
+      await tx.query(`ALTER TABLE ${parent} DETACH PARTITION ${quoteIdent(table)}`);
+      // The cloned UPDATE/DELETE guard goes with the detach; the table stays append-only until dropped.
+      await tx.query(`CREATE TRIGGER ${parent}_append_only BEFORE UPDATE OR DELETE ON ${quoteIdent(table)}
+        FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()`);
+    }
     await tx.query(
       `INSERT INTO audit_archive (month, table_name, row_count, first_seq, last_seq, last_hash)
        VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -203,6 +212,11 @@ async function archivedMonths(db: Db, month?: string): Promise<AuditArchive[]> {
     lastHash: r.last_hash,
     detachedAt: new Date(r.detached_at).toISOString(),
   }));
+}
+
+/** The log's partition of the month of a projection's partition (`audit_event_y2026m01` → `audit_log_y2026m01`). */
+function logTableOf(table: string): string {
+  return table.replace(/^audit_event_/, 'audit_log_');
 }
 
 /** A table name as an SQL identifier (ours match PARTITION; quoted all the same). */

@@ -2,6 +2,7 @@ import type { AuditEvent } from 'fhir/r4';
 import type { Db } from '@passerelle/store';
 import type { DataSource } from 'typeorm';
 import { BREAK_GLASS_EXTENSION, HUMAN_USER, RESOURCE_ROLE, SYSTEMS } from './audit-codes';
+import { catchUpAuditProjection } from './audit-projection';
 import type { AuditOutcomeCode } from './audit.types';
 
 export interface AuditSearch {
@@ -69,11 +70,17 @@ function subtypeFilter(subtype: string): string {
   return JSON.stringify([bar >= 0 && coding.system === '' ? { code: coding.code } : coding]);
 }
 
-/** Reads the audit trail: FHIR read and search of AuditEvent, and patients' access reports. */
+/**
+ * Reads the audit trail: FHIR read and search of AuditEvent, and patients' access reports. They
+ * read `audit_event`, the projection of the log, after catching it up: every record committed
+ * before the call is found (a break-glass letter made right after the read, a test), at the cost
+ * of one short statement when the projection is current.
+ */
 export class AuditQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async read(id: string, db: Db = this.dataSource.manager): Promise<AuditEvent | undefined> {
+    await catchUpAuditProjection(db);
     const rows: { content: AuditEvent }[] = await db.query('SELECT content FROM audit_event WHERE id = $1', [
       id,
     ]);
@@ -90,6 +97,7 @@ export class AuditQueries {
     params: AuditSearch,
     db: Db = this.dataSource.manager,
   ): Promise<{ events: { seq: number; event: AuditEvent }[]; next?: number }> {
+    await catchUpAuditProjection(db);
     const w = new Where();
     if (params.patient !== undefined)
       w.clauses.push(`patient_id = ANY(${w.param([...params.patient])}::text[])`);
@@ -123,6 +131,7 @@ export class AuditQueries {
     db: Db = this.dataSource.manager,
   ): Promise<AccessReportRow[]> {
     if (patientIds.length === 0) return [];
+    await catchUpAuditProjection(db);
     const rows: { patient_id: string; content: AuditEvent }[] = await db.query(
       `SELECT patient_id, content FROM audit_event
         WHERE patient_id = ANY($1::text[]) AND recorded >= $2 AND recorded < $3

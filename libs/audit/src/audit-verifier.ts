@@ -4,11 +4,12 @@ import type { Db } from '@passerelle/store';
 import { archiveAnchor } from './audit-archive';
 import { type AuditCheckpoint, type CheckpointProblem, readCheckpoints } from './audit-checkpoints';
 import { columnsOf } from './audit-columns';
-import { chainHash, GENESIS_HASH } from './canonical-json';
+import { auditProjectedThrough } from './audit-projection';
+import { canonicalJson, GENESIS_HASH, linkHash } from './canonical-json';
 import { CheckpointMatcher } from './checkpoint-matcher';
 
 export type ChainProblemKind =
-  'edited' | 'deleted' | 'reordered' | 'broken-link' | 'rewritten' | 'tail-deleted';
+  'edited' | 'deleted' | 'reordered' | 'broken-link' | 'rewritten' | 'tail-deleted' | 'projection';
 
 export interface ChainProblem {
   /** The record at fault; for `deleted`, the first missing sequence number. */
@@ -54,7 +55,16 @@ export interface VerifyOptions {
   checkpoints?: readonly AuditCheckpoint[];
 }
 
+/** A record of the log: what the chain covers. */
 interface Row {
+  seq: string;
+  content: string;
+  hash: string;
+  prev_hash: string;
+}
+
+/** A row of the projection (`audit_event`): what searches and access reports read. */
+interface Projected {
   seq: string;
   id: string;
   recorded: Date;
@@ -71,7 +81,15 @@ interface Row {
 /** Finding where a broken link points costs a scan; past this many, a break is just `broken-link`. */
 const MAX_LINK_LOOKUPS = 100;
 
-function consistent(row: Row): boolean {
+/** Why the projection's row of a log record does not show that record; undefined when it does. */
+function projectionProblem(log: Row, row: Projected | undefined): string | undefined {
+  if (!row) return 'missing from audit_event';
+  if (row.hash !== log.hash || row.prev_hash !== log.prev_hash) return 'hashes differ from the log';
+  if (canonicalJson(row.content) !== log.content) return 'content differs from the log';
+  return consistent(row) ? undefined : 'a column differs from the content';
+}
+
+function consistent(row: Projected): boolean {
   try {
     const c = columnsOf(row.content);
     return (
@@ -89,14 +107,16 @@ function consistent(row: Row): boolean {
 }
 
 /**
- * Re-walks the chain in `seq` order, in chunks. Each record must hash to its `hash` from its
- * `prev_hash` and content (else `edited`, also when an indexed column disagrees with the
- * content); numbers must follow without gaps (else `deleted`, at the first missing number); each
+ * Re-walks the chain (the log, `audit_log`) in `seq` order, in chunks. Each record must hash to
+ * its `hash` from its `prev_hash` and content (else `edited`); numbers must follow without gaps (else `deleted`, at the first missing number); each
  * `prev_hash` must be the previous record's `hash` (else `reordered` when it names another
  * record of the trail, `broken-link` when it names none: a record edited and re-hashed, or a
  * deletion with renumbering). Deleting the newest records, or rewriting a record and re-hashing
  * everything after it, leaves no trace in the chain itself: `checkpoints` (signed, see
- * `verifyAuditTrail`) show both (`tail-deleted`, `rewritten`).
+ * `verifyAuditTrail`) show both (`tail-deleted`, `rewritten`). The projection (`audit_event`,
+ * what searches and access reports read) must show every record it has reached exactly as the
+ * log holds it, its columns derived from the content, and nothing else (else `projection`: a row
+ * edited, deleted or added to hide a record from a patient's access report, or to invent one).
  */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
   let from = Math.max(1, Math.floor(options.fromSeq ?? 1));
@@ -125,7 +145,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         detail: `the archive ends at a hash that differs from the checkpoint of seq ${signed.seq} signed ${signed.time}`,
       });
   } else if (from > 1) {
-    const before: { hash: string }[] = await db.query('SELECT hash FROM audit_event WHERE seq = $1', [
+    const before: { hash: string }[] = await db.query('SELECT hash FROM audit_log WHERE seq = $1', [
       from - 1,
     ]);
     prevHash = before[0]?.hash; // unknown: the first link of the range cannot be checked
@@ -135,18 +155,25 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   let checked = 0;
   let lookups = 0;
   let last: ChainVerification['last'];
+  const projectedThrough = await auditProjectedThrough(db);
 
   for (let cursor = from - 1; ;) {
     const rows: Row[] = await db.query(
-      `SELECT seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash
-         FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+      `SELECT seq, content, hash, prev_hash FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
       [cursor, to, chunk],
     );
+    const through = rows.length < chunk ? to : Number(rows[rows.length - 1]?.seq ?? cursor);
+    const projected = await projectionOf(db, cursor, Math.min(through, projectedThrough));
     for (const row of rows) {
       const seq = Number(row.seq);
       checked++;
-      const recomputed = chainHash(row.prev_hash, row.content);
-      if (recomputed !== row.hash || !consistent(row)) report({ seq, problem: 'edited' });
+      const recomputed = linkHash(row.prev_hash, row.content);
+      if (recomputed !== row.hash) report({ seq, problem: 'edited' });
+      if (seq <= projectedThrough) {
+        const detail = projectionProblem(row, projected.rows.get(seq));
+        if (detail) report({ seq, problem: 'projection', detail });
+      }
+      projected.rows.delete(seq);
       matcher.record(seq, recomputed);
       if (seq > prevSeq + 1) {
         const detail = seq - 1 > prevSeq + 1 ? `${prevSeq + 1}-${seq - 1} missing` : `${prevSeq + 1} missing`;
@@ -155,7 +182,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         let owner: number | undefined;
         if (lookups++ < MAX_LINK_LOOKUPS) {
           const found: { seq: string }[] = await db.query(
-            'SELECT seq FROM audit_event WHERE hash = $1 LIMIT 1',
+            'SELECT seq FROM audit_log WHERE hash = $1 LIMIT 1',
             [row.prev_hash],
           );
           owner = found[0] ? Number(found[0].seq) : undefined;
@@ -170,9 +197,20 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       prevHash = row.hash;
       last = { seq, hash: row.hash };
     }
+    for (const seq of [...projected.rows.keys(), ...projected.duplicates])
+      report({ seq, problem: 'projection', detail: 'in audit_event, not in the log' });
     if (rows.length < chunk) break;
     cursor = prevSeq;
   }
+  // Rows the projection holds past its cursor (read at the start) must be records of the log too.
+  const invented: { seq: string }[] = await db.query(
+    `SELECT e.seq FROM audit_event e WHERE e.seq > $1 AND e.seq <= $2
+        AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.seq = e.seq AND l.hash = e.hash)
+      ORDER BY e.seq LIMIT 100`,
+    [Math.max(projectedThrough, from - 1), to],
+  );
+  for (const { seq } of invented)
+    report({ seq: Number(seq), problem: 'projection', detail: 'in audit_event, not in the log' });
   matcher.end(last?.seq);
   // A checkpoint finding names an earlier record than the walk had reached: in order, by record.
   problems.sort((a, b) => a.seq - b.seq);
@@ -184,6 +222,28 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     ...(anchor && anchor.lastSeq > 0 ? { archivedThrough: anchor.lastSeq } : {}),
     ...(last ? { last } : {}),
   };
+}
+
+/** The projection's rows in (after, through], by seq; a seq seen twice is a duplicate. */
+async function projectionOf(
+  db: Db,
+  after: number,
+  through: number,
+): Promise<{ rows: Map<number, Projected>; duplicates: number[] }> {
+  const rows = new Map<number, Projected>();
+  const duplicates: number[] = [];
+  if (through <= after) return { rows, duplicates };
+  const found: Projected[] = await db.query(
+    `SELECT seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash
+       FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
+    [after, through],
+  );
+  for (const row of found) {
+    const seq = Number(row.seq);
+    if (rows.has(seq)) duplicates.push(seq);
+    else rows.set(seq, row);
+  }
+  return { rows, duplicates };
 }
 
 /** Where the signed checkpoints are and the public keys they may be signed with. */

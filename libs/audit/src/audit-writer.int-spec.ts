@@ -1,6 +1,8 @@
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
 import type { AuditInput } from './audit.types';
+import { catchUpAuditProjection } from './audit-projection';
+import { emptyAuditTrail } from './audit-trail.fixtures';
 import { verifyAuditChain } from './audit-verifier';
 import { AuditWriter } from './audit-writer';
 import { AUDIT_SCHEMA } from './schema';
@@ -20,7 +22,7 @@ function input(n: number, patientId = `p-${n % 7}`): AuditInput {
 }
 
 async function seqs(opened: OpenDatabase): Promise<number[]> {
-  const rows: { seq: string }[] = await opened.dataSource.query('SELECT seq FROM audit_event ORDER BY seq');
+  const rows: { seq: string }[] = await opened.dataSource.query('SELECT seq FROM audit_log ORDER BY seq');
   return rows.map((r) => Number(r.seq));
 }
 
@@ -39,17 +41,21 @@ describe.each(STORE_KINDS)('AuditWriter on %s', (kind) => {
     await opened.close();
     await db.drop();
   });
-  // Each test starts a new trail: emptied as only a superuser could (the trigger refuses TRUNCATE).
-  beforeEach(async () => {
-    await opened.dataSource.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_truncate');
-    await opened.dataSource.query('TRUNCATE audit_event');
-    await opened.dataSource.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_truncate');
-  });
+  // Each test starts a new trail: emptied as only a superuser could (the triggers refuse TRUNCATE).
+  beforeEach(() => emptyAuditTrail(opened.dataSource));
 
   it('writes concurrent records in one flush and resolves after commit', async () => {
     const writer = new AuditWriter(opened.dataSource);
     const ids = await Promise.all(range(50).map((n) => writer.record([input(n)])));
     expect(writer.stats).toMatchObject({ flushes: 1, events: 50, largestFlush: 50 });
+    expect(writer.committedThrough).toBe(50);
+    const logged: { id: string }[] = await opened.dataSource.query(
+      'SELECT content::jsonb->>$1 AS id FROM audit_log ORDER BY seq',
+      ['id'],
+    );
+    expect(logged.map((r) => r.id)).toEqual(ids.flat());
+    // The searchable projection follows once caught up, in the same order.
+    await catchUpAuditProjection(opened.dataSource.manager);
     const stored: { id: string }[] = await opened.dataSource.query('SELECT id FROM audit_event ORDER BY seq');
     expect(stored.map((r) => r.id)).toEqual(ids.flat());
     await writer.close();
@@ -99,11 +105,11 @@ describe.each(STORE_KINDS)('AuditWriter on %s', (kind) => {
 
   it('rejects every caller of a failed flush, then carries on', async () => {
     const writer = new AuditWriter(opened.dataSource);
-    await opened.dataSource.query('ALTER TABLE audit_event RENAME TO audit_event_away');
+    await opened.dataSource.query('ALTER TABLE audit_log RENAME TO audit_log_away');
     const results = await Promise.allSettled(range(5).map((n) => writer.record([input(n)])));
     expect(results.map((r) => r.status)).toEqual(Array(5).fill('rejected'));
     expect(writer.stats.failedFlushes).toBe(1);
-    await opened.dataSource.query('ALTER TABLE audit_event_away RENAME TO audit_event');
+    await opened.dataSource.query('ALTER TABLE audit_log_away RENAME TO audit_log');
     await writer.record([input(6)]);
     expect(await seqs(opened)).toEqual([1]);
     await writer.close();
@@ -148,11 +154,11 @@ describe.each(STORE_KINDS)('AuditWriter on %s', (kind) => {
     await Promise.all(
       reasons.map((breakGlassReason, n) => writer.record([{ ...input(n), breakGlassReason }])),
     );
-    const stored: { content: unknown }[] = await opened.dataSource.query(
-      'SELECT content FROM audit_event ORDER BY seq',
+    const stored: { content: string }[] = await opened.dataSource.query(
+      'SELECT content FROM audit_log ORDER BY seq',
     );
     for (const reason of reasons)
-      expect(JSON.stringify(stored)).toContain(JSON.stringify(reason).slice(1, -1));
+      expect(stored.map((r) => r.content).join('\n')).toContain(JSON.stringify(reason).slice(1, -1));
     expect(await verifyAuditChain(opened.dataSource.manager)).toMatchObject({ ok: true, checked: 4 });
     await writer.close();
   });

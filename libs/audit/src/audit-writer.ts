@@ -55,8 +55,8 @@ interface Pending {
  * Writes the hash-chained audit trail.
  *
  * `record()` is a group commit: records from concurrent callers are queued and written together
- * by one statement, its own transaction (`audit_append`: chain lock, head, one INSERT, in one
- * round trip); each caller's promise resolves only after that COMMIT, so no disclosure happens
+ * by one statement, its own transaction (`audit_log_append`: chain lock, head, one narrow INSERT
+ * into the log, in one round trip); each caller's promise resolves only after that COMMIT, so no disclosure happens
  * before its audit record is durable. While a flush runs, new records wait and go in the next
  * (unless `maxInFlight` allows more flushes on their way at once, in line for the chain lock). A failed flush
  * rejects every caller in it. Never call `record()` from inside a transaction: with PGlite's one
@@ -77,6 +77,7 @@ export class AuditWriter {
   private readonly dedicated: boolean;
   /** Kept connections not flushing now (at most maxInFlight are ever opened). */
   private readonly idleRunners: QueryRunner[] = [];
+  private appendedThrough = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -86,6 +87,15 @@ export class AuditWriter {
     this.lingerMs = Math.max(0, options.lingerMs ?? 0);
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
     this.dedicated = options.dedicatedConnection ?? poolSizeOf(dataSource) > 1;
+  }
+
+  /**
+   * The `seq` of the last record this writer has committed (0 before the first): a reader that
+   * must see them in `audit_event` waits for the projection to get there
+   * (`AuditProjector.projectedThrough`).
+   */
+  get committedThrough(): number {
+    return this.appendedThrough;
   }
 
   get stats(): Readonly<AuditWriterStats> {
@@ -140,7 +150,7 @@ export class AuditWriter {
       throw new Error('recordIn appends inside a transaction (the chain lock lasts until COMMIT)');
     const events = inputs.map((input) => prepareEvent(buildAuditEvent(input)));
     await appendToChain(db, events);
-    return events.map((e) => e.columns.id);
+    return events.map((e) => e.id);
   }
 
   /** Stops accepting records and waits until everything queued is committed (or has failed). */
@@ -197,7 +207,8 @@ export class AuditWriter {
     const events = batch.flatMap((p) => p.events);
     const started = performance.now();
     try {
-      await this.onConnection((db) => appendToChain(db, events));
+      const last = await this.onConnection((db) => appendToChain(db, events));
+      this.appendedThrough = Math.max(this.appendedThrough, last);
     } catch (e) {
       this.counters.failedFlushes++;
       for (const p of batch) p.reject(e);
@@ -207,7 +218,7 @@ export class AuditWriter {
     this.counters.flushes++;
     this.counters.events += events.length;
     this.counters.largestFlush = Math.max(this.counters.largestFlush, events.length);
-    for (const p of batch) p.resolve(p.events.map((e) => e.columns.id));
+    for (const p of batch) p.resolve(p.events.map((e) => e.id));
     try {
       this.options.onFlush?.(events.length, ms);
     } catch {
@@ -219,13 +230,13 @@ export class AuditWriter {
    * Runs `fn` on a kept connection (or the pool's). A kept connection that broke is dropped by
    * TypeORM (released with its error, so the pool does not reuse it): the next flush opens another.
    */
-  private async onConnection(fn: (db: Db) => Promise<void>): Promise<void> {
+  private async onConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     if (!this.dedicated) return fn(this.dataSource.manager);
     let runner = this.idleRunners.pop();
     while (runner?.isReleased) runner = this.idleRunners.pop();
     runner ??= this.dataSource.createQueryRunner();
     try {
-      await fn(runner.manager);
+      return await fn(runner.manager);
     } finally {
       if (!runner.isReleased) this.idleRunners.push(runner);
     }

@@ -16,6 +16,12 @@ export {
   type VerifyOptions,
 } from './audit-verifier';
 export { requesterView } from './requester-view';
+export {
+  AuditProjector,
+  type AuditProjectorOptions,
+  auditProjectedThrough,
+  catchUpAuditProjection,
+} from './audit-projection';
 export { AuditQueries, type AccessReportRow, type AuditPage, type AuditSearch } from './audit-queries';
 export { patientsAccessedByAgencies } from './accessed-patients';
 export {

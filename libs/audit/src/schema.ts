@@ -4,6 +4,7 @@ import { AuditAppend1764461000000 } from './migrations/1764461000000-AuditAppend
 import { AuditAppendLines1764470000000 } from './migrations/1764470000000-AuditAppendLines';
 import { AuditPartitions1765640000000 } from './migrations/1765640000000-AuditPartitions';
 import { AuditVerifications1765710000000 } from './migrations/1765710000000-AuditVerifications';
+import { AuditLog1765750000000 } from './migrations/1765750000000-AuditLog';
 
 /** The audit lib's table (plain SQL, no entities). A new migration is a new file added here. */
 export const AUDIT_SCHEMA: Schema = {
@@ -14,5 +15,6 @@ export const AUDIT_SCHEMA: Schema = {
     AuditAppendLines1764470000000,
     AuditPartitions1765640000000,
     AuditVerifications1765710000000,
+    AuditLog1765750000000,
   ],
 };

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { AUDIT_SCHEMA, AuditCheckpointer, AuditWriter, chainHash, type AuditInput } from '@passerelle/audit';
+import {
+  AUDIT_SCHEMA,
+  AuditCheckpointer,
+  AuditWriter,
+  canonicalJson,
+  chainHash,
+  type AuditInput,
+} from '@passerelle/audit';
 import { EXIT, loadHubConfig } from '@passerelle/config';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
@@ -88,9 +95,9 @@ describe.each(STORE_KINDS)('audit verification (API and CLI) on %s', (kind) => {
   });
 
   it('reports tampering, and the CLI exits 4 (chain broken)', async () => {
-    await opened.dataSource.query('ALTER TABLE audit_event DISABLE TRIGGER USER');
-    await opened.dataSource.query('DELETE FROM audit_event WHERE seq = 2');
-    await opened.dataSource.query('ALTER TABLE audit_event ENABLE TRIGGER USER');
+    await opened.dataSource.query('ALTER TABLE audit_log DISABLE TRIGGER USER');
+    await opened.dataSource.query('DELETE FROM audit_log WHERE seq = 2');
+    await opened.dataSource.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
     const { body } = await get('/admin/audit/verify').expect(200);
     expect(body).toMatchObject({ ok: false, problems: [{ seq: 2, problem: 'deleted' }] });
 
@@ -111,22 +118,22 @@ describe.each(STORE_KINDS)('audit verification (API and CLI) on %s', (kind) => {
     await writer.close();
     await new AuditCheckpointer(opened.dataSource.manager, { dir, privateKey, intervalMs: 60_000 }).close();
     // Signed at 5 and at 8; record 7 rewritten and the chain re-hashed from there to the end.
-    const rows: { seq: string; prev_hash: string; content: Record<string, unknown> }[] =
-      await opened.dataSource.query(
-        'SELECT seq, prev_hash, content FROM audit_event WHERE seq >= 7 ORDER BY seq',
-      );
+    const rows: { seq: string; prev_hash: string; content: string }[] = await opened.dataSource.query(
+      'SELECT seq, prev_hash, content FROM audit_log WHERE seq >= 7 ORDER BY seq',
+    );
     let prev = rows[0].prev_hash;
-    await opened.dataSource.query('ALTER TABLE audit_event DISABLE TRIGGER USER');
+    await opened.dataSource.query('ALTER TABLE audit_log DISABLE TRIGGER USER');
     for (const row of rows) {
-      const content = Number(row.seq) === 7 ? { ...row.content, outcome: '8' } : row.content;
+      const stored = JSON.parse(row.content) as Record<string, unknown>;
+      const content = Number(row.seq) === 7 ? { ...stored, outcome: '8' } : stored;
       const hash = chainHash(prev, content);
       await opened.dataSource.query(
-        'UPDATE audit_event SET content = $1::jsonb, outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $5',
-        [JSON.stringify(content), content.outcome, prev, hash, row.seq],
+        'UPDATE audit_log SET content = $1, prev_hash = $2, hash = $3 WHERE seq = $4',
+        [canonicalJson(content), prev, hash, row.seq],
       );
       prev = hash;
     }
-    await opened.dataSource.query('ALTER TABLE audit_event ENABLE TRIGGER USER');
+    await opened.dataSource.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
     const { body } = await get('/admin/audit/verify').expect(200);
     expect(body).toMatchObject({
       ok: false,

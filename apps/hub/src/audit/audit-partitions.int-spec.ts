@@ -51,9 +51,11 @@ describe.each(STORE_KINDS)('the audit partitions admin API on %s', (kind) => {
     // only moves forward), then two more this month.
     const ds = opened.dataSource;
     await ds.query(`SELECT audit_event_partition($1::date)`, [`${pastMonth}-01`]);
-    await ds.query('ALTER TABLE audit_event DISABLE TRIGGER USER');
-    await ds.query('UPDATE audit_event SET appended_at = $1', [past]);
-    await ds.query('ALTER TABLE audit_event ENABLE TRIGGER USER');
+    for (const table of ['audit_log', 'audit_event']) {
+      await ds.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+      await ds.query(`UPDATE ${table} SET appended_at = $1`, [past]);
+      await ds.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    }
     await writer.record([input(4), input(5)]);
     await writer.close();
     const moduleRef = await Test.createTestingModule({

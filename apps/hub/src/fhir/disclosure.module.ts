@@ -12,6 +12,7 @@ import {
   AuditCheckpointer,
   type AuditInput,
   AuditPartitionKeeper,
+  AuditProjector,
   AuditQueries,
   AuditWriter,
 } from '@passerelle/audit';
@@ -29,21 +30,27 @@ class AuditWriterCloser implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(AuditWriter) private readonly writer: AuditWriter,
     @Inject(AuditCheckpointer) private readonly checkpointer: AuditCheckpointer,
     @Inject(AuditPartitionKeeper) private readonly partitions: AuditPartitionKeeper,
+    @Inject(AuditProjector) private readonly projector: AuditProjector,
   ) {}
 
-  /** The audit trail's months ahead are made before the first request (then each day). */
+  /**
+   * The audit trail's months ahead are made before the first request (then each day); the
+   * projection (`audit_event`) catches up with the log, then follows it.
+   */
   async onApplicationBootstrap(): Promise<void> {
     this.checkpointer.start();
     await this.partitions.start();
+    await this.projector.start();
   }
 
   /**
    * What is queued is written before the database closes (that happens on application shutdown),
-   * then the head, with those last records, is signed once more.
+   * then projected, then the head, with those last records, is signed once more.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.partitions.close();
     await this.writer.close();
+    await this.projector.close();
     await this.checkpointer.close();
   }
 }
@@ -79,6 +86,18 @@ export class DisclosureModule {
               onError: (e) =>
                 new Logger('AuditPartitions').error(
                   `Making the audit trail's months ahead failed: ${e instanceof Error ? `${e.name}: ${e.message}` : 'error'}`,
+                ),
+            }),
+        },
+        {
+          provide: AuditProjector,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) =>
+            new AuditProjector(ds.manager, {
+              // The error's name and message only: the projection's SQL names no patient.
+              onError: (e) =>
+                new Logger('AuditProjection').error(
+                  `Projecting the audit log failed: ${e instanceof Error ? `${e.name}: ${e.message}` : 'error'}`,
                 ),
             }),
         },
@@ -136,6 +155,7 @@ export class DisclosureModule {
       exports: [
         AuditWriter,
         AuditCheckpointer,
+        AuditProjector,
         AuditQueries,
         AUDITOR_FACTORY,
         PatientNotifications,

@@ -118,7 +118,8 @@ export class OperatorPageController {
                 count(*) FILTER (WHERE status IN ('posted', 'returned') AND updated_at > now() - interval '7 days') AS posted
            FROM letter`,
         ),
-        db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_event`),
+        // The trail's records: the log (audit_event, its projection, may be a moment behind).
+        db.query<{ n: string }[]>(`SELECT count(*) AS n FROM audit_log`),
         lastVerification(db),
         new Outbox().backlog(db),
         Promise.all(QUEUE_NAMES.map(async (name) => ({ name, ...(await this.queues.counts(name)) }))),

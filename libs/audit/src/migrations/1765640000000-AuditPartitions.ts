@@ -193,7 +193,7 @@ export class AuditPartitions1765640000000 implements MigrationInterface {
  * any record). `appended_at` never goes below the head's, so it grows with `seq` even if the
  * database's clock steps back.
  */
-const APPEND = `
+export const APPEND = `
   CREATE OR REPLACE FUNCTION audit_append(p_columns jsonb, p_canonical text) RETURNS bigint
   LANGUAGE plpgsql VOLATILE AS $$
   DECLARE

@@ -127,6 +127,34 @@ describe('AccessTokenService', () => {
     expect(tokens.cachedTokens).toBe(3);
   });
 
+  it('drops the least recently used token first when full', () => {
+    const { tokens } = service({ cacheSize: 2 });
+    const [a, b, c] = [1, 2, 3].map(() => tokens.issue(grant).token);
+    const contextA = tokens.verify(a);
+    const contextB = tokens.verify(b);
+    expect(tokens.verify(a)).toBe(contextA); // a hit: a is now the most recently used
+    tokens.verify(c); // full: b, the least recently used, goes
+    expect(tokens.cachedTokens).toBe(2);
+    expect(tokens.verify(a)).toBe(contextA); // still remembered: the same frozen context
+    const again = tokens.verify(b); // verified afresh: a new context with the same claims
+    expect(again).not.toBe(contextB);
+    expect(again).toEqual(contextB);
+  });
+
+  it('answers from the cache only what verifying afresh would answer', () => {
+    const { tokens, clock } = service();
+    const token = tokens.issue(grant).token;
+    tokens.verify(token);
+    // Another hub key (a rotated one) never vouches for a token this service cached.
+    expect(reasonOf(() => service({ signingKey: newKey() }).tokens.verify(token))).toMatch(/signature/);
+    // One character changed is another token: never the cached entry, and refused.
+    const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(reasonOf(() => tokens.verify(forged))).toMatch(/signature|invalid/);
+    clock.now = START + (TTL + TOLERANCE) * 1000;
+    expect(reasonOf(() => tokens.verify(token))).toMatch(/expired/);
+    expect(tokens.cachedTokens).toBe(0);
+  });
+
   describe('refuses', () => {
     const { tokens } = service();
     const now = START / 1000;

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { sign, verify } from 'jsonwebtoken';
 import { AGENCY_KINDS, type AgencyKind } from '../agency/agency.types';
 import { type AccessContext, PURPOSES_OF_USE, type PurposeOfUse } from './access-context';
@@ -19,7 +19,7 @@ export interface AccessTokenOptions {
   audience: string;
   ttlSeconds: number;
   clockToleranceSeconds: number;
-  /** Verified tokens remembered, so each signature is checked once (default 10,000). */
+  /** Verified tokens remembered (least recently used dropped first), so each signature is checked once (default 10,000). */
   cacheSize?: number;
   /** Milliseconds since the epoch (injected so specs can move the clock). */
   now?: () => number;
@@ -104,18 +104,25 @@ export class AccessTokenService {
 
   /**
    * The caller a token speaks for; throws InvalidTokenError. A token already verified is answered
-   * from memory until its exp (+ tolerance). Suspending an agency does not revoke its live
-   * tokens: they last at most five minutes, and the token endpoint refuses it new ones.
+   * from memory, keyed by the SHA-256 of the token (the bearer secret itself is not kept), until
+   * its exp (+ tolerance): exactly as long as verifying it again would accept it. Only the
+   * signature and the claims are checked, with or without the cache: suspending an agency does not
+   * revoke its live tokens (they last at most five minutes, and the token endpoint refuses it new
+   * ones), so the cache changes no answer, only how often the signature is checked.
    */
   verify(token: string): AccessContext {
     const now = this.now();
-    const cached = this.cache.get(token);
+    const key = createHash('sha256').update(token).digest('base64url');
+    const cached = this.cache.get(key);
     if (cached) {
-      if (now < cached.liveUntilMs) return cached.context;
-      this.cache.delete(token);
+      this.cache.delete(key);
+      if (now < cached.liveUntilMs) {
+        this.cache.set(key, cached); // most recently used goes last
+        return cached.context;
+      }
     }
     const { context, exp } = this.verifyUncached(token, now);
-    this.remember(token, context, (exp + this.options.clockToleranceSeconds) * 1000, now);
+    this.remember(key, context, (exp + this.options.clockToleranceSeconds) * 1000, now);
     return context;
   }
 
@@ -164,10 +171,10 @@ export class AccessTokenService {
   }
 
   /**
-   * Bounded: only verified tokens get in, and when full the expired ones go first, then the
-   * oldest. Entries go in roughly in expiry order, so sweeping from the front finds the dead.
+   * Bounded: only verified tokens get in, and when full the expired ones at the front go first,
+   * then the least recently used (a hit moves its entry to the back, so the front is the coldest).
    */
-  private remember(token: string, context: AccessContext, liveUntilMs: number, now: number): void {
+  private remember(key: string, context: AccessContext, liveUntilMs: number, now: number): void {
     if (this.cache.size >= this.cacheSize) {
       for (const [key, entry] of this.cache) {
         if (entry.liveUntilMs > now) break;
@@ -179,7 +186,7 @@ export class AccessTokenService {
         this.cache.delete(oldest.value);
       }
     }
-    this.cache.set(token, { context, liveUntilMs });
+    this.cache.set(key, { context, liveUntilMs });
   }
 
   /** How many verified tokens are remembered (for specs and metrics). */

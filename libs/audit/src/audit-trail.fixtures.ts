@@ -1,0 +1,60 @@
+import type { Db } from '@passerelle/store';
+import type { DataSource } from 'typeorm';
+import { prepareEvent } from './audit-chain';
+import { columnsOf } from './audit-columns';
+import { buildAuditEvent } from './audit-event.builder';
+import type { AuditInput } from './audit.types';
+
+/** For the audit lib's specs: what only a superuser could do to the trail, and older releases' appends. */
+
+/**
+ * Empties the trail: log, projection and cursor (the triggers refuse it to anyone but an owner
+ * who switches them off, as here).
+ */
+export async function emptyAuditTrail(ds: DataSource): Promise<void> {
+  for (const table of ['audit_log', 'audit_event', 'audit_projection']) {
+    await ds.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+  }
+  try {
+    await ds.query('TRUNCATE audit_log, audit_event');
+    await ds.query(`UPDATE audit_projection SET through = 0, through_at = '-infinity'`);
+  } finally {
+    for (const table of ['audit_log', 'audit_event', 'audit_projection'])
+      await ds.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+  }
+}
+
+/** Runs SQL on the trail's tables with their guards off (tampering, as the table owner could). */
+export async function asTableOwner(ds: DataSource, statements: readonly string[]): Promise<void> {
+  for (const table of ['audit_log', 'audit_event'])
+    await ds.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+  try {
+    for (const statement of statements) await ds.query(statement);
+  } finally {
+    for (const table of ['audit_log', 'audit_event'])
+      await ds.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+  }
+}
+
+/**
+ * Appends as a hub before the log (migration 1765750000000) did: `audit_append(columns,
+ * canonical)`, the columns computed by the hub. On a database not yet upgraded.
+ */
+export async function appendAsBefore(db: Db, inputs: readonly AuditInput[], recorded?: Date): Promise<void> {
+  const events = inputs.map((input) => buildAuditEvent(input, recorded ? { recorded } : {}));
+  const columns = events.map((event, i) => {
+    const c = columnsOf(event);
+    return {
+      i: i + 1,
+      id: c.id,
+      recorded: c.recorded.toISOString(),
+      patient_id: c.patientId,
+      agency: c.agency,
+      interaction: c.interaction,
+      outcome: c.outcome,
+      break_glass: c.breakGlass,
+    };
+  });
+  const lines = events.map((event) => prepareEvent(event).canonical).join('\n');
+  await db.query('SELECT audit_append($1::jsonb, $2::text)', [JSON.stringify(columns), lines]);
+}
