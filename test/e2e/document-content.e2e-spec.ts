@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Binary, Bundle, BundleEntry, DocumentReference, Patient } from 'fhir/r4';
 import { verifiedNhsNumberExtension } from '@passerelle/identity';
-import { registerAgency, STORE_KINDS, startTestHub, type TestHub } from '@passerelle/testing';
+import { registerAgency, STORE_KINDS, startTestHub, type TestHub, auditCaughtUp } from '@passerelle/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -82,8 +82,9 @@ describe.each(STORE_KINDS)("a shared document's content on %s", (kind) => {
   const as = (token: string) => request.agent(hub.url).set('authorization', `Bearer ${token}`);
   const push = async (bundle: Bundle) =>
     (await hospital.post('/fhir').set('content-type', FHIR_JSON).send(bundle).expect(200)).body as Bundle;
-  const binaryReads = async (agency: string) =>
-    Number(
+  const binaryReads = async (agency: string) => {
+    await auditCaughtUp(hub.app.get(DataSource));
+    return Number(
       (
         await hub.app
           .get(DataSource)
@@ -93,6 +94,7 @@ describe.each(STORE_KINDS)("a shared document's content on %s", (kind) => {
           )
       )[0].n,
     );
+  };
 
   beforeAll(async () => {
     hub = await startTestHub(kind, { env: { SYNC_POLL_INTERVAL_MS: '20' } });

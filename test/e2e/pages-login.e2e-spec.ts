@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser';
 import { createPagesWorld, PASSWORD, type PagesWorld } from './pages-fixtures';
+import { auditCaughtUp } from '@passerelle/testing';
 
 /** Home, login, logout, lockout, CSRF and session expiry, in Chromium, on the embedded default. */
 describe('pages: home and login (Chromium, PGlite)', () => {
@@ -17,12 +18,14 @@ describe('pages: home and login (Chromium, PGlite)', () => {
   });
 
   /** The audit trail's records of one operation (AuditEvent.subtype), oldest first. */
-  const audited = (operation: string) =>
-    world.db.query<{ agency: string; outcome: string; content: string }[]>(
+  const audited = async (operation: string) => {
+    await auditCaughtUp(world.db);
+    return world.db.query<{ agency: string; outcome: string; content: string }[]>(
       `SELECT agency, outcome, content::text AS content FROM audit_event
         WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
       [JSON.stringify([{ code: operation }])],
     );
+  };
 
   const logIn = async (page: Page, username: string, password = PASSWORD) => {
     await page.goto(`${world.hub.url}/login`);

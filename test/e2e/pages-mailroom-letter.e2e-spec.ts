@@ -6,6 +6,7 @@ import type { Patient } from 'fhir/r4';
 import type { Page } from 'playwright-core';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser';
 import { admin, createPagesWorld, PASSWORD, type PagesWorld } from './pages-fixtures';
+import { auditCaughtUp } from '@passerelle/testing';
 
 /** Polls until `probe` gives a value (the mailroom works in the background). */
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -76,12 +77,14 @@ describe('pages: a letter in the mailroom — address fix and preview (Chromium,
 
   const letters = () =>
     world.db.query<LetterRow[]>(`SELECT id, reference, status, held_reason FROM letter ORDER BY created_at`);
-  const audited = (operation: string) =>
-    world.db.query<{ patient_id: string; agency: string; content: string }[]>(
+  const audited = async (operation: string) => {
+    await auditCaughtUp(world.db);
+    return world.db.query<{ patient_id: string; agency: string; content: string }[]>(
       `SELECT patient_id, agency, content::text AS content FROM audit_event
         WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
       [JSON.stringify([{ code: operation }])],
     );
+  };
   const logIn = async (username: string, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> => {
     const context = await browser.browser.newContext({ locale: 'en-GB', ...options });
     const page = await context.newPage();

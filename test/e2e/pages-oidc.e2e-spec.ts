@@ -1,6 +1,12 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import { registerAgency, startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '@passerelle/testing';
+import {
+  registerAgency,
+  startTestHub,
+  TEST_ADMIN_TOKEN,
+  type TestHub,
+  auditCaughtUp,
+} from '@passerelle/testing';
 import type { Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser';
@@ -97,12 +103,14 @@ describe('pages: OpenID Connect login (Chromium, PGlite)', () => {
   });
 
   /** The audit trail's records of one operation (AuditEvent.subtype), oldest first. */
-  const audited = (operation: string) =>
-    hub.app.get(DataSource).query<{ agency: string; outcome: string; content: string }[]>(
+  const audited = async (operation: string) => {
+    await auditCaughtUp(hub.app.get(DataSource));
+    return hub.app.get(DataSource).query<{ agency: string; outcome: string; content: string }[]>(
       `SELECT agency, outcome, content::text AS content FROM audit_event
           WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
       [JSON.stringify([{ code: operation }])],
     );
+  };
 
   const viaProvider = async (login: string): Promise<Page> => {
     const page = await (await browser.context()).newPage();

@@ -7,6 +7,7 @@ import {
   STORE_KINDS,
   startTestHub,
   type TestHub,
+  auditCaughtUp,
 } from '@passerelle/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -120,6 +121,7 @@ describe.each(STORE_KINDS)('deletions travel through the hub on %s', (kind) => {
 
     // The disclosure of the tombstone is audited for the GP.
     const db = hub.app.get(DataSource);
+    await auditCaughtUp(db);
     const [audited] = await db.query(
       `SELECT count(*) AS n FROM audit_event WHERE agency = 'cabinet' AND patient_id = $1
           AND content::text LIKE '%changes%'`,
@@ -164,8 +166,9 @@ describe.each(STORE_KINDS)('deletions travel through the hub on %s', (kind) => {
     const enc = await put(hospital, encounter('D-4', hospitalPatient));
     const { cursor } = await settledFeed(hub, gp, '0');
     const db = hub.app.get(DataSource);
-    const denials = async () =>
-      Number(
+    const denials = async () => {
+      await auditCaughtUp(db);
+      return Number(
         (
           await db.query(
             `SELECT count(*) AS n FROM audit_event
@@ -174,6 +177,7 @@ describe.each(STORE_KINDS)('deletions travel through the hub on %s', (kind) => {
           )
         )[0].n,
       );
+    };
     await hospital
       .post('/fhir/Consent')
       .set('content-type', FHIR_JSON)
