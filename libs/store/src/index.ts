@@ -5,7 +5,13 @@ export {
   SchemaNewerThanCodeError,
 } from './migration-state';
 export { backupDataDir, restoreDataDir } from './pglite-backup';
-export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
+export {
+  embeddedDatabaseMemoryBytes,
+  openDatabase,
+  STORE_SCHEMA,
+  type OpenDatabase,
+  type Schema,
+} from './data-source';
 export { DataDirLock } from './pglite-lock';
 export { FhirRepository, type ReadScope, type RepositoryOptions, type WriteHook } from './fhir-repository';
 export { InternalReads } from './internal-reads';
