@@ -34,3 +34,4 @@ export { MIN_OPERATOR_CREDENTIAL_LENGTH, operatorCredentialProblem } from './ope
 export { readTrustProxy } from './trust-proxy';
 export { EXIT, isDatabaseUnreachable, startupExitCode } from './exit-codes';
 export { readOidc, type OidcConfig } from './oidc-config';
+export { DataDirLock } from './data-dir-lock';

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import {
+  DataDirLock,
   type DatabaseConfig,
   DEFAULT_PGLITE_MEMORY,
   type PgliteMemory,
@@ -12,7 +13,6 @@ import { ResourceEntity } from './entities/resource.entity';
 import { MIGRATIONS } from './migrations';
 import { refuseNewerSchema } from './migration-state';
 import { createDataDirIfNew } from './pglite-initdb';
-import { DataDirLock } from './pglite-lock';
 
 /**
  * The tables a lib owns: its entities and its committed migrations. An app opens the database

@@ -12,7 +12,8 @@ export {
   type OpenDatabase,
   type Schema,
 } from './data-source';
-export { DataDirLock } from './pglite-lock';
+// The lock moved to @passerelle/config (the connector takes it without loading the store).
+export { DataDirLock } from '@passerelle/config';
 export { FhirRepository, type ReadScope, type RepositoryOptions, type WriteHook } from './fhir-repository';
 export { InternalReads } from './internal-reads';
 export { parseETag } from './write-support';
