@@ -173,6 +173,23 @@ export async function demoCommand(env: NodeJS.ProcessEnv): Promise<void> {
   process.once('SIGINT', () => void stopAll(children));
   process.once('SIGTERM', () => void stopAll(children));
 
+  try {
+    await startDemo(env, { data, hubPort, hubUrl, sandboxPort, keysDir }, children);
+  } catch (error) {
+    // Whatever failed (the hub too slow to start, a registration refused), what was started
+    // is stopped: nothing is left running without the launcher that would stop it.
+    console.error(`the demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    await stopAll(children);
+  }
+}
+
+async function startDemo(
+  env: NodeJS.ProcessEnv,
+  where: { data: string; hubPort: string; hubUrl: string; sandboxPort: string; keysDir: string },
+  children: ChildProcess[],
+): Promise<void> {
+  const { data, hubPort, hubUrl, sandboxPort, keysDir } = where;
   // The hub and the sandbox say only what goes wrong; the connectors show their progress.
   const quiet = { LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
   start('hub', SCRIPTS.hub, { ...quiet, PORT: hubPort, DATA_DIR: join(data, 'hub') }, children);
