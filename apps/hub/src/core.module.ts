@@ -112,7 +112,10 @@ export class CoreModule {
               ],
             });
             // One statement per person decided on (consent_lookup: linked records + active Consents).
-            const consent: ConsentDecider = new ConsentService(new PersonConsentSource(repo), config.consent);
+            const consent: ConsentDecider = new ConsentService(
+              new PersonConsentSource(repo, { cacheSize: config.consent.parseCacheSize }),
+              config.consent,
+            );
             return { repo, consent };
           },
         },

@@ -122,7 +122,10 @@ export class WorkerModule {
               dataSource,
               repo,
               // The hub's own source: each person's records and active Consents in one statement.
-              consent: new ConsentService(new PersonConsentSource(repo), config.consent),
+              consent: new ConsentService(
+                new PersonConsentSource(repo, { cacheSize: config.consent.parseCacheSize }),
+                config.consent,
+              ),
               audit,
               linkedPatients: (db, ids) => mpi.linkedPatientsMany(db, ids),
               agencies,

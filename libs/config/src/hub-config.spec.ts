@@ -37,7 +37,7 @@ describe('loadHubConfig', () => {
     });
   });
 
-  it("sizes the embedded PostgreSQL's memory from PGLITE_* and refuses what is not a size", () => {
+  it("sizes the embedded PostgreSQL's memory (PGLITE_*) and the consent parse cache", () => {
     const config = loadHubConfig({
       PGLITE_SHARED_BUFFERS: '16MB',
       PGLITE_WORK_MEM: '1024kB',
@@ -48,6 +48,8 @@ describe('loadHubConfig', () => {
     });
     expect(() => loadHubConfig({ PGLITE_SHARED_BUFFERS: '16 MB' })).toThrow(/PGLITE_SHARED_BUFFERS/);
     expect(() => loadHubConfig({ PGLITE_WORK_MEM: '-1MB' })).toThrow(/PGLITE_WORK_MEM/);
+    expect(loadHubConfig({}).consent.parseCacheSize).toBe(5_000);
+    expect(loadHubConfig({ CONSENT_PARSE_CACHE_SIZE: '100' }).consent.parseCacheSize).toBe(100);
   });
 
   it('names the routing rules file by its absolute path, the default rules when unset', () => {

@@ -72,6 +72,11 @@ export interface ConsentConfig {
   model: 'implied' | 'explicit';
   /** Whether ETREAT with a reason may override a deny (audited, and the patient is told). */
   breakGlass: 'allowed' | 'forbidden';
+  /**
+   * Parsed Consent versions kept in memory per process (CONSENT_PARSE_CACHE_SIZE): only the
+   * parsing is cached, never a decision; past it the oldest are dropped and parsed again.
+   */
+  parseCacheSize: number;
 }
 
 /** The routing worker: in the hub's own process (embedded default), or a separate `worker` app. */
@@ -165,6 +170,7 @@ export function readConsent(r: EnvReader): ConsentConfig {
   return {
     model: r.oneOf('CONSENT_MODEL', ['implied', 'explicit'] as const, 'implied'),
     breakGlass: r.oneOf('BREAK_GLASS', ['allowed', 'forbidden'] as const, 'allowed'),
+    parseCacheSize: r.int('CONSENT_PARSE_CACHE_SIZE', 5_000, 1, 1_000_000),
   };
 }
 
