@@ -21,7 +21,7 @@ import { type LoadCounts, steadyChanges, steadyReads } from './lib/footprint-loa
 import { hubMemory, type HubMemory, Sampler } from './lib/footprint-sampler';
 import { waitForSync } from './lib/footprint-sync';
 import { freePort, ROOT, spawnNode } from './lib/processes';
-import { intArg, machine, note, report, round } from './lib/report';
+import { intArg, machine, note, report, resultName, round } from './lib/report';
 
 const TARGET_CONNECTOR_MB = 120;
 const TARGET_HUB_MB = 500;
@@ -159,33 +159,39 @@ async function main(): Promise<void> {
     soakMinutes === undefined
       ? undefined
       : soakVerdict(sampler, steadyStart + warmupMinutes * 60, warmupMinutes, soakMinutes);
-  report(soakMinutes === undefined ? 'footprint' : 'footprint-soak', {
-    machine: machine(),
-    workload: {
-      what: 'the demo as npm start runs it: hub (embedded PGlite, routing in process), sandbox, three connectors; launcher = the demo command itself',
-      patients,
-      pollIntervalMs: 2000,
-      steadyMinutes: minutes,
-      changesPerMinute,
-      readsPerSecond,
-      environment: overrides,
+  // A run with --env settings is a diagnostic: it never overwrites the reference results.
+  report(
+    resultName(soakMinutes === undefined ? 'footprint' : 'footprint-soak', {
+      env: Object.keys(overrides).length > 0,
+    }),
+    {
+      machine: machine(),
+      workload: {
+        what: 'the demo as npm start runs it: hub (embedded PGlite, routing in process), sandbox, three connectors; launcher = the demo command itself',
+        patients,
+        pollIntervalMs: 2000,
+        steadyMinutes: minutes,
+        changesPerMinute,
+        readsPerSecond,
+        environment: overrides,
+      },
+      initialSyncSeconds: syncSeconds,
+      phases: { initialSync, afterSync, steady },
+      peakRssMB: peaks,
+      hubMemory: { afterSync: afterSyncHub, steadyEnd: steadyEndHub, timeline: hubTimeline },
+      dataDirMB,
+      load: counts,
+      ...(soak ? { soak } : {}),
+      targets: { connectorMB: TARGET_CONNECTOR_MB, hubMB: TARGET_HUB_MB, demoMB: TARGET_DEMO_MB },
+      meetsTarget: {
+        connectors: connectorPeak <= TARGET_CONNECTOR_MB,
+        hub: (peaks.hub ?? Infinity) <= TARGET_HUB_MB,
+        demo: totalMax <= TARGET_DEMO_MB,
+        ...(soak ? { soak: soak.allWithin10Percent } : {}),
+      },
+      timeline: sampler.timeline(soakMinutes === undefined ? 10 : 30),
     },
-    initialSyncSeconds: syncSeconds,
-    phases: { initialSync, afterSync, steady },
-    peakRssMB: peaks,
-    hubMemory: { afterSync: afterSyncHub, steadyEnd: steadyEndHub, timeline: hubTimeline },
-    dataDirMB,
-    load: counts,
-    ...(soak ? { soak } : {}),
-    targets: { connectorMB: TARGET_CONNECTOR_MB, hubMB: TARGET_HUB_MB, demoMB: TARGET_DEMO_MB },
-    meetsTarget: {
-      connectors: connectorPeak <= TARGET_CONNECTOR_MB,
-      hub: (peaks.hub ?? Infinity) <= TARGET_HUB_MB,
-      demo: totalMax <= TARGET_DEMO_MB,
-      ...(soak ? { soak: soak.allWithin10Percent } : {}),
-    },
-    timeline: sampler.timeline(soakMinutes === undefined ? 10 : 30),
-  });
+  );
 }
 
 /**
