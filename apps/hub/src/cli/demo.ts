@@ -20,6 +20,13 @@ const SCRIPTS = {
   connector: join(DIST, 'connector/src/main.js'),
 };
 
+/**
+ * A connector's V8 young generation kept small (2 MB semi-spaces instead of up to 16): it collects
+ * short-lived garbage (a page's JSON) sooner and its peak stays ~10 MB lower (bench/footprint);
+ * docs/operations.md, what to expect on a small server.
+ */
+const CONNECTOR_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 interface SandboxHealth {
   agencies: { id: string; kind: 'hospital' | 'gp' | 'specialist'; baseUrl: string }[];
 }
@@ -29,8 +36,9 @@ function start(
   script: string,
   env: Record<string, string>,
   children: ChildProcess[],
+  nodeFlags: string[] = [],
 ): ChildProcess {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -223,6 +231,7 @@ async function startDemo(
         CONNECTOR_PORT: '0',
       },
       children,
+      CONNECTOR_NODE_FLAGS,
     );
   }
 
