@@ -10,12 +10,12 @@
  *      --changes-per-minute N --reads-per-second N --env NAME=VALUE ...]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HubTokenProvider, readClientKey } from '../apps/connector/src';
-import { runBench } from './lib/cleanup';
+import { onCleanup, runBench } from './lib/cleanup';
 import { type DemoProcess, demoChildren, dirBytes, MB, peakRssBytes } from './lib/footprint-processes';
 import { type LoadCounts, steadyChanges, steadyReads } from './lib/footprint-load';
 import { hubMemory, type HubMemory, Sampler } from './lib/footprint-sampler';
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   const overrides = envOverrides();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-footprint-'));
+  // Registered first, so it runs last: after the demo has stopped.
+  onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const hubPort = await freePort();
   const sandboxPort = await freePort();
   const adminToken = randomBytes(32).toString('base64url');
