@@ -13,10 +13,12 @@ import { checkpoint, createDatabase, describePostgres } from './lib/database';
 import { explainFailures, redisUrlFromArgs, startHub } from './lib/hub';
 import { freePort, spawnNode, waitForHttp } from './lib/processes';
 import { CONNECTIONS, measure, READ_IDS, seed, summary, WARMUP_SECONDS } from './lib/reads';
-import { flag, intArg, machine, note, report, resultName, round } from './lib/report';
+import { MB, peakRssBytes, rssBytes } from './lib/footprint-processes';
+import { flag, intArg, machine, maximum, note, report, resultName, round } from './lib/report';
 
 const MAX_SECONDS = 180;
 const TARGET_REQUESTS_PER_SECOND = 3_000;
+const TARGET_HUB_RSS_MB = 250;
 
 async function main(): Promise<void> {
   const patients = intArg('patients', READ_IDS);
@@ -53,7 +55,16 @@ async function main(): Promise<void> {
   writeFileSync(cannedFile, JSON.stringify(canned));
 
   note(`hub: ${seconds} s at ${CONNECTIONS} connections over ${paths.length} ids`);
+  // The hub's resident memory under the load (issue 19: at most 250 MB on PostgreSQL).
+  const rssSamples: number[] = [];
+  const sampling = setInterval(() => rssSamples.push(rssBytes(hub.pid) ?? 0), 500);
   const hubRun = await measure({ url: hub.url, pid: hub.pid, databaseUrl: db.url }, paths, seconds, auth);
+  clearInterval(sampling);
+  const hubRss = {
+    maxDuringReadsMB: round(maximum(rssSamples) / MB),
+    atEndMB: round((rssSamples[rssSamples.length - 1] ?? NaN) / MB),
+    peakSinceStartMB: round((peakRssBytes(hub.pid) ?? NaN) / MB),
+  };
   if (profileDir) note(`measured window (µs): ${hubRun.windowUs}`);
   const settings = hub.settings;
   await hub.stop();
@@ -85,14 +96,17 @@ async function main(): Promise<void> {
       seconds,
       loadGenerator: 'autocannon 8, in the bench process',
     },
-    hub: { settings, ...summary(hubRun) },
+    hub: { settings, ...summary(hubRun), rss: hubRss },
     baseline: {
       what: 'bare node:http server (own process) replaying the hub bytes and headers for the same paths',
       ...summary(bareRun),
     },
     ratioHubToBaseline: round(hubRate / bareRate, 3),
-    targets: { requestsPerSecond: TARGET_REQUESTS_PER_SECOND, non2xx: 0 },
-    meetsTarget: { requestsPerSecond: hubRate >= TARGET_REQUESTS_PER_SECOND },
+    targets: { requestsPerSecond: TARGET_REQUESTS_PER_SECOND, non2xx: 0, hubRssMB: TARGET_HUB_RSS_MB },
+    meetsTarget: {
+      requestsPerSecond: hubRate >= TARGET_REQUESTS_PER_SECOND,
+      hubRss: hubRss.maxDuringReadsMB <= TARGET_HUB_RSS_MB,
+    },
   });
   const bad = hubResult.non2xx + hubResult.errors + bareResult.non2xx + bareResult.errors;
   if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);

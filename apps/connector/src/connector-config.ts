@@ -7,7 +7,7 @@ import {
   LOG_LEVEL_NAMES,
   type LogLevelName,
 } from '@passerelle/config';
-import { PURPOSES_OF_USE, type PurposeOfUse } from '@passerelle/identity';
+import { PURPOSES_OF_USE, type PurposeOfUse } from './auth/standards';
 import { type AgencyAuth, readAgencyAuth } from './auth/agency-auth';
 import { type ClientKey, readClientKey } from './auth/client-key';
 import { type DeletionSettings, readDeletionSettings } from './sync/deletions/deletion-settings';

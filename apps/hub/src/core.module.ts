@@ -44,6 +44,7 @@ export class CoreModule {
         IdentityModule.forRoot(),
         ConsentModule.forRoot({
           policy: config.consent,
+          parseCacheSize: config.consent.parseCacheSize,
           repository: {
             localBases: [baseUrl],
             defaultCount: config.fhir.defaultPageSize,

@@ -10,7 +10,7 @@ describe('loadWorkerConfig', () => {
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8081 });
     expect(config.database).toEqual({ kind: 'postgres', url: ENV.DATABASE_URL, poolSize: 10 });
     expect(config.redisUrl).toBe(ENV.REDIS_URL);
-    expect(config.consent).toEqual({ model: 'implied', breakGlass: 'allowed' });
+    expect(config.consent).toEqual({ model: 'implied', breakGlass: 'allowed', parseCacheSize: 5_000 });
     expect(config.sync).toEqual({
       pollIntervalMs: 200,
       concurrency: 4,

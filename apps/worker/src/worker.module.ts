@@ -90,6 +90,7 @@ export class WorkerModule {
         IdentityModule.forRoot(),
         ConsentModule.forRoot({
           policy: config.consent,
+          parseCacheSize: config.consent.parseCacheSize,
           // The worker serves no FHIR API: no base URL of its own, the API's default page sizes.
           repository: { localBases: [], defaultCount: 20, maxCount: 500 },
           // The hub's hooks, in the hub's order (apps/hub/src/core.module.ts).

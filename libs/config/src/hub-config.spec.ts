@@ -1,10 +1,14 @@
 import { ConfigError } from './env';
-import { loadHubConfig } from './hub-config';
+import { DEFAULT_PGLITE_MEMORY, loadHubConfig } from './hub-config';
 
 describe('loadHubConfig', () => {
   it('defaults to embedded PGlite in ./data on 127.0.0.1:8080', () => {
     const config = loadHubConfig({});
-    expect(config.database).toEqual({ kind: 'pglite', dataDir: expect.stringMatching(/\/data$/) as string });
+    expect(config.database).toEqual({
+      kind: 'pglite',
+      dataDir: expect.stringMatching(/\/data$/) as string,
+      memory: DEFAULT_PGLITE_MEMORY,
+    });
     expect(config.http).toMatchObject({
       host: '127.0.0.1',
       port: 8080,
@@ -29,7 +33,23 @@ describe('loadHubConfig', () => {
     expect(loadHubConfig({ DATA_DIR: '/var/lib/passerelle' }).database).toEqual({
       kind: 'pglite',
       dataDir: '/var/lib/passerelle',
+      memory: DEFAULT_PGLITE_MEMORY,
     });
+  });
+
+  it("sizes the embedded PostgreSQL's memory (PGLITE_*) and the consent parse cache", () => {
+    const config = loadHubConfig({
+      PGLITE_SHARED_BUFFERS: '16MB',
+      PGLITE_WORK_MEM: '1024kB',
+      PGLITE_MAINTENANCE_WORK_MEM: '1GB',
+    });
+    expect(config.database).toMatchObject({
+      memory: { sharedBuffers: '16MB', workMem: '1024kB', maintenanceWorkMem: '1GB' },
+    });
+    expect(() => loadHubConfig({ PGLITE_SHARED_BUFFERS: '16 MB' })).toThrow(/PGLITE_SHARED_BUFFERS/);
+    expect(() => loadHubConfig({ PGLITE_WORK_MEM: '-1MB' })).toThrow(/PGLITE_WORK_MEM/);
+    expect(loadHubConfig({}).consent.parseCacheSize).toBe(5_000);
+    expect(loadHubConfig({ CONSENT_PARSE_CACHE_SIZE: '100' }).consent.parseCacheSize).toBe(100);
   });
 
   it('names the routing rules file by its absolute path, the default rules when unset', () => {

@@ -10,7 +10,20 @@ import { readTrustProxy } from './trust-proxy';
 /** Where resources are stored: a PostgreSQL server, or PGlite embedded in the process. */
 export type DatabaseConfig =
   | { kind: 'postgres'; /** secret: may carry a password */ url: string; poolSize: number }
-  | { kind: 'pglite'; dataDir: string };
+  | { kind: 'pglite'; dataDir: string; /** Default DEFAULT_PGLITE_MEMORY. */ memory?: PgliteMemory };
+
+/**
+ * PostgreSQL's memory settings inside the embedded PGlite, as PostgreSQL sizes (`16MB`). Its
+ * WebAssembly memory only grows: what these allow stays resident until the process exits.
+ */
+export interface PgliteMemory {
+  /** shared_buffers (PGLITE_SHARED_BUFFERS): the page cache; PostgreSQL's default is 128MB. */
+  sharedBuffers: string;
+  /** work_mem (PGLITE_WORK_MEM): per sort or hash before it spills to a temporary file. */
+  workMem: string;
+  /** maintenance_work_mem (PGLITE_MAINTENANCE_WORK_MEM): VACUUM, CREATE INDEX. */
+  maintenanceWorkMem: string;
+}
 
 export interface HttpConfig {
   host: string;
@@ -60,6 +73,11 @@ export interface ConsentConfig {
   model: 'implied' | 'explicit';
   /** Whether ETREAT with a reason may override a deny (audited, and the patient is told). */
   breakGlass: 'allowed' | 'forbidden';
+  /**
+   * Parsed Consent versions kept in memory per process (CONSENT_PARSE_CACHE_SIZE): only the
+   * parsing is cached, never a decision; past it the oldest are dropped and parsed again.
+   */
+  parseCacheSize: number;
 }
 
 /** The routing worker: in the hub's own process (embedded default), or a separate `worker` app. */
@@ -113,13 +131,49 @@ export function readDatabase(r: EnvReader): DatabaseConfig {
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   return databaseUrl
     ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200) }
-    : { kind: 'pglite', dataDir: resolve(r.string('DATA_DIR', './data')) };
+    : { kind: 'pglite', dataDir: resolve(r.string('DATA_DIR', './data')), memory: readPgliteMemory(r) };
+}
+
+/** The embedded hub's defaults: a quarter of PostgreSQL's page cache, the rest PostgreSQL's. */
+export const DEFAULT_PGLITE_MEMORY: PgliteMemory = {
+  sharedBuffers: '32MB',
+  workMem: '4MB',
+  maintenanceWorkMem: '32MB',
+};
+
+const PG_SIZE = /^[1-9][0-9]*(kB|MB|GB)$/;
+
+/** `value` (read from `name`) when it is a PostgreSQL size, else a problem and `fallback`. */
+function pgSize(r: EnvReader, name: string, value: string, fallback: string): string {
+  if (PG_SIZE.test(value)) return value;
+  r.problems.push(`${name} must be a PostgreSQL size such as 16MB or 512kB (got "${value}")`);
+  return fallback;
+}
+
+export function readPgliteMemory(r: EnvReader): PgliteMemory {
+  const d = DEFAULT_PGLITE_MEMORY;
+  return {
+    sharedBuffers: pgSize(
+      r,
+      'PGLITE_SHARED_BUFFERS',
+      r.string('PGLITE_SHARED_BUFFERS', d.sharedBuffers),
+      d.sharedBuffers,
+    ),
+    workMem: pgSize(r, 'PGLITE_WORK_MEM', r.string('PGLITE_WORK_MEM', d.workMem), d.workMem),
+    maintenanceWorkMem: pgSize(
+      r,
+      'PGLITE_MAINTENANCE_WORK_MEM',
+      r.string('PGLITE_MAINTENANCE_WORK_MEM', d.maintenanceWorkMem),
+      d.maintenanceWorkMem,
+    ),
+  };
 }
 
 export function readConsent(r: EnvReader): ConsentConfig {
   return {
     model: r.oneOf('CONSENT_MODEL', ['implied', 'explicit'] as const, 'implied'),
     breakGlass: r.oneOf('BREAK_GLASS', ['allowed', 'forbidden'] as const, 'allowed'),
+    parseCacheSize: r.int('CONSENT_PARSE_CACHE_SIZE', 5_000, 1, 1_000_000),
   };
 }
 

@@ -1,6 +1,7 @@
 export { readAuditCheckpoints, type AuditCheckpointConfig } from './audit-checkpoint-config';
 export { ConfigError, EnvReader, type Env } from './env';
 export {
+  DEFAULT_PGLITE_MEMORY,
   HUB_CONFIG,
   loadHubConfig,
   readConsent,
@@ -13,6 +14,7 @@ export {
   type FhirApiConfig,
   type HttpConfig,
   type HubConfig,
+  type PgliteMemory,
 } from './hub-config';
 export {
   exitWithHelpIfAsked,
@@ -40,3 +42,4 @@ export {
   type MailroomConfig,
   readMailroom,
 } from './mailroom-config';
+export { DataDirLock } from './data-dir-lock';

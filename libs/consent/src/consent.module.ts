@@ -20,6 +20,8 @@ const STORE_AND_CONSENT = Symbol('STORE_AND_CONSENT');
 
 export interface ConsentModuleOptions {
   policy: ConsentPolicy;
+  /** Most persons' parsed consent inputs kept in memory (CONSENT_PARSE_CACHE_SIZE). */
+  parseCacheSize?: number;
   repository: Pick<RepositoryOptions, 'localBases' | 'defaultCount' | 'maxCount'>;
   /**
    * The write hooks of other libs, run after this lib's own in the writing transaction, in order
@@ -90,7 +92,10 @@ export class ConsentModule {
               ],
             });
             // One statement per person decided on (consent_lookup: linked records + active Consents).
-            const consent = new ConsentService(new PersonConsentSource(repo), options.policy);
+            const consent = new ConsentService(
+              new PersonConsentSource(repo, { cacheSize: options.parseCacheSize }),
+              options.policy,
+            );
             return { repo, consent };
           },
         },

@@ -1,12 +1,18 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { type DatabaseConfig, securePrivateTrees } from '@passerelle/config';
+import {
+  DataDirLock,
+  type DatabaseConfig,
+  DEFAULT_PGLITE_MEMORY,
+  type PgliteMemory,
+  securePrivateTrees,
+} from '@passerelle/config';
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { ResourceVersionEntity } from './entities/resource-version.entity';
 import { ResourceEntity } from './entities/resource.entity';
 import { MIGRATIONS } from './migrations';
 import { refuseNewerSchema } from './migration-state';
-import { DataDirLock } from './pglite-lock';
+import { createDataDirIfNew } from './pglite-initdb';
 
 /**
  * The tables a lib owns: its entities and its committed migrations. An app opens the database
@@ -83,7 +89,11 @@ export async function openDatabase(
   const lock = DataDirLock.acquire(config.dataDir);
   let pglite: PGlite | undefined;
   try {
-    pglite = await PGlite.create(config.dataDir);
+    await createDataDirIfNew(config.dataDir);
+    pglite = await PGlite.create(config.dataDir, {
+      startParams: pgliteStartParams(config.memory ?? DEFAULT_PGLITE_MEMORY),
+    });
+    open.add(pglite);
     const pg = createPgConfig(pglite);
     const dataSource = new DataSource({
       type: 'postgres',
@@ -115,15 +125,46 @@ export async function openDatabase(
           if (!db.closed) await db.close();
           keepPrivate(config.dataDir);
         } finally {
+          open.delete(db);
           lock.release();
         }
       },
     };
   } catch (e) {
     await pglite?.close().catch(() => undefined);
+    if (pglite) open.delete(pglite);
     lock.release();
     throw e;
   }
+}
+
+interface WasmModule {
+  wasmMemory: { buffer: ArrayBuffer };
+}
+
+/** The PGlite instances this process has open: their WebAssembly memory is reported in /metrics. */
+const open = new Set<PGlite>();
+
+/**
+ * Bytes of WebAssembly memory held by this process's embedded PostgreSQL (PGlite), undefined
+ * on PostgreSQL. It only grows (WebAssembly memory cannot shrink): its high-water mark.
+ */
+export function embeddedDatabaseMemoryBytes(): number | undefined {
+  if (open.size === 0) return undefined;
+  let bytes = 0;
+  // PGlite types its module with emscripten's types, which this project does not install.
+  for (const db of open) bytes += (db.Module as unknown as WasmModule).wasmMemory.buffer.byteLength;
+  return bytes;
+}
+
+/** PGlite's own start parameters, then PostgreSQL's memory settings (later `-c` wins). */
+function pgliteStartParams(memory: PgliteMemory): string[] {
+  return [
+    ...PGlite.defaultStartParams,
+    ...['-c', `shared_buffers=${memory.sharedBuffers}`],
+    ...['-c', `work_mem=${memory.workMem}`],
+    ...['-c', `maintenance_work_mem=${memory.maintenanceWorkMem}`],
+  ];
 }
 
 function keepPrivate(dataDir: string): void {

@@ -5,8 +5,15 @@ export {
   SchemaNewerThanCodeError,
 } from './migration-state';
 export { backupDataDir, restoreDataDir } from './pglite-backup';
-export { openDatabase, STORE_SCHEMA, type OpenDatabase, type Schema } from './data-source';
-export { DataDirLock } from './pglite-lock';
+export {
+  embeddedDatabaseMemoryBytes,
+  openDatabase,
+  STORE_SCHEMA,
+  type OpenDatabase,
+  type Schema,
+} from './data-source';
+// The lock moved to @passerelle/config (the connector takes it without loading the store).
+export { DataDirLock } from '@passerelle/config';
 export { FhirRepository, type ReadScope, type RepositoryOptions, type WriteHook } from './fhir-repository';
 export { InternalReads } from './internal-reads';
 export { parseETag } from './write-support';

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { securePrivateTrees } from '@passerelle/config';
-import { DataDirLock } from './pglite-lock';
+import { DataDirLock, securePrivateTrees } from '@passerelle/config';
 
 /**
  * Backups of the embedded database (PGlite) and of everything else DATA_DIR holds (the operator

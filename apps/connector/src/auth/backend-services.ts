@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { CLIENT_ASSERTION_TYPE } from '@passerelle/identity';
+import { CLIENT_ASSERTION_TYPE } from './standards';
 import type { ClientKey } from './client-key';
 import type { RequestAuth } from '../fhir/fhir-endpoint';
 import { discoverTokenEndpoint, type GetJson, getJson } from './smart-discovery';

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { jwkThumbprint } from '@passerelle/identity';
+import { jwkThumbprint } from './standards';
 
 /** A private key the connector signs client assertions with (SMART Backend Services). */
 export interface ClientKey {

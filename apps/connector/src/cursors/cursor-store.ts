@@ -1,11 +1,17 @@
 import type { Schema } from '@passerelle/store';
 import type { DataSource } from 'typeorm';
 import { ConnectorCursors1764450000000 } from '../migrations/1764450000000-ConnectorCursors';
-import { ConnectorCursorEntity } from './cursor.entity';
 
-/** The connector's tables. A new migration is a new file added here, never an edit of an old one. */
+/**
+ * The connector's tables. A new migration is a new file added here, never an edit of an old one.
+ * `connector_cursor (agency, stream, position, updated_at)`: where the connector is in each stream
+ * it follows: `pull:<Type>` holds the greatest `meta.lastUpdated` the hub has accepted, `feed`
+ * the hub's changes cursor; keyed by agency, so connectors of several agencies may share one
+ * PostgreSQL database. Read and written in SQL (DatabaseCursorStore): no entity, so a connector
+ * on the file store never loads TypeORM.
+ */
 export const CONNECTOR_SCHEMA: Schema = {
-  entities: [ConnectorCursorEntity],
+  entities: [],
   migrations: [ConnectorCursors1764450000000],
 };
 

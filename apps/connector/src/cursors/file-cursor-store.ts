@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataDirLock } from '@passerelle/store';
+import { DataDirLock } from '@passerelle/config';
 import { removeLeftovers, replaceFile } from './atomic-file';
 import type { CursorRow, CursorStore } from './cursor-store';
 

@@ -1,9 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type OpenDatabase } from '@passerelle/store';
+import type * as Store from '@passerelle/store';
+import type { OpenDatabase } from '@passerelle/store';
 import type { ConnectorStateConfig } from '../connector-config';
 import { CONNECTOR_SCHEMA, type CursorRow, type CursorStore, DatabaseCursorStore } from './cursor-store';
 import { FileCursorStore } from './file-cursor-store';
+
+/**
+ * The PostgreSQL side (the store, TypeORM, PGlite: some 20 MB resident and twice that of heap) is
+ * loaded only by a connector that uses it: one on the file store stays small.
+ */
+const databaseSide = async () => {
+  const { openDatabase } = (await import('@passerelle/store')) as typeof Store;
+  return { openDatabase, CONNECTOR_SCHEMA, DatabaseCursorStore };
+};
 
 /** The cursor store the config names (or one on a database the caller shares), and how to close it. */
 export async function openCursorStore(
@@ -11,8 +21,12 @@ export async function openCursorStore(
   agency: string,
   shared: OpenDatabase | undefined,
 ): Promise<{ cursors: CursorStore; close(): Promise<void> }> {
-  if (shared) return { cursors: new DatabaseCursorStore(shared.dataSource, agency), close: async () => {} };
+  if (shared) {
+    const { DatabaseCursorStore } = await databaseSide();
+    return { cursors: new DatabaseCursorStore(shared.dataSource, agency), close: async () => {} };
+  }
   if (config.kind === 'database') {
+    const { openDatabase, CONNECTOR_SCHEMA, DatabaseCursorStore } = await databaseSide();
     const database = await openDatabase(config.database, { migrate: true, schemas: [CONNECTOR_SCHEMA] });
     return { cursors: new DatabaseCursorStore(database.dataSource, agency), close: () => database.close() };
   }
@@ -30,6 +44,7 @@ export async function openCursorStore(
  */
 async function embeddedCursors(dataDir: string, agency: string): Promise<CursorRow[]> {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) return [];
+  const { openDatabase, CONNECTOR_SCHEMA, DatabaseCursorStore } = await databaseSide();
   const database = await openDatabase(
     { kind: 'pglite', dataDir },
     { migrate: true, schemas: [CONNECTOR_SCHEMA] },

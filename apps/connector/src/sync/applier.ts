@@ -12,6 +12,12 @@ import { type CycleHooks, describeError, hasNextLink } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
 import { identifierKey, identifierToken } from './references';
 
+/**
+ * Local matches remembered across the pages of one run (a cache: a forgotten one is looked up
+ * again), so that a long backfill's memory stays flat; trimmed between pages, never within one.
+ */
+const MAX_RESOLVED = 20_000;
+
 /** The extension carrying the cursor of a `$changes` page (see docs/sync-contract). */
 export const CHANGES_CURSOR_URL = 'https://passerelle.health/fhir/StructureDefinition/changes-cursor';
 
@@ -134,6 +140,7 @@ export class FeedApplier {
         report.withdrawn += withdrawn;
         written += withdrawn;
         progress.add(items.length + tombstones.length);
+        forgetOldest(resolved, MAX_RESOLVED);
         const next = changesCursor(bundle);
         if (next === undefined || next === cursor) return report;
         await this.deps.hooks?.afterApply?.(written);
@@ -209,6 +216,15 @@ export function applyOrder(items: readonly Resource[]): Resource[] {
   });
   const ranked = out.map((item, i) => ({ item, i, rank: pushRank(item.resourceType) }));
   return ranked.sort((a, b) => a.rank - b.rank || a.i - b.i).map((r) => r.item);
+}
+
+/** Drops the oldest entries (insertion order) of a map past `max`, down to half of it. */
+function forgetOldest(map: Map<string, string>, max: number): void {
+  if (map.size <= max) return;
+  for (const key of map.keys()) {
+    if (map.size <= max / 2) break;
+    map.delete(key);
+  }
 }
 
 export function cursorParameters(cursor: string): Parameters {

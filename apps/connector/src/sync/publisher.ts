@@ -15,7 +15,7 @@ import {
   matchesOf,
 } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
-import { cursorAfterPage, isComplete, nextStep } from './pull-cursor';
+import { cursorAfterPage, instantMs, isComplete, nextStep } from './pull-cursor';
 import { ContentRefused } from '../fhir/content-fetch';
 import { DocumentContent } from './document-content';
 import { identifierKey, identifierToken, rewriteForPush } from './references';
@@ -103,7 +103,9 @@ export class Publisher {
     const { agency, cursors, sync } = this.deps;
     const stream = pullStream(type);
     let cursor = await cursors.get(stream);
-    const seen = new Set<string>();
+    // Pushed in this pass, for pages that come round again (a widened or re-run query); only those
+    // at or after the cursor can, so the rest is forgotten as it moves: flat however long the backfill.
+    const seen = new Map<string, number>();
     const progress = new Progress({ ...this.deps.progress, logger: this.deps.logger }, `push ${type}`);
     const query = (count: number, first = false) => {
       const params: Record<string, string | number> = { _sort: '_lastUpdated', _count: count };
@@ -120,7 +122,7 @@ export class Publisher {
         const page = matchesOf(bundle, type);
         const fresh = page.filter((r) => !seen.has(seenKey(r)));
         const pushed = await this.push(type, fresh, report, targets, finalRound, signal);
-        fresh.slice(0, pushed.done).forEach((r) => seen.add(seenKey(r)));
+        fresh.slice(0, pushed.done).forEach((r) => seen.set(seenKey(r), instantMs(r.meta?.lastUpdated)));
         progress.add(pushed.done);
         const complete =
           pushed.deferredAt === undefined &&
@@ -138,6 +140,8 @@ export class Publisher {
           await this.deps.hooks?.afterPush?.(type, pushed.done);
           await cursors.set(stream, next);
           cursor = next;
+          const at = instantMs(next);
+          for (const [key, updated] of seen) if (updated < at) seen.delete(key);
         }
         if (pushed.deferredAt !== undefined) {
           deferred = true;

@@ -7,7 +7,7 @@ import { identifiersOf, localTarget } from './references';
 /** Ids per `_id` search: keeps the URL well under common limits (64-character ids). */
 const CHUNK = 40;
 /** Remembered targets per cycle; beyond this the least recently used are forgotten (fetched again if needed). */
-const MAX_CACHED = 50_000;
+const MAX_CACHED = 10_000;
 
 /**
  * The identifiers of the local resources a page points to, fetched in a few `_id` searches per

@@ -3,6 +3,7 @@ import type { Decision } from '@passerelle/consent';
 import { QUEUE_DRIVER, QUEUE_NAMES, type QueueDriver } from '@passerelle/sync';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { registerMemoryGauges } from './memory-gauges';
 
 /**
  * What an operator watches, in Prometheus' text format at /metrics (docs/operations.md,
@@ -55,6 +56,7 @@ export class HubMetrics {
   ) {
     this.databaseGauges();
     this.queueGauges();
+    registerMemoryGauges(this.registry);
   }
 
   /** Called once per answered request (route: the matched template, or `unmatched`). */
