@@ -40,6 +40,7 @@ module.exports = {
     '^@passerelle/web/jsx-runtime$': '<rootDir>/libs/web/src/jsx/jsx-runtime.ts',
     // The letters' PDF reader, for tests of the libs that print (libs/letters/src/testing).
     '^@passerelle/letters/testing$': '<rootDir>/libs/letters/src/testing/index.ts',
+    '^@passerelle/consent/paper-form$': '<rootDir>/libs/consent/src/paper-form.ts',
     '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

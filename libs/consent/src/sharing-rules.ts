@@ -1,3 +1,4 @@
+import { idOfReference } from '@passerelle/fhir';
 import type { Consent, ConsentProvision } from 'fhir/r4';
 import { typedProvisions } from './provisions';
 import type { AgencyKind } from './types';
@@ -51,7 +52,7 @@ function own(p: ConsentProvision): Conditions {
   const kinds: AgencyKind[] = [];
   for (const a of p.actor ?? []) {
     const ref = a.reference;
-    const byId = ref.reference?.match(/^Organization\/([A-Za-z0-9\-.]{1,64})$/)?.[1];
+    const byId = idOfReference(ref.reference, 'Organization');
     if (byId) agencies.push(byId);
     else if (ref.identifier?.system === AGENCY_ID_SYSTEM && ref.identifier.value)
       agencies.push(ref.identifier.value);

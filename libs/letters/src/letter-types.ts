@@ -1,5 +1,5 @@
 import type { Bundle } from 'fhir/r4';
-import type { PaperFormChoices } from '@passerelle/consent';
+import type { PaperFormChoices } from '@passerelle/consent/paper-form';
 import type { ValidAddress } from './address';
 import type { AgencyKind, ConsentAction, Language } from './strings';
 

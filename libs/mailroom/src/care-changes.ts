@@ -1,3 +1,4 @@
+import { idOfReference } from '@passerelle/fhir';
 import type { Appointment, Encounter, MedicationRequest, Resource, ServiceRequest } from 'fhir/r4';
 
 /**
@@ -31,10 +32,8 @@ export interface AppointmentFacts {
   patients: string[];
 }
 
-const PATIENT_REF = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
-
 function patientId(reference: string | undefined): string | undefined {
-  return reference ? PATIENT_REF.exec(reference)?.[1] : undefined;
+  return idOfReference(reference, 'Patient');
 }
 
 function date(value: string | undefined): Date | undefined {
@@ -144,7 +143,7 @@ export function stayEnded(
 /** The Encounter a prescription was written during, as `Encounter/<id>`. */
 export function encounterOf(request: MedicationRequest | undefined): string | undefined {
   const ref = request?.encounter?.reference;
-  return ref && /^Encounter\/[A-Za-z0-9\-.]{1,64}$/.test(ref) ? ref : undefined;
+  return idOfReference(ref, 'Encounter') !== undefined ? ref : undefined;
 }
 
 export function subjectOf(resource: { subject?: { reference?: string } } | undefined): string | undefined {

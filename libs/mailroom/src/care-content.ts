@@ -11,6 +11,7 @@ import type {
   ServiceRequest,
 } from 'fhir/r4';
 import { hasSensitiveLabel } from '@passerelle/consent';
+import { relativeTarget } from '@passerelle/fhir';
 import { parseStored, type StoredResource } from '@passerelle/store';
 import type { AppointmentLetter, AppointmentPlace, MedicineItem, MedicinesLetter } from '@passerelle/letters';
 import { appointmentFacts } from './care-changes';
@@ -37,7 +38,6 @@ const missing = (what: string): Held => ({
   message: `The ${what} this letter is about can no longer be found.`,
 });
 
-const REF = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 const SENT_BEFORE = `(status IN ('printed', 'posted', 'returned') OR (status = 'in-run' AND run_id IS DISTINCT FROM $3))`;
 
 function phoneOf(telecom: readonly ContactPoint[] | undefined): string | undefined {
@@ -76,9 +76,9 @@ export class CareContent {
 
   /** A current resource the reference names (internal: the patient's own letter), live only. */
   private async current(reference: string | undefined): Promise<StoredResource | undefined> {
-    const m = REF.exec(reference ?? '');
-    if (!m || !['Location', 'Practitioner', 'Organization'].includes(m[1])) return undefined;
-    const stored = await this.deps.repo.internal.current(m[1] as 'Location', m[2]);
+    const target = relativeTarget(reference ?? '');
+    if (!target || !['Location', 'Practitioner', 'Organization'].includes(target.type)) return undefined;
+    const stored = await this.deps.repo.internal.current(target.type as 'Location', target.id);
     return stored && !stored.deleted ? stored : undefined;
   }
 
@@ -86,7 +86,7 @@ export class CareContent {
   private async whom(references: readonly Reference[]): Promise<string[]> {
     const out: string[] = [];
     for (const ref of references) {
-      const type = REF.exec(ref.reference ?? '')?.[1] ?? ref.type;
+      const type = relativeTarget(ref.reference ?? '')?.type ?? ref.type;
       if (type === 'Practitioner') {
         const stored = await this.current(ref.reference);
         const name = stored ? practitionerText(parseStored<Practitioner>(stored)) : undefined;
@@ -107,12 +107,12 @@ export class CareContent {
     patientIds: readonly string[],
     sensitiveByPost: boolean,
   ): Promise<Body<AppointmentLetter> | Held> {
-    const m = REF.exec(row.details.appointment ?? '');
+    const target = relativeTarget(row.details.appointment ?? '');
     const { version, change } = row.details;
-    if (!m || !version || !change || (m[1] !== 'Appointment' && m[1] !== 'ServiceRequest'))
+    if (!target || !version || !change || (target.type !== 'Appointment' && target.type !== 'ServiceRequest'))
       return missing('appointment');
     // Internal: the patient's own appointment, posted to them.
-    const stored = await this.deps.repo.internal.version(m[1], m[2], version);
+    const stored = await this.deps.repo.internal.version(target.type, target.id, version);
     if (!stored || stored.deleted) return missing('appointment');
     const resource = parseStored<Appointment | ServiceRequest>(stored);
     const facts = appointmentFacts(resource);
@@ -123,7 +123,7 @@ export class CareContent {
       resource.resourceType === 'Appointment'
         ? resource.participant.map((p) => p.actor).filter((a): a is Reference => a !== undefined)
         : [...(resource.performer ?? []), ...(resource.locationReference ?? [])];
-    const locationRef = actors.find((a) => REF.exec(a.reference ?? '')?.[1] === 'Location');
+    const locationRef = actors.find((a) => relativeTarget(a.reference ?? '')?.type === 'Location');
     const placeRow = locationRef ? await this.current(locationRef.reference) : undefined;
     const location = placeRow ? parseStored<Location>(placeRow) : undefined;
     const place: AppointmentPlace | undefined = location
@@ -174,7 +174,7 @@ export class CareContent {
       .join('; ');
     const requester = request.requester;
     const person =
-      REF.exec(requester?.reference ?? '')?.[1] === 'Practitioner'
+      relativeTarget(requester?.reference ?? '')?.type === 'Practitioner'
         ? ((await this.whom([requester as Reference]))[0] ?? requester?.display)
         : requester?.display;
     const agency = stored.sourceAgency ? await this.label(stored.sourceAgency) : undefined;

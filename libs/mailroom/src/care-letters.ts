@@ -116,13 +116,9 @@ async function medicinesLetter(db: Db, row: VersionRow, patientId: string, day: 
     );
 }
 
-async function hasActivePrescription(db: Db, patientId: string): Promise<boolean> {
-  const rows: unknown[] = await db.query(
-    `SELECT 1 FROM resource WHERE resource_type = 'MedicationRequest' AND patient_id = $1 AND NOT deleted
-        AND content->>'status' = 'active' LIMIT 1`,
-    [patientId],
-  );
-  return rows.length > 0;
+/** Internal: the hub's letter job asks whether the patient still has a prescription to list. */
+function hasActivePrescription(reads: InternalReads, db: Db, patientId: string): Promise<boolean> {
+  return reads.exists('MedicationRequest', { patient: `Patient/${patientId}`, status: 'active' }, db);
 }
 
 export function careLetters(reads: InternalReads, options: { timeZone: string }): WriteHook {
@@ -162,7 +158,7 @@ export function careLetters(reads: InternalReads, options: { timeZone: string })
       } else if (hospital) {
         const [was, is] = [previous as Encounter | undefined, current as Encounter | undefined];
         const patientId = subjectOf(is);
-        if (patientId && stayEnded(was, is, now) && (await hasActivePrescription(db, patientId)))
+        if (patientId && stayEnded(was, is, now) && (await hasActivePrescription(reads, db, patientId)))
           await medicinesLetter(db, row, patientId, day, actor.agency);
       }
     }

@@ -1,3 +1,4 @@
+import { idOfReference, localTarget } from '@passerelle/fhir';
 import type { AuditEvent, Consent, Patient, Practitioner } from 'fhir/r4';
 import { AuditQueries } from '@passerelle/audit';
 import {
@@ -166,7 +167,7 @@ export class LetterContent {
 
   /** A `Practitioner/<id>` the hub holds is printed by name; anything else as the agency gave it. */
   private async practitionerName(practitioner: string): Promise<string> {
-    const id = /^Practitioner\/([A-Za-z0-9\-.]{1,64})$/.exec(practitioner)?.[1];
+    const id = idOfReference(practitioner, 'Practitioner');
     // Internal: the hub's letter job names the practitioner in the patient's own letter.
     const stored = id ? await this.deps.repo.internal.current('Practitioner', id) : undefined;
     if (!stored || stored.deleted) return practitioner;
@@ -214,10 +215,11 @@ export class LetterContent {
   }
 
   private async change(notice: NotificationRow): Promise<ConsentChange | undefined> {
-    const match = /^Consent\/([A-Za-z0-9\-.]{1,64})\/_history\/(\d+)$/.exec(notice.details.consent ?? '');
-    if (!match) return undefined;
+    const target = localTarget(notice.details.consent ?? '');
+    if (target?.type !== 'Consent' || target.version === undefined || !/^\d+$/.test(target.version))
+      return undefined;
     // Internal: the hub's letter job tells the patient of their own consent's change.
-    const stored = await this.deps.repo.internal.version('Consent', match[1], match[2]);
+    const stored = await this.deps.repo.internal.version('Consent', target.id, target.version);
     if (!stored || stored.deleted) return undefined;
     const consent = parseStored<Consent>(stored);
     const rules = await Promise.all(

@@ -1,4 +1,12 @@
-import { gone, isValidId, notFound, type SearchQuery, type SupportedType } from '@passerelle/fhir';
+import {
+  gone,
+  isValidId,
+  notFound,
+  parseSearchQuery,
+  type QueryParams,
+  type SearchQuery,
+  type SupportedType,
+} from '@passerelle/fhir';
 import type { DataSource } from 'typeorm';
 import { ALL_VISIBLE } from './paging';
 import { compartmentPage, searchPage } from './reads';
@@ -104,5 +112,21 @@ export class InternalReads {
   /** A search over every row (conditional writes' own-provenance matches, the consent source). */
   search(query: SearchQuery, db: Db = this.dataSource.manager): Promise<SearchPage> {
     return searchPage(db, query, ALL_VISIBLE, this.maxCount);
+  }
+
+  /**
+   * Whether a live current resource of `type` matches the search `params` (strict: an unknown
+   * parameter is an error, not ignored) — e.g. the letters ask whether a patient has an active
+   * prescription. Sees rows written earlier in the caller's transaction `db`.
+   */
+  async exists(type: SupportedType, params: QueryParams, db: Db = this.dataSource.manager): Promise<boolean> {
+    const query = parseSearchQuery(type, params, { strict: true, defaultCount: 1, maxCount: 1, localBases: [] });
+    const page = await searchPage(
+      db,
+      { ...query, count: 1, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
+      ALL_VISIBLE,
+      1,
+    );
+    return page.entries.some((e) => e.mode === 'match' && !e.stored.deleted);
   }
 }

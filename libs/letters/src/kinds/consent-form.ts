@@ -1,4 +1,4 @@
-import { PAPER_FORM_AGENCY_KINDS, PAPER_FORM_CATEGORY_KEYS } from '@passerelle/consent';
+import { PAPER_FORM_AGENCY_KINDS, PAPER_FORM_CATEGORY_KEYS } from '@passerelle/consent/paper-form';
 import { FONT } from '../fonts';
 import { formatDate } from '../format';
 import { mmToPt } from '../geometry';

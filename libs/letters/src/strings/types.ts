@@ -1,4 +1,4 @@
-import type { PaperFormCategory } from '@passerelle/consent';
+import type { PaperFormCategory } from '@passerelle/consent/paper-form';
 import type { SummarySectionKey } from '@passerelle/summary';
 
 export const LANGUAGES = ['fr', 'en'] as const;
