@@ -120,7 +120,12 @@ export class InternalReads {
    * prescription. Sees rows written earlier in the caller's transaction `db`.
    */
   async exists(type: SupportedType, params: QueryParams, db: Db = this.dataSource.manager): Promise<boolean> {
-    const query = parseSearchQuery(type, params, { strict: true, defaultCount: 1, maxCount: 1, localBases: [] });
+    const query = parseSearchQuery(type, params, {
+      strict: true,
+      defaultCount: 1,
+      maxCount: 1,
+      localBases: [],
+    });
     const page = await searchPage(
       db,
       { ...query, count: 1, includes: [], revIncludes: [], summaryCount: false, skipTotal: true },
