@@ -117,9 +117,7 @@ describe.each(STORE_KINDS)('an operator’s address fix on %s', (kind) => {
     const current = parseStored(await m.repo.internal.read('Patient', patientId));
     await m.repo.update(CHU, 'Patient', patientId, { ...current, gender: 'female' });
     // Another agency's emergency access: a new episode, so a letter of its own (episodes.ts).
-    await m.notifications.breakGlass([
-      { patientId, agency: 'samu', reason: 'again', requestId: 'r-fix-2b' },
-    ]);
+    await m.notifications.breakGlass([{ patientId, agency: 'samu', reason: 'again', requestId: 'r-fix-2b' }]);
     await m.worker.pollOnce();
     await m.settled();
     const letters = (await m.worker.mailroom.listLetters({ patientId, limit: 10 })).items;

@@ -20,15 +20,13 @@ describe('fetchContent', () => {
           res.writeHead(200, { 'content-type': 'application/pdf' }).end(PDF);
           return;
         case '/Binary/json':
-          res
-            .writeHead(200, { 'content-type': 'application/fhir+json' })
-            .end(
-              JSON.stringify({
-                resourceType: 'Binary',
-                contentType: 'application/pdf',
-                data: PDF.toString('base64'),
-              }),
-            );
+          res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(
+            JSON.stringify({
+              resourceType: 'Binary',
+              contentType: 'application/pdf',
+              data: PDF.toString('base64'),
+            }),
+          );
           return;
         case '/Binary/announced':
           res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '1000000' });
