@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@passerelle/config';
 import { jwkThumbprint } from '@passerelle/identity';
-import { loadConnectorConfig } from './connector-config';
+import { defaultAgencyScopes, loadConnectorConfig } from './connector-config';
 
 const dir = mkdtempSync(join(tmpdir(), 'connector-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,6 +103,13 @@ describe('loadConnectorConfig', () => {
     );
     expect(auth.scope).not.toContain('system/Patient.write');
     expect(auth.scope).not.toContain('system/*.write');
+    // A connector that receives documents writes their content as Binaries at its EHR.
+    expect(defaultAgencyScopes({ publish: [], receive: ['DocumentReference'] }).split(' ')).toEqual([
+      'system/*.read',
+      'system/DocumentReference.write',
+      'system/Binary.write',
+    ]);
+    expect(defaultAgencyScopes({ publish: [], receive: ['Condition'] })).not.toContain('Binary');
 
     const own = loadConnectorConfig(
       minimal({

@@ -25,10 +25,12 @@ export const AGENCY_AUTH_KINDS = ['none', 'basic', 'bearer', 'smart-backend'] as
  * What the connector asks the agency's EHR for by default, in SMART v1 spelling (the one EHRs
  * such as Epic and Oracle Health grant to backend clients): read everything (what it publishes,
  * and the Organizations, Practitioners and other targets its references lead to), write what it
- * receives.
+ * receives — and, with documents, the Binaries their content is written as (docs/sync.md).
  */
 export function defaultAgencyScopes(profile: SyncProfile): string {
-  return ['system/*.read', ...profile.receive.map((type) => `system/${type}.write`)].join(' ');
+  const written: string[] = [...profile.receive];
+  if (profile.receive.includes('DocumentReference')) written.push('Binary');
+  return ['system/*.read', ...written.map((type) => `system/${type}.write`)].join(' ');
 }
 
 function required(r: EnvReader, name: string, what: string): string | undefined {
