@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Bundle, Patient } from 'fhir/r4';
 import { type Schema, STORE_SCHEMA } from '@passerelle/store';
 import {
@@ -34,10 +34,19 @@ function previousMigrations(): Schema['migrations'] {
     .split('\n')
     .filter((path) => /\/migrations\/\d{13}-[A-Za-z]+\.ts$/.test(path));
   expect(files.length).toBeGreaterThan(10);
+  // Today's file of each: a lib may have moved it (the mailroom's left libs/letters), never edited it.
+  const today = new Map(
+    git('ls-files', '--', 'libs')
+      .split('\n')
+      .filter((path) => /\/migrations\/\d{13}-[A-Za-z]+\.ts$/.test(path))
+      .map((path) => [basename(path), path]),
+  );
   for (const path of files)
     expect({
       path,
-      unchanged: git('show', `${PREVIOUS_RELEASE}:${path}`) === readFileSync(join(ROOT, path), 'utf8'),
+      unchanged:
+        git('show', `${PREVIOUS_RELEASE}:${path}`) ===
+        readFileSync(join(ROOT, today.get(basename(path)) ?? path), 'utf8'),
     }).toEqual({
       path,
       unchanged: true,
