@@ -43,18 +43,21 @@ describe('fault: the hub down', () => {
 
     await hubFailure('hospital', killedAt);
     await hubFailure('gp', killedAt);
-    const before = {
-      hospital: await connectorCursors(stack, 'hospital'),
-      gp: await connectorCursors(stack, 'gp'),
-    };
+    // The cursors of what travels through the hub. A deletions cursor (`deletions:<Type>`) moves
+    // past history entries that are not deletions without the hub (nothing to send), so it may
+    // move while the hub is away; a deletion it reads waits for the hub (connector-deletions e2e).
+    const throughHub = async (name: AgencyName) =>
+      Object.fromEntries(
+        Object.entries(await connectorCursors(stack, name)).filter(
+          ([stream]) => !stream.startsWith('deletions:'),
+        ),
+      );
+    const before = { hospital: await throughHub('hospital'), gp: await throughHub('gp') };
     const readAt = new Date().toISOString();
     // More failed cycles: the cursors stay where they were.
     await hubFailure('hospital', readAt);
     await hubFailure('gp', readAt);
-    expect({
-      hospital: await connectorCursors(stack, 'hospital'),
-      gp: await connectorCursors(stack, 'gp'),
-    }).toEqual(before);
+    expect({ hospital: await throughHub('hospital'), gp: await throughHub('gp') }).toEqual(before);
     expect(before.gp.feed).toBeDefined();
     // The hospital's Encounter cursor is short of every change made while the hub was away.
     const firstWhileDown = await lastUpdatedAtHospital(
