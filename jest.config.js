@@ -44,6 +44,9 @@ module.exports = {
     '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // The run's shared directory: where the embedded database's template is built once.
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   testTimeout: 60000,
   maxWorkers: 2,
 };

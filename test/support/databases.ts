@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseConfig } from '@passerelle/config';
 import { Client } from 'pg';
+import { copyPgliteTemplate } from './pglite-template';
 
 /** The PostgreSQL server the integration tests use; CI starts it (see .ci/run). */
 export const TEST_POSTGRES_URL =
@@ -40,9 +41,16 @@ export async function createPostgresDatabase(poolSize = 10): Promise<TestDatabas
   };
 }
 
-/** A fresh PGlite data directory under the system temp directory. */
+/**
+ * An empty PGlite data directory under the system temp directory, as a new DATA_DIR: whoever opens
+ * it first creates the cluster (PGlite's initdb). For tests of that first start; other tests take
+ * `createTestDatabase('pglite')`, the same cluster already created.
+ */
 export function createPgliteDatabase(): TestDatabase {
-  const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-pglite-'));
+  return pgliteDatabase(mkdtempSync(join(tmpdir(), 'passerelle-pglite-')));
+}
+
+function pgliteDatabase(dataDir: string): TestDatabase {
   return {
     config: { kind: 'pglite', dataDir },
     drop: () => {
@@ -57,6 +65,19 @@ export type StoreKind = DatabaseConfig['kind'];
 /** Both engines, for `describe.each`: every store test runs on PostgreSQL and on PGlite. */
 export const STORE_KINDS: StoreKind[] = ['postgres', 'pglite'];
 
-export function createTestDatabase(kind: StoreKind): Promise<TestDatabase> {
-  return kind === 'postgres' ? createPostgresDatabase() : Promise.resolve(createPgliteDatabase());
+/**
+ * A fresh database of the test's own, not migrated: the caller's `openDatabase` (or hub) runs the
+ * migrations of the schemas it opens. On PGlite, a new cluster copied from the run's template
+ * (test/support/pglite-template.ts) rather than created again.
+ */
+export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase> {
+  if (kind === 'postgres') return createPostgresDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-pglite-'));
+  try {
+    await copyPgliteTemplate(dataDir);
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return pgliteDatabase(dataDir);
 }

@@ -1,12 +1,19 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing-lib';
+import {
+  createPgliteDatabase,
+  createTestDatabase,
+  STORE_KINDS,
+  type TestDatabase,
+} from '@passerelle/testing-lib';
 import { openDatabase } from './data-source';
 
 describe.each(STORE_KINDS)('openDatabase on %s', (kind) => {
   let db: TestDatabase;
+  // A new DATA_DIR on PGlite, empty: openDatabase creates the cluster in it (initdb), as at a
+  // hub's first start, and that is part of what is tested here (the files' modes in particular).
   beforeEach(async () => {
-    db = await createTestDatabase(kind);
+    db = kind === 'pglite' ? createPgliteDatabase() : await createTestDatabase(kind);
   });
   afterEach(() => db.drop());
 
