@@ -15,20 +15,21 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh PostgreSQL database of its own, so test files never see each other's rows. */
-export async function createPostgresDatabase(poolSize = 10): Promise<TestDatabase> {
+/**
+ * A fresh PostgreSQL database of its own, so test files never see each other's rows: empty, or a
+ * copy of `template` (a database nobody is connected to).
+ */
+export async function createPostgresDatabase(poolSize = 10, template?: string): Promise<TestDatabase> {
   const name = `passerelle_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${name}`;
   return {
-    config: { kind: 'postgres', url: url.toString(), poolSize },
+    config: { kind: 'postgres', url: postgresUrl(name), poolSize },
     drop: async () => {
       const c = new Client({ connectionString: TEST_POSTGRES_URL });
       await c.connect();
@@ -39,6 +40,13 @@ export async function createPostgresDatabase(poolSize = 10): Promise<TestDatabas
       }
     },
   };
+}
+
+/** The URL of database `name` on the test server. */
+export function postgresUrl(name: string): string {
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /**

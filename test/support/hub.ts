@@ -8,6 +8,7 @@ import { type HubConfig, loadHubConfig, loadMailroomConfig } from '@passerelle/c
 import { createHubApp } from '../../apps/hub/src/hub-app';
 import { TEST_CHECKPOINT_KEY } from './checkpoint-key';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases';
+import { createHubDatabase } from './hub-databases';
 
 /** The operator credential every test hub is started with. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
@@ -35,9 +36,12 @@ export interface TestHubOptions {
   logDestination?: { write(line: string): void };
 }
 
-/** A real hub listening on an ephemeral port, on its own fresh database. */
+/** A real hub listening on an ephemeral port, on its own fresh database (see createHubDatabase). */
 export async function startTestHub(kind: StoreKind, options: TestHubOptions = {}): Promise<TestHub> {
-  const database = options.database ?? (await createTestDatabase(kind));
+  // Its migrations already run, unless the test leaves them to an operator (MIGRATIONS=manual).
+  const migrates = (options.env?.MIGRATIONS ?? 'auto') === 'auto';
+  const database =
+    options.database ?? (migrates ? await createHubDatabase(kind) : await createTestDatabase(kind));
   const port = options.port ?? (await freePort());
   // Checkpoints in a directory of the hub's own, not DATA_DIR's default (the working directory).
   const checkpoints = mkdtempSync(join(tmpdir(), 'passerelle-test-checkpoints-'));
