@@ -24,7 +24,17 @@ export async function createPostgresDatabase(poolSize = 10, template?: string): 
   const admin = new Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+    // A template is copied only while nobody is connected to it: a passing session (a tool
+    // looking at the server's databases, say) makes the copy wait a moment and try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+        break;
+      } catch (e) {
+        if (!template || (e as { code?: string }).code !== '55006' || attempt === 20) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   } finally {
     await admin.end();
   }
