@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, STORE_SCHEMA } from '@passerelle/store';
@@ -13,7 +13,7 @@ import {
   TEST_POSTGRES_URL,
   type TestDatabase,
 } from './databases';
-import { buildAside, copyPgliteTemplate } from './pglite-template';
+import { buildAside, copyDataDir, copyPgliteTemplate } from './pglite-template';
 import { builtOncePerRun, testRun, testRunId } from './test-run';
 
 /**
@@ -28,7 +28,7 @@ export async function createHubDatabase(kind: StoreKind): Promise<TestDatabase> 
   if (kind === 'pglite') {
     const template = await builtOncePerRun(`pglite-hub-${migrationsKey()}`, migratePgliteTemplate);
     const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-pglite-'));
-    cpSync(template, dataDir, { recursive: true });
+    copyDataDir(template, dataDir);
     return {
       config: { kind: 'pglite', dataDir },
       drop: () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })),

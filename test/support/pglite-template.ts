@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, renameSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { securePrivateTrees } from '@passerelle/config';
@@ -18,7 +27,26 @@ const ROOT = resolve(__dirname, '../..');
 
 /** Copies the run's new cluster into `dataDir` (an empty directory), building it on first use. */
 export async function copyPgliteTemplate(dataDir: string): Promise<void> {
-  cpSync(await builtOncePerRun('pglite-template', createCluster), dataDir, { recursive: true });
+  copyDataDir(await builtOncePerRun('pglite-template', createCluster), dataDir);
+}
+
+/**
+ * Copies a data directory's files into `to` (made 0700 if missing), with their modes. By read and write,
+ * not `fs.cpSync`: on ext4, removing a tree cpSync copied (copy_file_range) took 0.3-1.1 s at the
+ * test's end, one written 0.03-0.2 s, for the same copying time (measured on this project's dev machine).
+ */
+export function copyDataDir(from: string, to: string): void {
+  mkdirSync(to, { recursive: true, mode: 0o700 });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    const mode = statSync(source).mode & 0o777;
+    if (entry.isDirectory()) {
+      mkdirSync(target, { mode });
+      copyDataDir(source, target);
+    } else if (entry.isFile()) writeFileSync(target, readFileSync(source), { mode });
+    else throw new Error(`${source}: a data directory template holds only files and directories`);
+  }
 }
 
 /**
