@@ -106,6 +106,8 @@ export class PersonConsentSource implements ConsentSource {
   private readonly parsed: Lru<string, Consent | null>;
   /** By the record asked about: its person's input, and the records and versions it was read with. */
   private readonly persons: Lru<string, PersonInput>;
+  /** Checked reads decided on a person's input held here, and those that read it again (metrics). */
+  readonly inputs = { held: 0, read: 0 };
 
   constructor(
     private readonly repo: FhirRepository,
@@ -172,8 +174,11 @@ export class PersonConsentSource implements ConsentSource {
       return { stored };
     const { patient_ids, versions } = companion as unknown as ReadTokenRow;
     const held = this.persons.get(stored.patientId);
-    if (held && sameList(held.consents.patientIds, patient_ids) && sameList(held.versions, versions))
+    if (held && sameList(held.consents.patientIds, patient_ids) && sameList(held.versions, versions)) {
+      this.inputs.held++;
       return { stored, consents: held.consents };
+    }
+    this.inputs.read++;
     return { stored, consents: await this.inputsOf(db, stored.patientId) };
   }
 
