@@ -1,7 +1,7 @@
 import type { Consent } from 'fhir/r4';
 import type { SupportedType } from '@passerelle/fhir';
 import { type Db, type FhirRepository, parseStored, type StoredResource } from '@passerelle/store';
-import { type ConsentSource, withLocalReferences } from './consent-source';
+import { type ConsentInputCounts, type ConsentSource, withLocalReferences } from './consent-source';
 import { Lru } from './lru';
 import { isPrivacyConsent } from './privacy-consent';
 import type { PatientConsents } from './types';
@@ -107,7 +107,7 @@ export class PersonConsentSource implements ConsentSource {
   /** By the record asked about: its person's input, and the records and versions it was read with. */
   private readonly persons: Lru<string, PersonInput>;
   /** Checked reads decided on a person's input held here, and those that read it again (metrics). */
-  readonly inputs = { held: 0, read: 0 };
+  readonly inputs: ConsentInputCounts = { held: 0, read: 0 };
 
   constructor(
     private readonly repo: FhirRepository,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Decision } from '@passerelle/consent';
+import type { ConsentInputCounts, Decision } from '@passerelle/consent';
 import { QUEUE_DRIVER, QUEUE_NAMES, type QueueDriver } from '@passerelle/sync';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -69,6 +69,25 @@ export class HubMetrics {
     for (const d of decisions) this.decisions.inc({ outcome: d.permit ? 'permit' : 'deny', reason: d.basis });
   }
 
+  /**
+   * Consent-checked reads decided on a person's input this process held (nothing it reads had
+   * changed) or after reading it again, counted by the consent source itself.
+   */
+  countConsentInputs(counts: () => ConsentInputCounts | undefined): void {
+    new Counter({
+      name: 'passerelle_consent_inputs_total',
+      help: "Consent-checked reads by where the person's decision input came from: held (unchanged since read) or read",
+      labelNames: ['source'] as const,
+      registers: [this.registry],
+      collect() {
+        const now = counts();
+        this.reset();
+        this.inc({ source: 'held' }, now?.held ?? 0);
+        this.inc({ source: 'read' }, now?.read ?? 0);
+      },
+    });
+  }
+
   auditFlushed(records: number, ms: number): void {
     this.flushSeconds.observe(ms / 1000);
     this.flushRecords.inc(records);
@@ -106,6 +125,28 @@ export class HubMetrics {
         );
         this.set(Number(row?.s ?? 0));
       },
+    });
+    // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
+    let projectionLagSeconds: Gauge;
+    new Gauge({
+      name: 'passerelle_audit_projection_lag_records',
+      help: 'Audit records committed to the log (audit_log) but not yet projected into audit_event',
+      registers: [this.registry],
+      async collect() {
+        // The log's primary key and month partitions after the cursor: the few records behind.
+        const [row] = await ds.query<{ n: string; s: string | null }[]>(
+          `SELECT count(*) AS n, extract(epoch FROM now() - min(l.appended_at)) AS s
+             FROM audit_projection p JOIN audit_log l ON l.seq > p.through AND l.appended_at >= p.through_at`,
+        );
+        this.set(Number(row?.n ?? 0));
+        projectionLagSeconds.set(Math.max(0, Number(row?.s ?? 0)));
+      },
+    });
+    // Registered after the records, whose collect fills it: a scrape reads both from one query.
+    projectionLagSeconds = new Gauge({
+      name: 'passerelle_audit_projection_lag_seconds',
+      help: 'Age of the oldest audit record not yet projected into audit_event (0 when none waits)',
+      registers: [this.registry],
     });
     // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
     let feedPending: Gauge<'agency'>;
