@@ -126,27 +126,35 @@ export class HubMetrics {
         this.set(Number(row?.s ?? 0));
       },
     });
-    // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
-    let projectionLagSeconds: Gauge;
+    // Both gauges from one query per scrape: the registry collects every metric at once, so the
+    // second awaits the query the first started.
+    let lagQuery: Promise<{ n: number; s: number }> | undefined;
+    const projectionLag = () =>
+      (lagQuery ??= ds
+        .query<{ n: string; s: string | null }[]>(
+          // The log's primary key and month partitions after the cursor: the few records behind.
+          `SELECT count(*) AS n, extract(epoch FROM now() - min(l.appended_at)) AS s
+             FROM audit_projection p JOIN audit_log l ON l.seq > p.through AND l.appended_at >= p.through_at`,
+        )
+        .then(([row]) => ({ n: Number(row?.n ?? 0), s: Math.max(0, Number(row?.s ?? 0)) }))
+        .finally(() => {
+          lagQuery = undefined;
+        }));
     new Gauge({
       name: 'passerelle_audit_projection_lag_records',
       help: 'Audit records committed to the log (audit_log) but not yet projected into audit_event',
       registers: [this.registry],
       async collect() {
-        // The log's primary key and month partitions after the cursor: the few records behind.
-        const [row] = await ds.query<{ n: string; s: string | null }[]>(
-          `SELECT count(*) AS n, extract(epoch FROM now() - min(l.appended_at)) AS s
-             FROM audit_projection p JOIN audit_log l ON l.seq > p.through AND l.appended_at >= p.through_at`,
-        );
-        this.set(Number(row?.n ?? 0));
-        projectionLagSeconds.set(Math.max(0, Number(row?.s ?? 0)));
+        this.set((await projectionLag()).n);
       },
     });
-    // Registered after the records, whose collect fills it: a scrape reads both from one query.
-    projectionLagSeconds = new Gauge({
+    new Gauge({
       name: 'passerelle_audit_projection_lag_seconds',
       help: 'Age of the oldest audit record not yet projected into audit_event (0 when none waits)',
       registers: [this.registry],
+      async collect() {
+        this.set((await projectionLag()).s);
+      },
     });
     // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
     let feedPending: Gauge<'agency'>;
