@@ -50,6 +50,19 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  private readonly projectSeconds = new Histogram({
+    name: 'passerelle_audit_projection_seconds',
+    help: "Time for one round of this hub's audit projector (records moved from the log into audit_event)",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  private readonly projectedRecords = new Counter({
+    name: 'passerelle_audit_records_projected_total',
+    help: "Audit records this hub's projector moved from the log into audit_event",
+    registers: [this.registry],
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(QUEUE_DRIVER) private readonly queues: QueueDriver,
@@ -91,6 +104,12 @@ export class HubMetrics {
   auditFlushed(records: number, ms: number): void {
     this.flushSeconds.observe(ms / 1000);
     this.flushRecords.inc(records);
+  }
+
+  /** A projection round that moved records (AuditProjector's `onProjected`). */
+  auditProjected(records: number, ms: number): void {
+    this.projectSeconds.observe(ms / 1000);
+    this.projectedRecords.inc(records);
   }
 
   metrics(): Promise<string> {
