@@ -68,6 +68,8 @@ time('storeRead', repository, 'current');
 time('readAndDecide', service, 'readAndDecide');
 time('consentDecision', service, 'decideAll');
 time('consentLookup', person, 'consentsFor');
+// A checked read's person input read again: not held, or its records or versions changed.
+time('consentInputsRead', person, 'inputsOf');
 time('auditWait', writer, 'record');
 time('auditFlush', writer, 'flush', (args) =>
   (args[0] as { events: unknown[] }[]).reduce((n, p) => n + p.events.length, 0),

@@ -66,7 +66,10 @@ export class CoreModule {
         {
           provide: CONSENT_DECIDER,
           inject: [ConsentService, HubMetrics],
-          useFactory: (consent: ConsentService, metrics: HubMetrics) => countedDecisions(consent, metrics),
+          useFactory: (consent: ConsentService, metrics: HubMetrics) => {
+            metrics.countConsentInputs(() => consent.inputs);
+            return countedDecisions(consent, metrics);
+          },
         },
       ],
       exports: [HUB_CONFIG, FHIR_BASE_URL, CONSENT_DECIDER],

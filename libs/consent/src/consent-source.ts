@@ -28,6 +28,16 @@ export interface ConsentSource {
     type: SupportedType,
     id: string,
   ): Promise<{ stored?: StoredResource; consents?: PatientConsents }>;
+  /**
+   * Optional: how many `readWithConsents` decided on a person's input held in memory, and how
+   * many read it again (it had changed, or was not held), since the process started.
+   */
+  readonly inputs?: ConsentInputCounts;
+}
+
+export interface ConsentInputCounts {
+  held: number;
+  read: number;
 }
 
 /** The hub reading consents for its own decisions: never a caller's read, never audited as one. */

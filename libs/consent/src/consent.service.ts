@@ -1,6 +1,6 @@
 import type { SupportedType } from '@passerelle/fhir';
 import type { Db, StoredResource } from '@passerelle/store';
-import type { ConsentSource } from './consent-source';
+import type { ConsentInputCounts, ConsentSource } from './consent-source';
 import { decide, decisionWithoutConsents } from './decide';
 import { asDocumentContent, mayBeDocumentContent, withContentOf } from './document-content';
 import { factsOf } from './facts';
@@ -63,6 +63,11 @@ export class ConsentService {
         }),
       ),
     );
+  }
+
+  /** Checked reads decided on a held person's input, and those that read it again (metrics). */
+  get inputs(): ConsentInputCounts | undefined {
+    return this.source.inputs;
   }
 
   /**

@@ -6,6 +6,7 @@ export { ConsentService } from './consent.service';
 export { CONSENT_DECIDER, ConsentModule, type ConsentModuleOptions } from './consent.module';
 export {
   CONSENT_READER,
+  type ConsentInputCounts,
   type ConsentSource,
   StoreConsentSource,
   withLocalReferences,

@@ -91,9 +91,10 @@ export class DisclosureModule {
         },
         {
           provide: AuditProjector,
-          inject: [DataSource],
-          useFactory: (ds: DataSource) =>
+          inject: [DataSource, HubMetrics],
+          useFactory: (ds: DataSource, metrics: HubMetrics) =>
             new AuditProjector(ds.manager, {
+              onProjected: (records, ms) => metrics.auditProjected(records, ms),
               // The error's name and message only: the projection's SQL names no patient.
               onError: (e) =>
                 new Logger('AuditProjection').error(

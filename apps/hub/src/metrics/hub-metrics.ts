@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Decision } from '@passerelle/consent';
+import type { ConsentInputCounts, Decision } from '@passerelle/consent';
 import { QUEUE_DRIVER, QUEUE_NAMES, type QueueDriver } from '@passerelle/sync';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -50,6 +50,19 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  private readonly projectSeconds = new Histogram({
+    name: 'passerelle_audit_projection_seconds',
+    help: "Time for one round of this hub's audit projector (records moved from the log into audit_event)",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  private readonly projectedRecords = new Counter({
+    name: 'passerelle_audit_records_projected_total',
+    help: "Audit records this hub's projector moved from the log into audit_event",
+    registers: [this.registry],
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(QUEUE_DRIVER) private readonly queues: QueueDriver,
@@ -69,9 +82,34 @@ export class HubMetrics {
     for (const d of decisions) this.decisions.inc({ outcome: d.permit ? 'permit' : 'deny', reason: d.basis });
   }
 
+  /**
+   * Consent-checked reads decided on a person's input this process held (nothing it reads had
+   * changed) or after reading it again, counted by the consent source itself.
+   */
+  countConsentInputs(counts: () => ConsentInputCounts | undefined): void {
+    new Counter({
+      name: 'passerelle_consent_inputs_total',
+      help: "Consent-checked reads by where the person's decision input came from: held (unchanged since read) or read",
+      labelNames: ['source'] as const,
+      registers: [this.registry],
+      collect() {
+        const now = counts();
+        this.reset();
+        this.inc({ source: 'held' }, now?.held ?? 0);
+        this.inc({ source: 'read' }, now?.read ?? 0);
+      },
+    });
+  }
+
   auditFlushed(records: number, ms: number): void {
     this.flushSeconds.observe(ms / 1000);
     this.flushRecords.inc(records);
+  }
+
+  /** A projection round that moved records (AuditProjector's `onProjected`). */
+  auditProjected(records: number, ms: number): void {
+    this.projectSeconds.observe(ms / 1000);
+    this.projectedRecords.inc(records);
   }
 
   metrics(): Promise<string> {
@@ -105,6 +143,36 @@ export class HubMetrics {
           'SELECT extract(epoch FROM now() - min(created_at)) AS s FROM sync_outbox WHERE routed_at IS NULL',
         );
         this.set(Number(row?.s ?? 0));
+      },
+    });
+    // Both gauges from one query per scrape: the registry collects every metric at once, so the
+    // second awaits the query the first started.
+    let lagQuery: Promise<{ n: number; s: number }> | undefined;
+    const projectionLag = () =>
+      (lagQuery ??= ds
+        .query<{ n: string; s: string | null }[]>(
+          // The log's primary key and month partitions after the cursor: the few records behind.
+          `SELECT count(*) AS n, extract(epoch FROM now() - min(l.appended_at)) AS s
+             FROM audit_projection p JOIN audit_log l ON l.seq > p.through AND l.appended_at >= p.through_at`,
+        )
+        .then(([row]) => ({ n: Number(row?.n ?? 0), s: Math.max(0, Number(row?.s ?? 0)) }))
+        .finally(() => {
+          lagQuery = undefined;
+        }));
+    new Gauge({
+      name: 'passerelle_audit_projection_lag_records',
+      help: 'Audit records committed to the log (audit_log) but not yet projected into audit_event',
+      registers: [this.registry],
+      async collect() {
+        this.set((await projectionLag()).n);
+      },
+    });
+    new Gauge({
+      name: 'passerelle_audit_projection_lag_seconds',
+      help: 'Age of the oldest audit record not yet projected into audit_event (0 when none waits)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await projectionLag()).s);
       },
     });
     // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time

@@ -105,24 +105,33 @@ export async function refreshRelationships(db: Db, written: readonly DerivationI
   // One after the other: a transaction's connection runs one statement at a time.
   const agencies = await activeAgencies(db);
   const organizations = await organizationIdentifiers(db, orgIds);
+  const rows = sources.flatMap((w) => relationshipsOf(w, agencies, organizations));
+  const derived = [
+    rows.map((r) => r.patientId),
+    rows.map((r) => r.agency),
+    rows.map((r) => r.basis),
+    rows.map((r) => r.sourceType),
+    rows.map((r) => r.sourceId),
+  ];
+  // Only what changed is deleted and inserted: a relationship derived again stays as it was (its
+  // `since` too), so the person's consent version (consent_version's triggers) moves only when
+  // who may see them does, not at every write of their record.
   await db.query(
     `DELETE FROM care_relationship c USING unnest($1::text[], $2::text[]) AS s(type, id)
-      WHERE c.source_type = s.type AND c.source_id = s.id`,
-    [sources.map((w) => w.type), sources.map((w) => w.id)],
+      WHERE c.source_type = s.type AND c.source_id = s.id
+        AND NOT EXISTS (
+          SELECT 1 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                     AS n(patient_id, agency, basis, source_type, source_id)
+           WHERE n.patient_id = c.patient_id AND n.agency = c.agency AND n.basis = c.basis
+             AND n.source_type = c.source_type AND n.source_id = c.source_id)`,
+    [sources.map((w) => w.type), sources.map((w) => w.id), ...derived],
   );
-  const rows = sources.flatMap((w) => relationshipsOf(w, agencies, organizations));
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO care_relationship (patient_id, agency, basis, source_type, source_id)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
      ON CONFLICT DO NOTHING`,
-    [
-      rows.map((r) => r.patientId),
-      rows.map((r) => r.agency),
-      rows.map((r) => r.basis),
-      rows.map((r) => r.sourceType),
-      rows.map((r) => r.sourceId),
-    ],
+    derived,
   );
 }
 
