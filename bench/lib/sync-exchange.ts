@@ -48,7 +48,7 @@ export interface ExchangeOptions {
   latencyWritesPerSecond: number;
   /** Diagnostic: the GIN indexes without a pending list (ALTER INDEX … SET (fastupdate = off)). */
   ginFastupdateOff: boolean;
-  /** Diagnostic: CPU profiles of the hub and the worker written here (`--profile`). */
+  /** Diagnostic: CPU profiles of every Node process of the exchange written here (`--profile`). */
   profileDir?: string;
 }
 
@@ -188,8 +188,8 @@ export async function runExchange(o: ExchangeOptions) {
         : undefined;
     if (worker) started.push(worker);
     const [hospital, gp] = await Promise.all([
-      startSandboxAgency('hospital', o.patients, o.seed),
-      startSandboxAgency('gp', o.patients, o.seed),
+      startSandboxAgency('hospital', o.patients, o.seed, o.profileDir),
+      startSandboxAgency('gp', o.patients, o.seed, o.profileDir),
     ]);
     started.push(hospital, gp);
     const keys = tempDir('keys');
@@ -200,7 +200,14 @@ export async function runExchange(o: ExchangeOptions) {
     const gpPublished = await countsOf(gp.baseUrl, DEFAULT_PROFILES.gp.publish);
     const gpToPush = Object.values(gpPublished).reduce((a, b) => a + b, 0);
     const connector = (agency: typeof hospital, key: typeof hospitalKey) =>
-      startConnectorProcess({ agency, key, hub, pollIntervalMs: o.pollIntervalMs, pageSize: o.pageSize });
+      startConnectorProcess({
+        agency,
+        key,
+        hub,
+        pollIntervalMs: o.pollIntervalMs,
+        pageSize: o.pageSize,
+        profileDir: o.profileDir,
+      });
 
     // The GP practice joins first: its patients reach the hub, so each person's records are linked.
     note(`${o.topology}: GP connector pushes its ${gpToPush} resources`);
@@ -231,7 +238,9 @@ export async function runExchange(o: ExchangeOptions) {
     const throughputCpu = coresBetween(cpuBefore, cpuSample(), pids);
     if (o.profileDir)
       note(
-        `${o.topology}: profiles in ${o.profileDir}, throughput window (µs): ${fromUs} ${process.hrtime.bigint() / 1000n}`,
+        `${o.topology}: profiles in ${o.profileDir} (CPU.<date>.<pid>...: ${Object.entries(pids)
+          .map(([name, pid]) => `${name} ${pid}`)
+          .join(', ')}), throughput window (µs): ${fromUs} ${process.hrtime.bigint() / 1000n}`,
       );
     const arrived = await writtenAt(gp.baseUrl, ROUTED_TYPES);
     const atHospital = await writtenAt(hospital.baseUrl, ROUTED_TYPES);

@@ -20,6 +20,9 @@ import { type Child, freePort, ROOT, spawnNode, waitForHttp } from './processes'
 
 const EXIT_ON_SIGNAL = resolve(__dirname, 'exit-on-signal.js');
 const main = (app: string) => resolve(ROOT, `dist/apps/${app}/src/main.js`);
+/** Node's CPU profiler, its profile written when the process is stopped (`--profile`). */
+const profileArgs = (dir?: string) =>
+  dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '-r', EXIT_ON_SIGNAL] : [];
 
 /** Every variable the apps read: none comes from the shell running the benchmark. */
 const APP_VARIABLES = (
@@ -99,10 +102,7 @@ export async function startSyncHub(options: SyncHubOptions): Promise<SyncHub> {
       ? { REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix, SYNC_WORKER: 'off' }
       : { SYNC_WORKER: options.embeddedWorker ?? 'in-process' }),
   };
-  const nodeArgs = options.profileDir
-    ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '-r', EXIT_ON_SIGNAL]
-    : [];
-  const started = spawnNode([...nodeArgs, main('hub')], env, APP_VARIABLES);
+  const started = spawnNode([...profileArgs(options.profileDir), main('hub')], env, APP_VARIABLES);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, started.child, started.output);
   return { ...started, url, fhir: `${url}/fhir`, adminToken, dataDir };
@@ -118,11 +118,8 @@ export async function startSyncWorker(options: {
   profileDir?: string;
 }): Promise<Child> {
   const port = await freePort();
-  const nodeArgs = options.profileDir
-    ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '-r', EXIT_ON_SIGNAL]
-    : [];
   const started = spawnNode(
-    [...nodeArgs, main('worker')],
+    [...profileArgs(options.profileDir), main('worker')],
     {
       ...(options.routeConcurrency ? { SYNC_CONCURRENCY: String(options.routeConcurrency) } : {}),
       HOST: '127.0.0.1',
@@ -151,10 +148,11 @@ export async function startSandboxAgency(
   kind: 'hospital' | 'gp',
   patients: number,
   seed: number,
+  profileDir?: string,
 ): Promise<SandboxAgency> {
   const [port, agencyPort] = [await freePort(), await freePort()];
   const started = spawnNode(
-    [main('sandbox')],
+    [...profileArgs(profileDir), main('sandbox')],
     {
       HOST: '127.0.0.1',
       SANDBOX_PORT: String(port),
@@ -198,6 +196,7 @@ export async function startConnectorProcess(options: {
   hub: SyncHub;
   pollIntervalMs: number;
   pageSize: number;
+  profileDir?: string;
 }): Promise<ConnectorProcess> {
   const port = await freePort();
   const env = connectorEnv({
@@ -214,7 +213,7 @@ export async function startConnectorProcess(options: {
       LOG_LEVEL: 'warn',
     },
   });
-  const started = spawnNode([main('connector')], env, APP_VARIABLES);
+  const started = spawnNode([...profileArgs(options.profileDir), main('connector')], env, APP_VARIABLES);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, started.child, started.output);
   return { ...started, url };

@@ -111,4 +111,45 @@ describe.each(TOPOLOGIES)("a document's content from hospital to GP on %s", (_na
       expect(atHub.entry ?? []).toEqual([]);
     }
   }, 120_000);
+
+  it('pushes the documents of one page together, as many as fit the size limit, each with its own content', async () => {
+    // The hospital connector stopped: the letters wait, then come in one page.
+    await stack.connectors.hospital!.kill('SIGTERM');
+    // In push order: GROUP-1 (8,000 bytes); GROUP-BIG, which does not fit beside it (GROUP-1 is
+    // sent, GROUP-BIG fetched again alone and refused as too large); GROUP-2 and GROUP-3 (16,000
+    // bytes together, one transaction) with GROUP-BAD, failing its hash, refused between them.
+    const letters = ['GROUP-1', 'GROUP-2', 'GROUP-3'].map((value, i) => ({
+      value,
+      text: Buffer.alloc(8_000, String.fromCharCode(97 + i)),
+    }));
+    await letterAtHospital(letters[0].value, letters[0].text);
+    await letterAtHospital('GROUP-BIG', Buffer.alloc(LIMIT + 1, 'x'));
+    await letterAtHospital(letters[1].value, letters[1].text);
+    await letterAtHospital('GROUP-BAD', Buffer.from('le contenu'), sha1(Buffer.from('un autre')));
+    await letterAtHospital(letters[2].value, letters[2].text);
+    await stack.startConnector('hospital');
+    await stack.processes.until(
+      'the hospital connector pushed the letters',
+      async () => (await stack.connectorHealth('hospital')).sync.totals.pushRejected >= 2,
+    );
+
+    for (const { value, text } of letters) {
+      const [doc] = await stack.processes.until(`${value} at the GP`, async () => {
+        const found = await documentsAt(stack.gp.baseUrl, value);
+        return found.length > 0 && found;
+      });
+      const local = (await (
+        await fetch(`${stack.gp.baseUrl}/${doc.content[0].attachment.url ?? ''}`)
+      ).json()) as Binary;
+      expect(Buffer.from(local.data ?? '', 'base64').equals(text)).toBe(true);
+    }
+    for (const value of ['GROUP-BIG', 'GROUP-BAD']) {
+      const atHub = await stack.hubJson<Bundle>(
+        `/fhir/DocumentReference?identifier=${encodeURIComponent(`${documentSystem()}|${value}`)}`,
+        'hospital',
+      );
+      expect(atHub.entry ?? []).toEqual([]);
+    }
+    expect((await stack.connectorHealth('hospital')).sync.totals).toMatchObject({ pushRejected: 2 });
+  }, 180_000);
 });

@@ -4,6 +4,8 @@ import { localTarget } from '@passerelle/fhir';
 import type { Binary, DocumentReference, Resource } from 'fhir/r4';
 import { checkHash, ContentRefused, fetchContent } from '../fhir/content-fetch';
 import type { FhirEndpoint } from '../fhir/fhir-endpoint';
+import { entryError, isSuccess, sendBatch } from './apply-batch';
+import { describeRefusal, isRejection } from './outcomes';
 
 export interface DocumentApplyDeps {
   agency: FhirEndpoint;
@@ -28,7 +30,11 @@ export interface ContentCounts {
  * to the local server as a Binary of its own (the feed's copy, or, when an earlier page brought
  * it, read from the hub: IHE MHD's retrieve document, consent-checked and audited there), and its
  * `attachment.url` rewritten to the local Binary. The Binaries themselves are not applied as feed
- * items. A document whose content fails its hash or the size limit is not applied (reported).
+ * items. A document whose content fails its hash or the size limit, or whose local Binary the
+ * server refuses (400, 409, 412, 413, 422), is not applied (reported); 401, 403 and 404 stop the
+ * cycle, as for any write. The local Binaries go in batch requests (conditional on nothing: `PUT
+ * Binary/{id}`, idempotent), each holding at most DOCUMENT_MAX_BYTES of content, not one request
+ * per document.
  */
 export async function placeDocumentContent(
   items: readonly Resource[],
@@ -38,14 +44,17 @@ export async function placeDocumentContent(
   const hubBase = deps.hub.baseUrl.replace(/\/+$/, '');
   const fed = new Map<string, Binary>();
   for (const item of items) if (item.resourceType === 'Binary' && item.id) fed.set(item.id, item as Binary);
-  const out: Resource[] = [];
+  const placed: Placed[] = [];
+  const pending = new ContentBatch(deps);
   for (const item of items) {
     if (item.resourceType === 'Binary') continue;
     if (item.resourceType !== 'DocumentReference') {
-      out.push(item);
+      placed.push({ item });
       continue;
     }
     const document = structuredClone(item as DocumentReference);
+    const writes: Binary[] = [];
+    let bytesHeld = 0;
     try {
       for (const content of document.content) {
         const hubId = hubBinaryIdOf(content.attachment.url, hubBase);
@@ -59,18 +68,78 @@ export async function placeDocumentContent(
             content.attachment.contentType ?? fed.get(hubId)?.contentType ?? 'application/octet-stream',
           data: bytes.toString('base64'),
         };
-        await deps.retry(() => deps.agency.update(local));
-        counts.contentWritten++;
+        writes.push(local);
+        bytesHeld += bytes.length;
         content.attachment = { ...content.attachment, url: `Binary/${local.id}` };
       }
-      out.push(document);
     } catch (e) {
       if (!(e instanceof ContentRefused)) throw e;
       counts.rejected++;
       deps.logger.warn(`DocumentReference/${item.id ?? '?'} not applied: ${e.message}`, 'FeedApplier');
+      continue;
     }
+    await pending.add(writes, bytesHeld);
+    placed.push({ item, document, writes });
   }
-  return out;
+  await pending.flush();
+  return placed.flatMap((p) => {
+    if (p.document === undefined) return [p.item];
+    const { item, document, writes } = p;
+    const refusal = writes.map((w) => pending.refused.get(w)).find((r) => r !== undefined);
+    if (refusal !== undefined) {
+      counts.rejected++;
+      deps.logger.warn(
+        `DocumentReference/${item.id ?? '?'} not applied: local server refused its content: ${describeRefusal(refusal)}`,
+        'FeedApplier',
+      );
+      return [];
+    }
+    counts.contentWritten += writes.length;
+    return [document];
+  });
+}
+
+/** A feed item in apply order, and for a document its copy pointing at the local Binaries written for it. */
+type Placed =
+  | { item: Resource; document?: undefined }
+  | { item: Resource; document: DocumentReference; writes: Binary[] };
+
+/**
+ * Local Binaries waiting to be written, sent as one batch request once they hold
+ * DOCUMENT_MAX_BYTES of content (so a request carries no more than the largest single document
+ * may), and at the end of the page. A refusal of one entry is kept for its document.
+ */
+class ContentBatch {
+  readonly refused = new Map<Binary, Error>();
+  private waiting: Binary[] = [];
+  private bytes = 0;
+
+  constructor(private readonly deps: DocumentApplyDeps) {}
+
+  async add(writes: readonly Binary[], bytes: number): Promise<void> {
+    if (writes.length === 0) return;
+    if (this.waiting.length > 0 && this.bytes + bytes > this.deps.maxBytes) await this.flush();
+    this.waiting.push(...writes);
+    this.bytes += bytes;
+  }
+
+  async flush(): Promise<void> {
+    const writes = this.waiting;
+    this.waiting = [];
+    this.bytes = 0;
+    if (writes.length === 0) return;
+    const results = await sendBatch(
+      this.deps.agency,
+      writes.map((resource) => ({ resource, request: { method: 'PUT', url: `Binary/${resource.id}` } })),
+      (fn) => this.deps.retry(fn),
+    );
+    results.forEach((result, i) => {
+      if (isSuccess(result)) return;
+      const error = entryError(result, this.deps.agency.baseUrl);
+      if (!isRejection(error)) throw error;
+      this.refused.set(writes[i], error);
+    });
+  }
 }
 
 async function contentOf(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Binary, BundleEntry, DocumentReference, Resource } from 'fhir/r4';
 import { relativeTarget } from '@passerelle/fhir';
-import { checkHash, fetchContent } from '../fhir/content-fetch';
+import { checkHash, ContentRefused, fetchContent } from '../fhir/content-fetch';
 import type { FhirEndpoint } from '../fhir/fhir-endpoint';
 
 export interface DocumentContentDeps {
@@ -37,27 +37,40 @@ export class DocumentContent {
 
   /**
    * The document's entry with its content's entries, one attachment's bytes held at a time until
-   * the whole is sent. Throws ContentRefused (too large, hash mismatch, unreadable): the caller
-   * refuses the document rather than push it without its content.
+   * the whole is sent, and how many bytes of content they carry. Throws ContentRefused (too large,
+   * hash mismatch, unreadable): the caller refuses the document rather than push it without its
+   * content. `budget`: the most content this document may add to what the caller already holds
+   * (each attachment is still allowed DOCUMENT_MAX_BYTES on its own); past it, OverBudget, and
+   * the caller sends what it holds first and asks again without a budget.
    */
-  async entries(entry: BundleEntry): Promise<BundleEntry[]> {
+  async entries(entry: BundleEntry, budget = Infinity): Promise<{ entries: BundleEntry[]; bytes: number }> {
     const document = structuredClone(entry.resource as DocumentReference);
     const binaries: BundleEntry[] = [];
+    let bytes = 0;
     for (const content of document.content) {
       const url = this.agencyUrl(content.attachment);
       if (url === undefined) continue;
+      const limit = Math.min(this.deps.maxBytes, budget - bytes);
+      if (limit < 1) throw new OverBudget();
       const { headers, timeoutMs } = await this.deps.agency.rawRequest();
-      const fetched = await this.deps.retry(() =>
-        fetchContent({
-          url,
-          headers,
-          contentType: content.attachment.contentType,
-          maxBytes: this.deps.maxBytes,
-          timeoutMs,
-          signal: this.deps.signal,
-        }),
-      );
+      const fetched = await this.deps
+        .retry(() =>
+          fetchContent({
+            url,
+            headers,
+            contentType: content.attachment.contentType,
+            maxBytes: limit,
+            timeoutMs,
+            signal: this.deps.signal,
+          }),
+        )
+        .catch((e: unknown) => {
+          throw e instanceof ContentRefused && e.reason === 'too-large' && limit < this.deps.maxBytes
+            ? new OverBudget()
+            : e;
+        });
       checkHash(fetched.bytes, content.attachment.hash);
+      bytes += fetched.bytes.length;
       const id = hubBinaryId(this.deps.agency.baseUrl, url);
       const binary: Binary = {
         resourceType: 'Binary',
@@ -74,7 +87,7 @@ export class DocumentContent {
         ...(content.attachment.size === undefined ? { size: fetched.bytes.length } : {}),
       };
     }
-    return [{ ...entry, resource: document }, ...binaries];
+    return { entries: [{ ...entry, resource: document }, ...binaries], bytes };
   }
 
   /** The absolute URL of an attachment's content on the agency's server, if it is there. */
@@ -97,4 +110,12 @@ export class DocumentContent {
  */
 export function hubBinaryId(agencyBase: string, url: string): string {
   return createHash('sha256').update(`${agencyBase}\n${url}`).digest('hex');
+}
+
+/** A document's content would take a group of documents past its budget: send the group first. */
+export class OverBudget extends Error {
+  constructor() {
+    super("the document's content does not fit beside the documents held");
+    this.name = 'OverBudget';
+  }
 }

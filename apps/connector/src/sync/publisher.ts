@@ -17,7 +17,7 @@ import {
 import { Progress, type ProgressOptions } from './progress';
 import { cursorAfterPage, instantMs, isComplete, nextStep } from './pull-cursor';
 import { ContentRefused } from '../fhir/content-fetch';
-import { DocumentContent } from './document-content';
+import { DocumentContent, OverBudget } from './document-content';
 import { identifierKey, identifierToken, rewriteForPush } from './references';
 import { TargetIdentifiers } from './target-identifiers';
 
@@ -237,10 +237,10 @@ export class Publisher {
         'Publisher',
       );
     }
-    // Documents with content at the agency go alone, each with its content: one held at a time.
+    // Documents with content at the agency go after the rest, with their content (pushDocuments).
     const content = this.documentContent(signal);
-    const alone = new Set(fresh.flatMap((r, i) => (entries[i] && content.wanted(r) ? [i] : [])));
-    const sendable = entries.filter((e, i): e is BundleEntry => e !== undefined && !alone.has(i));
+    const withContent = new Set(fresh.flatMap((r, i) => (entries[i] && content.wanted(r) ? [i] : [])));
+    const sendable = entries.filter((e, i): e is BundleEntry => e !== undefined && !withContent.has(i));
     let together = sendable.length === 0;
     if (!together) {
       try {
@@ -256,32 +256,118 @@ export class Publisher {
         if (!isRejection(e)) throw e;
       }
     }
-    if (together && alone.size === 0) return { done: fresh.length };
-    // The documents with content, and, when the transaction was refused as a whole, each
-    // resource alone to find which the hub refuses.
+    if (together && withContent.size === 0) return { done: fresh.length };
+    if (together)
+      return this.pushDocuments(type, fresh, entries, [...withContent], content, report, finalRound, signal);
+    // The transaction was refused as a whole: each resource withContent, to find which the hub refuses.
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
-      if (!entry || (together && !alone.has(i))) continue;
+      if (!entry) continue;
+      let sent: BundleEntry[];
       try {
-        await this.send(alone.has(i) ? await content.entries(entry) : [entry], signal);
-        report.accepted++;
+        sent = withContent.has(i) ? (await content.entries(entry)).entries : [entry];
       } catch (e) {
-        if (e instanceof ContentRefused) {
-          report.rejected++;
-          report.contentRefused++;
-          this.deps.logger.warn(`${type}/${fresh[i].id ?? '?'} not pushed: ${e.message}`, 'Publisher');
-          continue;
-        }
-        if (!isRejection(e)) throw e;
-        if (isUnresolvedReference(e) && !finalRound) return { done: i, deferredAt: i };
-        report.rejected++;
-        this.deps.logger.warn(
-          `hub refused ${type}/${fresh[i].id ?? '?'}: ${describeRefusal(e)}`,
-          'Publisher',
-        );
+        if (!(e instanceof ContentRefused)) throw e;
+        this.contentRefused(type, fresh[i], e, report);
+        continue;
       }
+      if (!(await this.sendAlone(type, fresh[i], sent, report, finalRound, signal)))
+        return { done: i, deferredAt: i };
     }
     return { done: fresh.length };
+  }
+
+  /**
+   * The documents of a page whose content is at the agency (`indexes` into `fresh`), each with its
+   * content, in transactions of as many as fit DOCUMENT_MAX_BYTES of content together (so no more
+   * is held, and no larger body sent, than for the largest single document), not one each; a
+   * transaction refused as a whole is sent again document by document.
+   */
+  private async pushDocuments(
+    type: string,
+    fresh: Resource[],
+    entries: readonly (BundleEntry | undefined)[],
+    indexes: readonly number[],
+    content: DocumentContent,
+    report: TypePushReport,
+    finalRound: boolean,
+    signal?: AbortSignal,
+  ): Promise<{ done: number; deferredAt?: number }> {
+    const budget = this.deps.sync.maxDocumentBytes;
+    let group: { i: number; entries: BundleEntry[] }[] = [];
+    let held = 0;
+    /** Sends the group; returns the index of a document deferred for a reference pushed later. */
+    const flush = async (): Promise<number | undefined> => {
+      const sent = group;
+      group = [];
+      held = 0;
+      if (sent.length > 1) {
+        try {
+          await this.send(
+            sent.flatMap((d) => d.entries),
+            signal,
+          );
+          report.accepted += sent.length;
+          return undefined;
+        } catch (e) {
+          if (!isRejection(e)) throw e;
+        }
+      }
+      for (const d of sent)
+        if (!(await this.sendAlone(type, fresh[d.i], d.entries, report, finalRound, signal))) return d.i;
+      return undefined;
+    };
+    for (const i of indexes) {
+      let document: { entries: BundleEntry[]; bytes: number };
+      try {
+        try {
+          document = await content.entries(entries[i]!, group.length > 0 ? budget - held : Infinity);
+        } catch (e) {
+          if (!(e instanceof OverBudget)) throw e;
+          const deferred = await flush();
+          if (deferred !== undefined) return { done: deferred, deferredAt: deferred };
+          document = await content.entries(entries[i]!);
+        }
+      } catch (e) {
+        if (!(e instanceof ContentRefused)) throw e;
+        this.contentRefused(type, fresh[i], e, report);
+        continue;
+      }
+      group.push({ i, entries: document.entries });
+      held += document.bytes;
+    }
+    const deferred = await flush();
+    return deferred !== undefined ? { done: deferred, deferredAt: deferred } : { done: fresh.length };
+  }
+
+  /**
+   * One resource's transaction (a document with its content): accepted, or refused and passed
+   * over (counted, logged). False when it waits for a reference to a resource pushed later.
+   */
+  private async sendAlone(
+    type: string,
+    resource: Resource,
+    entries: BundleEntry[],
+    report: TypePushReport,
+    finalRound: boolean,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    try {
+      await this.send(entries, signal);
+      report.accepted++;
+    } catch (e) {
+      if (!isRejection(e)) throw e;
+      if (isUnresolvedReference(e) && !finalRound) return false;
+      report.rejected++;
+      this.deps.logger.warn(`hub refused ${type}/${resource.id ?? '?'}: ${describeRefusal(e)}`, 'Publisher');
+    }
+    return true;
+  }
+
+  private contentRefused(type: string, resource: Resource, e: ContentRefused, report: TypePushReport): void {
+    report.rejected++;
+    report.contentRefused++;
+    this.deps.logger.warn(`${type}/${resource.id ?? '?'} not pushed: ${e.message}`, 'Publisher');
   }
 
   private documentContent(signal?: AbortSignal): DocumentContent {

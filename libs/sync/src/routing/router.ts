@@ -1,6 +1,6 @@
 import type { AuditInput } from '@passerelle/audit';
 import { type ConsentDecider, type Decision, factsOf } from '@passerelle/consent';
-import { isSupportedType, idOfReference } from '@passerelle/fhir';
+import { idOfReference, isSupportedType } from '@passerelle/fhir';
 import type { Agency } from '@passerelle/identity';
 import { type Db, type FhirRepository, HUB_AGENCY, type StoredResource } from '@passerelle/store';
 import type { Identifier, Patient, Resource, ServiceRequest } from 'fhir/r4';
@@ -9,17 +9,16 @@ import { lockFeedsForInsert } from '../feed/feed';
 import { Outbox, type OutboxRow } from '../outbox/outbox';
 import { PermanentJobError } from '../queue/errors';
 import { documentContentItems } from './document-content';
+import { referralContextItems } from './referral-context';
 import {
   type DirectoryAgency,
   recipientsOf,
-  referralContext,
-  type ReferralContextField,
   type RouteRule,
   type RoutingInput,
   type RoutingRules,
 } from './rules';
 import { DEFAULT_ROUTING_RULES } from './rules-file';
-import { EARLIER_RECIPIENT, earlierRecipients, routedVersions } from './tombstones';
+import { EARLIER_RECIPIENT, earlierRecipients, type RoutedVersion, routedVersions } from './tombstones';
 
 export interface RouterDependencies {
   dataSource: DataSource;
@@ -72,8 +71,8 @@ interface BatchContext {
  * Routes outbox rows: who should receive each change (rules), whether the patient's consent lets
  * each of them (asked per recipient, denials audited), and the feed rows of those who may.
  * A range of rows goes in one transaction, read in bulk (versions, patient records,
- * organizations, one consent call per recipient agency), so a batch costs a few statements, not
- * a dozen per row. Idempotent: rows are claimed in that transaction (a routed row is skipped, a
+ * organizations, documents' content, referrals' context, one consent call per recipient agency),
+ * so a batch costs a few statements whatever its size, none per row. Idempotent: rows are claimed in that transaction (a routed row is skipped, a
  * rolled-back one routed again) and feed rows are unique per agency and change.
  */
 export class Router {
@@ -94,9 +93,7 @@ export class Router {
       // A deletion is routed as a tombstone, by the rules on the resource as it last was.
       const changes = await routedVersions(this.deps.repo, tx, rows, isSupportedType);
       const context = await this.batchContext(tx, changes, agencies, subs);
-      const items: FeedItem[] = [];
-      for (const { row, stored, resource, tombstone } of changes)
-        items.push(...(await this.itemsFor(tx, row, stored, resource, context, tombstone)));
+      const items = await this.items(tx, changes, context);
       const { allowed, denied } = await this.decide(tx, items, agencies);
       if (allowed.length > 0) await insertFeed(tx, allowed);
       // Last: the audit chain lock is then held only until this COMMIT.
@@ -166,68 +163,63 @@ export class Router {
     return { agencies, subscriptions: subs, personRecords, organizations, earlier };
   }
 
-  private async itemsFor(
-    db: Db,
-    row: OutboxRow,
-    stored: StoredResource,
-    resource: Resource,
-    context: BatchContext,
-    tombstone: boolean,
-  ): Promise<FeedItem[]> {
-    const recipients = recipientsOf(
-      {
-        resource,
-        sourceAgency: row.sourceAgency,
-        personRecords: (row.patientId && context.personRecords.get(row.patientId)) || [],
-        organizations: context.organizations,
-        agencies: context.agencies,
-        subscriptions: context.subscriptions,
-      },
-      this.deps.rules ?? DEFAULT_ROUTING_RULES,
+  /**
+   * The feed items of a batch: each change for each of its recipients, a document's content just
+   * before it, a referral's context after it. What they bring along is read for the whole batch at
+   * once (documentContentItems, referralContextItems), not per change.
+   */
+  private async items(db: Db, changes: readonly RoutedVersion[], context: BatchContext): Promise<FeedItem[]> {
+    const planned = changes.map((change) => ({
+      change,
+      recipients: recipientsOf(
+        {
+          resource: change.resource,
+          sourceAgency: change.row.sourceAgency,
+          personRecords: (change.row.patientId && context.personRecords.get(change.row.patientId)) || [],
+          organizations: context.organizations,
+          agencies: context.agencies,
+          subscriptions: context.subscriptions,
+        },
+        this.deps.rules ?? DEFAULT_ROUTING_RULES,
+      ),
+    }));
+    // A withdrawn document brings no content, a withdrawn referral no context.
+    const live = planned.filter((p) => !p.change.tombstone && p.recipients.length > 0);
+    const contents = await documentContentItems(
+      db,
+      this.deps.repo,
+      live.map(({ change }) => ({ resource: change.resource, document: change.stored })),
     );
-    const requestId = `route:${row.id}`;
-    // A document's content goes just before the document, to whoever receives the document.
-    const content = tombstone ? [] : await documentContentItems(db, this.deps.repo, resource, stored);
-    const items: FeedItem[] = recipients.flatMap((r) => [
-      ...content.map((c) => ({ agency: r.agency, rule: 'document-content' as const, ...c, requestId })),
-      { agency: r.agency, rule: r.rule, stored, outboxId: row.id, requestId },
-    ]);
-    if (tombstone) {
-      // Whoever holds a copy is told it is withdrawn; a withdrawn referral brings no context.
-      for (const agency of context.earlier.get(`${row.resourceType}/${row.resourceId}`) ?? [])
-        if (agency !== row.sourceAgency && !items.some((i) => i.agency === agency))
-          items.push({ agency, rule: EARLIER_RECIPIENT, stored, outboxId: row.id, requestId });
-      return items;
-    }
-    for (const r of recipients)
-      if (r.rule === 'referral-performer' && r.context !== undefined && r.context.length > 0)
-        items.push(
-          ...(await this.referralItems(db, resource as ServiceRequest, r.agency, r.context, requestId)),
-        );
-    return items;
-  }
+    const referrals = live.flatMap(({ change, recipients }) =>
+      recipients.flatMap((r) =>
+        r.rule === 'referral-performer' && r.context !== undefined && r.context.length > 0
+          ? [{ agency: r.agency, request: change.resource as ServiceRequest, fields: r.context, change }]
+          : [],
+      ),
+    );
+    const contexts = await referralContextItems(db, this.deps.repo, referrals);
 
-  /** A referral's performer also gets what the rule's context names (the patient record, what the referral cites), as it is now. */
-  private async referralItems(
-    db: Db,
-    request: ServiceRequest,
-    agency: string,
-    context: readonly ReferralContextField[],
-    requestId: string,
-  ): Promise<FeedItem[]> {
     const items: FeedItem[] = [];
-    for (const ref of referralContext(request, context)) {
-      const [type, id] = ref.split('/');
-      if (!isSupportedType(type)) continue;
-      // Internal: each item read here is decided on for its recipient before it is fed.
-      const stored = await this.deps.repo.internal.current(type, id, db);
-      if (!stored?.json || stored.deleted) continue;
-      const outbox: { id: string }[] = await db.query(
-        'SELECT id FROM sync_outbox WHERE resource_type = $1 AND resource_id = $2 AND version_id = $3',
-        [stored.type, stored.id, stored.versionId],
-      );
-      if (outbox[0])
-        items.push({ agency, rule: 'referral-context', stored, outboxId: String(outbox[0].id), requestId });
+    for (const { change, recipients } of planned) {
+      const { row, stored, tombstone } = change;
+      const requestId = `route:${row.id}`;
+      // A document's content goes just before the document, to whoever receives the document.
+      const content = contents.get(stored) ?? [];
+      const own: FeedItem[] = recipients.flatMap((r) => [
+        ...content.map((c) => ({ agency: r.agency, rule: 'document-content' as const, ...c, requestId })),
+        { agency: r.agency, rule: r.rule, stored, outboxId: row.id, requestId },
+      ]);
+      if (tombstone) {
+        // Whoever holds a copy is told it is withdrawn.
+        for (const agency of context.earlier.get(`${row.resourceType}/${row.resourceId}`) ?? [])
+          if (agency !== row.sourceAgency && !own.some((i) => i.agency === agency))
+            own.push({ agency, rule: EARLIER_RECIPIENT, stored, outboxId: row.id, requestId });
+      }
+      items.push(...own);
+      for (const referral of referrals)
+        if (referral.change === change)
+          for (const c of contexts.get(referral) ?? [])
+            items.push({ agency: referral.agency, rule: 'referral-context', ...c, requestId });
     }
     return items;
   }
