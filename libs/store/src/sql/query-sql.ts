@@ -3,8 +3,15 @@ import { referenceKey } from '@passerelle/fhir';
 import type { PagePosition } from '../page-token';
 import type { HistoryEntry, StoredResource } from '../types';
 import { SqlParams } from './params';
-import { queryPrepared, queryShaped } from './prepared';
-import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
+import { queryPrepared } from './prepared';
+import {
+  type Db,
+  INNER_ROW_COLUMNS,
+  OUTER_ROW_COLUMNS,
+  ROW_COLUMNS,
+  type ResourceRow,
+  toStored,
+} from './resource-sql';
 import { filterSql, isAnchor, SHARED_DIRECTORY_ROW } from './search-sql';
 
 interface MatchRow extends ResourceRow {
@@ -55,10 +62,12 @@ export async function selectMatches(
   const p = new SqlParams();
   const where = [...whereOf(query, p), ...keyset(query.sort, position, p, false)];
   const dir = query.sort === 'asc' ? 'ASC' : 'DESC';
-  const rows: MatchRow[] = await queryShaped(
-    db,
-    `SELECT ${ROW_COLUMNS}, ${refsOf(query)} FROM resource r WHERE ${where.join(' AND ')}
-      ORDER BY r.last_updated ${dir}, r.id ${dir} LIMIT ${p.add(query.count + 1)}`,
+  // The page is cut first, then only its rows' content is printed as text (see INNER_ROW_COLUMNS).
+  const rows: MatchRow[] = await db.query(
+    `SELECT ${OUTER_ROW_COLUMNS}, s.refs FROM (
+       SELECT ${INNER_ROW_COLUMNS}, ${refsOf(query)} FROM resource r WHERE ${where.join(' AND ')}
+        ORDER BY r.last_updated ${dir}, r.id ${dir} LIMIT ${p.add(query.count + 1)}
+     ) s ORDER BY s.last_updated ${dir}, s.id ${dir}`,
     p.values,
   );
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
@@ -72,8 +81,7 @@ export async function selectMatchFacts(
 ): Promise<StoredResource[]> {
   const p = new SqlParams();
   const where = [...whereOf(query, p), ...keyset('asc', position, p, false)];
-  const rows: ResourceRow[] = await queryShaped(
-    db,
+  const rows: ResourceRow[] = await db.query(
     `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')} FROM resource r
       WHERE ${where.join(' AND ')} ORDER BY r.last_updated, r.id LIMIT ${p.add(query.count + 1)}`,
     p.values,
@@ -97,8 +105,7 @@ export async function selectMatchRefs(
       ? `'{}'::text[]`
       : `ARRAY(SELECT k FROM unnest(r.refs) AS k WHERE starts_with(k, ${p.add(refPrefix)}))`;
   const where = [...whereOf(query, p), ...keyset('asc', position, p, false)];
-  const rows: MatchRow[] = await queryShaped(
-    db,
+  const rows: MatchRow[] = await db.query(
     `SELECT ${ROW_COLUMNS.replace('r.content::text AS content', 'NULL AS content')}, ${refs} AS refs FROM resource r
       WHERE ${where.join(' AND ')} ORDER BY r.last_updated, r.id LIMIT ${p.add(query.count + 1)}`,
     p.values,
@@ -118,8 +125,7 @@ export async function countAlwaysVisible(
   const p = new SqlParams();
   const where = whereOf(query, p).join(' AND ');
   const always = `(r.source_agency = ${p.add(agency)} OR ${SHARED_DIRECTORY_ROW})`;
-  const rows: { shown: string; decided: string }[] = await queryShaped(
-    db,
+  const rows: { shown: string; decided: string }[] = await db.query(
     `SELECT count(*) FILTER (WHERE ${always}) AS shown, count(*) FILTER (WHERE NOT ${always}) AS decided
        FROM resource r WHERE ${where}`,
     p.values,
@@ -129,8 +135,7 @@ export async function countAlwaysVisible(
 
 export async function countMatches(db: Db, query: SearchQuery): Promise<number> {
   const p = new SqlParams();
-  const rows: { n: string }[] = await queryShaped(
-    db,
+  const rows: { n: string }[] = await db.query(
     `SELECT count(*) AS n FROM resource r WHERE ${whereOf(query, p).join(' AND ')}`,
     p.values,
   );
@@ -148,9 +153,7 @@ export async function selectReferencing(
     .filter((t) => spec.targetType === undefined || t.type === spec.targetType)
     .map((t) => referenceKey(spec.param.name, `${t.type}/${t.id}`));
   if (keys.length === 0) return [];
-  const rows: MatchRow[] = await queryPrepared(
-    db,
-    'store_select_referencing',
+  const rows: MatchRow[] = await db.query(
     `SELECT ${ROW_COLUMNS}, r.refs FROM resource r
       WHERE r.resource_type = $1 AND NOT r.deleted AND r.refs && $2::text[]
       ORDER BY r.last_updated, r.id LIMIT $3`,
@@ -165,6 +168,7 @@ export async function selectIncluded(
   keys: { type: string; id: string }[],
 ): Promise<MatchedResource[]> {
   if (keys.length === 0) return [];
+  // Named: its plan (primary-key lookups) is the same whatever the keys, so it is planned once.
   const rows: MatchRow[] = await queryPrepared(
     db,
     'store_select_included',

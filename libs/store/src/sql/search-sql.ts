@@ -110,20 +110,6 @@ function numberSql(c: NumberCondition, p: SqlParams): string {
   return [sql, ...unit].join(' AND ');
 }
 
-/**
- * The least string above every string that starts with `prefix`, in the byte order of the
- * `text_pattern_ops` index (UTF-8 keeps code point order): its last code point plus one.
- * Undefined when there is none, or when the prefix holds a LIKE wildcard (normalized values never do).
- */
-export function prefixUpperBound(prefix: string): string | undefined {
-  if (prefix === '' || /[%_\\]/.test(prefix)) return undefined;
-  const chars = [...prefix];
-  let next = (chars.pop()?.codePointAt(0) ?? 0) + 1;
-  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000;
-  if (next > 0x10ffff) return undefined;
-  return chars.join('') + String.fromCodePoint(next);
-}
-
 function valueConditionSql(c: ValueCondition, p: SqlParams): string {
   switch (c.kind) {
     case 'string':
@@ -133,15 +119,8 @@ function valueConditionSql(c: ValueCondition, p: SqlParams): string {
           return `(v.str = ${p.add(normalizeString(c.value))} AND v.exact = ${p.add(c.value)})`;
         case 'equal':
           return `v.str = ${p.add(c.value)}`;
-        case 'start': {
-          const like = `v.str LIKE ${p.add(`${c.value}%`)}`;
-          // The prefix as a range of the index too: PostgreSQL derives one from a LIKE only when it
-          // sees the pattern while planning, never in a prepared statement's generic plan.
-          const upper = prefixUpperBound(c.value);
-          return upper === undefined
-            ? like
-            : `(v.str ~>=~ ${p.add(c.value)} AND v.str ~<~ ${p.add(upper)} AND ${like})`;
-        }
+        case 'start':
+          return `v.str LIKE ${p.add(`${c.value}%`)}`;
         case 'contains':
           return `v.str LIKE ${p.add(`%${c.value}%`)}`;
       }
