@@ -5,15 +5,20 @@
  * many patients: p50/p99 per query (sequential, one connection), then all of them mixed at 32
  * connections for requests/s.
  * Baseline, same run, same hub: `GET /fhir/Patient/{id}` (a read: the cheapest audited,
- * consent-checked request). Run: npm run bench:search [-- --patients N --seconds S]
+ * consent-checked request). Run: npm run bench:search [-- --patients N --seconds S --label L --profile]
+ * `--label L` writes the report to `search-L.json` (a run kept beside the reference one);
+ * `--profile` runs the hub under --cpu-prof and prints the mixed phase's window for profile-summary.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Bundle, Condition, Patient } from 'fhir/r4';
 import { authHeader } from './lib/auth';
 import { runBench } from './lib/cleanup';
 import { analyze, checkpoint, createDatabase, describePostgres } from './lib/database';
 import { explainFailures, startHub } from './lib/hub';
 import { CONNECTIONS, measure, seed, summary } from './lib/reads';
-import { intArg, machine, note, percentile, report, round } from './lib/report';
+import { flag, intArg, machine, note, percentile, report, round } from './lib/report';
 
 const TARGET_P50_MS = 10;
 const TARGET_REQUESTS_PER_SECOND = 1_500;
@@ -58,8 +63,11 @@ function enc(value: string | undefined): string {
 async function main(): Promise<void> {
   const patients = intArg('patients', 1_000);
   const seconds = intArg('seconds', 5);
+  const label = flag('label') ? process.argv[process.argv.indexOf('--label') + 1] : undefined;
+  if (label !== undefined && !/^[a-z0-9-]+$/.test(label)) throw new Error('--label expects [a-z0-9-]+');
+  const profileDir = flag('profile') ? mkdtempSync(join(tmpdir(), 'passerelle-search-profile-')) : undefined;
   const db = await createDatabase('search');
-  const hub = await startHub({ databaseUrl: db.url });
+  const hub = await startHub({ databaseUrl: db.url, profileDir });
   note(`seeding ${patients} patients`);
   const ids = await explainFailures(hub, () => seed(hub, patients));
   // Measured as a deployment runs: with the statistics autovacuum keeps (see analyze).
@@ -111,9 +119,14 @@ async function main(): Promise<void> {
     all.push(...paths);
   }
   note(`all ${Object.keys(QUERIES).length} queries mixed`);
-  const mixed = summary(
-    await measure({ url: hub.url, pid: hub.pid, databaseUrl: db.url }, all, seconds * 2, await fresh()),
+  const mixedRun = await measure(
+    { url: hub.url, pid: hub.pid, databaseUrl: db.url },
+    all,
+    seconds * 2,
+    await fresh(),
   );
+  const mixed = summary(mixedRun);
+  if (profileDir) note(`mixed window (µs): ${mixedRun.windowUs}`);
   note('baseline: GET /fhir/Patient/{id} on the same hub');
   const reads = summary(
     await measure(
@@ -125,9 +138,10 @@ async function main(): Promise<void> {
   );
   const settings = hub.settings;
   await hub.stop();
+  if (profileDir) note(`hub's CPU profile written to ${profileDir}`);
   await db.drop();
   const p50s = Object.values(perQuery).map((q) => (q as { latencyMs: { p50: number } }).latencyMs.p50);
-  report('search', {
+  report(label === undefined ? 'search' : `search-${label}`, {
     machine: machine(),
     postgres: await describePostgres(),
     workload: {

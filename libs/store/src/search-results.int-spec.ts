@@ -153,9 +153,10 @@ describe.each(STORE_KINDS)('search results on %s', (kind) => {
       const recording = new Proxy(manager, {
         get: (target, name, receiver) =>
           name === 'query'
-            ? (text: string, values?: unknown[]) => {
-                sql.push(text);
-                return target.query(text, values);
+            ? (text: string | { text: string }, values?: unknown[]) => {
+                // A search's statements are prepared: node-postgres query configs with a name.
+                sql.push(typeof text === 'string' ? text : text.text);
+                return target.query(text as string, values);
               }
             : (Reflect.get(target, name, receiver) as unknown),
       });

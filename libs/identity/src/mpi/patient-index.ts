@@ -15,6 +15,15 @@ import { nationalIdMatches } from './mpi-matches';
 import { type KeyMatch, membersOf, nationalIdsOfPersons, personsByKey } from './mpi-sql';
 import type { CandidateView, LinkChange, MatchGrade, MatchResult, PersonView } from './mpi.types';
 
+/** The other live records of a record's person (a named statement: see linkedPatients). */
+const LINKED_PATIENTS = {
+  name: 'mpi_linked_patients',
+  text: `SELECT other.patient_id FROM mpi_link self
+           JOIN mpi_link other ON other.person_id = self.person_id AND other.active
+          WHERE self.patient_id = $1 AND self.active AND other.patient_id <> $1
+          ORDER BY other.patient_id`,
+};
+
 /**
  * The master patient index: one person per human, each agency's Patient record linked to one.
  *
@@ -39,6 +48,7 @@ import type { CandidateView, LinkChange, MatchGrade, MatchResult, PersonView } f
  * A deleted Patient keeps its link, inactive (a re-creation of the same id returns to its person),
  * loses its keys, and no longer resolves: `linkedPatients` lists live records only.
  */
+
 export class PatientIndex {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -59,13 +69,9 @@ export class PatientIndex {
    * index does not know (or a deleted one) resolves to itself alone.
    */
   async linkedPatients(db: Db, patientId: string): Promise<string[]> {
-    const rows: { patient_id: string }[] = await db.query(
-      `SELECT other.patient_id FROM mpi_link self
-         JOIN mpi_link other ON other.person_id = self.person_id AND other.active
-        WHERE self.patient_id = $1 AND self.active AND other.patient_id <> $1
-        ORDER BY other.patient_id`,
-      [patientId],
-    );
+    // Every search by patient asks this first: a named statement (a node-postgres query config,
+    // which TypeORM hands through) is parsed and planned once per connection.
+    const rows: { patient_id: string }[] = await db.query(LINKED_PATIENTS as unknown as string, [patientId]);
     return [patientId, ...rows.map((r) => r.patient_id)];
   }
 

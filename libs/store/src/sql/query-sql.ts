@@ -3,7 +3,15 @@ import { referenceKey } from '@passerelle/fhir';
 import type { PagePosition } from '../page-token';
 import type { HistoryEntry, StoredResource } from '../types';
 import { SqlParams } from './params';
-import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
+import { queryPrepared } from './prepared';
+import {
+  type Db,
+  INNER_ROW_COLUMNS,
+  OUTER_ROW_COLUMNS,
+  ROW_COLUMNS,
+  type ResourceRow,
+  toStored,
+} from './resource-sql';
 import { filterSql, isAnchor, SHARED_DIRECTORY_ROW } from './search-sql';
 
 interface MatchRow extends ResourceRow {
@@ -54,9 +62,12 @@ export async function selectMatches(
   const p = new SqlParams();
   const where = [...whereOf(query, p), ...keyset(query.sort, position, p, false)];
   const dir = query.sort === 'asc' ? 'ASC' : 'DESC';
+  // The page is cut first, then only its rows' content is printed as text (see INNER_ROW_COLUMNS).
   const rows: MatchRow[] = await db.query(
-    `SELECT ${ROW_COLUMNS}, ${refsOf(query)} FROM resource r WHERE ${where.join(' AND ')}
-      ORDER BY r.last_updated ${dir}, r.id ${dir} LIMIT ${p.add(query.count + 1)}`,
+    `SELECT ${OUTER_ROW_COLUMNS}, s.refs FROM (
+       SELECT ${INNER_ROW_COLUMNS}, ${refsOf(query)} FROM resource r WHERE ${where.join(' AND ')}
+        ORDER BY r.last_updated ${dir}, r.id ${dir} LIMIT ${p.add(query.count + 1)}
+     ) s ORDER BY s.last_updated ${dir}, s.id ${dir}`,
     p.values,
   );
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs }));
@@ -157,7 +168,10 @@ export async function selectIncluded(
   keys: { type: string; id: string }[],
 ): Promise<MatchedResource[]> {
   if (keys.length === 0) return [];
-  const rows: MatchRow[] = await db.query(
+  // Named: its plan (primary-key lookups) is the same whatever the keys, so it is planned once.
+  const rows: MatchRow[] = await queryPrepared(
+    db,
+    'store_select_included',
     `SELECT ${ROW_COLUMNS}, r.refs FROM resource r
        JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.resource_type = k.t AND r.id = k.i
       WHERE NOT r.deleted`,

@@ -32,6 +32,16 @@ function epoch(value: Date | number): number {
 export const ROW_COLUMNS =
   'r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content::text AS content, r.source_agency, r.patient_id, r.other_patients, r.security, r.date_lo, r.date_hi';
 
+/**
+ * ROW_COLUMNS with the content as stored (jsonb, possibly a TOAST pointer), for an inner query
+ * whose rows are sorted and cut before OUTER_ROW_COLUMNS turns the content into text: PostgreSQL
+ * computes a select list below a sort, so `content::text` there would decompress and print every
+ * match (64 Patients for a page of 10: 7 ms instead of 0.4) where only the page is sent.
+ */
+export const INNER_ROW_COLUMNS = ROW_COLUMNS.replace('r.content::text AS content', 'r.content');
+/** ROW_COLUMNS read from an INNER_ROW_COLUMNS subquery aliased `s`. */
+export const OUTER_ROW_COLUMNS = ROW_COLUMNS.replace(/\br\./g, 's.');
+
 export function toStored(row: ResourceRow): StoredResource {
   return {
     type: row.resource_type as SupportedType,

@@ -1,7 +1,7 @@
 import { badRequest, type SearchQuery, type SortKey } from '@passerelle/fhir';
 import type { PagePosition } from '../page-token';
 import { SqlParams } from './params';
-import { type Db, ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
+import { type Db, INNER_ROW_COLUMNS, OUTER_ROW_COLUMNS, type ResourceRow, toStored } from './resource-sql';
 import { type MatchedResource, refsOf } from './query-sql';
 import { filterSql, isAnchor } from './search-sql';
 
@@ -125,12 +125,15 @@ export async function selectSortedMatches(
   // Keys as JSON text: timestamps in ISO 8601 with their offset, numbers in full.
   const asText = keys.map((_, i) => `to_json(s.k${i}) #>> '{}'`).join(', ');
   const order = keys.map((k, i) => `s.k${i} ${k.descending ? 'DESC' : 'ASC'} NULLS LAST`).join(', ');
+  // The page is cut first, then only its rows' content is printed as text (see INNER_ROW_COLUMNS).
   const rows: SortedRow[] = await db.query(
-    `SELECT s.*, ARRAY[${asText}] AS keys FROM (
-       SELECT ${ROW_COLUMNS}, ${refsOf(query)}, ${expressions.map((e, i) => `${e} AS k${i}`).join(', ')}
-         FROM resource r WHERE ${where.join(' AND ')} OFFSET 0
-     ) s ${outer}
-     ORDER BY ${order} LIMIT ${p.add(query.count + 1)}`,
+    `SELECT ${OUTER_ROW_COLUMNS}, s.refs, s.keys FROM (
+       SELECT s.*, ARRAY[${asText}] AS keys FROM (
+         SELECT ${INNER_ROW_COLUMNS}, ${refsOf(query)}, ${expressions.map((e, i) => `${e} AS k${i}`).join(', ')}
+           FROM resource r WHERE ${where.join(' AND ')} OFFSET 0
+       ) s ${outer}
+       ORDER BY ${order} LIMIT ${p.add(query.count + 1)}
+     ) s ORDER BY ${order}`,
     p.values,
   );
   return rows.map((row) => ({ stored: toStored(row), refs: row.refs, sortKeys: row.keys }));
