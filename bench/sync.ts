@@ -26,6 +26,7 @@ import { coresBetween, cpuSample } from './lib/sync-cpu';
 import { runExchange } from './lib/sync-exchange';
 import { describePush, type PushPage, pushPages, pushPagesOf } from './lib/sync-push';
 import { redisTarget, startSyncHub, tempDir } from './lib/sync-stack';
+import { connectorRss } from './lib/rss-peaks';
 
 const SEED = 42;
 const WARMUP_SEED = 7;
@@ -33,6 +34,7 @@ const PAGE_SIZE = 100;
 const ROUTE_CONCURRENCY = 4; // SYNC_CONCURRENCY's default
 const TARGET_RESOURCES_PER_SECOND = 500;
 const TARGET_P50_POLL_INTERVALS = 2;
+const TARGET_CONNECTOR_MB = 120;
 
 /** The hub alone: a hospital connector's backfill pushed page by page, then pushed again. */
 async function benchPush(pages: PushPage[], warmup: PushPage[], ginFastupdateOff: boolean) {
@@ -140,6 +142,9 @@ async function main(): Promise<void> {
       })
     : undefined;
 
+  connectorRss.stop();
+  const connectorPeaks = connectorRss.peaks();
+  const connectorPeakMB = Math.max(...Object.values(connectorPeaks).map((p) => p.peakMB));
   const e2e = productionRun.throughput.resourcesPerSecond;
   const p50 = productionRun.latency.p50InPollIntervals;
   const name = resultName('sync', {
@@ -173,13 +178,16 @@ async function main(): Promise<void> {
         ? { embeddedToProduction: round(embeddedRun.throughput.resourcesPerSecond / e2e, 3) }
         : {}),
     },
+    connectorRssMB: connectorPeaks,
     targets: {
       resourcesPerSecond: TARGET_RESOURCES_PER_SECOND,
       p50LatencyPollIntervals: TARGET_P50_POLL_INTERVALS,
+      connectorMB: TARGET_CONNECTOR_MB,
     },
     meetsTarget: {
       resourcesPerSecond: e2e >= TARGET_RESOURCES_PER_SECOND,
       p50Latency: p50 <= TARGET_P50_POLL_INTERVALS,
+      connectorRss: connectorPeakMB <= TARGET_CONNECTOR_MB,
     },
   });
 }
