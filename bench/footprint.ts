@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HubTokenProvider, readClientKey } from '../apps/connector/src';
 import { onCleanup, runBench } from './lib/cleanup';
 import { type DemoProcess, demoChildren, dirBytes, MB, peakRssBytes } from './lib/footprint-processes';
+import { type ConnectorMemory, connectorAddresses, connectorMemory } from './lib/footprint-connectors';
 import { type LoadCounts, steadyChanges, steadyReads } from './lib/footprint-load';
 import { hubMemory, type HubMemory, Sampler } from './lib/footprint-sampler';
 import { waitForSync } from './lib/footprint-sync';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
     },
     drop,
   );
+  const connectorUrls = demo.child.stdout ? connectorAddresses(demo.child.stdout) : new Map<string, string>();
   let processes: DemoProcess[] = [];
   const all = () => [{ name: 'launcher', pid: demo.pid }, ...processes];
   const sampler = new Sampler(all, started);
@@ -117,11 +119,19 @@ async function main(): Promise<void> {
   sampler.phase = 'steady';
   note(`steady load for ${minutes} min: ${changesPerMinute} changes/min, ${readsPerSecond} reads/s`);
   const hubTimeline: { t: number; memory: HubMemory }[] = [];
+  // Each connector's V8 heap beside its RSS: a heap that holds more after each full collection is
+  // a leak; an RSS that grows over a flat one is V8 or the allocator sizing their pools.
+  const connectorTimeline: Record<string, ConnectorMemory[]> = {};
   const watchHub = (async () => {
-    while (!done()) {
-      const memory = await hubMemory(hubUrl, adminToken);
-      if (memory) hubTimeline.push({ t: round((Date.now() - started) / 1000), memory });
-      await sleep(30_000);
+    for (let i = 0; !done(); i++) {
+      const t = round((Date.now() - started) / 1000);
+      if (i % 2 === 0) {
+        const memory = await hubMemory(hubUrl, adminToken);
+        if (memory) hubTimeline.push({ t, memory });
+      }
+      for (const [name, m] of Object.entries(await connectorMemory(connectorUrls, t)))
+        (connectorTimeline[name] ??= []).push(m);
+      await sleep(15_000);
     }
   })();
   await Promise.all([
@@ -160,7 +170,7 @@ async function main(): Promise<void> {
   const soak =
     soakMinutes === undefined
       ? undefined
-      : soakVerdict(sampler, steadyStart + warmupMinutes * 60, warmupMinutes, soakMinutes);
+      : soakVerdict(sampler, connectorTimeline, steadyStart + warmupMinutes * 60, warmupMinutes, soakMinutes);
   // A run with --env settings is a diagnostic: it never overwrites the reference results.
   report(
     resultName(soakMinutes === undefined ? 'footprint' : 'footprint-soak', {
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
       phases: { initialSync, afterSync, steady },
       peakRssMB: peaks,
       hubMemory: { afterSync: afterSyncHub, steadyEnd: steadyEndHub, timeline: hubTimeline },
+      connectorMemory: connectorTimeline,
       dataDirMB,
       load: counts,
       ...(soak ? { soak } : {}),
@@ -198,9 +209,17 @@ async function main(): Promise<void> {
 
 /**
  * After the warm-up vs the end: the median of the minute after the warm-up against the median
- * of the last minute (medians, so that one garbage collection does not decide).
+ * of the last minute (medians, so that one garbage collection does not decide). With it, each
+ * process's median RSS per 5 minutes of the steady phase (whether and when the curve flattens)
+ * and each connector's heap after a full collection at both ends (whether what it holds grows).
  */
-function soakVerdict(sampler: Sampler, warmT: number, warmupMinutes: number, soakMinutes: number) {
+function soakVerdict(
+  sampler: Sampler,
+  connectors: Record<string, ConnectorMemory[]>,
+  warmT: number,
+  warmupMinutes: number,
+  soakMinutes: number,
+) {
   const afterWarmup = sampler.summary('steady', { fromT: warmT, toT: warmT + 60 });
   const last = sampler.samples[sampler.samples.length - 1]?.t ?? 0;
   const atEnd = sampler.summary('steady', { fromT: last - 60 });
@@ -219,11 +238,34 @@ function soakVerdict(sampler: Sampler, warmT: number, warmupMinutes: number, soa
       within10Percent: ratio <= 1 + SOAK_TOLERANCE,
     };
   }
+  const steady = sampler.samples.filter((s) => s.phase === 'steady');
+  const from = steady[0]?.t ?? 0;
+  const curve: Record<string, number[]> = {};
+  for (let at = from; at < last; at += 300) {
+    const block = sampler.summary('steady', { fromT: at, toT: at + 300 });
+    for (const [name, p] of Object.entries(block.perProcess)) (curve[name] ??= []).push(p.medianMB);
+  }
+  const heapAfterFullGcMB = Object.fromEntries(
+    Object.entries(connectors).map(([name, series]) => {
+      const atWarm = series.find((m) => m.t >= warmT);
+      const atEnd = series[series.length - 1];
+      return [
+        name,
+        {
+          afterWarmup: atWarm?.heapAfterFullGc ?? null,
+          end: atEnd?.heapAfterFullGc ?? null,
+          fullGcsDuringSoak: atWarm && atEnd ? atEnd.fullGcs - atWarm.fullGcs : null,
+        },
+      ];
+    }),
+  );
   return {
     warmupMinutes,
     minutes: soakMinutes,
     perProcess,
     allWithin10Percent: Object.values(perProcess).every((p) => p.within10Percent),
+    medianRssMBPer5MinutesOfSteadyLoad: curve,
+    heapAfterFullGcMB,
   };
 }
 

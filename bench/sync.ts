@@ -26,6 +26,7 @@ import { coresBetween, cpuSample } from './lib/sync-cpu';
 import { runExchange } from './lib/sync-exchange';
 import { describePush, type PushPage, pushPages, pushPagesOf } from './lib/sync-push';
 import { redisTarget, startSyncHub, tempDir } from './lib/sync-stack';
+import { connectorRss } from './lib/rss-peaks';
 
 const SEED = 42;
 const WARMUP_SEED = 7;
@@ -35,6 +36,8 @@ const ROUTE_CONCURRENCY = 4; // SYNC_CONCURRENCY's default
 const TARGET_RESOURCES_PER_SECOND = 1000;
 const TARGET_EMBEDDED_RESOURCES_PER_SECOND = 700;
 const TARGET_P50_OVER_POLL_MS = 100;
+// Issue 19: each connector ≤ 120 MB resident at any point.
+const TARGET_CONNECTOR_MB = 120;
 
 /** The hub alone: a hospital connector's backfill pushed page by page, then pushed again. */
 async function benchPush(pages: PushPage[], warmup: PushPage[], ginFastupdateOff: boolean) {
@@ -142,6 +145,9 @@ async function main(): Promise<void> {
       })
     : undefined;
 
+  connectorRss.stop();
+  const connectorPeaks = connectorRss.peaks();
+  const connectorPeakMB = Math.max(...Object.values(connectorPeaks).map((p) => p.peakMB));
   const e2e = productionRun.throughput.resourcesPerSecond;
   const p50Ms = productionRun.latency.ms.p50;
   const p50TargetMs = pollIntervalMs + TARGET_P50_OVER_POLL_MS;
@@ -176,10 +182,12 @@ async function main(): Promise<void> {
         ? { embeddedToProduction: round(embeddedRun.throughput.resourcesPerSecond / e2e, 3) }
         : {}),
     },
+    connectorRssMB: connectorPeaks,
     targets: {
       resourcesPerSecond: TARGET_RESOURCES_PER_SECOND,
       embeddedResourcesPerSecond: TARGET_EMBEDDED_RESOURCES_PER_SECOND,
       p50LatencyMs: p50TargetMs,
+      connectorMB: TARGET_CONNECTOR_MB,
     },
     meetsTarget: {
       resourcesPerSecond: e2e >= TARGET_RESOURCES_PER_SECOND,
@@ -190,6 +198,7 @@ async function main(): Promise<void> {
           }
         : {}),
       p50Latency: p50Ms <= p50TargetMs,
+      connectorRss: connectorPeakMB <= TARGET_CONNECTOR_MB,
     },
   });
 }

@@ -7,6 +7,7 @@ import { waitForQuiet } from './cpu';
 import { checkpoint, createDatabase } from './database';
 import { maximum, note, percentile, round } from './report';
 import { countsOf, keyOf, writeObservation, writtenAt, writtenSince } from './sync-agency';
+import { connectorRss } from './rss-peaks';
 import { deleteKeys } from './sync-baseline';
 import { coresBetween, cpuSample } from './sync-cpu';
 import {
@@ -199,8 +200,8 @@ export async function runExchange(o: ExchangeOptions) {
     const toPush = Object.values(published).reduce((a, b) => a + b, 0);
     const gpPublished = await countsOf(gp.baseUrl, DEFAULT_PROFILES.gp.publish);
     const gpToPush = Object.values(gpPublished).reduce((a, b) => a + b, 0);
-    const connector = (agency: typeof hospital, key: typeof hospitalKey) =>
-      startConnectorProcess({
+    const connector = async (agency: typeof hospital, key: typeof hospitalKey) => {
+      const child = await startConnectorProcess({
         agency,
         key,
         hub,
@@ -208,6 +209,10 @@ export async function runExchange(o: ExchangeOptions) {
         pageSize: o.pageSize,
         profileDir: o.profileDir,
       });
+      // Its resident memory through the whole run (issue 19: ≤ 120 MB at any point).
+      connectorRss.watch(`${o.topology}:${agency.kind}`, child.pid);
+      return child;
+    };
 
     // The GP practice joins first: its patients reach the hub, so each person's records are linked.
     note(`${o.topology}: GP connector pushes its ${gpToPush} resources`);

@@ -213,7 +213,12 @@ export async function startConnectorProcess(options: {
       LOG_LEVEL: 'warn',
     },
   });
-  const started = spawnNode([...profileArgs(options.profileDir), main('connector')], env, APP_VARIABLES);
+  // As npm start and docker/compose.yaml run a connector: a small V8 young generation (apps/hub/src/cli/demo.ts).
+  const started = spawnNode(
+    ['--max-semi-space-size=2', ...profileArgs(options.profileDir), main('connector')],
+    env,
+    APP_VARIABLES,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, started.child, started.output);
   return { ...started, url };

@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { type ConnectorKind, loadConnectorConfig } from './connector-config';
 import { ConnectorModule } from './connector.module';
+import type { ConnectorHealth } from './health.controller';
 
 const dir = mkdtempSync(join(tmpdir(), 'connector-module-'));
 const keyFile = join(dir, 'key.pem');
@@ -65,7 +66,15 @@ describe('ConnectorModule', () => {
               applyWithdrawn: 0,
             },
           },
+          memory: expect.objectContaining({
+            rss: expect.any(Number),
+            heapUsed: expect.any(Number),
+            fullGcs: expect.any(Number),
+          }) as unknown,
         });
+        const { memory } = res.json<ConnectorHealth>();
+        expect(memory.heapUsed).toBeLessThanOrEqual(memory.heapTotal);
+        expect(memory.heapUsed).toBeLessThan(memory.rss);
       } finally {
         await app.close();
       }

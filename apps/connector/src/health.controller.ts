@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { type Connector } from './connector';
 import { type ConnectorKind } from './connector-config';
 import { CONNECTOR } from './connector.module-tokens';
+import { processMemory, type ProcessMemory } from './memory';
 import type { SyncHealth } from './sync/sync-cycle';
 
 export interface ConnectorHealth {
@@ -10,9 +11,11 @@ export interface ConnectorHealth {
   kind: ConnectorKind;
   agency: string;
   sync: SyncHealth & { running: boolean };
+  /** This process's memory in bytes (bench/footprint follows it; docs/operations.md, small server). */
+  memory: ProcessMemory;
 }
 
-/** Liveness for the orchestrator, and the last successful sync times for the operator. */
+/** Liveness for the orchestrator, the last successful sync times for the operator, and the process's memory. */
 @Controller()
 export class HealthController {
   constructor(@Inject(CONNECTOR) private readonly connector: Connector) {}
@@ -26,6 +29,7 @@ export class HealthController {
       kind: config.kind,
       agency: config.hub.clientId,
       sync: { ...cycle.status.snapshot(), running: loop.isRunning },
+      memory: processMemory(),
     };
   }
 }

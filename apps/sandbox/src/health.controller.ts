@@ -8,6 +8,12 @@ export interface SandboxAgencyInfo {
   kind: AgencyKind;
   baseUrl: string;
   auth: AgencyAuth['type'];
+  /**
+   * Who the agency is, as the hub registers it: its Organization's name and national identifiers
+   * (FINESS, ODS: public registry numbers). The demo's launcher reads them here rather than load
+   * the synthetic data lib for the whole demo.
+   */
+  organization: { name: string; identifiers: { system: string; value: string }[] };
 }
 
 export interface SandboxHealth {
@@ -26,9 +32,18 @@ export class HealthController {
     return {
       status: 'ok',
       service: 'sandbox',
-      agencies: this.sandbox
-        .agencies()
-        .map((a) => ({ id: a.id, kind: a.kind, baseUrl: a.baseUrl, auth: a.auth.type })),
+      agencies: this.sandbox.agencies().map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        baseUrl: a.baseUrl,
+        auth: a.auth.type,
+        organization: {
+          name: a.identity.organization.name ?? a.id,
+          identifiers: (a.identity.organization.identifier ?? []).flatMap((i) =>
+            i.system && i.value ? [{ system: i.system, value: i.value }] : [],
+          ),
+        },
+      })),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { defaultAgencies } from '@passerelle/synthetic';
 import type { SandboxHealth } from './health.controller';
 import { loadSandboxConfig } from './sandbox-config';
 import { SandboxModule } from './sandbox.module';
@@ -37,6 +38,12 @@ describe('SandboxModule', () => {
     ]);
     expect(res.body).not.toContain('"t"');
     expect(health.agencies.every((a) => a.baseUrl.startsWith('http://localhost:'))).toBe(true);
+    // Who each agency is, for the demo's launcher to register it at the hub.
+    const gp = defaultAgencies('FR').gp.organization;
+    expect(health.agencies.find((a) => a.id === 'gp')?.organization).toEqual({
+      name: gp.name,
+      identifiers: (gp.identifier ?? []).map((i) => ({ system: i.system, value: i.value })),
+    });
   });
 
   it('has the agencies serving FHIR while the application runs', async () => {

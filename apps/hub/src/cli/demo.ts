@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { defaultAgencies } from '@passerelle/synthetic';
 import { generatePassword } from '@passerelle/accounts';
 import { generateAgencyKey } from './keys';
 
@@ -27,8 +26,14 @@ const SCRIPTS = {
  */
 const CONNECTOR_NODE_FLAGS = ['--max-semi-space-size=2'];
 
+/** What the sandbox says of its agencies (apps/sandbox's health controller). */
 interface SandboxHealth {
-  agencies: { id: string; kind: 'hospital' | 'gp' | 'specialist'; baseUrl: string }[];
+  agencies: {
+    id: string;
+    kind: 'hospital' | 'gp' | 'specialist';
+    baseUrl: string;
+    organization: { name: string; identifiers: { system: string; value: string }[] };
+  }[];
 }
 
 function start(
@@ -215,16 +220,12 @@ async function startDemo(
   const sandbox = await waitFor<SandboxHealth>(`http://127.0.0.1:${sandboxPort}/health`, 'the sandbox');
   const adminToken = env.ADMIN_TOKEN ?? readFileSync(join(data, 'hub', 'admin-token'), 'utf8').trim();
 
-  const identities = defaultAgencies(country);
   for (const agency of sandbox.agencies) {
-    const org = identities[agency.kind].organization;
     const keyFile = await ensureAgency(hubUrl, adminToken, keysDir, {
       id: agency.id,
       kind: agency.kind,
-      name: org.name ?? agency.id,
-      identifiers: (org.identifier ?? []).flatMap((i) =>
-        i.system && i.value ? [{ system: i.system, value: i.value }] : [],
-      ),
+      name: agency.organization.name,
+      identifiers: agency.organization.identifiers,
       // Its patients' addresses are in its country (UK ones have no country line).
       country,
     });
