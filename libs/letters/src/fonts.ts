@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { create, type Font, type Glyph } from 'fontkit';
+import { withFastSubsets } from './font-subset';
 
 /**
  * DejaVu Sans from the `dejavu-fonts-ttf` package: wide Unicode coverage (Latin with every accent,
@@ -16,7 +17,8 @@ import { create, type Font, type Glyph } from 'fontkit';
  *   fonts are given one word cache per weight for the whole process instead, bounded
  *   (`sharedLayouts`): pdfkit reads what it cached before, never modifies it;
  * - embedding a subset re-parses every glyph's outline record (fontkit 2.0 does not keep it) only
- *   to see whether the glyph is composite. The parsed font's glyphs keep their parsed record.
+ *   to see whether the glyph is composite. The parsed font's glyphs keep their parsed record, and
+ *   the subset's file is written from the font file's bytes (font-subset.ts).
  * The last two rely on the font being static (DejaVu has no variation axes): nothing they keep changes.
  */
 const FILES = {
@@ -84,7 +86,7 @@ let layouts: Readonly<Record<FontWeight, Record<string, unknown>>> | undefined;
 
 function load(file: string): Font {
   const bytes = readFileSync(require.resolve(file));
-  return withParsedGlyphs(create(bytes));
+  return withFastSubsets(withParsedGlyphs(create(bytes)), bytes);
 }
 
 export function letterFonts(): Readonly<Record<FontWeight, Font>> {
