@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { create, type Font, type Glyph, type GlyphPosition, type GlyphRun } from 'fontkit';
+import { create, type Font, type Glyph } from 'fontkit';
+import { withFastSubsets } from './font-subset';
 
 /**
  * DejaVu Sans from the `dejavu-fonts-ttf` package: wide Unicode coverage (Latin with every accent,
@@ -9,11 +10,15 @@ import { create, type Font, type Glyph, type GlyphPosition, type GlyphRun } from
  * subset of the glyphs it uses). Three costs are paid once instead of per PDF:
  * - given the file's bytes, pdfkit parses the font again for each document, which made a 2-page
  *   letter about six times slower than the same text in a built-in font;
- * - fontkit shapes every word (OpenType substitutions and kerning) and pdfkit caches the result
- *   per document only, so each letter shaped "votre", "dossier"... again. The parsed font is handed
- *   to pdfkit behind a proxy whose `layout()` keeps shaped words for the whole process;
+ * - fontkit shapes every word (OpenType substitutions and kerning), then pdfkit scales the result
+ *   to its text space and keeps it, per document only: each letter shaped and scaled "votre",
+ *   "dossier"... again, and a print run (one document) kept every word of every letter until its
+ *   end (names, dates and references differ per letter: memory grew with the run). Each document's
+ *   fonts are given one word cache per weight for the whole process instead, bounded
+ *   (`sharedLayouts`): pdfkit reads what it cached before, never modifies it;
  * - embedding a subset re-parses every glyph's outline record (fontkit 2.0 does not keep it) only
- *   to see whether the glyph is composite. The parsed font's glyphs keep their parsed record.
+ *   to see whether the glyph is composite. The parsed font's glyphs keep their parsed record, and
+ *   the subset's file is written from the font file's bytes (font-subset.ts).
  * The last two rely on the font being static (DejaVu has no variation axes): nothing they keep changes.
  */
 const FILES = {
@@ -27,48 +32,28 @@ export type FontWeight = keyof typeof FILES;
 export const FONT: Readonly<Record<FontWeight, string>> = { regular: 'Letter', bold: 'Letter-Bold' };
 
 /** Shaped words kept per font; past that, the oldest go (names and dates vary, words do not). */
-const MAX_CACHED_WORDS = 8_000;
+export const MAX_CACHED_WORDS = 4_000;
 /** Longer strings (a hostile 10,000-character name) are shaped each time, never kept. */
-const MAX_CACHED_LENGTH = 64;
+export const MAX_CACHED_LENGTH = 64;
 
-/** A copy pdfkit may scale in place (it multiplies each position by the font's scale). */
-function copyRun(run: GlyphRun): GlyphRun {
-  const positions: GlyphPosition[] = run.positions.map((p) => ({ ...p }));
-  let width: number | undefined;
-  return {
-    glyphs: run.glyphs,
-    positions,
-    // Read only once pdfkit has scaled the positions (it reads it for every width it measures).
-    get advanceWidth() {
-      if (width === undefined) {
-        width = 0;
-        for (const p of positions) width += p.xAdvance;
-      }
-      return width;
+/**
+ * pdfkit's word cache for one font, shared by every document that uses the font: what pdfkit's
+ * font object reads and writes as `layoutCache[word]` (its per-document cache, an object), kept
+ * in a Map of at most MAX_CACHED_WORDS words, the oldest dropped first. pdfkit scales a shaped word
+ * by the font's units per em (the same font in every document, so the same scale) and only reads
+ * it afterwards (word spacing makes copies), so one document's entry is what another would make.
+ */
+export function sharedLayouts(maxWords = MAX_CACHED_WORDS): Record<string, unknown> {
+  const words = new Map<string, unknown>();
+  return new Proxy(Object.create(null) as Record<string, unknown>, {
+    get: (_target, word) => (typeof word === 'string' ? words.get(word) : undefined),
+    set: (_target, word, run: unknown) => {
+      if (typeof word !== 'string' || word.length > MAX_CACHED_LENGTH) return true;
+      if (words.size >= maxWords && !words.has(word)) words.delete(words.keys().next().value as string);
+      words.set(word, run);
+      return true;
     },
-  };
-}
-
-function withSharedLayout(font: Font): Font {
-  const cache = new Map<string, GlyphRun>();
-  const layout = (text: string, features?: unknown): GlyphRun => {
-    if (features !== undefined || text.length > MAX_CACHED_LENGTH) return font.layout(text, features);
-    let run = cache.get(text);
-    if (!run) {
-      // Only what pdfkit reads: fontkit's run also holds its shaping plan.
-      const shaped = font.layout(text);
-      run = { glyphs: shaped.glyphs, positions: shaped.positions, advanceWidth: shaped.advanceWidth };
-      if (cache.size >= MAX_CACHED_WORDS) cache.delete(cache.keys().next().value as string);
-      cache.set(text, run);
-    }
-    return copyRun(run);
-  };
-  return new Proxy(font, {
-    get(target, property) {
-      if (property === 'layout') return layout;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
+    has: (_target, word) => typeof word === 'string' && words.has(word),
   });
 }
 
@@ -97,10 +82,11 @@ function withParsedGlyphs(font: Font): Font {
 }
 
 let parsed: Readonly<Record<FontWeight, Font>> | undefined;
+let layouts: Readonly<Record<FontWeight, Record<string, unknown>>> | undefined;
 
 function load(file: string): Font {
   const bytes = readFileSync(require.resolve(file));
-  return withSharedLayout(withParsedGlyphs(create(bytes)));
+  return withFastSubsets(withParsedGlyphs(create(bytes)), bytes);
 }
 
 export function letterFonts(): Readonly<Record<FontWeight, Font>> {
@@ -108,10 +94,20 @@ export function letterFonts(): Readonly<Record<FontWeight, Font>> {
   return parsed;
 }
 
-/** Registers both weights on a document and selects the regular one. */
+/**
+ * Registers both weights on a document, gives them the process's word caches and selects the
+ * regular one. Both are opened here, regular first: the ids pdfkit gives them (F1, F2) and the
+ * document's bytes are those of a document that opens bold at its first bold word, and a font
+ * opened but never used is not embedded.
+ */
 export function useLetterFonts(doc: PDFKit.PDFDocument): void {
   const fonts = letterFonts();
+  layouts ??= { regular: sharedLayouts(), bold: sharedLayouts() };
   doc.registerFont(FONT.regular, fonts.regular);
   doc.registerFont(FONT.bold, fonts.bold);
+  for (const weight of ['regular', 'bold'] as const) {
+    doc.font(FONT[weight]);
+    if (doc._font.layoutCache) doc._font.layoutCache = layouts[weight];
+  }
   doc.font(FONT.regular);
 }

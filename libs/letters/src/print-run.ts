@@ -4,7 +4,13 @@ import { finished } from 'node:stream/promises';
 import { MAX_PAGES } from './geometry';
 import type { Letter } from './letter-types';
 import { manifestHeader, manifestLine } from './manifest';
-import { drawLetter, measureLetter, measuringDocument, newDocument } from './render-letter';
+import {
+  drawLetter,
+  flushWrittenPages,
+  measureLetter,
+  measuringDocument,
+  newDocument,
+} from './render-letter';
 import { MAX_ENVELOPES, splitLetter } from './split-letter';
 
 /**
@@ -12,9 +18,10 @@ import { MAX_ENVELOPES, splitLetter } from './split-letter';
  * starts on an odd page (a blank page is inserted after a letter with an odd page count), so
  * printed on both sides every letter begins on a fresh sheet.
  *
- * Memory stays bounded whatever the run's size: pages are buffered for one letter at a time (so
- * its footers can say "page x of y"), then flushed to the output; the next letter waits while the
- * output stream is full. pdfkit cannot take pages back out of a document, so each letter is first
+ * Memory stays flat whatever the run's size: pages are buffered for one letter at a time (so
+ * its footers can say "page x of y"), then flushed to the output and let go of (the page tree
+ * keeps only their object numbers; shaped words go to one bounded cache per process, not to the
+ * document: see fonts.ts); the next letter waits while the output stream is full. pdfkit cannot take pages back out of a document, so each letter is first
  * drawn into a scratch document to count its pages. A summary over 10 pages is split into several
  * envelopes (split-letter.ts), each within the limit and starting on a fresh sheet, one manifest
  * row each; any other letter over 10 pages, or one that fails to draw, is held (reported, not
@@ -145,7 +152,7 @@ export async function writePrintRun(
         const drawn = drawLetter(doc, part.letter);
         if (drawn !== part.pages)
           throw new Error(`Letter ${entry.letterId}: measured ${part.pages} pages, drew ${drawn}`);
-        doc.flushPages();
+        flushWrittenPages(doc);
         manifest.write(
           manifestLine({
             letterId: entry.letterId,

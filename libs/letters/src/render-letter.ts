@@ -168,8 +168,24 @@ export async function renderLetter(letter: Letter): Promise<RenderedLetter> {
  */
 export function measureLetter(scratch: PDFKit.PDFDocument, letter: Letter): number {
   const pages = drawLetter(scratch, letter, false);
-  scratch.flushPages();
+  flushWrittenPages(scratch);
   return pages;
+}
+
+/** What a written page's dictionary keeps: nothing (see flushWrittenPages). */
+const WRITTEN: object = Object.freeze({});
+
+/**
+ * Writes the buffered pages out (`flushPages`), then lets go of what pdfkit would keep of them
+ * until the document ends. pdfkit keeps each page's dictionary in the page tree (its resources,
+ * media box, content stream object...) although, once written, only its object number is read
+ * again (to list it as `n 0 R` in the tree): a print run of thousands of letters kept them all.
+ * The written dictionaries are emptied, from the last one back to the first already emptied.
+ */
+export function flushWrittenPages(doc: PDFKit.PDFDocument): void {
+  doc.flushPages();
+  const kids = doc._root.data.Pages.data.Kids;
+  for (let i = kids.length - 1; i >= 0 && kids[i].data !== WRITTEN; i--) kids[i].data = WRITTEN;
 }
 
 /** A document for measuring, its output discarded as it is produced. */
