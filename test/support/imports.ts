@@ -5,7 +5,6 @@ import { dirname, join, resolve } from 'node:path';
  * What a source file loads at run time, followed through relative imports and the @passerelle
  * aliases: the npm packages reached. Type-only imports are erased by the compiler and not
  * followed; neither are dynamic `import()`s, which load only when the code that calls them runs.
- * (The walk of libs/letters/src/purity.spec.ts, for any entry.)
  */
 const ROOT = resolve(__dirname, '../..');
 

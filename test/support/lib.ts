@@ -10,3 +10,4 @@ export * from './agency-rows';
 export * from './checkpoint-key';
 export * from './consents';
 export * from './minimal-resources';
+export * from './imports';

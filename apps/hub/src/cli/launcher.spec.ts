@@ -1,4 +1,4 @@
-import { packagesLoadedBy } from '../../../../test/support/imports';
+import { packagesLoadedBy } from '@passerelle/testing-lib';
 
 /**
  * `npm start`'s launcher (the CLI's `demo` command) stays up as long as the demo: it loads the
