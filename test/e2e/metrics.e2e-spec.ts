@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Patient } from 'fhir/r4';
+import { DataSource } from 'typeorm';
 import {
   registerAgency,
   startTestHub,
@@ -145,6 +146,32 @@ describe('/metrics', () => {
     expect(
       after.samples.filter((s) => s.name === 'passerelle_queue_jobs').map((s) => s.labels.state),
     ).toEqual(expect.arrayContaining(['waiting', 'active', 'delayed']));
+  });
+
+  it('reads the feed gauges of one scrape from that scrape, both of them', async () => {
+    // An item routed to the agency and not acknowledged, then acknowledged: each scrape shows what
+    // the feed held at that scrape (pending was filled by the lag's collect and printed before it
+    // ended, showing the previous scrape's value).
+    const db = hub.app.get(DataSource);
+    await scrape();
+    const [{ id }] = await db.query<{ id: string }[]>(
+      `INSERT INTO sync_outbox (resource_type, resource_id, version_id, source_agency, routed_at)
+       VALUES ('Observation', 'metrics-feed-1', 1, 'elsewhere', now()) RETURNING id`,
+    );
+    await db.query(
+      `INSERT INTO sync_feed (agency_id, outbox_id, resource_type, resource_id, version_id, rule)
+       VALUES ('metrics-hospital', $1, 'Observation', 'metrics-feed-1', 1, 'test')`,
+      [id],
+    );
+    const waiting = await scrape();
+    expect(value(waiting.samples, 'passerelle_feed_pending', { agency: 'metrics-hospital' })).toBe(1);
+    expect(
+      value(waiting.samples, 'passerelle_feed_lag_seconds', { agency: 'metrics-hospital' }),
+    ).toBeGreaterThan(0);
+    await db.query(`UPDATE sync_feed SET acknowledged_at = now() WHERE outbox_id = $1`, [id]);
+    const done = await scrape();
+    expect(value(done.samples, 'passerelle_feed_pending', { agency: 'metrics-hospital' })).toBe(0);
+    expect(value(done.samples, 'passerelle_feed_lag_seconds', { agency: 'metrics-hospital' })).toBe(0);
   });
 
   it('exports every metric the Grafana dashboard asks for', async () => {

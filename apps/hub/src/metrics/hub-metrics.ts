@@ -6,6 +6,19 @@ import { DataSource } from 'typeorm';
 import { registerMemoryGauges } from './memory-gauges';
 
 /**
+ * One read shared by the gauges a scrape fills from it: the registry collects every metric at
+ * once, so each gauge awaits the read the first of them started (a gauge filled by another's
+ * collect would print before that collect ends, showing the previous scrape's value).
+ */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= read().finally(() => {
+      pending = undefined;
+    }));
+}
+
+/**
  * What an operator watches, in Prometheus' text format at /metrics (docs/operations.md,
  * Metrics). Counters and histograms are this process's (sum them across hubs); the gauges read
  * the shared database and queues at each scrape, so every hub reports the same values. Labels
@@ -145,20 +158,15 @@ export class HubMetrics {
         this.set(Number(row?.s ?? 0));
       },
     });
-    // Both gauges from one query per scrape: the registry collects every metric at once, so the
-    // second awaits the query the first started.
-    let lagQuery: Promise<{ n: number; s: number }> | undefined;
-    const projectionLag = () =>
-      (lagQuery ??= ds
+    // The log's primary key and month partitions after the cursor: the few records behind.
+    const projectionLag = oncePerScrape(() =>
+      ds
         .query<{ n: string; s: string | null }[]>(
-          // The log's primary key and month partitions after the cursor: the few records behind.
           `SELECT count(*) AS n, extract(epoch FROM now() - min(l.appended_at)) AS s
              FROM audit_projection p JOIN audit_log l ON l.seq > p.through AND l.appended_at >= p.through_at`,
         )
-        .then(([row]) => ({ n: Number(row?.n ?? 0), s: Math.max(0, Number(row?.s ?? 0)) }))
-        .finally(() => {
-          lagQuery = undefined;
-        }));
+        .then(([row]) => ({ n: Number(row?.n ?? 0), s: Math.max(0, Number(row?.s ?? 0)) })),
+    );
     new Gauge({
       name: 'passerelle_audit_projection_lag_records',
       help: 'Audit records committed to the log (audit_log) but not yet projected into audit_event',
@@ -175,38 +183,38 @@ export class HubMetrics {
         this.set((await projectionLag()).s);
       },
     });
-    // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
-    let feedPending: Gauge<'agency'>;
+    // Every agency (those caught up read 0, not a stale value), with its unacknowledged items.
+    const feeds = oncePerScrape(async () => {
+      const agencies = await ds.query<{ id: string }[]>('SELECT id FROM agency');
+      const rows = await ds.query<{ agency_id: string; n: string; s: string }[]>(
+        `SELECT agency_id, count(*) AS n, extract(epoch FROM now() - min(routed_at)) AS s
+           FROM sync_feed WHERE acknowledged_at IS NULL GROUP BY agency_id`,
+      );
+      const byAgency = new Map(agencies.map(({ id }) => [id, { pending: 0, lagSeconds: 0 }]));
+      for (const r of rows) byAgency.set(r.agency_id, { pending: Number(r.n), lagSeconds: Number(r.s) });
+      return byAgency;
+    });
     new Gauge({
       name: 'passerelle_feed_lag_seconds',
       help: "Age of the oldest item in an agency's feed its connector has not acknowledged",
       labelNames: ['agency'] as const,
       registers: [this.registry],
       async collect() {
-        const rows = await ds.query<{ agency_id: string; n: string; s: string }[]>(
-          `SELECT agency_id, count(*) AS n, extract(epoch FROM now() - min(routed_at)) AS s
-             FROM sync_feed WHERE acknowledged_at IS NULL GROUP BY agency_id`,
-        );
-        // Agencies that caught up drop out of the result: reset, so they read 0, not a stale lag.
+        const byAgency = await feeds();
         this.reset();
-        feedPending.reset();
-        const agencies = await ds.query<{ id: string }[]>('SELECT id FROM agency');
-        for (const { id } of agencies) {
-          this.set({ agency: id }, 0);
-          feedPending.set({ agency: id }, 0);
-        }
-        for (const r of rows) {
-          this.set({ agency: r.agency_id }, Number(r.s));
-          feedPending.set({ agency: r.agency_id }, Number(r.n));
-        }
+        for (const [agency, feed] of byAgency) this.set({ agency }, feed.lagSeconds);
       },
     });
-    // Registered after the lag, whose collect fills it: a scrape reads both from one query.
-    feedPending = new Gauge({
+    new Gauge({
       name: 'passerelle_feed_pending',
       help: "Items in an agency's feed not yet acknowledged by its connector",
       labelNames: ['agency'] as const,
       registers: [this.registry],
+      async collect() {
+        const byAgency = await feeds();
+        this.reset();
+        for (const [agency, feed] of byAgency) this.set({ agency }, feed.pending);
+      },
     });
     new Gauge({
       name: 'passerelle_letters',
@@ -238,29 +246,30 @@ export class HubMetrics {
   /** Queue depths and dead letters, from the queue driver (BullMQ's Redis, or in-process). */
   private queueGauges(): void {
     const queues = this.queues;
-    // eslint-disable-next-line prefer-const -- assigned below, read only at scrape time
-    let deadLetters: Gauge<'queue'>;
+    const counts = oncePerScrape(() =>
+      Promise.all(QUEUE_NAMES.map(async (queue) => ({ queue, counts: await queues.counts(queue) }))),
+    );
     new Gauge({
       name: 'passerelle_queue_jobs',
       help: 'Jobs in each queue by state: waiting, active, delayed (backing off)',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
-        for (const queue of QUEUE_NAMES) {
-          const counts = await queues.counts(queue);
-          this.set({ queue, state: 'waiting' }, counts.waiting);
-          this.set({ queue, state: 'active' }, counts.active);
-          this.set({ queue, state: 'delayed' }, counts.delayed);
-          deadLetters.set({ queue }, counts.failed);
+        for (const { queue, counts: c } of await counts()) {
+          this.set({ queue, state: 'waiting' }, c.waiting);
+          this.set({ queue, state: 'active' }, c.active);
+          this.set({ queue, state: 'delayed' }, c.delayed);
         }
       },
     });
-    // Registered after the depths, whose collect fills it.
-    deadLetters = new Gauge({
+    new Gauge({
       name: 'passerelle_queue_dead_letters',
       help: 'Jobs that failed for good and wait for an operator (docs/queues.md), by queue',
       labelNames: ['queue'] as const,
       registers: [this.registry],
+      async collect() {
+        for (const { queue, counts: c } of await counts()) this.set({ queue }, c.failed);
+      },
     });
   }
 }
