@@ -16,14 +16,7 @@ export interface ConnectorMemory {
 }
 
 interface HealthMemory {
-  memory?: {
-    rss: number;
-    heapTotal: number;
-    heapUsed: number;
-    external: number;
-    heapAfterFullGc: number | null;
-    fullGcs: number;
-  };
+  memory?: Omit<ConnectorMemory, 't'>;
 }
 
 /**

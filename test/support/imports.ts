@@ -8,6 +8,17 @@ import { dirname, join, resolve } from 'node:path';
  */
 const ROOT = resolve(__dirname, '../..');
 
+/** A database driver, an ORM, Nest or a queue: what a pure or a light entry must never load. */
+export const SERVER_PACKAGES = [
+  'typeorm',
+  'pg',
+  '@electric-sql/pglite',
+  '@nestjs/common',
+  '@nestjs/core',
+  'bullmq',
+  'ioredis',
+] as const;
+
 const paths = (
   JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as {
     compilerOptions: { paths: Record<string, string[]> };

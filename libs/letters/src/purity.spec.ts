@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { packagesLoadedBy } from '@passerelle/testing-lib';
+import { packagesLoadedBy, SERVER_PACKAGES } from '@passerelle/testing-lib';
 
 /**
  * libs/letters is the pure renderer: what its index loads at run time (its own files, the libs
@@ -7,15 +7,7 @@ import { packagesLoadedBy } from '@passerelle/testing-lib';
  * driver, an ORM, Nest or a queue (the walk: test/support/imports.ts).
  */
 const ROOT = resolve(__dirname, '../../..');
-const FORBIDDEN = [
-  'typeorm',
-  'pg',
-  '@electric-sql/pglite',
-  '@nestjs/common',
-  '@nestjs/core',
-  'bullmq',
-  'ioredis',
-];
+const FORBIDDEN = SERVER_PACKAGES;
 
 describe('libs/letters is pure', () => {
   it('loads no database driver, ORM, Nest or queue, however deep its imports go', () => {

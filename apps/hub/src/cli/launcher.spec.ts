@@ -1,4 +1,4 @@
-import { packagesLoadedBy } from '@passerelle/testing-lib';
+import { packagesLoadedBy, SERVER_PACKAGES } from '@passerelle/testing-lib';
 
 /**
  * `npm start`'s launcher (the CLI's `demo` command) stays up as long as the demo: it loads the
@@ -6,16 +6,7 @@ import { packagesLoadedBy } from '@passerelle/testing-lib';
  * PGlite, Nest, the queues, the FHIR validator), which come in by dynamic import() when their
  * command runs (docs/operations.md, what to expect on a small server).
  */
-const HEAVY = [
-  'typeorm',
-  'pg',
-  '@electric-sql/pglite',
-  '@nestjs/common',
-  '@nestjs/core',
-  'bullmq',
-  'ioredis',
-  'ajv',
-];
+const HEAVY = [...SERVER_PACKAGES, 'ajv'];
 
 describe("the demo's launcher", () => {
   it.each(['apps/hub/src/cli/main.ts', 'apps/hub/src/cli/demo.ts'])(
