@@ -3,9 +3,16 @@ import { HUB_CONFIG, type HubConfig, type OidcConfig } from '@passerelle/config'
 import type * as OpenIdClientModule from 'openid-client' with { 'resolution-mode': 'import' };
 import type { Configuration } from 'openid-client' with { 'resolution-mode': 'import' };
 
-/** openid-client is ESM-only; the hub is CommonJS (and jest turns `import()` into `require`). */
+/**
+ * openid-client is ESM-only; the hub is CommonJS (and jest turns `import()` into `require`). The
+ * Function's source is unique per module instance: V8 reuses a compiled Function of the same
+ * source, with the dynamic-import host of whichever jest test file compiled it first, and jest
+ * tears that one down when its file ends (see libs/letters/src/page-image.ts).
+ */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+const importEsm = new Function('specifier', `return import(specifier) // oidc-login ${Math.random()}`) as (
+  s: string,
+) => Promise<unknown>;
 type OpenIdClient = typeof OpenIdClientModule;
 
 /** What the browser keeps between the redirect to the provider and the callback (a cookie). */
