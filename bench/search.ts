@@ -12,53 +12,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Bundle, Condition, Patient } from 'fhir/r4';
+import type { Bundle } from 'fhir/r4';
 import { authHeader } from './lib/auth';
 import { runBench } from './lib/cleanup';
 import { analyze, checkpoint, createDatabase, describePostgres } from './lib/database';
 import { explainFailures, startHub } from './lib/hub';
 import { CONNECTIONS, measure, seed, summary } from './lib/reads';
 import { flag, intArg, machine, note, percentile, report, round } from './lib/report';
+import { QUERIES, samplePatients } from './lib/search-queries';
 
 const TARGET_P50_MS = 10;
 const TARGET_REQUESTS_PER_SECOND = 1_500;
 const SAMPLE_PATIENTS = 50;
-
-/** A sample patient, with the code of one of its conditions (for `_has`). */
-type Sample = Patient & { conditionCode?: string };
-type Template = (p: Sample) => string | undefined;
-
-const LOINC = 'http://loinc.org';
-const QUERIES: Record<string, Template> = {
-  'name+birthdate': (p) => `Patient?family=${enc(p.name?.[0]?.family?.slice(0, 4))}&birthdate=${p.birthDate}`,
-  'given (accents)': (p) => `Patient?given=${enc(p.name?.[0]?.given?.[0])}`,
-  identifier: (p) => `Patient?identifier=${enc(`${p.identifier?.[0]?.system}|${p.identifier?.[0]?.value}`)}`,
-  'family:exact': (p) => `Patient?family:exact=${enc(p.name?.[0]?.family)}`,
-  'address-city': (p) => `Patient?address-city=${enc(p.address?.[0]?.city?.slice(0, 5))}&_count=10`,
-  'encounters by date': (p) => `Encounter?patient=${p.id}&date=ge2015-01-01&_sort=-_lastUpdated`,
-  'active conditions': (p) => `Condition?patient=${p.id}&clinical-status=active`,
-  'vital signs': (p) => `Observation?patient=${p.id}&category=vital-signs&_count=20`,
-  'code + date': (p) => `Observation?patient=${p.id}&code=${enc(`${LOINC}|8867-4`)}&date=ge2020`,
-  'value-quantity': (p) => `Observation?patient=${p.id}&value-quantity=gt100`,
-  'code-value-quantity': (p) =>
-    `Observation?patient=${p.id}&code-value-quantity=${enc(`${LOINC}|8480-6$gt120`)}`,
-  'active medications': (p) => `MedicationRequest?patient=${p.id}&status=active`,
-  allergies: (p) => `AllergyIntolerance?patient=${p.id}`,
-  immunizations: (p) => `Immunization?patient=${p.id}&date=ge2010`,
-  documents: (p) => `DocumentReference?patient=${p.id}&_sort=-_lastUpdated&_count=10`,
-  'chain subject.family': (p) =>
-    `Encounter?subject.family=${enc(p.name?.[0]?.family)}&subject.birthdate=${p.birthDate}`,
-  'chain patient.identifier': (p) =>
-    `Condition?patient.identifier=${enc(`${p.identifier?.[0]?.system}|${p.identifier?.[0]?.value}`)}`,
-  _has: (p) => `Patient?_has:Condition:patient:code=${enc(p.conditionCode)}&birthdate=${p.birthDate}`,
-  _include: (p) => `Encounter?patient=${p.id}&_include=Encounter:subject&_count=10`,
-  _revinclude: (p) => `Patient?_id=${p.id}&_revinclude=Condition:subject`,
-};
-
-function enc(value: string | undefined): string {
-  if (value === undefined) throw new Error('a sample patient lacks a value the query needs');
-  return encodeURIComponent(value);
-}
 
 async function main(): Promise<void> {
   const patients = intArg('patients', 1_000);
@@ -76,16 +41,7 @@ async function main(): Promise<void> {
   // Access tokens live 5 minutes at most: a fresh one for each measured run.
   const fresh = async () => authHeader(await hub.tokens.token());
   const auth = await fresh();
-  const sample: Sample[] = [];
-  for (const id of ids) {
-    if (sample.length === SAMPLE_PATIENTS) break;
-    const patient = (await (await fetch(`${hub.fhir}/Patient/${id}`, { headers: auth })).json()) as Patient;
-    const conditions = (await (
-      await fetch(`${hub.fhir}/Condition?patient=${id}&_count=1`, { headers: auth })
-    ).json()) as Bundle<Condition>;
-    const conditionCode = conditions.entry?.[0]?.resource?.code?.coding?.[0]?.code;
-    if (conditionCode) sample.push({ ...patient, conditionCode });
-  }
+  const sample = await samplePatients(hub.fhir, ids, auth, SAMPLE_PATIENTS);
   const resources = (
     (await (await fetch(`${hub.fhir}/Observation?_summary=count`, { headers: auth })).json()) as Bundle
   ).total;

@@ -113,4 +113,22 @@ describe.each(STORE_KINDS)('chains and _has under consent on %s', (kind) => {
     );
     expect(await search(chu, 'Patient?_has:Observation:subject:code=chain-2')).toEqual([id.shown]);
   });
+
+  it('_has narrowed by the search’s own criteria still follows only what the caller may see', async () => {
+    // The Patients born in 1962 narrow the Observations read: the sensitive one is still hidden.
+    expect(await search(gp, 'Patient?_has:Observation:subject:code=chain-2&birthdate=1962')).toEqual([]);
+    expect(await total(gp, 'Patient?_has:Observation:subject:code=chain-2&birthdate=1962')).toBe(0);
+    expect(await search(gp, 'Patient?_has:Observation:subject:code=chain-1&birthdate=1962')).toEqual([
+      id.shown,
+    ]);
+    expect(await search(gp, `Patient?_has:Observation:subject:code=chain-1&_id=${id.hidden}`)).toEqual([]);
+    // The hospital sees both, narrowed or not; a narrowing that excludes every match finds nothing.
+    expect(await search(chu, 'Patient?_has:Observation:subject:code=chain-2&birthdate=1962')).toEqual([
+      id.shown,
+    ]);
+    expect(await search(chu, 'Patient?_has:Observation:subject:code=chain-1&family=cachechaine')).toEqual([
+      id.hidden,
+    ]);
+    expect(await search(chu, 'Patient?_has:Observation:subject:code=chain-2&birthdate=1961')).toEqual([]);
+  });
 });

@@ -101,14 +101,38 @@ async function hierarchyMembers(
   return [...members];
 }
 
+const unresolved = (f: SearchFilter) => f.kind === 'chain' || f.kind === 'has' || f.kind === 'hierarchy';
+
+/** Outer matches past this many: `_has` is resolved over every resource its inner criteria match. */
+export const HAS_CANDIDATES = 100;
+
+/**
+ * The ids of the resources that `query`'s own criteria (not its chains nor `_has`) match, when
+ * there are such criteria and at most HAS_CANDIDATES matches; else undefined. They only narrow
+ * what `_has` reads: a `_has` id outside them is dropped by those criteria anyway, so the answer
+ * is the same, and what `_has` follows is still only what the caller may see.
+ */
+async function hasCandidates(db: Db, query: SearchQuery): Promise<string[] | undefined> {
+  const own = query.filters.filter((f) => !unresolved(f));
+  if (own.length === 0 || !query.filters.some((f) => f.kind === 'has')) return undefined;
+  const rows = await selectMatchRefs(
+    db,
+    { ...innerQuery(query.type, own), count: HAS_CANDIDATES },
+    undefined,
+  );
+  return rows.length > HAS_CANDIDATES ? undefined : rows.map((m) => m.stored.id);
+}
+
 /** `query` with its chain and `_has` criteria replaced by the reference and id criteria they resolve to. */
 export async function resolveChains(
   db: Db,
   query: SearchQuery,
   visible: Visibility<StoredResource>,
 ): Promise<SearchQuery> {
-  if (!query.filters.some((f) => f.kind === 'chain' || f.kind === 'has' || f.kind === 'hierarchy'))
-    return query;
+  if (!query.filters.some(unresolved)) return query;
+  // `Patient?_has:Condition:patient:code=X&birthdate=Y`: the few Patients born on Y narrow the
+  // Conditions read to theirs, instead of every Condition coded X (and a consent decision on each).
+  const candidates = await hasCandidates(db, query);
   const filters: SearchFilter[] = [];
   for (const f of query.filters) {
     if (f.kind === 'chain') {
@@ -127,9 +151,13 @@ export async function resolveChains(
     } else if (f.kind === 'has') {
       const prefix = referenceKey(f.param, `${query.type}/`);
       const ids = new Set<string>();
+      const narrowed: SearchFilter[] =
+        candidates === undefined
+          ? f.inner
+          : [...f.inner, { kind: 'reference', keys: candidates.map((id) => `${prefix}${id}`) }];
       for (const m of await visibleMatches(
         db,
-        innerQuery(f.sourceType, f.inner),
+        innerQuery(f.sourceType, narrowed),
         visible,
         `_has:${f.sourceType}`,
         prefix,
