@@ -1,7 +1,8 @@
 /**
  * Read benchmark: GET /fhir/Patient/{id} cycling over ~100 ids, 32 connections, autocannon, on the
  * built hub seeded on a fresh PostgreSQL database; baseline: a bare node:http process answering the
- * same paths with the same bytes. Run: npm run bench:read [-- --patients N --seconds S --profile --redis]
+ * same paths with the same bytes. Run: npm run bench:read [-- --patients N --seconds S --profile --redis
+ *      --node-flags "<flags>"|none]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { explainFailures, redisUrlFromArgs, startHub } from './lib/hub';
 import { freePort, spawnNode, waitForHttp } from './lib/processes';
 import { CONNECTIONS, measure, READ_IDS, seed, summary, WARMUP_SECONDS } from './lib/reads';
 import { MB, peakRssBytes, rssBytes } from './lib/footprint-processes';
-import { flag, intArg, machine, maximum, note, report, resultName, round } from './lib/report';
+import { flag, intArg, machine, maximum, nodeFlagsArg, note, report, resultName, round } from './lib/report';
 
 const MAX_SECONDS = 180;
 const TARGET_REQUESTS_PER_SECOND = 3_000;
@@ -26,13 +27,15 @@ async function main(): Promise<void> {
   // One access token serves the whole hub phase; hub tokens live 300 s at most.
   if (seconds > MAX_SECONDS) throw new Error(`--seconds must be at most ${MAX_SECONDS}`);
   const profile = flag('profile');
+  // Diagnostic: the hub under other Node flags than NODE_FLAGS.hub (its report is read-node-flags.json).
+  const nodeFlags = nodeFlagsArg();
   const redisUrl = redisUrlFromArgs();
   const work = mkdtempSync(join(tmpdir(), 'passerelle-read-'));
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
 
   const db = await createDatabase('read');
   const profileDir = profile ? mkdtempSync(join(tmpdir(), 'passerelle-read-profile-')) : undefined;
-  const hub = await startHub({ databaseUrl: db.url, profileDir, redisUrl });
+  const hub = await startHub({ databaseUrl: db.url, profileDir, redisUrl, nodeFlags });
   note(`seeding ${patients} patients`);
   const ids = (await explainFailures(hub, () => seed(hub, patients))).slice(0, READ_IDS);
   await checkpoint();
@@ -84,30 +87,37 @@ async function main(): Promise<void> {
   const hubRate = hubResult.requests.total / hubResult.duration;
   const bareRate = bareResult.requests.total / bareResult.duration;
   const bodyBytes = Object.values(canned).map((c) => Buffer.byteLength(c.body));
-  report(resultName('read', { redis: redisUrl !== undefined, profiled: profile }), {
-    machine: machine(),
-    postgres: await describePostgres(),
-    workload: {
-      seededPatients: patients,
-      idsReadInTurn: paths.length,
-      meanBodyBytes: Math.round(bodyBytes.reduce((a, b) => a + b, 0) / bodyBytes.length),
-      connections: CONNECTIONS,
-      warmupSeconds: WARMUP_SECONDS,
-      seconds,
-      loadGenerator: 'autocannon 8, in the bench process',
+  report(
+    resultName('read', {
+      redis: redisUrl !== undefined,
+      profiled: profile,
+      'node-flags': nodeFlags !== undefined,
+    }),
+    {
+      machine: machine(),
+      postgres: await describePostgres(),
+      workload: {
+        seededPatients: patients,
+        idsReadInTurn: paths.length,
+        meanBodyBytes: Math.round(bodyBytes.reduce((a, b) => a + b, 0) / bodyBytes.length),
+        connections: CONNECTIONS,
+        warmupSeconds: WARMUP_SECONDS,
+        seconds,
+        loadGenerator: 'autocannon 8, in the bench process',
+      },
+      hub: { settings, ...summary(hubRun), rss: hubRss },
+      baseline: {
+        what: 'bare node:http server (own process) replaying the hub bytes and headers for the same paths',
+        ...summary(bareRun),
+      },
+      ratioHubToBaseline: round(hubRate / bareRate, 3),
+      targets: { requestsPerSecond: TARGET_REQUESTS_PER_SECOND, non2xx: 0, hubRssMB: TARGET_HUB_RSS_MB },
+      meetsTarget: {
+        requestsPerSecond: hubRate >= TARGET_REQUESTS_PER_SECOND,
+        hubRss: hubRss.maxDuringReadsMB <= TARGET_HUB_RSS_MB,
+      },
     },
-    hub: { settings, ...summary(hubRun), rss: hubRss },
-    baseline: {
-      what: 'bare node:http server (own process) replaying the hub bytes and headers for the same paths',
-      ...summary(bareRun),
-    },
-    ratioHubToBaseline: round(hubRate / bareRate, 3),
-    targets: { requestsPerSecond: TARGET_REQUESTS_PER_SECOND, non2xx: 0, hubRssMB: TARGET_HUB_RSS_MB },
-    meetsTarget: {
-      requestsPerSecond: hubRate >= TARGET_REQUESTS_PER_SECOND,
-      hubRss: hubRss.maxDuringReadsMB <= TARGET_HUB_RSS_MB,
-    },
-  });
+  );
   const bad = hubResult.non2xx + hubResult.errors + bareResult.non2xx + bareResult.errors;
   if (bad > 0) throw new Error(`${bad} non-2xx answers or errors (see the report): the run is invalid`);
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NODE_FLAGS } from '@passerelle/config';
 import { newAdminToken, newCheckpointKey, registerBenchAgency, type TokenSource } from './auth';
 import { onCleanup } from './cleanup';
 import { type Child, freePort, ROOT, spawnNode, waitForHttp } from './processes';
@@ -35,6 +36,8 @@ export interface HubOptions {
   redisUrl?: string;
   /** Modules the hub process loads first (`node -r`), e.g. bench/lib/guard-off for bench/auth. */
   preload?: string | readonly string[];
+  /** Node's flags for the hub; default NODE_FLAGS.hub, as npm start and docker/compose.yaml run it. */
+  nodeFlags?: readonly string[];
   /** More environment for the hub (a preload's settings); the hub's own variables are set here. */
   env?: Record<string, string>;
 }
@@ -57,7 +60,9 @@ export interface Hub extends Child {
  */
 export async function startHub(options: HubOptions): Promise<Hub> {
   const port = await freePort();
+  const nodeFlags = options.nodeFlags ?? NODE_FLAGS.hub;
   const nodeArgs = [
+    ...nodeFlags,
     ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '-r', EXIT_ON_SIGNAL] : []),
     ...[options.preload ?? []].flat().flatMap((module) => ['-r', module]),
   ];
@@ -96,6 +101,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       rateLimitStorage: options.redisUrl ? 'redis' : 'in-process (no REDIS_URL)',
       auth: tokens.auth === 'bearer' ? 'SMART backend services bearer token' : 'none',
       cpuProfile: options.profileDir ? 'on (slower)' : 'off',
+      nodeFlags: nodeFlags.join(' ') || 'none',
     },
   };
 }

@@ -75,6 +75,25 @@ export function intArg(name: string, fallback: number): number {
   return value;
 }
 
+/** `--name value` from the command line, as text. */
+export function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} expects a value`);
+  return value;
+}
+
+/**
+ * `--node-flags "<flags>"`: Node's flags for the hub instead of NODE_FLAGS.hub (`none`: no flag),
+ * to measure what they do; undefined when not given.
+ */
+export function nodeFlagsArg(): string[] | undefined {
+  const text = textArg('node-flags');
+  if (text === undefined) return undefined;
+  return text === 'none' ? [] : text.split(/\s+/).filter(Boolean);
+}
+
 export function flag(name: string): boolean {
   return process.argv.includes(`--${name}`);
 }

@@ -1,5 +1,14 @@
+import { type ConnectorMemory, connectorMemory } from './footprint-connectors';
 import { MB, peakRssBytes, rssBytes } from './footprint-processes';
 import { round } from './report';
+
+/** A process's own account of its memory (its /health) at its highest RSS, and its live heap at most. */
+interface OwnAccount {
+  /** The /health reading with the highest RSS: what the heap held then (MB). */
+  atHighestRss?: Omit<ConnectorMemory, 't'>;
+  /** The most V8's heap held just after a full collection (MB): what was reachable, not garbage. */
+  maxHeapAfterFullGcMB: number | null;
+}
 
 /**
  * Peak resident memory of named child processes while a bench runs: every process handed to
@@ -10,20 +19,25 @@ import { round } from './report';
 export class RssPeaks {
   private readonly watched = new Map<
     string,
-    { pid: number; peak: number; maxSampled: number; gone: boolean }
+    { pid: number; peak: number; maxSampled: number; gone: boolean; health?: string; own: OwnAccount }
   >();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly intervalMs = 500) {}
 
-  /** Follows `pid` under `name` (a later process under the same name keeps the higher peak). */
-  watch(name: string, pid: number): void {
+  /**
+   * Follows `pid` under `name` (a later process under the same name keeps the higher peak); with
+   * `healthUrl` (a connector's), its own account of its memory too, read at each sample.
+   */
+  watch(name: string, pid: number, healthUrl?: string): void {
     const earlier = this.watched.get(name);
     this.watched.set(name, {
       pid,
       peak: earlier?.peak ?? 0,
       maxSampled: earlier?.maxSampled ?? 0,
       gone: false,
+      health: healthUrl,
+      own: earlier?.own ?? { maxHeapAfterFullGcMB: null },
     });
     this.read();
     this.timer ??= setInterval(() => this.read(), this.intervalMs).unref();
@@ -35,13 +49,20 @@ export class RssPeaks {
     this.timer = undefined;
   }
 
-  /** Per process: peak RSS (MB, the high-water mark) and the highest of the periodic reads. */
-  peaks(): Record<string, { peakMB: number; maxSampledMB: number }> {
+  /**
+   * Per process: peak RSS (MB, the high-water mark), the highest of the periodic reads and, where
+   * it has a /health, `own`: its heap at its highest RSS and its largest live heap.
+   */
+  peaks(): Record<string, { peakMB: number; maxSampledMB: number; own?: OwnAccount }> {
     this.read();
     return Object.fromEntries(
       [...this.watched].map(([name, w]) => [
         name,
-        { peakMB: round(w.peak / MB), maxSampledMB: round(w.maxSampled / MB) },
+        {
+          peakMB: round(w.peak / MB),
+          maxSampledMB: round(w.maxSampled / MB),
+          ...(w.health ? { own: w.own } : {}),
+        },
       ]),
     );
   }
@@ -57,7 +78,17 @@ export class RssPeaks {
       }
       w.maxSampled = Math.max(w.maxSampled, rss);
       w.peak = Math.max(w.peak, peakRssBytes(w.pid) ?? 0, rss);
+      if (w.health) void this.readOwn(w.health, w.own);
     }
+  }
+
+  private async readOwn(url: string, own: OwnAccount): Promise<void> {
+    const m = Object.values(await connectorMemory(new Map([['', url]]), 0))[0];
+    if (!m) return;
+    const { t: _t, ...memory } = m;
+    if (!own.atHighestRss || memory.rss > own.atHighestRss.rss) own.atHighestRss = memory;
+    if (m.heapAfterFullGc !== null)
+      own.maxHeapAfterFullGcMB = Math.max(own.maxHeapAfterFullGcMB ?? 0, m.heapAfterFullGc);
   }
 }
 

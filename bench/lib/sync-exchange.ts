@@ -210,7 +210,7 @@ export async function runExchange(o: ExchangeOptions) {
         profileDir: o.profileDir,
       });
       // Its resident memory through the whole run (issue 19: ≤ 120 MB at any point).
-      connectorRss.watch(`${o.topology}:${agency.kind}`, child.pid);
+      connectorRss.watch(`${o.topology}:${agency.kind}`, child.pid, child.url);
       return child;
     };
 

@@ -7,6 +7,7 @@ import {
   type RegisteredAgency,
   registerConnectorAgency,
 } from '../../apps/connector/src/connector.testing';
+import { NODE_FLAGS } from '@passerelle/config';
 import { defaultAgencies } from '@passerelle/synthetic';
 import { newAdminToken, newCheckpointKey } from './auth';
 import { onCleanup } from './cleanup';
@@ -102,7 +103,11 @@ export async function startSyncHub(options: SyncHubOptions): Promise<SyncHub> {
       ? { REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix, SYNC_WORKER: 'off' }
       : { SYNC_WORKER: options.embeddedWorker ?? 'in-process' }),
   };
-  const started = spawnNode([...profileArgs(options.profileDir), main('hub')], env, APP_VARIABLES);
+  const started = spawnNode(
+    [...NODE_FLAGS.hub, ...profileArgs(options.profileDir), main('hub')],
+    env,
+    APP_VARIABLES,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, started.child, started.output);
   return { ...started, url, fhir: `${url}/fhir`, adminToken, dataDir };
@@ -213,9 +218,9 @@ export async function startConnectorProcess(options: {
       LOG_LEVEL: 'warn',
     },
   });
-  // As npm start and docker/compose.yaml run a connector: a small V8 young generation (apps/hub/src/cli/demo.ts).
+  // As npm start and docker/compose.yaml run a connector: its V8 heap bounded (NODE_FLAGS).
   const started = spawnNode(
-    ['--max-semi-space-size=2', ...profileArgs(options.profileDir), main('connector')],
+    [...NODE_FLAGS.connector, ...profileArgs(options.profileDir), main('connector')],
     env,
     APP_VARIABLES,
   );

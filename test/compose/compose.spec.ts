@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '@passerelle/config';
 import {
   COMPOSE_FILE,
   DOCKER_DIR,
@@ -92,6 +93,22 @@ describe('docker/compose.yaml, loaded as Docker Compose loads it', () => {
       const connectors = Object.entries(loaded.services).filter(([name]) => name.startsWith('connector-'));
       expect(connectors.length).toBeGreaterThan(0);
       for (const [, service] of connectors) expect(environmentOf(service).HUB_URL).toBe(base);
+    }
+  });
+
+  it('starts the hub and each connector with the Node flags npm start and the benches use (NODE_FLAGS)', () => {
+    const connectors = Object.keys(project.services).filter((name) => name.startsWith('connector-'));
+    expect(connectors.length).toBeGreaterThan(0);
+    const apps: [string, keyof typeof NODE_FLAGS][] = [
+      ['hub', 'hub'],
+      ...connectors.map((c) => [c, 'connector'] as [string, 'connector']),
+    ];
+    for (const [name, app] of apps) {
+      const service = project.services[name];
+      expect([name, service && environmentOf(service).NODE_OPTIONS]).toEqual([
+        name,
+        NODE_FLAGS[app].join(' '),
+      ]);
     }
   });
 

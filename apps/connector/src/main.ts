@@ -6,7 +6,7 @@ import { exitWithHelpIfAsked, loadConfigOrExit } from '@passerelle/config';
 import { createNestLogger } from '@passerelle/telemetry';
 import { loadConnectorConfig } from './connector-config';
 import { ConnectorModule } from './connector.module';
-import { watchFullCollections } from './memory';
+import { baselineWasmOnly, watchFullCollections } from './memory';
 
 const USAGE = `usage: node dist/apps/connector/src/main.js   (npm run start:connector)
 
@@ -21,6 +21,7 @@ Exit codes: 0 stopped; 1 failed (bad configuration ...).`;
 async function bootstrap(): Promise<void> {
   exitWithHelpIfAsked(process.argv.slice(2), USAGE);
   const config = loadConfigOrExit(() => loadConnectorConfig(process.env));
+  baselineWasmOnly();
   watchFullCollections();
   const app = await NestFactory.create<NestFastifyApplication>(
     ConnectorModule.forRoot(config),

@@ -1,5 +1,5 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
 /** This process's memory, in bytes, as `/health` reports it. */
 export interface ProcessMemory {
@@ -16,6 +16,19 @@ export interface ProcessMemory {
    */
   heapAfterFullGc: number | null;
   fullGcs: number;
+}
+
+/**
+ * WebAssembly compiled by V8's baseline compiler (Liftoff) only. Node's fetch, which every request
+ * of the connector goes through, parses HTTP with llhttp compiled to WebAssembly; once it is hot,
+ * V8 compiles it again with its optimizing compiler, which takes 18–28 MB of memory for a moment
+ * (`peak_malloced_memory` 33 MB against 4 MB without): the connector's highest resident memory
+ * in `bench/sync`. The baseline code parses the connector's few responses a second as well.
+ * `--liftoff-only` is not accepted in `NODE_OPTIONS`, hence set here, at start, before any request
+ * (docs/operations.md, what to expect on a small server).
+ */
+export function baselineWasmOnly(): void {
+  setFlagsFromString('--liftoff-only');
 }
 
 let afterFullGc: number | null = null;

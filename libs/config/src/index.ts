@@ -43,3 +43,4 @@ export {
   readMailroom,
 } from './mailroom-config';
 export { DataDirLock } from './data-dir-lock';
+export { NODE_FLAGS } from './node-flags';

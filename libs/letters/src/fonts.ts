@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { create, type Font, type Glyph } from 'fontkit';
+import type { Font, Glyph } from 'fontkit';
 import { withFastSubsets } from './font-subset';
+import { createFont } from './pdf-libraries';
 
 /**
  * DejaVu Sans from the `dejavu-fonts-ttf` package: wide Unicode coverage (Latin with every accent,
@@ -86,7 +87,7 @@ let layouts: Readonly<Record<FontWeight, Record<string, unknown>>> | undefined;
 
 function load(file: string): Font {
   const bytes = readFileSync(require.resolve(file));
-  return withFastSubsets(withParsedGlyphs(create(bytes)), bytes);
+  return withFastSubsets(withParsedGlyphs(createFont(bytes)), bytes);
 }
 
 export function letterFonts(): Readonly<Record<FontWeight, Font>> {

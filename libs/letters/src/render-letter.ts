@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { useLetterFonts } from './fonts';
 import { MAX_PAGES } from './geometry';
 import { accessReportLetter } from './kinds/access-report';
@@ -12,6 +11,7 @@ import { summaryLetter } from './kinds/summary-letter';
 import { drawFirstPage, drawFooter, measureFooter, pageOptions, typeScale } from './layout/frame';
 import { Writer } from './layout/writer';
 import { type Letter, LetterTooLongError } from './letter-types';
+import { pdfDocumentClass } from './pdf-libraries';
 import { plainLine } from './plain-text';
 import { DEFAULT_LANGUAGE, type LetterStrings, stringsFor } from './strings';
 
@@ -33,6 +33,7 @@ export function newDocument(
   options: DocumentOptions,
   { compress = true }: { compress?: boolean } = {},
 ): PDFKit.PDFDocument {
+  const PDFDocument = pdfDocumentClass();
   const doc = new PDFDocument({
     compress,
     // No default font: pdfkit would load Helvetica's metrics into every document for nothing.

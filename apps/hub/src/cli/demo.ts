@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generatePassword } from '@passerelle/accounts';
+import { NODE_FLAGS } from '@passerelle/config';
 import { generateAgencyKey } from './keys';
 
 /**
@@ -19,13 +20,6 @@ const SCRIPTS = {
   connector: join(DIST, 'connector/src/main.js'),
 };
 
-/**
- * A connector's V8 young generation kept small (2 MB semi-spaces instead of up to 16): it collects
- * short-lived garbage (a page's JSON) sooner and its peak stays ~10 MB lower (bench/footprint);
- * docs/operations.md, what to expect on a small server.
- */
-const CONNECTOR_NODE_FLAGS = ['--max-semi-space-size=2'];
-
 /** What the sandbox says of its agencies (apps/sandbox's health controller). */
 interface SandboxHealth {
   agencies: {
@@ -41,7 +35,7 @@ function start(
   script: string,
   env: Record<string, string>,
   children: ChildProcess[],
-  nodeFlags: string[] = [],
+  nodeFlags: readonly string[] = [],
 ): ChildProcess {
   const child = spawn(process.execPath, [...nodeFlags, script], {
     env: { ...process.env, ...env },
@@ -214,7 +208,14 @@ async function startDemo(
   const country = env.SANDBOX_COUNTRY === 'GB' ? 'GB' : 'FR';
   // A UK demo posts its letters from the UK (no country line on UK addresses).
   const post = { LETTER_SENDER_COUNTRY: env.LETTER_SENDER_COUNTRY ?? country };
-  start('hub', SCRIPTS.hub, { ...quiet, ...post, PORT: hubPort, DATA_DIR: join(data, 'hub') }, children);
+  // Each process with its heap bounded (NODE_FLAGS; docs/operations.md, what to expect on a small server).
+  start(
+    'hub',
+    SCRIPTS.hub,
+    { ...quiet, ...post, PORT: hubPort, DATA_DIR: join(data, 'hub') },
+    children,
+    NODE_FLAGS.hub,
+  );
   start('sandbox', SCRIPTS.sandbox, { ...quiet, SANDBOX_PORT: sandboxPort }, children);
   await waitFor(`${hubUrl}/health`, 'the hub');
   const sandbox = await waitFor<SandboxHealth>(`http://127.0.0.1:${sandboxPort}/health`, 'the sandbox');
@@ -243,7 +244,7 @@ async function startDemo(
         CONNECTOR_PORT: '0',
       },
       children,
-      CONNECTOR_NODE_FLAGS,
+      NODE_FLAGS.connector,
     );
   }
 
