@@ -97,23 +97,10 @@ export class FeedApplier {
     const resolved = new Map<string, string>();
     const progress = new Progress({ ...this.deps.progress, logger: this.deps.logger }, 'apply feed');
     try {
-      const read = (since: string | undefined) => {
-        const params: Record<string, string | number> = { _count: sync.pageSize };
-        if (since !== undefined) params._since = since;
-        const page = this.retry(() => hub.operation('$changes', { get: params }), signal) as Promise<Bundle>;
-        // Read ahead and maybe dropped (see below): never an unhandled rejection; awaited, it throws.
-        page.catch(() => undefined);
-        return { since, page };
-      };
-      let reading = read(cursor);
       for (;;) {
-        const bundle = await (reading.since === cursor ? reading.page : read(cursor).page);
-        // The next page is read while this one is written: `$changes` reads by the cursor given,
-        // not by what was acknowledged, so this page's acknowledgement may follow that read. Each
-        // page is still written, then acknowledged, then its cursor stored, in order.
-        const ahead = changesCursor(bundle);
-        if (ahead !== undefined && ahead !== cursor && hasNextLink(bundle) && (bundle.entry ?? []).length > 0)
-          reading = read(ahead);
+        const params: Record<string, string | number> = { _count: sync.pageSize };
+        if (cursor !== undefined) params._since = cursor;
+        const bundle = (await this.retry(() => hub.operation('$changes', { get: params }), signal)) as Bundle;
         // Each record by its last entry in the page: written, or withdrawn (DELETE entries).
         const { writes: items, tombstones } = sortPage(bundle.entry ?? [], sync.deletions.apply, (r) => {
           const key = identifierKey(r);
