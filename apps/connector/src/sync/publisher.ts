@@ -16,7 +16,6 @@ import {
 } from './outcomes';
 import { Progress, type ProgressOptions } from './progress';
 import { cursorAfterPage, instantMs, isComplete, nextStep } from './pull-cursor';
-import { readAhead } from './read-ahead';
 import { ContentRefused } from '../fhir/content-fetch';
 import { DocumentContent, OverBudget } from './document-content';
 import { identifierKey, identifierToken, rewriteForPush } from './references';
@@ -108,17 +107,12 @@ export class Publisher {
     // at or after the cursor can, so the rest is forgotten as it moves: flat however long the backfill.
     const seen = new Map<string, number>();
     const progress = new Progress({ ...this.deps.progress, logger: this.deps.logger }, `push ${type}`);
-    const query = (count: number, first = false, from = cursor) => {
+    const query = (count: number, first = false) => {
       const params: Record<string, string | number> = { _sort: '_lastUpdated', _count: count };
-      if (from !== undefined) params._lastUpdated = `gt${from}`;
+      if (cursor !== undefined) params._lastUpdated = `gt${cursor}`;
       if (first) params._total = 'accurate';
       return this.retry(() => agency.search(type, params), signal);
     };
-    const follow = async (current: Bundle): Promise<Bundle> =>
-      (await this.retry(() => agency.nextPage(current), signal)) ?? {
-        resourceType: 'Bundle',
-        type: 'searchset',
-      };
     let count = sync.pageSize;
     let bundle: Bundle = await query(count, true);
     progress.setTotal(bundle.total);
@@ -127,12 +121,6 @@ export class Publisher {
       for (;;) {
         const page = matchesOf(bundle, type);
         const fresh = page.filter((r) => !seen.has(seenKey(r)));
-        // The next page is read from the agency while this one is pushed (see readAhead); used
-        // only if the push settles the whole page, when the next query is the one guessed.
-        const ahead = readAhead(bundle, page, cursor, count, {
-          query: (from) => query(sync.pageSize, false, from),
-          follow,
-        });
         const pushed = await this.push(type, fresh, report, targets, finalRound, signal);
         fresh.slice(0, pushed.done).forEach((r) => seen.set(seenKey(r), instantMs(r.meta?.lastUpdated)));
         progress.add(pushed.done);
@@ -171,11 +159,16 @@ export class Publisher {
             return false;
           case 'requery':
             count = sync.pageSize;
-            bundle = await (ahead?.step === 'requery' && ahead.from === cursor ? ahead.bundle : query(count));
+            bundle = await query(count);
             break;
-          case 'follow':
-            bundle = await (ahead?.step === 'follow' ? ahead.bundle : follow(bundle));
+          case 'follow': {
+            const current = bundle;
+            bundle = (await this.retry(() => agency.nextPage(current), signal)) ?? {
+              resourceType: 'Bundle',
+              type: 'searchset',
+            };
             break;
+          }
           case 'widen':
             if (count >= MAX_WIDENED_PAGE) {
               this.deps.logger.warn(
