@@ -9,7 +9,7 @@
  * 4. the same on the embedded default (PGlite, routing in the hub's process), smaller.
  * Run: npm run bench:sync [-- --patients N --embedded-patients N --poll-ms MS --writes N
  *      --writes-per-second N --no-embedded --gin-fastupdate-off --outbox-poll-ms MS
- *      --route-concurrency N --profile]
+ *      --route-concurrency N --page-size N --profile]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,6 @@ import { connectorRss } from './lib/rss-peaks';
 
 const SEED = 42;
 const WARMUP_SEED = 7;
-const PAGE_SIZE = 100;
 const ROUTE_CONCURRENCY = 4; // SYNC_CONCURRENCY's default
 // Issue 15: production ≥ 1,000 resources/s, embedded ≥ 700/s, p50 ≤ one poll interval + 100 ms.
 const TARGET_RESOURCES_PER_SECOND = 1000;
@@ -92,6 +91,8 @@ async function main(): Promise<void> {
   const patients = intArg('patients', 150);
   const embeddedPatients = intArg('embedded-patients', Math.max(3, Math.round(patients / 3)));
   const pollIntervalMs = intArg('poll-ms', 200);
+  // The connectors' PAGE_SIZE (npm start and compose: 100); diagnostic: what a page's fixed cost weighs.
+  const pageSize = intArg('page-size', 100);
   // Diagnostics (their reports get a suffix): the worker's outbox poll and its route concurrency.
   const outboxPollMs = intArg('outbox-poll-ms', 200);
   const routeConcurrency = process.argv.includes('--route-concurrency')
@@ -105,8 +106,8 @@ async function main(): Promise<void> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
   note(`push: building the hospital connector's pages (${patients} patients in the population)`);
-  const pages = await pushPagesOf('hospital', patients, PAGE_SIZE, SEED);
-  const warmup = await pushPagesOf('hospital', 10, PAGE_SIZE, WARMUP_SEED);
+  const pages = await pushPagesOf('hospital', patients, pageSize, SEED);
+  const warmup = await pushPagesOf('hospital', 10, pageSize, WARMUP_SEED);
   const push = await benchPush(pages, warmup, ginFastupdateOff);
   note(
     `push: ${push.backfill.resourcesPerSecond} resources/s, retried ${push.retriedPush.resourcesPerSecond}/s`,
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     pollIntervalMs,
     outboxPollMs,
     routeConcurrency,
-    pageSize: PAGE_SIZE,
+    pageSize,
     redisUrl,
     latencyWrites,
     latencyWritesPerSecond,
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
     'no-embedded': !withEmbedded,
     profile: profileDir !== undefined,
     [`poll-${pollIntervalMs}ms`]: pollIntervalMs !== 200,
+    [`page-${pageSize}`]: pageSize !== 100,
   });
   report(name, {
     machine: machine(),
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
         'two in three of the population (sandbox seed), each with its stays, results, reports and documents',
       gpPatients: 'the whole population (the GP of record of everyone)',
       seed: SEED,
-      pageSize: PAGE_SIZE,
+      pageSize,
       pollIntervalMs,
       routeConcurrency: routeConcurrency ?? ROUTE_CONCURRENCY,
     },

@@ -27,7 +27,14 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 /** A fresh database of its own per run (dropped at cleanup), so runs never see each other's rows. */
 export async function createDatabase(label: string): Promise<BenchDatabase> {
   const name = `passerelle_bench_${label}_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await admin(async (c) => {
+    await c.query(`CREATE DATABASE ${name}`);
+    // Diagnostic: every statement of this database in the server's log with its duration
+    // (lines carry `@<name>`), for a per-statement profile of a run. Per database, not server-wide.
+    if (process.env.BENCH_LOG_STATEMENTS === '1') {
+      await c.query(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
+    }
+  });
   const url = new URL(ADMIN_POSTGRES_URL);
   url.pathname = `/${name}`;
   let dropped = false;

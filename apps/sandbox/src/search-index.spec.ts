@@ -54,6 +54,13 @@ describe('SearchIndex answers as MemoryRepository does', () => {
     await same(`Observation?identifier=${system}|`, false);
     await same(`Observation?identifier=${system}|${value},${system}|nothing`, false);
     await same(`Observation?identifier:not=${system}|${value}`, false);
+    // The index decides a lone identifier filter itself; with another, both must still hold.
+    expect(
+      (await same(`Observation?identifier=${system}|${value}&identifier=urn:renumbered|X-1`, false)).total,
+    ).toBe(0);
+    await same(`Observation?identifier=${system}|${value}&identifier:not=${system}|${value}`, false);
+    await same(`Observation?identifier=${system}|${value}&status=final`, false);
+    await same(`Observation?identifier=${system}|${value}&status=amended`, false);
     expect((await same('Observation?identifier=urn:renumbered|X-1', false)).total).toBe(1);
     const old = observations.find((o) => o.identifier?.[0]?.system === 'urn:renumbered');
     expect(old).toBeDefined();

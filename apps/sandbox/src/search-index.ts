@@ -2,6 +2,7 @@ import {
   deepClone,
   evalFhirPath,
   type FhirPathAtom,
+  type Filter,
   globalSchema,
   matchesSearchRequest,
   Operator,
@@ -63,11 +64,21 @@ export class SearchIndex {
   /** MemoryRepository's search (filters, sort rules applied in turn, offset, count, total). */
   search<T extends Resource>(request: SearchRequest<T>): Bundle<WithId<T>> {
     const { bounds, rest } = lastUpdatedBounds(request);
+    // An `identifier=<system>|<value>` filter is decided by the index itself (candidates): the
+    // same values, compared as Medplum compares them (system and value lowercased), so Medplum
+    // is not asked again (it evaluates the 40-type `identifier` expression on every candidate).
+    // Only when it is the one `identifier` filter: with others, Medplum decides them all.
+    const decided =
+      identifierKey(request) !== undefined &&
+      rest.filters?.filter((f) => f.code === 'identifier').length === 1;
+    const unanswered = decided
+      ? { ...rest, filters: rest.filters?.filter((f) => f.code !== 'identifier') }
+      : rest;
     const matched: WithId<Resource>[] = [];
     for (const resource of this.candidates(request)) {
       const lastUpdated = resource.meta?.lastUpdated ?? '';
       if (bounds.some((bound) => !bound(lastUpdated))) continue;
-      if (matchesSearchRequest(resource, rest)) matched.push(resource);
+      if (matchesSearchRequest(resource, unanswered)) matched.push(resource);
     }
     let sorted = matched;
     for (const rule of request.sortRules ?? []) sorted = this.sort(sorted, request.resourceType, rule);
@@ -145,9 +156,11 @@ function ownBranches(expression: string, type: string): FhirPathAtom {
   return parseFhirPath(own.length > 0 && balanced ? own.join(' | ') : expression);
 }
 
+const isIdentifierFilter = (f: Filter): boolean => f.code === 'identifier' && f.operator === Operator.EQUALS;
+
 /** The `system|value` of a plain `identifier=` filter, lowercased; undefined when it is not one. */
 function identifierKey(request: SearchRequest): string | undefined {
-  const filter = request.filters?.find((f) => f.code === 'identifier' && f.operator === Operator.EQUALS);
+  const filter = request.filters?.find(isIdentifierFilter);
   if (filter === undefined) return undefined;
   const parts = filter.value.split('|');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '' || filter.value.includes(','))

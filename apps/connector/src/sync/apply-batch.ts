@@ -64,7 +64,8 @@ async function sendChunk(
     return await retry(async () => {
       const response = await endpoint.batch({ resourceType: 'Bundle', type: 'batch', entry: [...entries] });
       const results = resultsOf(response, entries.length, endpoint.baseUrl);
-      const failed = results.find((r) => isTransient(entryError(r)));
+      // An Error (and its stack) built only for the entries that failed, not for every answer.
+      const failed = results.find((r) => !isSuccess(r) && isTransient(entryError(r)));
       if (failed !== undefined) throw entryError(failed, endpoint.baseUrl);
       return results;
     });

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Bundle, BundleEntry, Identifier, Parameters, Resource } from 'fhir/r4';
+import type { Bundle, BundleEntry, Identifier, Parameters, Reference, Resource } from 'fhir/r4';
 import type { ConsentScopedRepository } from '@passerelle/consent';
 import { badRequest, isSupportedType, queryString } from '@passerelle/fhir';
 import { type AccessContext, allows, PatientIndex } from '@passerelle/identity';
-import { FhirRepository, parseStored, type StoredResource, versionKey } from '@passerelle/store';
+import { FhirRepository, parseStored, versionKey } from '@passerelle/store';
 import {
   CHANGES_CURSOR_EXTENSION,
   conditionalReference,
@@ -11,7 +11,7 @@ import {
   literalTarget,
   parseCursor,
   referencesIn,
-  rewriteReferences,
+  rewriteInPlace,
   settleFeedVersions,
 } from '@passerelle/sync';
 import { FHIR_BASE_URL } from '../core.module';
@@ -81,14 +81,27 @@ export class ChangesService {
       ),
     );
     const visible = settled.filter((v) => shown.has(v.stored));
-    const live = visible.flatMap((v) => (v.kind === 'live' ? [v.stored] : []));
-    const resolve = await this.resolver(scope, access.agency, live);
+    // Each item parsed once, its references found once: the resolver reads their targets, then
+    // they are rewritten in the parsed copy, which is this answer's own.
+    const live = new Map(
+      visible.flatMap((v) => {
+        if (v.kind !== 'live') return [];
+        const resource = parseStored<Resource>(v.stored);
+        return [[v.stored, { resource, references: referencesIn(resource) }] as const];
+      }),
+    );
+    const resolve = await this.resolver(
+      scope,
+      access.agency,
+      [...live.values()].flatMap((item) => item.references),
+    );
+    for (const item of live.values()) rewriteInPlace(item.references, resolve);
 
     const entry: BundleEntry[] = visible.map((v) =>
       v.kind === 'live'
         ? {
             fullUrl: `${this.baseUrl}/${v.stored.type}/${v.stored.id}`,
-            resource: rewriteReferences(parseStored<Resource>(v.stored), resolve),
+            resource: live.get(v.stored)!.resource,
             request: { method: 'PUT', url: `${v.stored.type}/${v.stored.id}` },
           }
         : {
@@ -144,14 +157,13 @@ export class ChangesService {
    * see the target (a Patient by the recipient's own record of the person when it has one),
    * else nothing (the reference keeps its display only).
    */
-  private async resolver(scope: ConsentScopedRepository, agency: string, shown: readonly StoredResource[]) {
+  private async resolver(scope: ConsentScopedRepository, agency: string, cited: readonly Reference[]) {
     const db = this.repo.dataSource.manager;
     const keys = new Map<string, { type: string; id: string }>();
-    for (const stored of shown)
-      for (const ref of referencesIn(parseStored<Resource>(stored))) {
-        const literal = literalTarget(ref);
-        if (literal && isSupportedType(literal.type)) keys.set(`${literal.type}/${literal.id}`, literal);
-      }
+    for (const ref of cited) {
+      const literal = literalTarget(ref);
+      if (literal && isSupportedType(literal.type)) keys.set(`${literal.type}/${literal.id}`, literal);
+    }
     // Internal: only targets the caller's scope lets through are used (visibleIn below).
     const found = await this.repo.internal.currentMany([...keys.values()], db);
     const list = [...found.values()].filter((target) => target.json && !target.deleted);

@@ -23,14 +23,25 @@ export function rewriteReferences<T extends Resource>(
   resolve: (target: { type: string; id: string }) => string | undefined,
 ): T {
   const copy = structuredClone(resource);
-  for (const ref of referencesIn(copy)) {
+  rewriteInPlace(referencesIn(copy), resolve);
+  return copy;
+}
+
+/**
+ * The same on the Reference objects themselves (from `referencesIn` of a resource the caller
+ * owns, e.g. one just parsed for this answer): no copy, no second walk of the resource.
+ */
+export function rewriteInPlace(
+  references: readonly Reference[],
+  resolve: (target: { type: string; id: string }) => string | undefined,
+): void {
+  for (const ref of references) {
     const target = literalTarget(ref);
     if (!target) continue;
     const replacement = resolve(target);
     if (replacement) ref.reference = replacement;
     else delete ref.reference;
   }
-  return copy;
 }
 
 /** FHIR search escaping of a token part: `\`, `|`, `,` and `$` are preceded by `\`. */
