@@ -110,7 +110,10 @@ async function main(): Promise<void> {
     const one = async (sql: string) => Number((await client.query<{ v: string }>(sql)).rows[0].v);
     const resources = sizes.resource.rows;
     const audit = await client.query<{ interaction: string; n: string; bytes: string }>(
-      `SELECT interaction, count(*) AS n, avg(pg_column_size(content))::int AS bytes FROM audit_event GROUP BY 1 ORDER BY 1`,
+      // The content is the log's (the projection holds only the searchable columns).
+      `SELECT e.interaction, count(*) AS n, avg(pg_column_size(l.content))::int AS bytes
+         FROM audit_event e JOIN audit_log l ON l.seq = e.seq AND l.appended_at = e.appended_at
+        GROUP BY 1 ORDER BY 1`,
     );
     const count = (kinds: readonly string[]) =>
       audit.rows.filter((r) => kinds.includes(r.interaction)).reduce((n, r) => n + Number(r.n), 0);

@@ -116,7 +116,7 @@ async function stageTimeline(databaseUrl: string, t0: number) {
     await c.query('SELECT audit_project(1000000, true)');
     const denied = (
       await c.query<{ n: string }>(
-        `SELECT count(*) AS n FROM audit_event
+        `SELECT count(*) AS n FROM audit_trail
           WHERE agency = 'gp' AND outcome = '4' AND content::text LIKE '%route%'`,
       )
     ).rows[0];

@@ -47,7 +47,7 @@ describe('pages: the clinician (Chromium, PGlite)', () => {
   const audit = async (agency: string) => {
     await auditCaughtUp(world.db);
     return world.db.query<AuditRow[]>(
-      `SELECT agency, interaction, break_glass, patient_id, content::text AS content FROM audit_event
+      `SELECT agency, interaction, break_glass, patient_id, content::text AS content FROM audit_trail
        WHERE agency = $1 ORDER BY seq`,
       [agency],
     );

@@ -58,7 +58,7 @@ describe('pages: identity review (Chromium, PGlite)', () => {
   const audit = async (operation: string) => {
     await auditCaughtUp(world.db);
     return world.db.query<{ patient_id: string; content: string }[]>(
-      `SELECT patient_id, content::text AS content FROM audit_event WHERE content::text LIKE $1 ORDER BY seq`,
+      `SELECT patient_id, content::text AS content FROM audit_trail WHERE content::text LIKE $1 ORDER BY seq`,
       [`%${operation}%`],
     );
   };

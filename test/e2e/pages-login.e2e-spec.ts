@@ -21,7 +21,7 @@ describe('pages: home and login (Chromium, PGlite)', () => {
   const audited = async (operation: string) => {
     await auditCaughtUp(world.db);
     return world.db.query<{ agency: string; outcome: string; content: string }[]>(
-      `SELECT agency, outcome, content::text AS content FROM audit_event
+      `SELECT agency, outcome, content::text AS content FROM audit_trail
         WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
       [JSON.stringify([{ code: operation }])],
     );

@@ -80,7 +80,7 @@ describe('pages: a letter in the mailroom — address fix and preview (Chromium,
   const audited = async (operation: string) => {
     await auditCaughtUp(world.db);
     return world.db.query<{ patient_id: string; agency: string; content: string }[]>(
-      `SELECT patient_id, agency, content::text AS content FROM audit_event
+      `SELECT patient_id, agency, content::text AS content FROM audit_trail
         WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
       [JSON.stringify([{ code: operation }])],
     );

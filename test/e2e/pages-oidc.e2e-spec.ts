@@ -106,7 +106,7 @@ describe('pages: OpenID Connect login (Chromium, PGlite)', () => {
   const audited = async (operation: string) => {
     await auditCaughtUp(hub.app.get(DataSource));
     return hub.app.get(DataSource).query<{ agency: string; outcome: string; content: string }[]>(
-      `SELECT agency, outcome, content::text AS content FROM audit_event
+      `SELECT agency, outcome, content::text AS content FROM audit_trail
           WHERE content->'subtype' @> $1::jsonb ORDER BY seq`,
       [JSON.stringify([{ code: operation }])],
     );

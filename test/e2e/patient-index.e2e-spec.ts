@@ -196,7 +196,7 @@ describe.each(STORE_KINDS)('patient index through the API on %s', (kind) => {
     await auditCaughtUp(hub.app.get(DataSource));
     const events: { content: object }[] = await hub.app
       .get(DataSource)
-      .query(`SELECT content FROM audit_event WHERE patient_id = $1 AND agency = 'hub'`, [b]);
+      .query(`SELECT content FROM audit_trail WHERE patient_id = $1 AND agency = 'hub'`, [b]);
     expect(JSON.stringify(events)).toContain('mpi-confirm');
     expect(JSON.stringify(events)).toContain('alice');
     const own = (await gp.get('/fhir/AuditEvent?_count=500').expect(200)).body as Bundle;

@@ -123,7 +123,7 @@ describe.each(STORE_KINDS)('deletions travel through the hub on %s', (kind) => {
     const db = hub.app.get(DataSource);
     await auditCaughtUp(db);
     const [audited] = await db.query(
-      `SELECT count(*) AS n FROM audit_event WHERE agency = 'cabinet' AND patient_id = $1
+      `SELECT count(*) AS n FROM audit_trail WHERE agency = 'cabinet' AND patient_id = $1
           AND content::text LIKE '%changes%'`,
       [hospitalPatient],
     );
@@ -171,7 +171,7 @@ describe.each(STORE_KINDS)('deletions travel through the hub on %s', (kind) => {
       return Number(
         (
           await db.query(
-            `SELECT count(*) AS n FROM audit_event
+            `SELECT count(*) AS n FROM audit_trail
               WHERE agency = 'hub' AND patient_id = $1 AND outcome = '4' AND content::text LIKE '%' || $2 || '%'`,
             [hospitalPatient, enc.id],
           )

@@ -125,7 +125,7 @@ describe.each(STORE_KINDS)('routing and the $changes feed on %s', (kind) => {
       return Number(
         (
           await db.query(
-            `SELECT count(*) AS n FROM audit_event
+            `SELECT count(*) AS n FROM audit_trail
               WHERE agency = 'hub' AND patient_id = $1 AND outcome = '4' AND content::text LIKE '%route%'
                 AND content->'entity' @> '[{"detail": [{"type": "recipient", "valueString": "cabinet"}]}]'`,
             [hospitalPatient],

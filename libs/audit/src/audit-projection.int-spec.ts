@@ -67,7 +67,7 @@ describe.each(STORE_KINDS)('the audit projection on %s', (kind) => {
     expect(await catchUpAuditProjection(opened.dataSource.manager)).toBe(12);
     expect(await auditProjectedThrough(opened.dataSource.manager)).toBe(12);
     const rows: Projected[] = await opened.dataSource.query(
-      `SELECT id, recorded, patient_id, agency, interaction, outcome, break_glass, content FROM audit_event ORDER BY seq`,
+      `SELECT id, recorded, patient_id, agency, interaction, outcome, break_glass, content FROM audit_trail ORDER BY seq`,
     );
     expect(rows).toHaveLength(12);
     for (const row of rows) {

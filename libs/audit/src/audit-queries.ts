@@ -71,20 +71,33 @@ function subtypeFilter(subtype: string): string {
 }
 
 /**
+ * The log's record of a projection row (`e`), as `l`: the projection holds the searchable
+ * columns, the log the content (migration 1765900000000). `(seq, appended_at)` is the primary
+ * key of both, so the join finds each month's partition and one row in it.
+ */
+const WITH_LOG = 'JOIN audit_log l ON l.seq = e.seq AND l.appended_at = e.appended_at';
+
+/** A record's content: the canonical JSON the log holds (the text its hash covers). */
+function eventOf(content: string): AuditEvent {
+  return JSON.parse(content) as AuditEvent;
+}
+
+/**
  * Reads the audit trail: FHIR read and search of AuditEvent, and patients' access reports. They
- * read `audit_event`, the projection of the log, after catching it up: every record committed
- * before the call is found (a break-glass letter made right after the read, a test), at the cost
- * of one short statement when the projection is current.
+ * search `audit_event`, the projection of the log, after catching it up (every record committed
+ * before the call is found: a break-glass letter made right after the read, a test; one short
+ * statement when the projection is current), and read each record found from the log.
  */
 export class AuditQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async read(id: string, db: Db = this.dataSource.manager): Promise<AuditEvent | undefined> {
     await catchUpAuditProjection(db);
-    const rows: { content: AuditEvent }[] = await db.query('SELECT content FROM audit_event WHERE id = $1', [
-      id,
-    ]);
-    return rows[0]?.content;
+    const rows: { content: string }[] = await db.query(
+      `SELECT l.content FROM audit_event e ${WITH_LOG} WHERE e.id = $1`,
+      [id],
+    );
+    return rows[0] ? eventOf(rows[0].content) : undefined;
   }
 
   async search(params: AuditSearch, db: Db = this.dataSource.manager): Promise<AuditPage> {
@@ -100,25 +113,25 @@ export class AuditQueries {
     await catchUpAuditProjection(db);
     const w = new Where();
     if (params.patient !== undefined)
-      w.clauses.push(`patient_id = ANY(${w.param([...params.patient])}::text[])`);
-    if (params.agency !== undefined) w.clauses.push(`agency = ${w.param(params.agency)}`);
+      w.clauses.push(`e.patient_id = ANY(${w.param([...params.patient])}::text[])`);
+    if (params.agency !== undefined) w.clauses.push(`e.agency = ${w.param(params.agency)}`);
     if (params.subtype !== undefined)
-      w.clauses.push(`content->'subtype' @> ${w.param(subtypeFilter(params.subtype))}::jsonb`);
-    if (params.outcome !== undefined) w.clauses.push(`outcome = ${w.param(params.outcome)}`);
-    if (params.dateGe !== undefined) w.clauses.push(`recorded >= ${w.param(params.dateGe.toISOString())}`);
-    if (params.dateLt !== undefined) w.clauses.push(`recorded < ${w.param(params.dateLt.toISOString())}`);
+      w.clauses.push(`l.content::jsonb->'subtype' @> ${w.param(subtypeFilter(params.subtype))}::jsonb`);
+    if (params.outcome !== undefined) w.clauses.push(`e.outcome = ${w.param(params.outcome)}`);
+    if (params.dateGe !== undefined) w.clauses.push(`e.recorded >= ${w.param(params.dateGe.toISOString())}`);
+    if (params.dateLt !== undefined) w.clauses.push(`e.recorded < ${w.param(params.dateLt.toISOString())}`);
     if (params.breakGlass !== undefined)
-      w.clauses.push(params.breakGlass ? 'break_glass' : 'NOT break_glass');
-    if (params.after !== undefined) w.clauses.push(`seq < ${w.param(params.after)}`);
-    if (params.requesterView) w.clauses.push(`(outcome = '0' OR interaction IN ('read', 'vread'))`);
+      w.clauses.push(params.breakGlass ? 'e.break_glass' : 'NOT e.break_glass');
+    if (params.after !== undefined) w.clauses.push(`e.seq < ${w.param(params.after)}`);
+    if (params.requesterView) w.clauses.push(`(e.outcome = '0' OR e.interaction IN ('read', 'vread'))`);
     const count = Math.max(1, Math.floor(params.count));
-    const rows: { seq: string; content: AuditEvent }[] = await db.query(
-      `SELECT seq, content FROM audit_event ${w.sql} ORDER BY seq DESC LIMIT ${w.param(count + 1)}`,
+    const rows: { seq: string; content: string }[] = await db.query(
+      `SELECT e.seq, l.content FROM audit_event e ${WITH_LOG} ${w.sql} ORDER BY e.seq DESC LIMIT ${w.param(count + 1)}`,
       w.params,
     );
     const page = rows.slice(0, count);
     return {
-      events: page.map((r) => ({ seq: Number(r.seq), event: r.content })),
+      events: page.map((r) => ({ seq: Number(r.seq), event: eventOf(r.content) })),
       ...(rows.length > count ? { next: Number(page[page.length - 1].seq) } : {}),
     };
   }
@@ -132,13 +145,13 @@ export class AuditQueries {
   ): Promise<AccessReportRow[]> {
     if (patientIds.length === 0) return [];
     await catchUpAuditProjection(db);
-    const rows: { patient_id: string; content: AuditEvent }[] = await db.query(
-      `SELECT patient_id, content FROM audit_event
-        WHERE patient_id = ANY($1::text[]) AND recorded >= $2 AND recorded < $3
-        ORDER BY recorded, seq`,
+    const rows: { patient_id: string; content: string }[] = await db.query(
+      `SELECT e.patient_id, l.content FROM audit_event e ${WITH_LOG}
+        WHERE e.patient_id = ANY($1::text[]) AND e.recorded >= $2 AND e.recorded < $3
+        ORDER BY e.recorded, e.seq`,
       [[...patientIds], start.toISOString(), end.toISOString()],
     );
-    return rows.map((r) => reportRow(r.patient_id, r.content));
+    return rows.map((r) => reportRow(r.patient_id, eventOf(r.content)));
   }
 }
 

@@ -5,7 +5,7 @@ import { archiveAnchor } from './audit-archive';
 import { type AuditCheckpoint, type CheckpointProblem, readCheckpoints } from './audit-checkpoints';
 import { columnsOf } from './audit-columns';
 import { auditProjectedThrough } from './audit-projection';
-import { canonicalJson, GENESIS_HASH, linkHash } from './canonical-json';
+import { GENESIS_HASH, linkHash } from './canonical-json';
 import { CheckpointMatcher } from './checkpoint-matcher';
 
 export type ChainProblemKind =
@@ -63,7 +63,10 @@ interface Row {
   prev_hash: string;
 }
 
-/** A row of the projection (`audit_event`): what searches and access reports read. */
+/**
+ * A row of the projection (`audit_event`): what searches and access reports search on. The
+ * content they show is the log's (migration 1765900000000).
+ */
 interface Projected {
   seq: string;
   id: string;
@@ -73,7 +76,6 @@ interface Projected {
   interaction: string;
   outcome: string;
   break_glass: boolean;
-  content: AuditEvent;
   hash: string;
   prev_hash: string;
 }
@@ -81,17 +83,20 @@ interface Projected {
 /** Finding where a broken link points costs a scan; past this many, a break is just `broken-link`. */
 const MAX_LINK_LOOKUPS = 100;
 
-/** Why the projection's row of a log record does not show that record; undefined when it does. */
+/**
+ * Why the projection's row of a log record does not show that record; undefined when it does.
+ * Its columns must be those the log's content gives (`columnsOf`), whatever the log's own copy
+ * of them (unhashed, there for the projection to copy) says.
+ */
 function projectionProblem(log: Row, row: Projected | undefined): string | undefined {
   if (!row) return 'missing from audit_event';
   if (row.hash !== log.hash || row.prev_hash !== log.prev_hash) return 'hashes differ from the log';
-  if (canonicalJson(row.content) !== log.content) return 'content differs from the log';
-  return consistent(row) ? undefined : 'a column differs from the content';
+  return consistent(row, log.content) ? undefined : 'a column differs from the content';
 }
 
-function consistent(row: Projected): boolean {
+function consistent(row: Projected, content: string): boolean {
   try {
-    const c = columnsOf(row.content);
+    const c = columnsOf(JSON.parse(content) as AuditEvent);
     return (
       c.id === row.id &&
       c.recorded.getTime() === row.recorded.getTime() &&
@@ -114,9 +119,10 @@ function consistent(row: Projected): boolean {
  * deletion with renumbering). Deleting the newest records, or rewriting a record and re-hashing
  * everything after it, leaves no trace in the chain itself: `checkpoints` (signed, see
  * `verifyAuditTrail`) show both (`tail-deleted`, `rewritten`). The projection (`audit_event`,
- * what searches and access reports read) must show every record it has reached exactly as the
- * log holds it, its columns derived from the content, and nothing else (else `projection`: a row
- * edited, deleted or added to hide a record from a patient's access report, or to invent one).
+ * what searches and access reports search on) must hold a row for every record it has reached,
+ * with the record's hashes and the columns its content gives, and nothing else (else
+ * `projection`: a row edited, deleted or added to hide a record from a patient's access report,
+ * or to invent one). What they show of a record is the log's content itself.
  */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
   let from = Math.max(1, Math.floor(options.fromSeq ?? 1));
@@ -234,7 +240,7 @@ async function projectionOf(
   const duplicates: number[] = [];
   if (through <= after) return { rows, duplicates };
   const found: Projected[] = await db.query(
-    `SELECT seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, content, hash, prev_hash
+    `SELECT seq, id, recorded, patient_id, agency, interaction, outcome, break_glass, hash, prev_hash
        FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
     [after, through],
   );

@@ -164,7 +164,7 @@ const PARTITION_EVENT_ONLY = `
  * sent, `appended_at`. One narrow INSERT and no secondary index; the columns searches use are
  * the projection's (audit_project).
  */
-const LOG_APPEND = `
+export const LOG_APPEND = `
   CREATE FUNCTION audit_log_append(p_canonical text) RETURNS bigint
   LANGUAGE plpgsql VOLATILE AS $$
   DECLARE
@@ -214,7 +214,7 @@ const LOG_APPEND = `
  * what the previous holder projected), without it it returns -1 at once when another holds it.
  * Returns how many records it projected; 0 outside READ COMMITTED (its cursor read would be stale).
  */
-const AUDIT_PROJECT = `
+export const AUDIT_PROJECT = `
   CREATE FUNCTION audit_project(p_limit integer, p_wait boolean) RETURNS integer
   LANGUAGE plpgsql VOLATILE AS $$
   DECLARE
