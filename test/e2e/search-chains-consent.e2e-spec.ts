@@ -131,4 +131,34 @@ describe.each(STORE_KINDS)('chains and _has under consent on %s', (kind) => {
     ]);
     expect(await search(chu, 'Patient?_has:Observation:subject:code=chain-2&birthdate=1961')).toEqual([]);
   });
+
+  it('_has whose own criteria match more than it narrows by (100) still finds the last of them', async () => {
+    // 105 Patients named alike, one transaction; only the last written has an Observation coded
+    // many-1: narrowed to the first 100 by last update, it would be missed.
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: Array.from({ length: 105 }, (_, i) => ({
+        fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        resource: { resourceType: 'Patient', name: [{ family: 'Nombreuxhas' }], birthDate: '1970' },
+        request: { method: 'POST', url: 'Patient' },
+      })),
+    };
+    const answer = (await chu.post('/fhir').set('content-type', FHIR_JSON).send(bundle).expect(200))
+      .body as Bundle;
+    const created = (answer.entry ?? []).map((e) => e.response?.location?.split('/')[1] ?? '');
+    expect(created).toHaveLength(105);
+    const last = (await search(chu, 'Patient?family=nombreuxhas&_sort=-_lastUpdated,-_id&_count=1'))[0];
+    const observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: 'many-1' }] },
+      subject: { reference: `Patient/${last}` },
+    };
+    await post(chu, observation);
+    expect(await search(chu, 'Patient?_has:Observation:subject:code=many-1&family=nombreuxhas')).toEqual([
+      last,
+    ]);
+    expect(await search(chu, 'Patient?_has:Observation:subject:code=many-1&birthdate=1970')).toEqual([last]);
+  });
 });
