@@ -340,17 +340,27 @@ export class ConsentScopedRepository {
       for (const patientId of patientsOf(s, this.decisions.get(key(s))))
         if (!patients.has(patientId)) patients.set(patientId, { disclosed: false, breakGlass: false });
     }
-    const base = { interaction, operation, resourceType, query };
-    const records: DisclosureRecord[] =
-      patients.size === 0
-        ? [{ ...base, outcome: 'success', breakGlass: false }]
-        : [...patients].map(([patientId, p]) => ({
-            ...base,
-            patientId,
-            outcome: p.disclosed ? 'success' : 'denied',
-            breakGlass: p.breakGlass,
-          }));
-    this.pending.push(...records);
+    // Literals, not `{ ...base, … }`: V8 copies a spread object by its slow path, which cost each
+    // checked read several µs here (bench/results/issue15-hubcpu). The same records.
+    if (patients.size === 0)
+      this.pending.push({
+        interaction,
+        operation,
+        resourceType,
+        query,
+        outcome: 'success',
+        breakGlass: false,
+      });
+    for (const [patientId, p] of patients)
+      this.pending.push({
+        interaction,
+        operation,
+        resourceType,
+        query,
+        patientId,
+        outcome: p.disclosed ? 'success' : 'denied',
+        breakGlass: p.breakGlass,
+      });
     if (!this.options.deferAudit) await this.flush();
   }
 }
