@@ -1,7 +1,6 @@
 import type { Db } from '@passerelle/store';
 import type { DataSource } from 'typeorm';
 import { prepareEvent } from './audit-chain';
-import { columnsOf } from './audit-columns';
 import { buildAuditEvent } from './audit-event.builder';
 import type { AuditInput } from './audit.types';
 
@@ -41,20 +40,8 @@ export async function asTableOwner(ds: DataSource, statements: readonly string[]
  * canonical)`, the columns computed by the hub. On a database not yet upgraded.
  */
 export async function appendAsBefore(db: Db, inputs: readonly AuditInput[], recorded?: Date): Promise<void> {
-  const events = inputs.map((input) => buildAuditEvent(input, recorded ? { recorded } : {}));
-  const columns = events.map((event, i) => {
-    const c = columnsOf(event);
-    return {
-      i: i + 1,
-      id: c.id,
-      recorded: c.recorded.toISOString(),
-      patient_id: c.patientId,
-      agency: c.agency,
-      interaction: c.interaction,
-      outcome: c.outcome,
-      break_glass: c.breakGlass,
-    };
-  });
-  const lines = events.map((event) => prepareEvent(event).canonical).join('\n');
+  const prepared = inputs.map((input) => prepareEvent(buildAuditEvent(input, recorded ? { recorded } : {})));
+  const columns = prepared.map((p, i) => ({ i: i + 1, ...p.columns }));
+  const lines = prepared.map((p) => p.canonical).join('\n');
   await db.query('SELECT audit_append($1::jsonb, $2::text)', [JSON.stringify(columns), lines]);
 }
