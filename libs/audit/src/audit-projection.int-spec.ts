@@ -1,27 +1,16 @@
 import type { Schema } from '@passerelle/store';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
-import type { AuditInput } from './audit.types';
 import { columnsOf } from './audit-columns';
 import { auditProjectedThrough, AuditProjector, catchUpAuditProjection } from './audit-projection';
 import { AuditQueries } from './audit-queries';
-import { appendAsBefore, emptyAuditTrail } from './audit-trail.fixtures';
+import { appendAsBefore, emptyAuditTrail, variedInput } from './audit-trail.fixtures';
 import { verifyAuditChain } from './audit-verifier';
 import { AuditWriter } from './audit-writer';
 import { AUDIT_SCHEMA } from './schema';
 import type { AuditEvent } from 'fhir/r4';
 
-const input = (n: number, extra: Partial<AuditInput> = {}): AuditInput => ({
-  interaction: n % 2 ? 'read' : 'search-type',
-  outcome: n % 3 ? 'success' : 'denied',
-  agency: `agency-${n % 3}`,
-  clientId: `agency-${n % 3}`,
-  purposeOfUse: 'TREAT',
-  patientId: n % 5 ? `p-${n % 5}` : undefined,
-  resourceType: 'Observation',
-  requestId: `req-${n}`,
-  ...extra,
-});
+const input = variedInput;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 interface Projected {

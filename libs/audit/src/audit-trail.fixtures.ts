@@ -45,3 +45,21 @@ export async function appendAsBefore(db: Db, inputs: readonly AuditInput[], reco
   const lines = prepared.map((p) => p.canonical).join('\n');
   await db.query('SELECT audit_append($1::jsonb, $2::text)', [JSON.stringify(columns), lines]);
 }
+
+/**
+ * Record n of a varied trail: a read or a search, a success or a denial, by one of three agencies,
+ * about patient `p-(n % patients)` (about no patient when n is a multiple of `patients`).
+ */
+export function variedInput(n: number, extra: Partial<AuditInput> = {}, patients = 5): AuditInput {
+  return {
+    interaction: n % 2 ? 'read' : 'search-type',
+    outcome: n % 3 ? 'success' : 'denied',
+    agency: `agency-${n % 3}`,
+    clientId: `agency-${n % 3}`,
+    purposeOfUse: 'TREAT',
+    patientId: n % patients ? `p-${n % patients}` : undefined,
+    resourceType: 'Observation',
+    requestId: `req-${n}`,
+    ...extra,
+  };
+}
