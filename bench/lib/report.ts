@@ -89,8 +89,11 @@ export function textArg(name: string): string | undefined {
  * to measure what they do; undefined when not given.
  */
 export function nodeFlagsArg(): string[] | undefined {
-  const text = textArg('node-flags');
-  if (text === undefined) return undefined;
+  const i = process.argv.indexOf('--node-flags');
+  if (i < 0) return undefined;
+  // The next argument whatever it starts with: Node's flags start with `--` themselves.
+  const text = process.argv[i + 1];
+  if (text === undefined) throw new Error('--node-flags expects a value: quoted flags, or none');
   return text === 'none' ? [] : text.split(/\s+/).filter(Boolean);
 }
 
