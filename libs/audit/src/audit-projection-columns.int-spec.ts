@@ -3,11 +3,10 @@ import { openDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS } from '@passerelle/testing';
 import type { AuditInput } from './audit.types';
 import { prepareEvent } from './audit-chain';
-import { columnsOf } from './audit-columns';
 import { buildAuditEvent } from './audit-event.builder';
 import { catchUpAuditProjection } from './audit-projection';
 import { AuditQueries } from './audit-queries';
-import { appendAsBefore, asTableOwner, variedInput } from './audit-trail.fixtures';
+import { appendAsBefore, asTableOwner, projectedRowOf, variedInput } from './audit-trail.fixtures';
 import { verifyAuditChain } from './audit-verifier';
 import { AuditWriter } from './audit-writer';
 import { AUDIT_SCHEMA } from './schema';
@@ -65,20 +64,7 @@ describe.each(STORE_KINDS)('the projection without content (migration 1765900000
         const projected: Record<string, unknown>[] = await m.query(
           `SELECT id, recorded, patient_id, agency, interaction, outcome, break_glass FROM audit_event ORDER BY seq`,
         );
-        expect(projected).toEqual(
-          [...events].reverse().map((e) => {
-            const c = columnsOf(e);
-            return {
-              id: c.id,
-              recorded: c.recorded,
-              patient_id: c.patientId,
-              agency: c.agency,
-              interaction: c.interaction,
-              outcome: c.outcome,
-              break_glass: c.breakGlass,
-            };
-          }),
-        );
+        expect(projected).toEqual([...events].reverse().map(projectedRowOf));
         expect(projected.filter((r) => r.break_glass)).toHaveLength(1);
         const aboutPatients = projected.filter((r) => r.patient_id !== null);
         expect(aboutPatients.length).toBeGreaterThan(3);

@@ -1,10 +1,9 @@
 import type { Schema } from '@passerelle/store';
 import { openDatabase, type OpenDatabase } from '@passerelle/store';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '@passerelle/testing';
-import { columnsOf } from './audit-columns';
 import { auditProjectedThrough, AuditProjector, catchUpAuditProjection } from './audit-projection';
 import { AuditQueries } from './audit-queries';
-import { appendAsBefore, emptyAuditTrail, variedInput } from './audit-trail.fixtures';
+import { appendAsBefore, emptyAuditTrail, projectedRowOf, variedInput } from './audit-trail.fixtures';
 import { verifyAuditChain } from './audit-verifier';
 import { AuditWriter } from './audit-writer';
 import { AUDIT_SCHEMA } from './schema';
@@ -59,18 +58,8 @@ describe.each(STORE_KINDS)('the audit projection on %s', (kind) => {
       `SELECT id, recorded, patient_id, agency, interaction, outcome, break_glass, content FROM audit_trail ORDER BY seq`,
     );
     expect(rows).toHaveLength(12);
-    for (const row of rows) {
-      const c = columnsOf(row.content);
-      expect({ ...row, recorded: new Date(row.recorded), content: undefined }).toEqual({
-        id: c.id,
-        recorded: c.recorded,
-        patient_id: c.patientId,
-        agency: c.agency,
-        interaction: c.interaction,
-        outcome: c.outcome,
-        break_glass: c.breakGlass,
-        content: undefined,
-      });
+    for (const { content, ...row } of rows) {
+      expect({ ...row, recorded: new Date(row.recorded) }).toEqual(projectedRowOf(content));
     }
     expect(rows.filter((r) => r.break_glass).map((r) => r.patient_id)).toEqual(['p-bg']);
     expect(rows.filter((r) => r.patient_id === null)).toHaveLength(2); // 5 and 10 name no patient

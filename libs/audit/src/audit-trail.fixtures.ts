@@ -1,6 +1,8 @@
 import type { Db } from '@passerelle/store';
 import type { DataSource } from 'typeorm';
+import type { AuditEvent } from 'fhir/r4';
 import { prepareEvent } from './audit-chain';
+import { columnsOf } from './audit-columns';
 import { buildAuditEvent } from './audit-event.builder';
 import type { AuditInput } from './audit.types';
 
@@ -61,5 +63,19 @@ export function variedInput(n: number, extra: Partial<AuditInput> = {}, patients
     resourceType: 'Observation',
     requestId: `req-${n}`,
     ...extra,
+  };
+}
+
+/** The projected columns `audit_event` should hold for `event`, as a row reads back (`recorded` a Date). */
+export function projectedRowOf(event: AuditEvent): Record<string, unknown> {
+  const c = columnsOf(event);
+  return {
+    id: c.id,
+    recorded: c.recorded,
+    patient_id: c.patientId,
+    agency: c.agency,
+    interaction: c.interaction,
+    outcome: c.outcome,
+    break_glass: c.breakGlass,
   };
 }
